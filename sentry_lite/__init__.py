@@ -1,0 +1,83 @@
+"""sentry_lite: a light, safe error-tracking SDK that speaks the Sentry protocol.
+
+    import sentry_lite
+    sentry_lite.init("https://<key>@<host>/<project_id>", release="app@1.2.3")
+
+The names mirror sentry_sdk 2.x, so ``import sentry_lite as sentry_sdk``
+works for the common calls.
+"""
+
+from __future__ import annotations
+
+from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
+from sentry_lite._version import VERSION
+from sentry_lite.api import (
+    add_breadcrumb,
+    capture_event,
+    capture_exception,
+    capture_message,
+    configure_scope,
+    flush,
+    get_client,
+    init,
+    is_initialized,
+    last_event_id,
+    push_scope,
+    set_context,
+    set_extra,
+    set_level,
+    set_tag,
+    set_tags,
+    set_user,
+)
+from sentry_lite.client import Client
+from sentry_lite.scope import (
+    Scope,
+    get_current_scope,
+    get_global_scope,
+    get_isolation_scope,
+    isolation_scope,
+    new_scope,
+    use_isolation_scope,
+    use_scope,
+)
+from sentry_lite.transport import HttpTransport, Transport
+
+__version__ = VERSION
+
+__all__ = [
+    "VERSION",
+    "Client",
+    "ConfigurationError",
+    "HttpTransport",
+    "InvalidDsn",
+    "OptionTypeError",
+    "Scope",
+    "Transport",
+    "UnknownOptionError",
+    "__version__",
+    "add_breadcrumb",
+    "capture_event",
+    "capture_exception",
+    "capture_message",
+    "configure_scope",
+    "flush",
+    "get_client",
+    "get_current_scope",
+    "get_global_scope",
+    "get_isolation_scope",
+    "init",
+    "is_initialized",
+    "isolation_scope",
+    "last_event_id",
+    "new_scope",
+    "push_scope",
+    "set_context",
+    "set_extra",
+    "set_level",
+    "set_tag",
+    "set_tags",
+    "set_user",
+    "use_isolation_scope",
+    "use_scope",
+]

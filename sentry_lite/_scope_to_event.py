@@ -1,0 +1,118 @@
+"""Step 1 of the pipeline: copy the scopes' data onto an event.
+
+Scopes are applied global first, then isolation, then current, so the
+narrower scope wins; data already on the event wins over all of them (it was
+set for this event explicitly). Values are made safe here, on the way out of
+the scope, because a scope can hold any object the program gave it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sentry_lite.event.safe import SafeLimits, safe_repr, to_safe
+
+if TYPE_CHECKING:
+    from sentry_lite.scope import Scope
+    from sentry_lite.types import Breadcrumb, Event
+
+__all__ = ["apply_scopes", "breadcrumb_timestamp"]
+
+_MAX_TAG_LENGTH = 200  # Sentry's limit for a tag value
+
+
+def apply_scopes(
+    event: Event, scopes: tuple[Scope, ...], limits: SafeLimits, max_crumbs: int
+) -> None:
+    """Merge ``scopes`` (broadest first) into ``event`` in place."""
+    tags: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    contexts: dict[str, Any] = {}
+    user: dict[str, Any] | None = None
+    level = fingerprint = transaction = None
+    crumbs: list[Breadcrumb] = []
+    for scope in scopes:
+        tags.update(scope._tags)
+        extra.update(scope._extra)
+        contexts.update(scope._contexts)
+        user = scope._user if scope._user is not None else user
+        level = scope._level or level
+        fingerprint = scope._fingerprint if scope._fingerprint is not None else fingerprint
+        transaction = scope._transaction or transaction
+        crumbs.extend(scope._breadcrumbs)
+
+    if level is not None:
+        event["level"] = level
+    if tags:
+        event["tags"] = {**_safe_tags(tags, limits), **event.get("tags", {})}
+    if extra:
+        event["extra"] = {**_safe_dict(extra, limits), **event.get("extra", {})}
+    if user is not None and "user" not in event:
+        event["user"] = _safe_dict(user, limits)
+    if fingerprint is not None and "fingerprint" not in event:
+        event["fingerprint"] = [
+            safe_repr(part, limits.max_length) if not isinstance(part, str) else part
+            for part in fingerprint
+        ]
+    if transaction is not None and "transaction" not in event:
+        event["transaction"] = transaction
+    event_contexts = event.setdefault("contexts", {})
+    for name, value in contexts.items():
+        if name not in event_contexts:
+            safe = to_safe(value, limits)
+            event_contexts[name] = safe if isinstance(safe, dict) else {"value": safe}
+    if "trace" not in event_contexts:
+        event_contexts["trace"] = dict(scopes[-1].trace_context)
+    if crumbs:
+        _add_breadcrumbs(event, crumbs, limits, max_crumbs)
+
+
+def _safe_tags(tags: dict[str, Any], limits: SafeLimits) -> dict[str, str]:
+    safe: dict[str, str] = {}
+    for key, value in tags.items():
+        text = value if isinstance(value, str) else safe_repr(value, _MAX_TAG_LENGTH)
+        safe[str(key)[:_MAX_TAG_LENGTH]] = text[:_MAX_TAG_LENGTH]
+    return safe
+
+
+def _safe_dict(data: dict[str, Any], limits: SafeLimits) -> dict[str, Any]:
+    return {str(key): to_safe(value, limits) for key, value in data.items()}
+
+
+def _add_breadcrumbs(
+    event: Event, crumbs: list[Breadcrumb], limits: SafeLimits, max_crumbs: int
+) -> None:
+    existing = event.get("breadcrumbs", {}).get("values", [])
+    merged = [*existing, *crumbs]
+    if len(merged) > 1:
+        merged.sort(key=breadcrumb_timestamp)
+    event["breadcrumbs"] = {
+        "values": [_safe_crumb(crumb, limits) for crumb in merged[-max_crumbs:]]
+    }
+
+
+def _safe_crumb(crumb: Breadcrumb, limits: SafeLimits) -> Breadcrumb:
+    safe: dict[str, Any] = {}
+    for key, value in crumb.items():
+        if key == "timestamp":
+            safe[key] = breadcrumb_timestamp(crumb)
+        elif key == "data":
+            safe[key] = (
+                _safe_dict(value, limits)
+                if isinstance(value, dict)
+                else {"value": to_safe(value, limits)}
+            )
+        else:
+            safe[key] = to_safe(value, limits)
+    return safe  # type: ignore[return-value]
+
+
+def breadcrumb_timestamp(crumb: Breadcrumb) -> float:
+    """A breadcrumb's time as Unix seconds, whatever form it was given in."""
+    value = crumb.get("timestamp")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return 0.0

@@ -1,0 +1,199 @@
+"""The module-level API: functions acting on the current scopes.
+
+Names and signatures mirror sentry_sdk 2.x, so ``import sentry_lite as
+sentry_sdk`` works for them. Every function here is an entry point from the
+host program: it never raises (bad ``init()`` configuration excepted, which
+must be seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, overload
+
+from sentry_lite._guard import never_raises
+from sentry_lite.client import BaseClient, Client
+from sentry_lite.options import NOT_GIVEN, build_options
+from sentry_lite.scope import (
+    Scope,
+    get_current_scope,
+    get_global_scope,
+    get_isolation_scope,
+    new_scope,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
+
+__all__ = [
+    "add_breadcrumb",
+    "capture_event",
+    "capture_exception",
+    "capture_message",
+    "configure_scope",
+    "flush",
+    "get_client",
+    "init",
+    "is_initialized",
+    "last_event_id",
+    "push_scope",
+    "set_context",
+    "set_extra",
+    "set_level",
+    "set_tag",
+    "set_tags",
+    "set_user",
+]
+
+
+class _InitGuard:
+    """What ``init()`` returns: leaving it as a context manager flushes and closes."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def __enter__(self) -> _InitGuard:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._client.close()
+
+
+def init(dsn: Any = NOT_GIVEN, **options: Any) -> _InitGuard:
+    """Start the SDK: ``init("https://<key>@<host>/<project>", release=...)``.
+
+    Options also come from SENTRY_DSN, SENTRY_RELEASE, SENTRY_ENVIRONMENT and
+    SENTRY_DEBUG. Without a DSN the SDK stays disabled and every call is a
+    cheap no-op. Bad configuration raises ``ConfigurationError`` naming the
+    option; nothing else ever raises.
+    """
+    client = Client.from_options(build_options(dsn, options))
+    previous = get_global_scope().get_client()
+    get_global_scope().set_client(client)
+    if previous is not client:
+        previous.close()
+    return _InitGuard(client)
+
+
+def get_client() -> BaseClient:
+    """The active client; a non-recording one before ``init()``. Never None."""
+    return get_current_scope().get_client()
+
+
+def is_initialized() -> bool:
+    """True once ``init()`` made a client that sends events."""
+    return get_client().is_active()
+
+
+@never_raises(default=None)
+def capture_event(
+    event: Event, hint: Hint | None = None, scope: Any = None, **scope_kwargs: Any
+) -> str | None:
+    """Send a ready-made event dict; the event id, or None if it was dropped."""
+    return get_current_scope().capture_event(event, hint, scope, **scope_kwargs)
+
+
+@never_raises(default=None)
+def capture_exception(error: Any = None, scope: Any = None, **scope_kwargs: Any) -> str | None:
+    """Report an exception (default: the one being handled); the event id or None.
+
+    ``error`` may be an exception instance or an ``exc_info`` tuple.
+    """
+    return get_current_scope().capture_exception(error, scope, **scope_kwargs)
+
+
+@never_raises(default=None)
+def capture_message(
+    message: str, level: str | None = None, scope: Any = None, **scope_kwargs: Any
+) -> str | None:
+    """Report a message (level ``info`` by default); the event id or None."""
+    return get_current_scope().capture_message(message, level, scope, **scope_kwargs)
+
+
+@never_raises(default=None)
+def add_breadcrumb(
+    crumb: Breadcrumb | None = None, hint: BreadcrumbHint | None = None, **kwargs: Any
+) -> None:
+    """Record a breadcrumb on the isolation scope."""
+    get_isolation_scope().add_breadcrumb(crumb, hint, **kwargs)
+
+
+@never_raises(default=None)
+def set_tag(key: str, value: Any) -> None:
+    get_isolation_scope().set_tag(key, value)
+
+
+@never_raises(default=None)
+def set_tags(tags: dict[str, Any]) -> None:
+    get_isolation_scope().set_tags(tags)
+
+
+@never_raises(default=None)
+def set_extra(key: str, value: Any) -> None:
+    get_isolation_scope().set_extra(key, value)
+
+
+@never_raises(default=None)
+def set_user(value: dict[str, Any] | None) -> None:
+    get_isolation_scope().set_user(value)
+
+
+@never_raises(default=None)
+def set_context(key: str, value: dict[str, Any]) -> None:
+    get_isolation_scope().set_context(key, value)
+
+
+@never_raises(default=None)
+def set_level(value: str) -> None:
+    get_isolation_scope().set_level(value)
+
+
+@never_raises(default=None)
+def flush(
+    timeout: float | None = None, callback: Callable[[int, float], object] | None = None
+) -> None:
+    """Wait until queued events are sent, at most ``timeout`` seconds."""
+    get_client().flush(timeout, callback)
+
+
+def last_event_id() -> str | None:
+    """The id of the last event this isolation scope sent."""
+    return get_isolation_scope().last_event_id_value
+
+
+@overload
+def push_scope() -> Any: ...
+@overload
+def push_scope(callback: Callable[[Scope], None]) -> None: ...
+def push_scope(callback: Callable[[Scope], None] | None = None) -> Any:
+    """Legacy: ``with push_scope() as scope`` is ``with new_scope() as scope``."""
+    if callback is None:
+        return new_scope()
+    with new_scope() as scope:
+        callback(scope)
+    return None
+
+
+@overload
+def configure_scope() -> Any: ...
+@overload
+def configure_scope(callback: Callable[[Scope], None]) -> None: ...
+def configure_scope(callback: Callable[[Scope], None] | None = None) -> Any:
+    """Legacy: yields (or passes ``callback``) the isolation scope, as sentry_sdk 2.x does."""
+    if callback is not None:
+        callback(get_isolation_scope())
+        return None
+    return _yield_isolation_scope()
+
+
+@contextmanager
+def _yield_isolation_scope() -> Iterator[Scope]:
+    yield get_isolation_scope()

@@ -1,0 +1,395 @@
+"""The client: options, integrations, transport, and the event pipeline.
+
+``Client.capture_event`` runs the steps of docs/architecture.md in order:
+scope data, integration processors, ignore_errors, sample_rate, the scrubber,
+before_send; then hands an envelope to the transport. Every drop is counted
+on the transport by reason (the client-report reasons of the protocol).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sentry_lite._guard import guarded
+from sentry_lite._log import enable_debug_output, logger
+from sentry_lite._scope_to_event import apply_scopes, breadcrumb_timestamp
+from sentry_lite._version import VERSION
+from sentry_lite.envelope import Envelope, Item
+from sentry_lite.event import (
+    EventSettings,
+    SafeLimits,
+    build_exception_event,
+    build_message_event,
+    exc_info_from,
+)
+from sentry_lite.event.contexts import default_server_name, static_contexts
+from sentry_lite.integrations import Integration, setup_integrations
+from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
+from sentry_lite.transport import HttpTransport, Transport
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from sentry_lite.scope import Scope
+    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, ExcInfo, Hint
+
+__all__ = ["NON_RECORDING_CLIENT", "BaseClient", "Client", "NonRecordingClient"]
+
+SDK_NAME = "sentry.python.lite"
+
+
+class BaseClient:
+    """What every client offers; this one records nothing."""
+
+    options: Options
+    transport: Transport | None = None
+    integrations: dict[str, Integration]
+
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options if options is not None else Options()
+        self.integrations = {}
+
+    @property
+    def dsn(self) -> str | None:
+        return str(self.options.dsn) if self.options.dsn is not None else None
+
+    def is_active(self) -> bool:
+        """True when captures are sent somewhere."""
+        return False
+
+    def get_integration(self, integration: type[Integration] | str) -> Integration | None:
+        name = integration if isinstance(integration, str) else integration.identifier
+        return self.integrations.get(name)
+
+    def capture_event(
+        self, event: Event, hint: Hint | None = None, scope: Scope | None = None
+    ) -> str | None:
+        return None
+
+    def capture_exception(self, error: Any = None, scope: Scope | None = None) -> str | None:
+        return None
+
+    def capture_message(
+        self, message: str, level: str | None = None, scope: Scope | None = None
+    ) -> str | None:
+        return None
+
+    def record_breadcrumb(
+        self,
+        scope: Scope,
+        crumb: Breadcrumb | None,
+        hint: BreadcrumbHint | None,
+        fields: dict[str, Any],
+    ) -> None:
+        return None
+
+    def flush(
+        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
+    ) -> bool:
+        return True
+
+    def close(
+        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
+    ) -> None:
+        return None
+
+    def __enter__(self) -> BaseClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class NonRecordingClient(BaseClient):
+    """The client before ``init()`` or without a DSN: every call is a no-op."""
+
+    def __repr__(self) -> str:
+        return "<NonRecordingClient>"
+
+
+NON_RECORDING_CLIENT = NonRecordingClient()
+
+
+class Client(BaseClient):
+    """Captures events and sends them through its transport.
+
+    ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
+    one and binds it to the global scope.
+    """
+
+    def __init__(self, dsn: Any = NOT_GIVEN, **options: Any) -> None:
+        self._setup(build_options(dsn, options))
+
+    @classmethod
+    def from_options(cls, options: Options) -> Client:
+        client = cls.__new__(cls)
+        client._setup(options)
+        return client
+
+    def _setup(self, options: Options) -> None:
+        super().__init__(options)
+        enable_debug_output(options.debug)
+        log_unimplemented(options)
+        self._closed = False
+        self._event_settings = EventSettings(
+            include_local_variables=options.include_local_variables,
+            include_source_context=options.include_source_context,
+            max_value_length=options.max_value_length,
+            in_app_include=options.in_app_include,
+            in_app_exclude=options.in_app_exclude,
+            project_root=options.project_root,
+            max_stack_frames=options.max_stack_frames,
+        )
+        self._limits = SafeLimits(max_length=options.max_value_length)
+        self.transport = _make_transport(options)
+        if self.transport is not None:
+            self.integrations = setup_integrations(
+                options.integrations,
+                with_defaults=options.default_integrations,
+                disabled=options.disabled_integrations,
+            )
+        self._processors = [i for i in self.integrations.values() if i.processes_events]
+        self._server_name = options.server_name or default_server_name()
+        self._sdk_info = {
+            "name": SDK_NAME,
+            "version": VERSION,
+            "integrations": sorted(self.integrations),
+            "packages": [{"name": "pypi:sentry-lite", "version": VERSION}],
+        }
+        if self.transport is not None:
+            logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
+
+    def __repr__(self) -> str:
+        return f"<Client dsn={self.dsn!r} active={self.is_active()}>"
+
+    def is_active(self) -> bool:
+        return self.transport is not None and not self._closed
+
+    # -- building events (caller thread) ---------------------------------------
+    def event_from_exception(
+        self,
+        exc_info: ExcInfo,
+        *,
+        mechanism_type: str = "generic",
+        handled: bool = True,
+        level: str = "error",
+    ) -> tuple[Event, Hint]:
+        """An event and hint for ``exc_info``, built with this client's settings."""
+        event = build_exception_event(
+            exc_info,
+            self._event_settings,
+            mechanism_type=mechanism_type,
+            handled=handled,
+            level=level,
+        )
+        return event, {"exc_info": exc_info}
+
+    def capture_exception(self, error: Any = None, scope: Scope | None = None) -> str | None:
+        if not self.is_active():
+            return None
+        exc_info = exc_info_from(error)
+        if exc_info is None or exc_info[1] is None:
+            return None
+        if self._is_ignored(exc_info):
+            # Decided before the frames are walked: it depends only on the type.
+            self._drop("event_processor", "ignore_errors")
+            return None
+        event, hint = self.event_from_exception(exc_info)
+        return self.capture_event(event, hint, scope)
+
+    def capture_message(
+        self, message: str, level: str | None = None, scope: Scope | None = None
+    ) -> str | None:
+        if not self.is_active():
+            return None
+        stack_from = _caller_frame() if self.options.attach_stacktrace else None
+        event = build_message_event(message, level or "info", self._event_settings, stack_from)
+        return self.capture_event(event, {}, scope)
+
+    # -- the pipeline ------------------------------------------------------------
+    def capture_event(
+        self, event: Event, hint: Hint | None = None, scope: Scope | None = None
+    ) -> str | None:
+        """Run the pipeline on ``event`` and queue it; the event id, or None if dropped."""
+        if not self.is_active():
+            return None
+        from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
+
+        hint = hint if hint is not None else {}
+        event_id = event.get("event_id") or uuid.uuid4().hex
+        event["event_id"] = event_id
+        current = scope if scope is not None else get_current_scope()
+        isolation = get_isolation_scope()
+        scopes = (get_global_scope(), isolation, current)
+
+        self._fill_defaults(event)
+        apply_scopes(event, scopes, self._limits, self.options.max_breadcrumbs)
+        processed = self._run_scope_processors(event, hint, scopes)
+        if processed is None:
+            self._drop("event_processor", "a scope event processor")
+            return None
+        for integration in self._processors:
+            with guarded(f"{integration.identifier} event processor"):
+                processed = integration.process_event(processed, hint)
+            if processed is None:
+                self._drop("event_processor", integration.identifier)
+                return None
+        exc_info = hint.get("exc_info")
+        if exc_info is not None and self._is_ignored(exc_info):
+            self._drop("event_processor", "ignore_errors")
+            return None
+        if self.options.sample_rate < 1.0 and random.random() >= self.options.sample_rate:
+            self._drop("sample_rate", "sample_rate")
+            return None
+        processed = self._run_before_send(processed, hint)
+        if processed is None:
+            self._drop("before_send", "before_send")
+            return None
+
+        envelope = Envelope(
+            headers={"event_id": event_id, "sdk": {"name": SDK_NAME, "version": VERSION}},
+            items=[Item("event", processed)],
+        )
+        self.transport.capture_envelope(envelope)  # type: ignore[union-attr]
+        isolation.last_event_id_value = event_id
+        return event_id
+
+    def _fill_defaults(self, event: Event) -> None:
+        options = self.options
+        event.setdefault("timestamp", time.time())
+        event.setdefault("platform", "python")
+        event.setdefault("level", "error")
+        event.setdefault("server_name", self._server_name)
+        event.setdefault("environment", options.environment)
+        if options.release is not None:
+            event.setdefault("release", options.release)
+        if options.dist is not None:
+            event.setdefault("dist", options.dist)
+        event["sdk"] = dict(self._sdk_info)
+        contexts = event.setdefault("contexts", {})
+        for name, context in static_contexts().items():
+            contexts.setdefault(name, dict(context))
+
+    def _run_scope_processors(
+        self, event: Event, hint: Hint, scopes: tuple[Scope, ...]
+    ) -> Event | None:
+        for scope in scopes:
+            for processor in scope.event_processors:
+                result: Event | None = event
+                with guarded(f"event processor {processor!r}"):
+                    result = processor(event, hint)
+                if result is None:
+                    return None
+                event = result
+        return event
+
+    def _run_before_send(self, event: Event, hint: Hint) -> Event | None:
+        before_send = self.options.before_send
+        if before_send is None:
+            return event
+        result: Event | None = event
+        with guarded("before_send"):
+            result = before_send(event, hint)
+        return result
+
+    def _is_ignored(self, exc_info: ExcInfo) -> bool:
+        ignored = self.options.ignore_errors
+        exc_type = exc_info[0]
+        if not ignored or exc_type is None:
+            return False
+        for cls in exc_type.__mro__:
+            full_name = f"{cls.__module__}.{cls.__qualname__}"
+            for item in ignored:
+                if item is cls or item in (cls.__qualname__, full_name):
+                    return True
+        return False
+
+    def _drop(self, reason: str, why: str) -> None:
+        logger.debug("event dropped (%s): %s", reason, why)
+        if self.transport is not None:
+            self.transport.record_lost_event(reason, "error")
+
+    # -- breadcrumbs -------------------------------------------------------------
+    def record_breadcrumb(
+        self,
+        scope: Scope,
+        crumb: Breadcrumb | None,
+        hint: BreadcrumbHint | None,
+        fields: dict[str, Any],
+    ) -> None:
+        new: Breadcrumb = {**(crumb or {}), **fields}  # type: ignore[typeddict-item]
+        if not new:
+            return
+        new.setdefault("type", "default")
+        new["timestamp"] = breadcrumb_timestamp(new) or time.time()
+        before_breadcrumb = self.options.before_breadcrumb
+        if before_breadcrumb is not None:
+            result: Breadcrumb | None = new
+            with guarded("before_breadcrumb"):
+                result = before_breadcrumb(new, hint or {})
+            if result is None:
+                logger.debug("breadcrumb dropped by before_breadcrumb")
+                return
+            new = result
+        scope.append_breadcrumb(new, self.options.max_breadcrumbs)
+
+    # -- delivery ----------------------------------------------------------------
+    def flush(
+        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
+    ) -> bool:
+        """Wait until queued events are sent, at most ``timeout`` (default shutdown_timeout)."""
+        if self.transport is None:
+            return True
+        if timeout is None:
+            timeout = self.options.shutdown_timeout
+        return self.transport.flush(timeout, callback)
+
+    def close(
+        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
+    ) -> None:
+        """Flush for at most ``timeout``, then stop the transport. Idempotent."""
+        if self.transport is None or self._closed:
+            return
+        self.flush(timeout, callback)
+        self._closed = True
+        self.transport.kill()
+
+
+def _caller_frame() -> FrameType | None:
+    """The first frame outside sentry_lite on the calling thread's stack."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("sentry_lite"):
+        frame = frame.f_back
+    return frame
+
+
+class _FunctionTransport(Transport):
+    """sentry_sdk's legacy ``transport=callable``: called with each event."""
+
+    def __init__(self, function: Callable[[Event], object], options: Options) -> None:
+        super().__init__(options)
+        self._function = function
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        event = envelope.event
+        if event is not None:
+            with guarded("transport function"):
+                self._function(event)
+
+
+def _make_transport(options: Options) -> Transport | None:
+    chosen = options.transport
+    if isinstance(chosen, Transport):
+        return chosen
+    if isinstance(chosen, type) and issubclass(chosen, Transport):
+        return chosen(options)
+    if callable(chosen):
+        return _FunctionTransport(chosen, options)
+    if options.dsn is None:
+        return None
+    return HttpTransport(options)

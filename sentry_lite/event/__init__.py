@@ -1,0 +1,32 @@
+"""Event building: Python exceptions, frames and values as Sentry event data.
+
+Runs on the capturing thread with bounded cost; see docs/architecture.md.
+
+    exceptions.py  exc_info → exception values (chain oldest first, groups, mechanism)
+    stacktrace.py  frames → wire frames (context lines, in_app, vars)
+    safe.py        any value → strict-JSON-safe value within limits
+    contexts.py    runtime/os contexts, trace context, server name
+    builders.py    the exception and message events
+    settings.py    what of the options event building needs
+"""
+
+from __future__ import annotations
+
+from sentry_lite.event.builders import build_exception_event, build_message_event
+from sentry_lite.event.exceptions import exc_info_from, exception_values
+from sentry_lite.event.safe import SafeLimits, safe_repr, to_safe
+from sentry_lite.event.settings import EventSettings
+from sentry_lite.event.stacktrace import frames_from_stack, frames_from_traceback
+
+__all__ = [
+    "EventSettings",
+    "SafeLimits",
+    "build_exception_event",
+    "build_message_event",
+    "exc_info_from",
+    "exception_values",
+    "frames_from_stack",
+    "frames_from_traceback",
+    "safe_repr",
+    "to_safe",
+]

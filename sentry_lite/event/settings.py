@@ -1,0 +1,65 @@
+"""What event building needs to know from the client's options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Optional
+
+__all__ = ["EventSettings"]
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """The part of the options that shapes exception and message events.
+
+    Attributes:
+        include_local_variables: add each frame's locals as ``vars``.
+        include_source_context: add ``context_line`` with 5 lines either side.
+        max_value_length: the longest string kept in locals, values and messages.
+        in_app_include: module-name prefixes always shown as the app's own code.
+        in_app_exclude: module-name prefixes never shown as the app's own code.
+        project_root: frames from files under this directory are in-app.
+        max_stack_frames: frames kept per stack (the oldest and newest halves).
+        string_filter: applied to every string value before it is cut to
+            ``max_value_length``; the privacy issue's value-pattern scrubber.
+        key_filter: returns True for a sensitive dict key or local variable
+            name; its value is then replaced by ``"[Filtered]"``.
+        databag_depth: how deep containers in locals are walked.
+        databag_breadth: how many items of each container are kept.
+    """
+
+    include_local_variables: bool = True
+    include_source_context: bool = True
+    max_value_length: int = 1024
+    in_app_include: tuple[str, ...] = ()
+    in_app_exclude: tuple[str, ...] = ()
+    project_root: Optional[str] = None
+    max_stack_frames: int = 100
+    string_filter: Optional[Callable[[str], str]] = None
+    key_filter: Optional[Callable[[str], bool]] = None
+    databag_depth: int = 5
+    databag_breadth: int = 10
+
+    @classmethod
+    def from_options(cls, options: Any) -> EventSettings:
+        """The settings named like the ``init()`` options of the same name.
+
+        ``options`` is an ``Options`` (read by attribute; missing ones keep
+        their default). The two filters are not options: pass them with
+        ``dataclasses.replace``.
+        """
+        values = {
+            name: getattr(options, name)
+            for name in (
+                "include_local_variables",
+                "include_source_context",
+                "max_value_length",
+                "in_app_include",
+                "in_app_exclude",
+                "project_root",
+                "max_stack_frames",
+            )
+            if hasattr(options, name)
+        }
+        return cls(**values)

@@ -1,0 +1,503 @@
+"""A small Sentry-compatible server on 127.0.0.1 that records what it receives.
+
+It serves ``sentry-lite demo``, the test suite (as its recording server) and
+later a local inspector. Standard library only::
+
+    with Receiver() as receiver:
+        sentry_lite.init(receiver.dsn)
+        sentry_lite.capture_message("hello")
+        sentry_lite.flush()
+        [event] = receiver.wait_for_events(1)
+
+It accepts ``POST /api/<project_id>/envelope/`` and the legacy
+``/api/<project_id>/store/`` (a bare event, recorded as a one-item envelope),
+bodies sent with ``Content-Length`` or chunked, plain, gzip or deflate. Like
+Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
+``sentry_version=7``, 400 for a body it cannot read, else 200 with
+``{"id": "<event_id>"}`` — or whatever :meth:`Receiver.respond_with` asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import socketserver
+import sys
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Optional
+from urllib.parse import parse_qs, urlsplit
+
+from sentry_lite.envelope import Envelope, Item
+
+__all__ = ["ReceivedEnvelope", "Receiver"]
+
+DEFAULT_PUBLIC_KEY = "5f0e1a3c9b7d4e2fa6c8b1d0e9f7a2c4"
+
+_ENDPOINT = re.compile(r"/api/(?P<project_id>[^/]+)/(?P<endpoint>envelope|store)/?")
+_MAX_BODY = 200 * 1024 * 1024
+_JOIN_TIMEOUT = 2.0
+
+
+@dataclass(frozen=True)
+class ReceivedEnvelope:
+    """One envelope as the receiver got it.
+
+    Attributes:
+        method: The HTTP method (``"POST"``).
+        path: The request path, e.g. ``/api/1/envelope/`` (without a query
+            string; a proxy-style absolute URL is reduced to its path).
+        http_headers: The request headers, names lower-cased.
+        raw_body: The body as it came over the wire.
+        body: The body after undoing ``Content-Encoding``.
+        envelope: The parsed envelope (for ``/store/``, one ``event`` item).
+        received_at: ``time.time()`` when the request was read.
+        client_port: The TCP port of the client's connection: equal ports
+            mean the client reused a connection.
+    """
+
+    method: str
+    path: str
+    http_headers: dict[str, str]
+    raw_body: bytes
+    body: bytes
+    envelope: Envelope
+    received_at: float
+    client_port: int = 0
+
+
+@dataclass(frozen=True)
+class _Behaviour:
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0
+    hang: bool = False
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+class Receiver:
+    """A recording Sentry-compatible HTTP server on a background thread.
+
+    Args:
+        host: The address to listen on.
+        port: The port; 0 picks a free one (see :attr:`port` after start).
+        project_id: The project id the endpoint answers for.
+        public_key: The key clients must send as ``sentry_key``.
+
+    Attributes:
+        on_envelope: Called with each envelope received, before it is
+            stored; what it raises is kept in :attr:`callback_errors`.
+        callback_errors: Exceptions raised by ``on_envelope``.
+        server_errors: Unexpected exceptions while handling a request (a
+            client closing its connection is not one).
+        rejected: ``(status, reason)`` for each request answered 4xx by the
+            receiver's own checks (auth, path, body).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        project_id: str = "1",
+        public_key: str = DEFAULT_PUBLIC_KEY,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.project_id = project_id
+        self.public_key = public_key
+        self.on_envelope: Optional[Callable[[ReceivedEnvelope], None]] = None
+        self.callback_errors: list[BaseException] = []
+        self.server_errors: list[BaseException] = []
+        self.rejected: list[tuple[int, str]] = []
+        self._condition = threading.Condition()
+        self._received: list[ReceivedEnvelope] = []
+        self._events: list[dict[str, Any]] = []
+        self._behaviour = _Behaviour()
+        self._stopping = threading.Event()
+        self._server: Optional[_Server] = None
+        self._serve_thread: Optional[threading.Thread] = None
+        self._connections: dict[socket.socket, threading.Thread] = {}
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def start(self) -> Receiver:
+        """Start listening and serving on a daemon thread; returns self."""
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        server = _Server((self.host, self.port), _Handler)
+        server.receiver = self
+        self._server = server
+        self.port = server.server_address[1]
+        self._serve_thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sentry_lite.Receiver:{self.port}",
+            daemon=True,
+        )
+        self._serve_thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close every connection; requests left hanging are dropped.
+
+        Returns promptly (bounded) even with hung or keep-alive connections.
+        """
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()  # releases hung and delayed requests
+        server.shutdown()
+        server.server_close()
+        with self._condition:
+            connections = list(self._connections.items())
+        for connection, _ in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + _JOIN_TIMEOUT
+        for _, thread in connections:
+            thread.join(max(deadline - time.monotonic(), 0.0))
+        if self._serve_thread is not None:
+            self._serve_thread.join(max(deadline - time.monotonic(), 0.0))
+
+    def __enter__(self) -> Receiver:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+    # -- what clients see ------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """``http://<host>:<port>``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def dsn(self) -> str:
+        """A DSN pointing at this receiver."""
+        return f"http://{self.public_key}@{self.host}:{self.port}/{self.project_id}"
+
+    def respond_with(
+        self,
+        status: int = 200,
+        headers: Optional[dict[str, str]] = None,
+        *,
+        delay: float = 0.0,
+        hang: bool = False,
+    ) -> None:
+        """Set how the following valid requests are answered.
+
+        Args:
+            status: The HTTP status.
+            headers: Extra response headers (e.g. ``Retry-After``).
+            delay: Seconds to wait before handling each request.
+            hang: Read each request and never answer it (until :meth:`stop`);
+                such requests are not recorded.
+        """
+        behaviour = _Behaviour(status, tuple((headers or {}).items()), delay, hang)
+        with self._condition:
+            self._behaviour = behaviour
+
+    # -- what was received -----------------------------------------------------
+
+    @property
+    def envelopes(self) -> list[ReceivedEnvelope]:
+        """Every envelope received, in arrival order (a copy)."""
+        with self._condition:
+            return list(self._received)
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        """The payloads of every ``event`` item received, in arrival order (a copy)."""
+        with self._condition:
+            return list(self._events)
+
+    def wait_for_envelopes(self, count: int, timeout: float = 5.0) -> list[ReceivedEnvelope]:
+        """Wait until ``count`` envelopes arrived or ``timeout`` passed; return them all."""
+        with self._condition:
+            self._condition.wait_for(lambda: len(self._received) >= count, timeout)
+            return list(self._received)
+
+    def wait_for_events(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """Wait until ``count`` events arrived or ``timeout`` passed; return them all."""
+        with self._condition:
+            self._condition.wait_for(lambda: len(self._events) >= count, timeout)
+            return list(self._events)
+
+    def clear(self) -> None:
+        """Forget everything received so far (and the callback errors)."""
+        with self._condition:
+            self._received.clear()
+            self._events.clear()
+            self.callback_errors.clear()
+            self.server_errors.clear()
+            self.rejected.clear()
+
+    # -- request handling (handler threads) -----------------------------------
+
+    def _track(self, connection: socket.socket, add: bool) -> None:
+        with self._condition:
+            if add:
+                self._connections[connection] = threading.current_thread()
+            else:
+                self._connections.pop(connection, None)
+
+    def _handle(self, request: _Handler) -> None:
+        """Answer one POST."""
+        try:
+            raw_body = _read_body(request)
+        except _BadRequest as error:
+            request.close_connection = True  # the rest of the stream is unreadable
+            self._reject(request, error)
+            return
+        with self._condition:
+            behaviour = self._behaviour
+        if behaviour.delay and self._stopping.wait(behaviour.delay):
+            request.close_connection = True
+            return
+        if behaviour.hang:
+            self._stopping.wait()
+            request.close_connection = True
+            return
+        try:
+            received, events = self._receive(request, raw_body)
+        except _BadRequest as error:
+            self._reject(request, error)
+            return
+        self._store(received, events)
+        if 200 <= behaviour.status < 300:
+            event_id = received.envelope.headers.get("event_id")
+            answer: dict[str, Any] = {"id": event_id} if event_id else {}
+        else:
+            answer = {"detail": f"answering {behaviour.status} as asked"}
+        _respond(request, behaviour.status, answer, behaviour.headers)
+
+    def _receive(
+        self, request: _Handler, raw_body: bytes
+    ) -> tuple[ReceivedEnvelope, list[dict[str, Any]]]:
+        path = urlsplit(request.path).path
+        match = _ENDPOINT.fullmatch(path)
+        if match is None or match["project_id"] != self.project_id:
+            raise _BadRequest(404, f"no such endpoint: {path}")
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        self._check_auth(headers.get("x-sentry-auth"), urlsplit(request.path).query)
+        body = _decode(raw_body, headers.get("content-encoding", ""))
+        if match["endpoint"] == "store":
+            envelope = _envelope_from_event(body)
+        else:
+            try:
+                envelope = Envelope.parse(body)
+            except ValueError as error:
+                raise _BadRequest(400, f"invalid envelope: {error}") from None
+        events = [_event_payload(item) for item in envelope.items if item.type == "event"]
+        received = ReceivedEnvelope(
+            method=request.command,
+            path=path,
+            http_headers=headers,
+            raw_body=raw_body,
+            body=body,
+            envelope=envelope,
+            received_at=time.time(),
+            client_port=request.client_address[1],
+        )
+        return received, events
+
+    def _check_auth(self, header: Optional[str], query: str) -> None:
+        fields: dict[str, str] = {}
+        if header is not None:
+            scheme, _, rest = header.strip().partition(" ")
+            if scheme.lower() != "sentry":
+                raise _BadRequest(403, "X-Sentry-Auth does not start with 'Sentry'")
+            for part in rest.split(","):
+                name, _, value = part.strip().partition("=")
+                fields[name] = value
+        else:  # browser SDKs authenticate in the query string
+            fields = {name: values[0] for name, values in parse_qs(query).items()}
+        if not fields:
+            raise _BadRequest(403, "missing authentication")
+        if fields.get("sentry_key") != self.public_key:
+            raise _BadRequest(403, "wrong or missing sentry_key")
+        if fields.get("sentry_version") != "7":
+            raise _BadRequest(403, "sentry_version is not 7")
+
+    def _store(self, received: ReceivedEnvelope, events: list[dict[str, Any]]) -> None:
+        callback = self.on_envelope
+        if callback is not None:
+            try:
+                callback(received)
+            except Exception as error:  # noqa: BLE001 -- kept for the test to report
+                with self._condition:
+                    self.callback_errors.append(error)
+        with self._condition:
+            self._received.append(received)
+            self._events.extend(events)
+            self._condition.notify_all()
+
+    def _reject(self, request: _Handler, error: _BadRequest) -> None:
+        with self._condition:
+            self.rejected.append((error.status, error.detail))
+        _respond(request, error.status, {"detail": error.detail}, ())
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # Receiver.stop() closes connections and joins, bounded
+    request_queue_size = 64
+    receiver: Receiver
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, OSError):  # OSError: client went away
+            with self.receiver._condition:
+                self.receiver.server_errors.append(error)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, which can take seconds.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name = str(host)
+        self.server_port = port
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.receiver._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.receiver._track(self.connection, add=False)
+
+    def do_POST(self) -> None:
+        self.server.receiver._handle(self)
+
+    def do_GET(self) -> None:
+        _respond(self, 404, {"detail": "only POST is handled"}, ())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: no request log on stderr
+
+
+def _read_body(request: _Handler) -> bytes:
+    transfer_encoding = request.headers.get("Transfer-Encoding", "").lower()
+    if transfer_encoding:
+        if transfer_encoding != "chunked":
+            raise _BadRequest(400, f"unsupported Transfer-Encoding: {transfer_encoding}")
+        return _read_chunked(request)
+    length_text = request.headers.get("Content-Length")
+    if length_text is None:
+        return b""
+    try:
+        length = int(length_text)
+    except ValueError:
+        raise _BadRequest(400, f"invalid Content-Length: {length_text!r}") from None
+    if not 0 <= length <= _MAX_BODY:
+        raise _BadRequest(400 if length < 0 else 413, f"Content-Length {length} not accepted")
+    body = request.rfile.read(length)
+    if len(body) != length:
+        raise _BadRequest(400, "the body ended early")
+    return body
+
+
+def _read_chunked(request: _Handler) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        size_line = request.rfile.readline(1024)
+        try:
+            size = int(size_line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise _BadRequest(400, f"invalid chunk size line: {size_line!r}") from None
+        if size == 0:
+            break
+        total += size
+        if total > _MAX_BODY:
+            raise _BadRequest(413, "chunked body too large")
+        chunk = request.rfile.read(size)
+        if len(chunk) != size or request.rfile.read(2) != b"\r\n":
+            raise _BadRequest(400, "a chunk ended early")
+        chunks.append(chunk)
+    while request.rfile.readline(8192).strip():
+        pass  # trailer fields, ignored
+    return b"".join(chunks)
+
+
+def _decode(raw_body: bytes, content_encoding: str) -> bytes:
+    encoding = content_encoding.strip().lower()
+    try:
+        if encoding in ("", "identity"):
+            return raw_body
+        if encoding in ("gzip", "x-gzip"):
+            return zlib.decompress(raw_body, wbits=16 + zlib.MAX_WBITS)
+        if encoding == "deflate":
+            try:
+                return zlib.decompress(raw_body)  # zlib-wrapped, as the RFC says
+            except zlib.error:
+                return zlib.decompress(raw_body, wbits=-zlib.MAX_WBITS)  # raw deflate
+    except zlib.error as error:
+        raise _BadRequest(400, f"cannot decode {encoding} body: {error}") from None
+    raise _BadRequest(415, f"unsupported Content-Encoding: {content_encoding}")
+
+
+def _event_payload(item: Item) -> dict[str, Any]:
+    try:
+        event = item.json()
+    except ValueError as error:
+        raise _BadRequest(400, f"an event item is not JSON: {error}") from None
+    if not isinstance(event, dict):
+        raise _BadRequest(400, "an event item is not a JSON object")
+    return event
+
+
+def _envelope_from_event(body: bytes) -> Envelope:
+    try:
+        event = json.loads(body)
+    except ValueError as error:
+        raise _BadRequest(400, f"the event is not JSON: {error}") from None
+    if not isinstance(event, dict):
+        raise _BadRequest(400, "the event is not a JSON object")
+    headers = {"event_id": event["event_id"]} if isinstance(event.get("event_id"), str) else {}
+    return Envelope(headers, [Item("event", event)])
+
+
+def _respond(
+    request: BaseHTTPRequestHandler,
+    status: int,
+    answer: dict[str, Any],
+    headers: tuple[tuple[str, str], ...],
+) -> None:
+    body = json.dumps(answer).encode()
+    try:
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(body)
+    except OSError:
+        request.close_connection = True  # the client went away

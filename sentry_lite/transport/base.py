@@ -1,0 +1,90 @@
+"""The transport seam: what the client hands envelopes to.
+
+Subclass :class:`Transport` to deliver envelopes some other way (the method
+names are sentry_sdk 2.x's, so transports written for it port easily)::
+
+    class PrintTransport(Transport):
+        def capture_envelope(self, envelope: Envelope) -> None:
+            print(envelope.serialize())
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Optional
+
+from sentry_lite.transport.lost import LostEvents
+
+if TYPE_CHECKING:
+    from sentry_lite.envelope import Envelope
+    from sentry_lite.options import Options
+
+__all__ = ["Transport"]
+
+
+class Transport(ABC):
+    """Base class of transports.
+
+    Args:
+        options: The SDK's options (``None`` for transports that need none).
+
+    Attributes:
+        options: The options given.
+        lost: Drops counted by ``(reason, data category)``.
+
+    Implementations must not raise from any method and must not block in
+    :meth:`capture_envelope`.
+    """
+
+    def __init__(self, options: Optional[Options] = None) -> None:
+        self.options = options
+        self._lost = LostEvents()
+
+    @property
+    def lost(self) -> LostEvents:
+        """Drops counted so far (created on first use if a subclass skipped ``__init__``)."""
+        try:
+            return self._lost
+        except AttributeError:
+            self._lost = LostEvents()
+            return self._lost
+
+    @abstractmethod
+    def capture_envelope(self, envelope: Envelope) -> None:
+        """Deliver ``envelope``, or queue it for delivery. Must not block or raise."""
+
+    def flush(
+        self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
+    ) -> bool:
+        """Wait up to ``timeout`` seconds for envelopes captured so far to be delivered.
+
+        Returns True when nothing captured before the call is still pending.
+        ``callback(pending_count, timeout)`` is called if it has to wait.
+        The default has nothing to wait for.
+        """
+        return True
+
+    def kill(self) -> None:  # noqa: B027 -- an optional hook, empty by default
+        """Stop at once, abandoning what is still queued. The default does nothing."""
+
+    def close(self, timeout: float) -> None:
+        """Flush for up to ``timeout`` seconds, then :meth:`kill`."""
+        try:
+            self.flush(timeout)
+        finally:
+            self.kill()
+
+    def record_lost_event(
+        self, reason: str, data_category: str = "error", quantity: int = 1
+    ) -> None:
+        """Count ``quantity`` items of ``data_category`` dropped for ``reason``.
+
+        ``reason`` is a client report reason (``"before_send"``,
+        ``"queue_overflow"``, ``"send_error"``...).
+        """
+        self.lost.record(reason, data_category, quantity)
+
+    def is_healthy(self) -> bool:
+        """Whether the transport can take more envelopes (as in sentry_sdk)."""
+        return True

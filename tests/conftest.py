@@ -1,0 +1,35 @@
+"""Shared fixtures: the recording receiver, with every payload checked against the protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from payload_validation import PayloadValidator, describe
+
+from sentry_lite.receiver import Receiver
+
+pytest_plugins = ["sdk_fixtures"]
+
+
+@pytest.fixture
+def payload_validator() -> PayloadValidator:
+    """The validator the ``receiver`` fixture runs on each envelope.
+
+    A test that sends invalid payloads on purpose can assert on
+    ``payload_validator.failures`` and clear it, so teardown passes.
+    """
+    return PayloadValidator()
+
+
+@pytest.fixture
+def receiver(payload_validator: PayloadValidator) -> Iterator[Receiver]:
+    """A running :class:`Receiver`; the test fails if any payload it got breaks the protocol."""
+    with Receiver() as running:
+        running.on_envelope = payload_validator
+        yield running
+    problems = list(payload_validator.failures)
+    problems.extend(f"the validator raised {error!r}" for error in running.callback_errors)
+    problems.extend(f"the receiver failed: {error!r}" for error in running.server_errors)
+    if problems:
+        pytest.fail(f"received payloads failed validation:\n{describe(problems)}", pytrace=False)
