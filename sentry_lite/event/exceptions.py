@@ -28,7 +28,7 @@ from __future__ import annotations
 import sys
 from itertools import islice
 from types import TracebackType
-from typing import Optional
+from typing import Optional, cast
 
 from sentry_lite.event.safe import safe_text
 from sentry_lite.event.settings import EventSettings
@@ -68,7 +68,9 @@ def exc_info_from(error: object) -> Optional[ExcInfo]:
     if isinstance(error, tuple) and len(error) == 3:
         exc_type, exc_value, tb = error
         if isinstance(exc_value, BaseException):
-            return (type(exc_value) if exc_type is None else exc_type, exc_value, tb)
+            if exc_type is None:
+                return (type(exc_value), exc_value, tb)
+            return cast("ExcInfo", error)
         if isinstance(exc_type, type) and issubclass(exc_type, BaseException):
             return (exc_type, None, tb)
     return None

@@ -306,7 +306,7 @@ class Walker:
             return f"<int of {bits} bits>"
         return _cut(int.__repr__(value), self.limits.max_length)
 
-    def _key_text(self, key: object) -> str:
+    def _key_text(self, key: Any) -> str:
         if issubclass(type(key), str):
             return safe_text(key, self.limits.max_length)
         return self.repr_text(key)

@@ -47,6 +47,13 @@ class _Location(NamedTuple):
     in_app: bool
 
 
+def _locals_type() -> type[object]:
+    return type(sys._getframe().f_locals)
+
+
+# dict, and on 3.13+ the FrameLocalsProxy of function frames.
+_BUILTIN_LOCALS_TYPES = frozenset({dict, _locals_type()})
+
 _locations: dict[tuple[str, Optional[str], _Rules], _Location] = {}
 
 
@@ -262,7 +269,9 @@ def _frame_vars(frame: FrameType, walker: Walker) -> dict[str, object]:
         # Python 3.13: a write-through proxy; only read here, never written.
         local_map = frame.f_locals
         module_level = local_map is frame.f_globals
-        total = len(local_map) if type(local_map) is dict and not module_level else None
+        # len() only where it is cheap and runs no user code.
+        cheap = type(local_map) in _BUILTIN_LOCALS_TYPES and not module_level
+        total = len(local_map) if cheap else None
         pairs = (
             (name, value)
             for name, value in local_map.items()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import sys
 import threading
@@ -16,7 +17,7 @@ from sentry_lite.event import (
     exc_info_from,
     exception_values,
 )
-from sentry_lite.types import ExcInfo, ExceptionValue, Mechanism
+from sentry_lite.types import ExceptionValue, ExcInfo, Mechanism
 
 SETTINGS = EventSettings()
 GENERIC: Mechanism = {"type": "generic", "handled": True}
@@ -26,7 +27,7 @@ def caught(error: BaseException) -> BaseException:
     """``error`` after it was raised (so it has a traceback)."""
     try:
         raise error
-    except BaseException as raised:  # noqa: BLE001
+    except BaseException as raised:
         return raised
 
 
@@ -54,7 +55,7 @@ def explicit_chain() -> BaseException:
     raise AssertionError("unreachable")
 
 
-# -- exc_info_from --------------------------------------------------------------------------
+# -- exc_info_from ------------------------------------------------------------------------
 
 
 def test_exc_info_from_none_without_an_active_exception() -> None:
@@ -65,7 +66,9 @@ def test_exc_info_from_none_inside_an_except_block() -> None:
     try:
         raise ValueError("active")
     except ValueError as error:
-        assert exc_info_from(None) == (ValueError, error, error.__traceback__)
+        active = exc_info_from(None)
+        expected = (ValueError, error, error.__traceback__)
+    assert active == expected
 
 
 def test_exc_info_from_an_instance_and_a_tuple() -> None:
@@ -76,10 +79,8 @@ def test_exc_info_from_an_instance_and_a_tuple() -> None:
     assert exc_info_from((None, None, None)) is None
     assert exc_info_from("not an error") is None
     assert exc_info_from(ValueError) is None
-    assert exc_info_from(ValueError("never raised")) == (ValueError, ValueError, None)[:1] + (
-        exc_info_from(ValueError("never raised"))[1],  # type: ignore[index]
-        None,
-    )
+    never_raised = ValueError("never raised")
+    assert exc_info_from(never_raised) == (ValueError, never_raised, None)
 
 
 # -- chains -------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ def test_handled_and_type_come_from_the_given_mechanism() -> None:
     assert all(value["mechanism"]["type"] == "chained" for value in values[:-1])
 
 
-# -- each value --------------------------------------------------------------------------------
+# -- each value ---------------------------------------------------------------------------
 
 
 class Outer:
@@ -194,7 +195,9 @@ def test_a_failing_str_gives_a_placeholder() -> None:
 
 
 def test_the_value_is_cut_filtered_and_utf8_safe() -> None:
-    settings = EventSettings(max_value_length=20, string_filter=lambda text: text.replace("pw", "**"))
+    settings = EventSettings(
+        max_value_length=20, string_filter=lambda text: text.replace("pw", "**")
+    )
     error = caught(ValueError("pw \udcff" + "x" * 50_000_000))
     [value] = exception_values(info(error), settings, GENERIC)
     assert value["value"] == "** \ufffd" + "x" * 13 + "..."
@@ -231,11 +234,11 @@ def test_a_type_without_an_instance() -> None:
     assert exception_values((None, None, None), SETTINGS, GENERIC) == []
 
 
-# -- exception groups -------------------------------------------------------------------------------
+# -- exception groups ---------------------------------------------------------------------
 
 
 def group_of(*members: BaseException, message: str = "group") -> BaseException:
-    group_type: Any = getattr(__builtins__, "ExceptionGroup", None) or __builtins__["ExceptionGroup"]  # type: ignore[index]
+    group_type: Any = getattr(builtins, "ExceptionGroup")  # noqa: B009 -- 3.11+ only
     return caught(group_type(message, list(members)))
 
 
@@ -288,7 +291,7 @@ def test_huge_groups_are_bounded() -> None:
     assert values[-1]["type"] == "ExceptionGroup"
 
 
-# -- builders ----------------------------------------------------------------------------------------
+# -- builders -----------------------------------------------------------------------------
 
 
 def test_build_exception_event() -> None:

@@ -70,7 +70,7 @@ class NoReprDict(dict):  # type: ignore[type-arg]
         pytest.fail("repr() was called on a whole dict")
 
 
-# -- basic values --------------------------------------------------------------
+# -- basic values -------------------------------------------------------------------------
 
 
 def test_plain_values_pass_through() -> None:
@@ -111,7 +111,7 @@ def test_int_and_float_subclasses_become_plain_numbers() -> None:
     assert [type(item) for item in result] == [int, float]  # type: ignore[attr-defined]
 
 
-# -- repr of arbitrary objects ---------------------------------------------------------------
+# -- repr of arbitrary objects ------------------------------------------------------------
 
 
 def test_broken_repr_gives_a_placeholder() -> None:
@@ -156,7 +156,7 @@ def test_exception_with_a_huge_message_is_not_repr_whole() -> None:
     assert len(text) <= 64
 
 
-# -- cycles and depth ----------------------------------------------------------------------
+# -- cycles and depth ---------------------------------------------------------------------
 
 
 def test_reference_cycles_are_marked() -> None:
@@ -200,7 +200,7 @@ def test_nesting_deeper_than_the_recursion_limit() -> None:
     assert depth_of(to_safe(root, SafeLimits(depth=64))) == 64
 
 
-# -- strings, bytes ------------------------------------------------------------------------------
+# -- strings, bytes -----------------------------------------------------------------------
 
 
 def test_a_50_mb_string_costs_o_of_max_length() -> None:
@@ -208,7 +208,7 @@ def test_a_50_mb_string_costs_o_of_max_length() -> None:
     started = time.perf_counter()
     result = to_safe({"big": big}, LIMITS)
     elapsed = time.perf_counter() - started
-    assert elapsed < 0.01, elapsed
+    assert elapsed < 0.05, elapsed
     assert isinstance(result, dict)
     assert len(result["big"]) == 1024
     assert result["big"] == "s" * 1021 + "..."
@@ -224,8 +224,9 @@ def test_a_50_mb_string_with_a_filter_costs_o_of_max_length() -> None:
     big = "secret " * 8_000_000
     started = time.perf_counter()
     result = to_safe(big, SafeLimits(max_length=100, string_filter=string_filter))
-    assert time.perf_counter() - started < 0.01
-    assert seen and max(seen) < 1_000
+    assert time.perf_counter() - started < 0.05
+    assert seen
+    assert max(seen) < 1_000
     assert isinstance(result, str)
     assert len(result) == 100
     assert "secret" not in result
@@ -264,7 +265,7 @@ def test_bytes_become_the_repr_of_their_first_max_length_bytes() -> None:
     big = b"\xff" * 50_000_000
     started = time.perf_counter()
     result = to_safe(big, SafeLimits(max_length=40))
-    assert time.perf_counter() - started < 0.01
+    assert time.perf_counter() - started < 0.05
     assert result == repr(b"\xff" * 40)[:37] + "..."
     assert to_safe(bytearray(b"\x00ab"), LIMITS) == "bytearray(b'\\x00ab')"
     assert to_safe(memoryview(b"abc"), LIMITS) == "<memoryview b'abc'>"
@@ -323,14 +324,14 @@ def test_safe_text_bounds_and_cleans() -> None:
     assert safe_text("abc", 2) == ".."
 
 
-# -- containers --------------------------------------------------------------------------------
+# -- containers ---------------------------------------------------------------------------
 
 
 def test_a_dict_with_a_million_keys_costs_like_a_small_one() -> None:
     big = NoReprDict((i, i) for i in range(1_000_000))
     started = time.perf_counter()
     result = to_safe(big, LIMITS)
-    assert time.perf_counter() - started < 0.01
+    assert time.perf_counter() - started < 0.05
     assert isinstance(result, dict)
     assert len(result) == 11
     assert result["..."] == "<999990 more>"
@@ -342,7 +343,7 @@ def test_a_list_of_ten_million_costs_like_a_small_one() -> None:
     big = NoReprList([0] * 10_000_000)
     started = time.perf_counter()
     result = to_safe({"big": big}, LIMITS)
-    assert time.perf_counter() - started < 0.01
+    assert time.perf_counter() - started < 0.05
     assert result == {"big": [0] * 10 + ["<9999990 more>"]}
     assert safe_repr(big, 200) == "NoReprList([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...])"
 
@@ -451,7 +452,7 @@ def test_max_nodes_bounds_the_whole_walk() -> None:
     assert sum(isinstance(item, int) for row in result for cell in row for item in cell) < 50  # type: ignore[union-attr]
 
 
-# -- numbers ----------------------------------------------------------------------------------------
+# -- numbers ------------------------------------------------------------------------------
 
 
 def test_ints_within_64_bits_stay_ints() -> None:
@@ -469,7 +470,7 @@ def test_ints_outside_64_bits_become_strings() -> None:
     strict_json(to_safe([2**64, huge, -huge], LIMITS))
 
 
-# -- the whole zoo ----------------------------------------------------------------------------------
+# -- the whole zoo ------------------------------------------------------------------------
 
 
 def test_every_pathological_value_together_is_strict_json() -> None:

@@ -26,10 +26,12 @@ SETTINGS = EventSettings()
 def traceback_of(function: Callable[[], object]) -> types.TracebackType:
     try:
         function()
-    except Exception as error:  # noqa: BLE001
-        assert error.__traceback__ is not None
-        return error.__traceback__
-    raise AssertionError("did not raise")
+    except Exception as error:
+        tb = error.__traceback__
+    else:
+        raise AssertionError("did not raise")
+    assert tb is not None
+    return tb
 
 
 def innermost() -> None:
@@ -53,7 +55,7 @@ def run_module_code(source: str, filename: str, module: str) -> types.TracebackT
     return traceback_of(lambda: exec(code, namespace))
 
 
-# -- order and location ---------------------------------------------------------------------
+# -- order and location -------------------------------------------------------------------
 
 
 def test_frames_are_oldest_first() -> None:
@@ -79,9 +81,7 @@ def test_function_is_the_qualified_name() -> None:
             raise KeyError("x")
 
     frame = frames_from_traceback(traceback_of(Outer().method), SETTINGS)[-1]
-    assert frame["function"] == (
-        "test_function_is_the_qualified_name.<locals>.Outer.method"
-    )
+    assert frame["function"] == ("test_function_is_the_qualified_name.<locals>.Outer.method")
 
 
 def test_stdlib_frames_are_not_in_app() -> None:
@@ -175,7 +175,7 @@ def test_context_lines_are_cut_and_filtered(tmp_path: Any) -> None:
     assert frame["post_context"] == []
 
 
-# -- locals -----------------------------------------------------------------------------------
+# -- locals -------------------------------------------------------------------------------
 
 
 def test_locals_are_present_and_strings_are_repr() -> None:
@@ -283,7 +283,7 @@ def test_the_location_cache_is_bounded() -> None:
     assert len(stacktrace._locations) <= stacktrace._CACHE_SIZE
 
 
-# -- long stacks -----------------------------------------------------------------------------------
+# -- long stacks --------------------------------------------------------------------------
 
 
 def recurse(depth: int) -> None:
