@@ -1,0 +1,221 @@
+"""One benchmark case in a fresh interpreter: ``python _cases.py SDK CASE DSN``.
+
+SDK is ``lite`` (sentry_lite), ``sdk`` (sentry_sdk) or ``none`` (no SDK: the
+floor). Prints one JSON object. Both SDKs run with their defaults, as a user
+gets them, plus a NullHandler on the root logger so logging has a handler
+in every variant.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+# ruff: noqa: F841 -- the locals exist to be captured
+
+SHUTDOWN_TIMEOUT = 2.0
+
+
+def load(sdk: str, dsn: str, **options: Any) -> Any:
+    logging.getLogger().addHandler(logging.NullHandler())
+    logging.getLogger().setLevel(logging.INFO)
+    if sdk == "none":
+        return None
+    if sdk == "lite":
+        import sentry_lite as module
+    else:
+        import sentry_sdk as module
+    module.init(dsn, shutdown_timeout=SHUTDOWN_TIMEOUT, **options)
+    return module
+
+
+def deep_failure(depth: int) -> None:
+    """Raise from ``depth`` frames down, each frame holding 10 ordinary locals."""
+    number = depth
+    ratio = depth / 3
+    name = f"frame-{depth}"
+    flag = depth % 2 == 0
+    items = list(range(20))
+    mapping = {"depth": depth, "name": name, "nested": {"a": [1, 2, 3]}}
+    text = "lorem ipsum dolor sit amet " * 4
+    empty = None
+    pair = (depth, name)
+    numbers = {1.5, 2.5}
+    if depth <= 1:
+        raise ValueError(f"failed at depth {depth}")
+    deep_failure(depth - 1)
+
+
+def huge_locals_failure() -> None:
+    big_list = list(range(10_000_000))
+    big_string = "x" * 50_000_000
+    deep_failure(20)
+
+
+def time_calls(call: Callable[[int], object], count: int, warmup: int = 20) -> list[float]:
+    for index in range(warmup):
+        call(index)
+    timings = []
+    for index in range(count):
+        began = time.perf_counter()
+        call(index)
+        timings.append(time.perf_counter() - began)
+    return timings
+
+
+def summary(timings: list[float]) -> dict[str, float]:
+    ordered = sorted(timings)
+    return {
+        "median_us": statistics.median(ordered) * 1e6,
+        "p99_us": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1e6,
+    }
+
+
+def capture_failure(module: Any, depth: int = 20, failing: Callable[..., None] = deep_failure):
+    """A call that raises ``depth`` frames deep and captures; only the capture is timed."""
+
+    def call(_: int) -> float:
+        try:
+            failing(depth) if failing is deep_failure else failing()
+        except ValueError:
+            began = time.perf_counter()
+            if module is not None:
+                module.capture_exception()
+            return time.perf_counter() - began
+        return 0.0
+
+    return call
+
+
+def timed_captures(call: Callable[[int], float], count: int, module: Any) -> list[float]:
+    for index in range(10):
+        call(index)
+    timings = []
+    for index in range(count):
+        timings.append(call(index))
+        if module is not None and index % 50 == 49:
+            module.flush(10)  # keep the queue from overflowing: both SDKs send everything
+    return timings
+
+
+def sink_count(dsn: str) -> int:
+    base = "http://" + dsn.split("@", 1)[1].rsplit("/", 1)[0]
+    with urllib.request.urlopen(base + "/count", timeout=5) as response:
+        return int(json.loads(response.read())["events"])
+
+
+def rss_kb() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
+    if case == "import":
+        began = time.perf_counter()
+        if sdk == "lite":
+            import sentry_lite  # noqa: F401
+        elif sdk == "sdk":
+            import sentry_sdk  # noqa: F401
+        return {"ms": (time.perf_counter() - began) * 1e3}
+
+    if case == "init":
+        if sdk != "none":
+            __import__("sentry_lite" if sdk == "lite" else "sentry_sdk")
+        began = time.perf_counter()
+        load(sdk, dsn)
+        return {"ms": (time.perf_counter() - began) * 1e3}
+
+    module = load(sdk, dsn)
+    logger = logging.getLogger("bench.app")
+
+    if case == "capture_exception":
+        return summary(timed_captures(capture_failure(module), 300, module))
+    if case == "capture_exception_huge_locals":
+        return summary(timed_captures(capture_failure(module, 0, huge_locals_failure), 30, module))
+    if case == "capture_message":
+        call = (lambda i: module.capture_message(f"message {i}")) if module else (lambda i: None)
+        return summary(timed_captures(_timed(call), 500, module))
+    if case == "logging_error":
+        return summary(
+            timed_captures(_timed(lambda i: logger.error("order %s failed", i)), 500, module)
+        )
+    if case == "logging_breadcrumb":
+        return summary(time_calls(lambda i: logger.info("step %s done", i), 5000))
+    if case == "add_breadcrumb":
+        call = (
+            (lambda i: module.add_breadcrumb(category="app", message=f"step {i}"))
+            if module
+            else (lambda i: None)
+        )
+        return summary(time_calls(call, 5000))
+
+    if case == "throughput":
+        total = 2000
+        began = time.perf_counter()
+        for batch in range(total // 100):
+            for index in range(100):
+                module.capture_message(f"throughput {batch}-{index}")
+            module.flush(30)
+        deadline = time.monotonic() + 60
+        while sink_count(dsn) < total and time.monotonic() < deadline:
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - began
+        return {
+            "events_per_s": sink_count(dsn) / elapsed,
+            "delivered": sink_count(dsn),
+            "captured": total,
+        }
+
+    if case == "memory":
+        capture = capture_failure(module, 3)
+        timed_captures(capture, 200, module)
+        gc.collect()
+        rss_before = rss_kb()
+        tracemalloc.start()
+        gc.collect()
+        traced_before = tracemalloc.get_traced_memory()[0]
+        timed_captures(capture, 10_000, module)
+        if module is not None:
+            module.flush(30)
+        gc.collect()
+        traced_after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        return {
+            "rss_growth_kb": rss_kb() - rss_before,
+            "traced_growth_kb": (traced_after - traced_before) / 1024,
+        }
+
+    if case in ("dead_server", "hung_server"):
+        timings = []
+        for index in range(50):
+            began = time.perf_counter()
+            module.capture_message(f"unreachable {index}")
+            timings.append(time.perf_counter() - began)
+        result = summary(timings)
+        result["done_at"] = time.time()  # the driver measures exit time from here
+        return result
+
+    raise SystemExit(f"unknown case {case!r}")
+
+
+def _timed(call: Callable[[int], object]) -> Callable[[int], float]:
+    def timed(index: int) -> float:
+        began = time.perf_counter()
+        call(index)
+        return time.perf_counter() - began
+
+    return timed
+
+
+if __name__ == "__main__":
+    sdk_name, case_name, target_dsn = sys.argv[1:4]
+    print(json.dumps(run(sdk_name, case_name, target_dsn)), flush=True)
