@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite.event.safe import SafeLimits, safe_repr, to_safe
+from sentry_lite.event.safe import SafeLimits, safe_repr, safe_text, to_safe
 
 if TYPE_CHECKING:
     from sentry_lite.scope import Scope
@@ -72,7 +72,9 @@ def _safe_tags(tags: dict[str, Any], limits: SafeLimits) -> dict[str, str]:
     safe: dict[str, str] = {}
     for key, value in tags.items():
         text = value if isinstance(value, str) else safe_repr(value, _MAX_TAG_LENGTH)
-        safe[str(key)[:_MAX_TAG_LENGTH]] = text[:_MAX_TAG_LENGTH]
+        # The scrubber's value patterns see the value before it is cut.
+        text = safe_text(text, _MAX_TAG_LENGTH, limits.string_filter)
+        safe[str(key)[:_MAX_TAG_LENGTH]] = text
     return safe
 
 

@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite._guard import guarded
@@ -30,6 +31,8 @@ from sentry_lite.event import (
 from sentry_lite.event.contexts import default_server_name, static_contexts
 from sentry_lite.integrations import Integration, setup_integrations
 from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
+from sentry_lite.scrubber import EventScrubber
+from sentry_lite.scrubber._event import scrubber_from_option
 from sentry_lite.transport import HttpTransport, Transport
 
 if TYPE_CHECKING:
@@ -145,7 +148,7 @@ class Client(BaseClient):
             project_root=options.project_root,
             max_stack_frames=options.max_stack_frames,
         )
-        self._limits = SafeLimits(max_length=options.max_value_length)
+        self._setup_scrubber(options)
         self.transport = _make_transport(options)
         if self.transport is not None:
             self.integrations = setup_integrations(
@@ -164,11 +167,35 @@ class Client(BaseClient):
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
 
+    def _setup_scrubber(self, options: Options) -> None:
+        """Step 4's scrubber, and its rules in the walk that makes values safe."""
+        self._scrubber: Any = scrubber_from_option(options.event_scrubber, options.send_default_pii)
+        self._limits = SafeLimits(max_length=options.max_value_length)
+        if isinstance(self._scrubber, EventScrubber):
+            scrubber = self._scrubber
+            scrubber._use_max_length(options.max_value_length)
+            self._event_settings = replace(
+                self._event_settings,
+                string_filter=scrubber.string_filter,
+                key_filter=scrubber.key_filter,
+                local_filter=scrubber.local_filter,
+            )
+            self._limits = replace(
+                self._limits,
+                string_filter=scrubber.string_filter,
+                key_filter=scrubber.key_filter,
+            )
+
     def __repr__(self) -> str:
         return f"<Client dsn={self.dsn!r} active={self.is_active()}>"
 
     def is_active(self) -> bool:
         return self.transport is not None and not self._closed
+
+    @property
+    def event_settings(self) -> EventSettings:
+        """What shapes the events this client builds (integrations build with it)."""
+        return self._event_settings
 
     # -- building events (caller thread) ---------------------------------------
     def event_from_exception(
@@ -200,7 +227,7 @@ class Client(BaseClient):
             self._drop("event_processor", "ignore_errors")
             return None
         event, hint = self.event_from_exception(exc_info)
-        return self.capture_event(event, hint, scope)
+        return self._capture_event(event, hint, scope, built=True)
 
     def capture_message(
         self, message: str, level: str | None = None, scope: Scope | None = None
@@ -209,13 +236,20 @@ class Client(BaseClient):
             return None
         stack_from = _caller_frame() if self.options.attach_stacktrace else None
         event = build_message_event(message, level or "info", self._event_settings, stack_from)
-        return self.capture_event(event, {}, scope)
+        return self._capture_event(event, {}, scope, built=True)
 
     # -- the pipeline ------------------------------------------------------------
     def capture_event(
         self, event: Event, hint: Hint | None = None, scope: Scope | None = None
     ) -> str | None:
         """Run the pipeline on ``event`` and queue it; the event id, or None if dropped."""
+        return self._capture_event(event, hint, scope, built=False)
+
+    def _capture_event(
+        self, event: Event, hint: Hint | None, scope: Scope | None, built: bool
+    ) -> str | None:
+        """``built``: this client built the event's exception, threads and message,
+        already scrubbed; step 4 does not scrub them again."""
         if not self.is_active():
             return None
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
@@ -245,6 +279,9 @@ class Client(BaseClient):
             return None
         if self.options.sample_rate < 1.0 and random.random() >= self.options.sample_rate:
             self._drop("sample_rate", "sample_rate")
+            return None
+        if not self._scrub(processed, built):
+            self._drop("event_processor", "event_scrubber")
             return None
         processed = self._run_before_send(processed, hint)
         if processed is None:
@@ -287,6 +324,18 @@ class Client(BaseClient):
                     return None
                 event = result
         return event
+
+    def _scrub(self, event: Event, built: bool) -> bool:
+        """Step 4; False when the scrubber failed: the event is not sent half-scrubbed."""
+        scrubber = self._scrubber
+        done = False
+        with guarded("event_scrubber"):
+            if type(scrubber).scrub_event is EventScrubber.scrub_event:
+                scrubber._scrub_event(event, built)
+            else:
+                scrubber.scrub_event(event)
+            done = True
+        return done
 
     def _run_before_send(self, event: Event, hint: Hint) -> Event | None:
         before_send = self.options.before_send

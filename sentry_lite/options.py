@@ -92,7 +92,10 @@ class Options:
     https_proxy: Optional[str] = None
     ca_certs: Optional[str] = None
     keep_alive: bool = False
+    socket_options: Optional[tuple[tuple[int, int, Any], ...]] = None
     send_client_reports: bool = True
+    spool_dir: Optional[str] = None
+    on_drop: Optional[Callable[[str, str, int], object]] = None
     default_integrations: bool = True
     integrations: tuple[Any, ...] = ()
     disabled_integrations: tuple[Any, ...] = ()
@@ -139,7 +142,6 @@ SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
         "profiles_sampler",
         "propagate_traces",
         "proxy_headers",
-        "socket_options",
         "spotlight",
         "stream_gen_ai_spans",
         "strict_trace_continuation",
@@ -206,6 +208,7 @@ def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] =
         values.setdefault("environment", environment)
     values.setdefault("debug", _env_flag("SENTRY_DEBUG"))
     values.setdefault("keep_alive", _env_flag("SENTRY_KEEP_ALIVE"))
+    values.setdefault("spool_dir", _first_env(("SENTRY_LITE_SPOOL_DIR",)))
     values.setdefault("ca_certs", _first_env(("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")))
     if "project_root" not in values:
         values["project_root"] = _current_directory()
@@ -411,7 +414,24 @@ def _check_transport(name: str, value: object) -> object:
     raise _wrong_type(name, "a Transport subclass or instance, or a function", value)
 
 
-def _accept_anything(name: str, value: object) -> object:
+def _check_socket_options(name: str, value: object) -> tuple[tuple[int, int, Any], ...]:
+    expected = "a list of (level, option, value) tuples"
+    items = _sequence(name, value, expected)
+    for index, item in enumerate(items):
+        if not (
+            isinstance(item, tuple)
+            and len(item) == 3
+            and all(isinstance(part, int) for part in item[:2])
+        ):
+            raise _wrong_type(f"{name}[{index}]", "a (level, option, value) tuple", item)
+    return items
+
+
+def _check_event_scrubber(name: str, value: object) -> object:
+    """Checked now (a broken pattern fails ``init()``); the client builds the scrubber."""
+    from sentry_lite.scrubber._event import scrubber_from_option
+
+    scrubber_from_option(value, send_default_pii=False)
     return value
 
 
@@ -441,10 +461,13 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "https_proxy": _check_str,
     "ca_certs": _check_path,
     "keep_alive": _check_bool,
+    "socket_options": _check_socket_options,
     "send_client_reports": _check_bool,
+    "spool_dir": _check_path,
+    "on_drop": _check_callable,
     "default_integrations": _check_bool,
     "integrations": _check_iterable,
     "disabled_integrations": _check_iterable,
     "transport": _check_transport,
-    "event_scrubber": _accept_anything,
+    "event_scrubber": _check_event_scrubber,
 }

@@ -14,7 +14,17 @@ It accepts ``POST /api/<project_id>/envelope/`` and the legacy
 bodies sent with ``Content-Length`` or chunked, plain, gzip or deflate. Like
 Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
 ``sentry_version=7``, 400 for a body it cannot read, else 200 with
-``{"id": "<event_id>"}`` — or whatever :meth:`Receiver.respond_with` asked for.
+``{"id": "<event_id>"}`` — or whatever the test asked for:
+
+- :meth:`Receiver.respond_with` sets the answer to every following request;
+- :meth:`Receiver.script` queues one :class:`Response` per request, used
+  before that default (``receiver.script([Response(500), Response(reset=True)])``);
+- :meth:`Receiver.respond_by` picks each answer with a function (a random mix
+  for a soak test);
+- a :class:`Response` can also hang (for a while or until :meth:`stop`) or
+  reset the connection before the body is read; :meth:`stop` then
+  :meth:`start` again plays a server that is not listening for a while (the
+  port is kept).
 """
 
 from __future__ import annotations
@@ -24,20 +34,22 @@ import json
 import re
 import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Optional
+from typing import Any, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
 from sentry_lite.envelope import Envelope, Item
 
-__all__ = ["ReceivedEnvelope", "Receiver"]
+__all__ = ["ReceivedEnvelope", "Receiver", "Response"]
 
 DEFAULT_PUBLIC_KEY = "5f0e1a3c9b7d4e2fa6c8b1d0e9f7a2c4"
 
@@ -61,6 +73,7 @@ class ReceivedEnvelope:
         received_at: ``time.time()`` when the request was read.
         client_port: The TCP port of the client's connection: equal ports
             mean the client reused a connection.
+        status: The HTTP status it was answered with.
     """
 
     method: str
@@ -71,14 +84,29 @@ class ReceivedEnvelope:
     envelope: Envelope
     received_at: float
     client_port: int = 0
+    status: int = 200
 
 
 @dataclass(frozen=True)
-class _Behaviour:
+class Response:
+    """How the receiver answers one request.
+
+    Attributes:
+        status: The HTTP status.
+        headers: Extra response headers (e.g. ``{"Retry-After": "60"}``).
+        delay: Seconds to wait, after reading the request, before handling it.
+        hang: Read the request and never answer it: ``True`` until
+            :meth:`Receiver.stop`, a number of seconds then the connection is
+            closed unanswered. Such requests are not recorded.
+        reset: Reset the connection (TCP RST) before reading the body; the
+            request is not recorded.
+    """
+
     status: int = 200
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
-    hang: bool = False
+    hang: Union[bool, float] = False
+    reset: bool = False
 
 
 class _BadRequest(Exception):
@@ -105,6 +133,8 @@ class Receiver:
             client closing its connection is not one).
         rejected: ``(status, reason)`` for each request answered 4xx by the
             receiver's own checks (auth, path, body).
+        request_count: POST requests seen, answered or not (hung and reset
+            ones included).
     """
 
     def __init__(
@@ -122,10 +152,13 @@ class Receiver:
         self.callback_errors: list[BaseException] = []
         self.server_errors: list[BaseException] = []
         self.rejected: list[tuple[int, str]] = []
+        self.request_count = 0
         self._condition = threading.Condition()
         self._received: list[ReceivedEnvelope] = []
         self._events: list[dict[str, Any]] = []
-        self._behaviour = _Behaviour()
+        self._default = Response()
+        self._script: deque[Response] = deque()
+        self._chooser: Optional[Callable[[], Response]] = None
         self._stopping = threading.Event()
         self._server: Optional[_Server] = None
         self._serve_thread: Optional[threading.Thread] = None
@@ -134,7 +167,10 @@ class Receiver:
     # -- lifecycle -----------------------------------------------------------
 
     def start(self) -> Receiver:
-        """Start listening and serving on a daemon thread; returns self."""
+        """Start listening and serving on a daemon thread; returns self.
+
+        After :meth:`stop`, starting again listens on the same port.
+        """
         if self._server is not None:
             return self
         self._stopping.clear()
@@ -202,20 +238,43 @@ class Receiver:
         headers: Optional[dict[str, str]] = None,
         *,
         delay: float = 0.0,
-        hang: bool = False,
+        hang: Union[bool, float] = False,
+        reset: bool = False,
     ) -> None:
-        """Set how the following valid requests are answered.
+        """Set how the following requests are answered (see :class:`Response`).
 
-        Args:
-            status: The HTTP status.
-            headers: Extra response headers (e.g. ``Retry-After``).
-            delay: Seconds to wait before handling each request.
-            hang: Read each request and never answer it (until :meth:`stop`);
-                such requests are not recorded.
+        Scripted responses (:meth:`script`) and a chooser (:meth:`respond_by`)
+        come first; this is the answer when neither has one.
         """
-        behaviour = _Behaviour(status, tuple((headers or {}).items()), delay, hang)
+        response = Response(status, dict(headers or {}), delay, hang, reset)
         with self._condition:
-            self._behaviour = behaviour
+            self._default = response
+
+    def script(self, responses: Iterable[Response]) -> None:
+        """Answer the next requests with ``responses``, one each, in order.
+
+        Added after what is already scripted; once used up, the default
+        (:meth:`respond_with`) applies again.
+        """
+        with self._condition:
+            self._script.extend(responses)
+
+    def respond_by(self, chooser: Optional[Callable[[], Response]]) -> None:
+        """Answer each request not scripted with ``chooser()`` (None: back to the default).
+
+        It runs on the request's handler thread; it must be thread-safe.
+        """
+        with self._condition:
+            self._chooser = chooser
+
+    def _next_response(self) -> Response:
+        with self._condition:
+            self.request_count += 1
+            if self._script:
+                return self._script.popleft()
+            chooser = self._chooser
+            default = self._default
+        return chooser() if chooser is not None else default
 
     # -- what was received -----------------------------------------------------
 
@@ -263,23 +322,25 @@ class Receiver:
 
     def _handle(self, request: _Handler) -> None:
         """Answer one POST."""
+        behaviour = self._next_response()
+        if behaviour.reset:
+            _reset(request)
+            return
         try:
             raw_body = _read_body(request)
         except _BadRequest as error:
             request.close_connection = True  # the rest of the stream is unreadable
             self._reject(request, error)
             return
-        with self._condition:
-            behaviour = self._behaviour
         if behaviour.delay and self._stopping.wait(behaviour.delay):
             request.close_connection = True
             return
-        if behaviour.hang:
-            self._stopping.wait()
+        if behaviour.hang is not False:
+            self._stopping.wait(None if behaviour.hang is True else float(behaviour.hang))
             request.close_connection = True
             return
         try:
-            received, events = self._receive(request, raw_body)
+            received, events = self._receive(request, raw_body, behaviour.status)
         except _BadRequest as error:
             self._reject(request, error)
             return
@@ -289,10 +350,10 @@ class Receiver:
             answer: dict[str, Any] = {"id": event_id} if event_id else {}
         else:
             answer = {"detail": f"answering {behaviour.status} as asked"}
-        _respond(request, behaviour.status, answer, behaviour.headers)
+        _respond(request, behaviour.status, answer, tuple(behaviour.headers.items()))
 
     def _receive(
-        self, request: _Handler, raw_body: bytes
+        self, request: _Handler, raw_body: bytes, status: int
     ) -> tuple[ReceivedEnvelope, list[dict[str, Any]]]:
         path = urlsplit(request.path).path
         match = _ENDPOINT.fullmatch(path)
@@ -318,6 +379,7 @@ class Receiver:
             envelope=envelope,
             received_at=time.time(),
             client_port=request.client_address[1],
+            status=status,
         )
         return received, events
 
@@ -380,6 +442,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are written separately: without TCP_NODELAY the body
+    # waits for the client's delayed ACK (40 ms a request on Linux).
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
@@ -400,6 +465,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: no request log on stderr
+
+
+def _reset(request: _Handler) -> None:
+    """Close the connection with a TCP RST, the request body left unread."""
+    request.close_connection = True
+    connection = request.connection
+    with contextlib.suppress(OSError):
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    request.rfile.close()  # the socket really closes once its file objects are closed
+    connection.close()
 
 
 def _read_body(request: _Handler) -> bytes:

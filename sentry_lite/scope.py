@@ -92,11 +92,12 @@ class Scope:
     # -- client ----------------------------------------------------------------
     def get_client(self) -> BaseClient:
         """The client of this scope, else of the isolation, else the global scope."""
-        from sentry_lite.client import NON_RECORDING_CLIENT
-
         for scope in (self, *_scope_chain()):
             if scope._client is not None:
                 return scope._client
+        # Imported here, not first: this runs for every log record (integrations/logging.py).
+        from sentry_lite.client import NON_RECORDING_CLIENT
+
         return NON_RECORDING_CLIENT
 
     def set_client(self, client: BaseClient | None) -> None:
@@ -417,14 +418,17 @@ def use_isolation_scope(scope: Scope) -> Iterator[Scope]:
 
 
 def fork_scopes_for_thread() -> Callable[[], None]:
-    """Capture this thread's scopes; the returned function installs forks of them.
+    """Fork this thread's scopes now; the returned function installs the forks.
 
     Used by the threading integration so a thread started after ``init()``
-    sees its parent's data without sharing it.
+    sees its parent's data as it was at ``start()`` without sharing it. The
+    forks are made on the parent's thread: forking on the child would race
+    with the parent changing its scopes.
     """
     pair = _pair()
+    forked = _ScopePair(pair.isolation.fork(), pair.current.fork(), None)
 
     def install() -> None:
-        _scopes.set(_ScopePair(pair.isolation.fork(), pair.current.fork(), None))
+        _scopes.set(forked)
 
     return install

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from payload_validation import PayloadValidator, describe
+from payload_validation import COUNTS, RELAY_AVAILABLE, PayloadValidator, describe
 
 from sentry_lite.receiver import Receiver
 
@@ -33,3 +33,21 @@ def receiver(payload_validator: PayloadValidator) -> Iterator[Receiver]:
     problems.extend(f"the receiver failed: {error!r}" for error in running.server_errors)
     if problems:
         pytest.fail(f"received payloads failed validation:\n{describe(problems)}", pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many received payloads the validators checked, and how many Relay normalized."""
+    if not COUNTS.requests:
+        return
+    if RELAY_AVAILABLE:
+        from importlib.metadata import version
+
+        relay_version = version("sentry-relay")
+        relay = f"{COUNTS.relay_events} through Relay's normalizer (sentry-relay {relay_version})"
+    else:
+        relay = "none through Relay's normalizer (sentry-relay needs Python 3.10+)"
+    terminalreporter.write_line(
+        f"Payload validation: {COUNTS.requests} requests received by test receivers,"
+        f" {COUNTS.events} events checked, {relay}; problems found: {COUNTS.problems}"
+        " (a test that sends a bad payload on purpose clears its own; any other fails its test)"
+    )

@@ -16,7 +16,8 @@ anything was wrong. The checks are independent of ``sentry_lite.envelope``
   errors and no ``_meta`` entry with ``err``.
 
 Call :func:`validate_event` directly on an event dict; it returns the list of
-problems (empty when the event is fine).
+problems (empty when the event is fine). :data:`COUNTS` adds up what the
+receivers' validators checked in this process (the run's summary prints it).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ except ImportError:  # Python 3.9: sentry-relay needs 3.10+
 from sentry_lite.receiver import ReceivedEnvelope
 
 __all__ = [
+    "COUNTS",
     "RELAY_AVAILABLE",
     "PayloadValidator",
     "check_envelope_bytes",
@@ -68,6 +70,20 @@ _EVENT_ID = re.compile(r"[0-9a-f]{32}")
 _normalizer: Any = None
 
 
+class ValidationCounts:
+    """What the receivers' validators checked: requests, events, events Relay saw, problems."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.events = 0
+        self.relay_events = 0
+        self.problems = 0
+
+
+#: The counts for this process (every ``PayloadValidator`` adds to them).
+COUNTS = ValidationCounts()
+
+
 class PayloadValidator:
     """An ``on_envelope`` callback collecting protocol problems in :attr:`failures`."""
 
@@ -75,7 +91,10 @@ class PayloadValidator:
         self.failures: list[str] = []
 
     def __call__(self, received: ReceivedEnvelope) -> None:
-        self.failures.extend(check_received(received))
+        problems = check_received(received, COUNTS)
+        COUNTS.requests += 1
+        COUNTS.problems += len(problems)
+        self.failures.extend(problems)
 
 
 def strict_json_loads(data: bytes | str) -> Any:
@@ -97,24 +116,26 @@ def strict_json_loads(data: bytes | str) -> Any:
     return json.loads(data, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
 
 
-def check_received(received: ReceivedEnvelope) -> list[str]:
-    """Every problem with one received request."""
+def check_received(
+    received: ReceivedEnvelope, counts: Optional[ValidationCounts] = None
+) -> list[str]:
+    """Every problem with one received request (``counts``: add the events checked)."""
     where = f"{received.method} {received.path}"
     if received.path.rstrip("/").endswith("/store"):
         try:
             event = strict_json_loads(received.body)
         except ValueError as error:
             return [f"{where}: the event is not strict JSON: {error}"]
-        return [f"{where}: {problem}" for problem in _check_event_dict(event)]
+        return [f"{where}: {problem}" for problem in _check_event_dict(event, counts)]
     problems = []
     content_type = received.http_headers.get("content-type")
     if content_type != "application/x-sentry-envelope":
         problems.append(f"Content-Type is {content_type!r}")
-    problems.extend(check_envelope_bytes(received.body))
+    problems.extend(check_envelope_bytes(received.body, counts))
     return [f"{where}: {problem}" for problem in problems]
 
 
-def check_envelope_bytes(body: bytes) -> list[str]:
+def check_envelope_bytes(body: bytes, counts: Optional[ValidationCounts] = None) -> list[str]:
     """Every framing, JSON and event problem in an uncompressed envelope."""
     problems: list[str] = []
     line_end = body.find(b"\n")
@@ -186,7 +207,7 @@ def check_envelope_bytes(body: bytes) -> list[str]:
             problems.append(
                 f"envelope event_id {event_id!r} differs from the event's {event['event_id']!r}"
             )
-        problems.extend(_check_event_dict(event))
+        problems.extend(_check_event_dict(event, counts))
     return problems
 
 
@@ -199,7 +220,9 @@ def validate_event(event: dict[str, Any]) -> list[str]:
     return _check_event_dict(strict_json_loads(raw))
 
 
-def _check_event_dict(event: Any) -> list[str]:
+def _check_event_dict(event: Any, counts: Optional[ValidationCounts] = None) -> list[str]:
+    if counts is not None:
+        counts.events += 1
     if not isinstance(event, dict):
         return ["the event is not a JSON object"]
     problems = []
@@ -207,6 +230,8 @@ def _check_event_dict(event: Any) -> list[str]:
     if event_id is not None and not (isinstance(event_id, str) and _EVENT_ID.fullmatch(event_id)):
         problems.append(f"event_id {event_id!r} is not 32 lower-case hex digits")
     problems.extend(_relay_problems(event))
+    if counts is not None and _get_normalizer() is not None:
+        counts.relay_events += 1
     return problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import platform
+import sys
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_capture_exception_delivers_the_event_with_all_fields(sentry_init, recei
     assert event["sdk"]["version"] == sentry_lite.VERSION
     assert "excepthook" in event["sdk"]["integrations"]
     assert event["tags"] == {"region": "eu"}
-    assert event["extra"] == {"attempt": 3}
+    assert event["extra"] == {"attempt": 3, "sys.argv": sys.argv}  # argv: a default integration
     assert event["user"] == {"id": "7", "username": "ada"}
     assert event["contexts"]["order"] == {"id": 99}
     assert event["contexts"]["runtime"]["version"] == platform.python_version()
@@ -159,7 +160,7 @@ def test_before_send_can_change_or_drop(sentry_init, receiver):
     assert event["message"] == "keep me"
     assert event["tags"] == {"seen": "yes"}
     client = sentry_lite.get_client()
-    assert client.transport.lost.snapshot() == {("before_send", "error"): 1}
+    assert client.transport.stats().dropped == {("before_send", "error"): 1}
 
 
 def test_a_raising_before_send_never_reaches_the_program(sentry_init, receiver, sdk_reset):

@@ -19,6 +19,7 @@ from sentry_lite.options import (
     build_options,
     log_unimplemented,
 )
+from sentry_lite.scrubber import EventScrubber
 
 DSN = "https://abc@example.com/42"
 OTHER_DSN = "https://xyz@other.example.com/7"
@@ -101,6 +102,7 @@ def test_values_are_stored() -> None:
         return event
 
     integration = object()
+    scrubber = EventScrubber()
     options = build(
         release="app@1.2.3",
         environment="staging",
@@ -131,7 +133,7 @@ def test_values_are_stored() -> None:
         default_integrations=False,
         integrations=(i for i in [integration]),
         disabled_integrations=[integration],
-        event_scrubber=integration,
+        event_scrubber=scrubber,
     )
     assert options.release == "app@1.2.3"
     assert options.environment == "staging"
@@ -163,7 +165,7 @@ def test_values_are_stored() -> None:
     assert options.default_integrations is False
     assert options.integrations == (integration,)
     assert options.disabled_integrations == (integration,)
-    assert options.event_scrubber is integration
+    assert options.event_scrubber is scrubber
 
 
 @pytest.mark.parametrize("name", ["release", "environment", "dist", "server_name"])

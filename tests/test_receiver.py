@@ -347,3 +347,67 @@ def test_the_validator_catches_bad_framing(receiver, payload_validator):
     assert post(receiver, body).status == 200
     assert any("length" in failure for failure in payload_validator.failures)
     payload_validator.failures.clear()
+
+
+# -- scripted answers ------------------------------------------------------------
+
+
+def test_scripted_responses_are_used_in_order_then_the_default(receiver):
+    from sentry_lite.receiver import Response
+
+    receiver.respond_with(202)
+    receiver.script([Response(500), Response(429, {"Retry-After": "3"})])
+    assert post(receiver, envelope_bytes()).status == 500
+    response = post(receiver, envelope_bytes())
+    assert response.status == 429
+    assert response.headers["Retry-After"] == "3"
+    assert post(receiver, envelope_bytes()).status == 202
+    assert receiver.request_count == 3
+    assert [received.status for received in receiver.envelopes] == [500, 429, 202]
+
+
+def test_respond_by_chooses_each_answer(receiver):
+    from sentry_lite.receiver import Response
+
+    statuses = iter([201, 503])
+    receiver.respond_by(lambda: Response(next(statuses)))
+    assert post(receiver, envelope_bytes()).status == 201
+    assert post(receiver, envelope_bytes()).status == 503
+    receiver.respond_by(None)
+    assert post(receiver, envelope_bytes()).status == 200
+
+
+def test_reset_closes_the_connection_before_reading_the_body(receiver):
+    from sentry_lite.receiver import Response
+
+    receiver.script([Response(reset=True)])
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        post(receiver, envelope_bytes())
+    assert receiver.envelopes == []
+    assert receiver.request_count == 1
+    assert post(receiver, envelope_bytes()).status == 200
+
+
+def test_hang_for_some_seconds_then_close_unanswered(receiver):
+    from sentry_lite.receiver import Response
+
+    receiver.script([Response(hang=0.2)])
+    began = time.monotonic()
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        post(receiver, envelope_bytes(), timeout=urllib3.Timeout(connect=2, read=5))
+    assert 0.2 <= time.monotonic() - began < 2
+    assert receiver.envelopes == []
+
+
+def test_stop_then_start_listens_on_the_same_port_again():
+    receiver = Receiver().start()
+    try:
+        port = receiver.port
+        receiver.stop()
+        with pytest.raises(urllib3.exceptions.NewConnectionError):
+            urllib3.HTTPConnectionPool("127.0.0.1", port, retries=False).urlopen("GET", "/")
+        receiver.start()
+        assert receiver.port == port
+        assert post(receiver, envelope_bytes()).status == 200
+    finally:
+        receiver.stop()

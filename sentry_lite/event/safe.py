@@ -196,8 +196,9 @@ class Walker:
 
         Keys are filtered by ``key_filter``; values are walked to the full
         depth. ``total`` (when known cheaply) says how many pairs there are.
+        The keys are names (frame locals): ``string_filter`` is not run on them.
         """
-        return self._pairs(pairs, breadth, total, self.limits.depth)
+        return self._pairs(pairs, breadth, total, self.limits.depth, names=True)
 
     def repr_text(self, value: object) -> str:
         """A bounded ``repr()``-like text for any value; never raises."""
@@ -269,13 +270,14 @@ class Walker:
         breadth: int,
         total: Optional[int],
         depth_left: int,
+        names: bool = False,
     ) -> dict[str, object]:
         result: dict[str, object] = {}
         for index, (key, item) in enumerate(islice(pairs, breadth + 1)):
             if index == breadth:
                 result[_ELLIPSIS] = _more(total, breadth)
                 break
-            name = self._key_text(key)
+            name = self._key_text(key, names)
             result[name] = FILTERED if self._is_sensitive(name) else self._walk(item, depth_left)
         return result
 
@@ -306,10 +308,13 @@ class Walker:
             return f"<int of {bits} bits>"
         return _cut(int.__repr__(value), self.limits.max_length)
 
-    def _key_text(self, key: Any) -> str:
+    def _key_text(self, key: Any, name: bool) -> str:
+        # Dict keys get the string filter too (a dict keyed by tokens is not
+        # rare); variable names do not need it.
+        string_filter = None if name else self.limits.string_filter
         if issubclass(type(key), str):
-            return safe_text(key, self.limits.max_length)
-        return self.repr_text(key)
+            return safe_text(key, self.limits.max_length, string_filter)
+        return safe_text(self.repr_text(key), self.limits.max_length, string_filter)
 
     def _is_sensitive(self, name: str) -> bool:
         key_filter = self.limits.key_filter

@@ -25,6 +25,9 @@ class EventSettings:
             ``max_value_length``; the privacy issue's value-pattern scrubber.
         key_filter: returns True for a sensitive dict key or local variable
             name; its value is then replaced by ``"[Filtered]"``.
+        local_filter: strict mode for locals: returns False for a local
+            variable whose value must not be sent (it shows as
+            ``"[Filtered]"``); None sends every local.
         databag_depth: how deep containers in locals are walked.
         databag_breadth: how many items of each container are kept.
     """
@@ -38,6 +41,7 @@ class EventSettings:
     max_stack_frames: int = 100
     string_filter: Optional[Callable[[str], str]] = None
     key_filter: Optional[Callable[[str], bool]] = None
+    local_filter: Optional[Callable[[str], bool]] = None
     databag_depth: int = 5
     databag_breadth: int = 10
 
@@ -46,7 +50,7 @@ class EventSettings:
         """The settings named like the ``init()`` options of the same name.
 
         ``options`` is an ``Options`` (read by attribute; missing ones keep
-        their default). The two filters are not options: pass them with
+        their default). The filters are not options: pass them with
         ``dataclasses.replace``.
         """
         values = {

@@ -20,11 +20,12 @@ import os
 import re
 import sys
 from collections import deque
+from collections.abc import Callable
 from functools import lru_cache
 from types import CodeType, FrameType, TracebackType
 from typing import NamedTuple, Optional
 
-from sentry_lite.event.safe import SafeLimits, Walker, safe_text
+from sentry_lite.event.safe import FILTERED, SafeLimits, Walker, safe_text
 from sentry_lite.event.settings import EventSettings
 from sentry_lite.types import Frame
 
@@ -139,7 +140,7 @@ def _frame(
         if settings.include_source_context:
             _add_source_context(result, code.co_filename, lineno, frame, settings)
     if walker is not None:
-        result["vars"] = _frame_vars(frame, walker)
+        result["vars"] = _frame_vars(frame, walker, settings.local_filter)
     return result
 
 
@@ -264,7 +265,9 @@ def _add_source_context(
 # -- locals ----------------------------------------------------------------------------
 
 
-def _frame_vars(frame: FrameType, walker: Walker) -> dict[str, object]:
+def _frame_vars(
+    frame: FrameType, walker: Walker, local_filter: Optional[Callable[[str], bool]]
+) -> dict[str, object]:
     try:
         # Python 3.13: a write-through proxy; only read here, never written.
         local_map = frame.f_locals
@@ -277,9 +280,30 @@ def _frame_vars(frame: FrameType, walker: Walker) -> dict[str, object]:
             for name, value in local_map.items()
             if not (module_level and _is_dunder(name))
         )
+        if local_filter is not None:
+            pairs = ((name, _allowed(name, value, local_filter)) for name, value in pairs)
         return walker.walk_pairs(pairs, _MAX_LOCALS, total)
     except Exception:  # noqa: BLE001 -- reading a frame's locals must never break the event
         return {}
+
+
+class _Hidden:
+    """A local that strict mode hides: shown as ``[Filtered]`` (not quoted like a string)."""
+
+    def __repr__(self) -> str:
+        return FILTERED
+
+
+_HIDDEN = _Hidden()
+
+
+def _allowed(name: object, value: object, local_filter: Callable[[str], bool]) -> object:
+    """``value``, or a ``[Filtered]`` mark when strict mode does not allow the local ``name``."""
+    try:
+        allowed = isinstance(name, str) and bool(local_filter(name))
+    except Exception:  # noqa: BLE001 -- fail closed: a broken filter hides the value
+        allowed = False
+    return value if allowed else _HIDDEN
 
 
 def _is_dunder(name: object) -> bool:

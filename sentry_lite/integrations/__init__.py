@@ -28,6 +28,10 @@ DEFAULT_INTEGRATIONS = (
     "sentry_lite.integrations.threading.ThreadingIntegration",
     "sentry_lite.integrations.atexit.AtexitIntegration",
     "sentry_lite.integrations.dedupe.DedupeIntegration",
+    "sentry_lite.integrations.logging.LoggingIntegration",
+    "sentry_lite.integrations.stdlib.StdlibIntegration",
+    "sentry_lite.integrations.modules.ModulesIntegration",
+    "sentry_lite.integrations.argv.ArgvIntegration",
 )
 
 _installed: set[str] = set()

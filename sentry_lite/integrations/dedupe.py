@@ -18,7 +18,7 @@ from sentry_lite.integrations import Integration
 if TYPE_CHECKING:
     from sentry_lite.types import Event, Hint
 
-__all__ = ["DedupeIntegration"]
+__all__ = ["DedupeIntegration", "was_sent"]
 
 _SENT_MARK = "__sentry_lite_sent__"
 
@@ -41,3 +41,13 @@ class DedupeIntegration(Integration):
             return None
         attributes[_SENT_MARK] = True
         return event
+
+
+def was_sent(error: object) -> bool:
+    """Whether an event for ``error`` already passed the dedupe step.
+
+    Lets a hook skip building an event that dedupe would drop (the logging
+    integration for asyncio's "Task exception was never retrieved").
+    """
+    attributes = getattr(error, "__dict__", None)
+    return isinstance(attributes, dict) and bool(attributes.get(_SENT_MARK))

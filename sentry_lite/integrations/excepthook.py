@@ -1,5 +1,9 @@
 """Report exceptions that end the program, then let the previous hook print them.
 
+Before the hook returns, the crash is delivered (for at most
+``shutdown_timeout``) or, with a ``spool_dir``, written to the disk spool,
+so a short-lived process that crashes never loses its crash.
+
 ``sys.excepthook`` is wrapped, never replaced: the hook that was installed
 before ``init()`` still runs, so the traceback printed and the exit code stay
 what they were. KeyboardInterrupt is not reported (the user asked to stop).
@@ -31,9 +35,28 @@ class ExcepthookIntegration(Integration):
             try:
                 report_unhandled(ExcepthookIntegration, (exc_type, value, tb), "excepthook")
             finally:
-                previous(exc_type, value, tb)
+                try:
+                    previous(exc_type, value, tb)
+                finally:
+                    _deliver_before_exit(exc_type)
 
         sys.excepthook = sentry_lite_excepthook
+
+
+def _deliver_before_exit(exc_type: type[BaseException]) -> None:
+    """The crash reaches the server or the disk spool before the hook returns (bounded)."""
+    if issubclass(exc_type, (KeyboardInterrupt, SystemExit)):
+        return
+    with guarded("excepthook delivery"):
+        from sentry_lite.api import get_client
+
+        client = get_client()
+        transport = client.transport
+        if client.get_integration(ExcepthookIntegration) is None or transport is None:
+            return
+        flush_or_spool = getattr(transport, "flush_or_spool", None)
+        if flush_or_spool is not None:
+            flush_or_spool(client.options.shutdown_timeout)
 
 
 def report_unhandled(

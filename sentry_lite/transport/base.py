@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 from sentry_lite.transport.lost import LostEvents
+from sentry_lite.transport.stats import LOCAL_ONLY_REASONS, DeliveryCounters, DeliveryStats
 
 if TYPE_CHECKING:
     from sentry_lite.envelope import Envelope
@@ -31,7 +32,9 @@ class Transport(ABC):
 
     Attributes:
         options: The options given.
-        lost: Drops counted by ``(reason, data category)``.
+        lost: Drops waiting to be sent in a client report, by ``(reason,
+            data category)``.
+        counters: Every count since the transport was made (see :meth:`stats`).
 
     Implementations must not raise from any method and must not block in
     :meth:`capture_envelope`.
@@ -40,6 +43,7 @@ class Transport(ABC):
     def __init__(self, options: Optional[Options] = None) -> None:
         self.options = options
         self._lost = LostEvents()
+        self._counters = DeliveryCounters(getattr(options, "on_drop", None))
 
     @property
     def lost(self) -> LostEvents:
@@ -49,6 +53,21 @@ class Transport(ABC):
         except AttributeError:
             self._lost = LostEvents()
             return self._lost
+
+    @property
+    def counters(self) -> DeliveryCounters:
+        """Delivery counters (created on first use if a subclass skipped ``__init__``)."""
+        try:
+            return self._counters
+        except AttributeError:
+            self._counters = DeliveryCounters(
+                getattr(getattr(self, "options", None), "on_drop", None)
+            )
+            return self._counters
+
+    def stats(self) -> DeliveryStats:
+        """What this transport queued, sent, spooled and dropped so far."""
+        return self.counters.snapshot()
 
     @abstractmethod
     def capture_envelope(self, envelope: Envelope) -> None:
@@ -81,9 +100,13 @@ class Transport(ABC):
         """Count ``quantity`` items of ``data_category`` dropped for ``reason``.
 
         ``reason`` is a client report reason (``"before_send"``,
-        ``"queue_overflow"``, ``"send_error"``...).
+        ``"queue_overflow"``, ``"send_error"``...). Reasons in
+        :data:`~sentry_lite.transport.stats.LOCAL_ONLY_REASONS` are counted
+        locally and never sent in client reports.
         """
-        self.lost.record(reason, data_category, quantity)
+        if reason not in LOCAL_ONLY_REASONS:
+            self.lost.record(reason, data_category, quantity)
+        self.counters.dropped(reason, data_category, quantity)
 
     def is_healthy(self) -> bool:
         """Whether the transport can take more envelopes (as in sentry_sdk)."""

@@ -1,35 +1,55 @@
 """Delivering envelopes over HTTP(S) with urllib3, from a background worker.
 
-:meth:`HttpTransport.capture_envelope` only queues a task. The worker thread
-stamps ``sent_at``, encodes, gzips and POSTs the envelope to the DSN's
-envelope endpoint through one connection pool, so connections are reused.
+:meth:`HttpTransport.capture_envelope` only checks rate limits (a dict
+lookup) and queues the envelope. Everything else happens on the worker
+thread: encoding within the size budget (budget.py), ``sent_at``, gzip, the
+POST through one connection pool (pool.py), and the answer:
 
-What becomes of each envelope is logged at debug level: sent, or dropped and
-why. Drops are counted in :attr:`Transport.lost`:
+- 2xx: sent. Rate limits in ``X-Sentry-Rate-Limits`` apply from now on
+  (ratelimit.py), whatever the status.
+- 429: the items are counted locally as ``server_rate_limited``, never in a
+  client report (the server counts them).
+- any other status: dropped, ``send_error``. Never retried: once the server
+  answered, sending again only adds load.
+- no answer (refused, reset, timeout, DNS, TLS): retried with backoff and
+  jitter (retry.py) on the worker; a connection reset before any answer is
+  first retried once at once (a pooled keep-alive connection the server
+  closed). When the retries run out the envelope goes to the disk spool
+  (spool.py) if there is one, else it is dropped as ``network_error``, and
+  the server counts as unreachable: while it is, new envelopes go straight
+  to the spool (or get one attempt each), and the spool is probed with one
+  envelope at growing intervals until the server answers.
 
-- ``queue_overflow``: the worker's queue was full;
-- ``network_error``: no HTTP answer (refused, reset, timeout, TLS, DNS);
-- ``send_error``: an HTTP status other than 2xx and 429;
-- ``internal_sdk_error``: the envelope could not be encoded.
+The spool is drained in the background (oldest first, ~100 ms apart) at
+start and whenever the server answers again. At :meth:`kill` (the end of
+``close()``, and so of the program), envelopes still queued or in flight are
+written to the spool by the exiting thread, within :data:`EXIT_SPOOL_BOUND`
+seconds, or counted as ``network_error``.
 
-A 429 is not counted: the server counts what it rate-limits.
+Every drop is counted (client reports, ``stats()``, ``on_drop``); client
+reports ride along with envelopes or leave on their own (reports.py).
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
-import socket
-from collections.abc import Callable
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Optional
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from sentry_lite._errors import ConfigurationError
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 from sentry_lite._version import VERSION
-from sentry_lite.envelope import Envelope
+from sentry_lite.envelope import Envelope, Item
+from sentry_lite.transport import processes
 from sentry_lite.transport.base import Transport
+from sentry_lite.transport.ratelimit import RateLimits
+from sentry_lite.transport.reports import ClientReports
 from sentry_lite.transport.worker import Worker
 
 if TYPE_CHECKING:
@@ -37,17 +57,47 @@ if TYPE_CHECKING:
 
     from sentry_lite.dsn import Dsn
     from sentry_lite.options import Options
+    from sentry_lite.transport.retry import RetryPolicy
+    from sentry_lite.transport.spool import Spool
 
 __all__ = ["HttpTransport"]
 
 CLIENT = f"sentry.python.lite/{VERSION}"
-CONNECT_TIMEOUT = 2.0
-READ_TIMEOUT = 5.0
 GZIP_LEVEL = 6
+#: Seconds the exiting thread may spend writing leftovers to the spool.
+EXIT_SPOOL_BOUND = 1.0
+#: Seconds between two spooled envelopes sent while draining.
+DRAIN_SPACING = 0.1
 
-# TCP keep-alive probing once a connection has idled 45 s, as sentry_sdk does
-# (Linux would otherwise wait two hours before the first probe).
-_KEEPALIVE_TUNING = (("TCP_KEEPIDLE", 45), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 6))
+# Before a flush calls its callback it waits this long: most flushes are done by then.
+_QUIET_WAIT = 0.1
+# How long a fork waits for the worker to finish importing its modules.
+_WARM_UP_WAIT = 2.0
+
+# States of a queued envelope.
+_QUEUED, _SENDING, _DONE, _TAKEN = "queued", "sending", "done", "taken"
+
+
+class _Pending:
+    """One envelope between capture and its fate (sent, spooled or dropped)."""
+
+    __slots__ = ("answered", "envelope", "seq", "spool_path", "state")
+
+    def __init__(self, seq: int, envelope: Optional[Envelope]) -> None:
+        self.seq = seq
+        self.envelope = envelope  # None: "send a client report now" (flush)
+        self.state = _QUEUED
+        self.spool_path: Optional[str] = None  # when the exiting thread spooled it
+        self.answered = False  # the server answered after the exiting thread took it
+
+
+class _Answer(NamedTuple):
+    """What one send came to: an HTTP status, or no answer at all."""
+
+    status: Optional[int]
+    headers: Mapping[str, str]
+    error: Optional[BaseException] = None
+    data: bytes = b""
 
 
 class HttpTransport(Transport):
@@ -56,13 +106,28 @@ class HttpTransport(Transport):
     Args:
         options: The SDK's options; ``options.dsn`` must be set. Also read:
             ``transport_queue_size``, ``http_proxy``, ``https_proxy``,
-            ``ca_certs``, ``keep_alive``.
+            ``ca_certs``, ``keep_alive``, ``socket_options``,
+            ``send_client_reports``, ``spool_dir``, ``on_drop``.
+        clock: Monotonic seconds for rate limits, reports and probing
+            (tests pass a fake one).
+        retry: Bounds on retrying after network failures (default
+            ``RetryPolicy()``: 3 attempts, 0.5 s doubling up to 8 s).
+        timeout: ``(connect, read)`` seconds per request; default ``(2, 5)``.
+        spool: A spool to use instead of the one ``spool_dir`` names.
 
     Raises:
         ConfigurationError: ``options`` has no DSN.
     """
 
-    def __init__(self, options: Optional[Options] = None) -> None:
+    def __init__(
+        self,
+        options: Optional[Options] = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        retry: Optional[RetryPolicy] = None,
+        timeout: Optional[tuple[float, float]] = None,
+        spool: Optional[Spool] = None,
+    ) -> None:
         super().__init__(options)
         if options is None or options.dsn is None:
             raise ConfigurationError("HttpTransport needs options with a DSN")
@@ -75,72 +140,516 @@ class HttpTransport(Transport):
             "Content-Encoding": "gzip",
             "User-Agent": CLIENT,
         }
-        self._worker = Worker(options.transport_queue_size, name="sentry_lite.HttpTransport")
+        if retry is None:
+            from sentry_lite.transport.retry import RetryPolicy
+
+            retry = RetryPolicy()
+        self._clock = clock
+        self._retry = retry
+        self._timeout = timeout
+        self._limits = RateLimits(clock)
+        self._killed = False
+        spool_dir = getattr(options, "spool_dir", None)
+        if spool is None and spool_dir:
+            from sentry_lite.transport.spool import Spool
+
+            spool = Spool.for_dsn(spool_dir, self._dsn)
+        self._spool = spool
+        if spool is not None and spool.on_evict is None:
+            spool.on_evict = self._record_evicted
+        self._worker = Worker(
+            options.transport_queue_size, name="sentry_lite.HttpTransport", on_idle=self._on_idle
+        )
+        self._start_fresh()
+        # Warnings about drops are logged by the worker, never on the program's threads.
+        self.counters.on_warning_due = self._warnings_due
+        processes.track(self)
+        if spool is not None:
+            # Envelopes a previous run left on disk: drain them now, in the background.
+            self._spool_unchecked = True
+            self._worker.submit(self._kick_drain)
+
+    def _start_fresh(self) -> None:
+        """State that belongs to one process (made again in a forked child)."""
+        self._pid = os.getpid()
+        self._warm = threading.Event()  # the worker imported what it needs
+        self._lock = threading.Condition(threading.Lock())
+        self._pending: dict[int, _Pending] = {}
+        self._seq = 0
+        self._stop = threading.Event()  # set by kill(): cuts backoff waits short
         self._pool: Optional[urllib3.PoolManager] = None  # made on the worker, on first send
+        self._reports = ClientReports(self.lost, self._options.send_client_reports, self._clock)
+        self._offline = False  # the last envelope found no server after all retries
+        self._probe_failures = 0
+        self._next_probe = 0.0
+        self._spool_unchecked = False  # the spool may hold envelopes to drain
+        self._tls_warned = False
+
+    def before_fork(self) -> None:
+        """Let the worker finish importing its modules first (bounded).
+
+        A fork while another thread is importing a module leaves the child a
+        half-initialized module it can never import again.
+        """
+        if self._worker.running and not self._warm.is_set():
+            self._warm.wait(_WARM_UP_WAIT)
+
+    def after_fork_in_child(self) -> None:
+        """Fresh locks, queue, pool and counters: the parent's envelopes stay the parent's."""
+        self.lost.reset_after_fork()
+        self.counters.reset_after_fork()
+        self._limits.reset_after_fork()
+        self._start_fresh()
+
+    def _check_fork(self) -> None:
+        if self._pid != os.getpid():  # a fork without register_at_fork (never on CPython)
+            self.after_fork_in_child()
+
+    # -- the caller's side -------------------------------------------------------
 
     def capture_envelope(self, envelope: Envelope) -> None:
         """Queue ``envelope`` for sending; never blocks. A full queue drops it (counted)."""
         with guarded("HttpTransport.capture_envelope"):
-            if self._worker.submit(lambda: self._send(envelope)):
-                return
-            if self._worker.killed:  # after close(): nothing will ever send a report
+            self._check_fork()
+            if self._killed:  # after close(): nothing will ever send a report
                 logger.debug("dropped %s: the transport is closed", _describe(envelope))
-            else:
-                logger.debug("dropped %s: queue_overflow", _describe(envelope))
-                self._record_items("queue_overflow", envelope)
+                return
+            kept = self._without_limited_items(envelope)
+            if kept is None:
+                return
+            processes.on_first_envelope(self)
+            record = self._add_pending(kept)
+            if self._worker.submit(functools.partial(self._process, record)):
+                self.counters.queued()
+                return
+            self._forget(record)
+            if not self._killed:
+                logger.debug("dropped %s: queue_overflow", _describe(kept))
+                self._record_items("queue_overflow", kept.items)
 
     def flush(
         self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
     ) -> bool:
-        """Wait up to ``timeout`` seconds for envelopes captured so far to be handled."""
+        """Wait up to ``timeout`` seconds for envelopes captured so far to be handled.
+
+        Also sends a client report of the drops counted so far. Envelopes the
+        exiting thread took for the spool count as handled.
+        """
         with guarded("HttpTransport.flush"):
-            return self._worker.flush(timeout, callback)
+            self._check_fork()
+            deadline = time.monotonic() + max(timeout, 0.0)
+            if self._reports.enabled and self.lost.total() and not self._killed:
+                record = self._add_pending(None)
+                if not self._worker.submit(functools.partial(self._process, record)):
+                    self._forget(record)
+            with self._lock:
+                target = self._seq
+            quiet = min(time.monotonic() + _QUIET_WAIT, deadline)
+            if callback is not None and not self._wait_settled(target, quiet):
+                with guarded("flush callback"):
+                    callback(self._unsettled(target), timeout)
+            if self._wait_settled(target, deadline):
+                return True
+            logger.debug("flush timed out with %d envelope(s) pending", self._unsettled(target))
+            return False
+        return False
+
+    def flush_before_exit(self) -> None:
+        """Flush for ``shutdown_timeout``; spool what is left if there is a spool."""
+        if not self.flush(self._options.shutdown_timeout) and self._spool is not None:
+            self._persist(self._take_pending(), time.monotonic() + EXIT_SPOOL_BOUND)
+
+    @property
+    def exit_bound(self) -> float:
+        """The longest :meth:`flush_before_exit` takes: ``shutdown_timeout`` plus spool writes."""
+        return self._options.shutdown_timeout + EXIT_SPOOL_BOUND
+
+    def flush_or_spool(self, timeout: float) -> bool:
+        """Flush for ``timeout``; if envelopes remain and there is a spool, write them to it.
+
+        Used for the fatal event of an unhandled exception: it reaches the
+        server or the disk before the hook returns. True when nothing is
+        left in memory.
+        """
+        with guarded("HttpTransport.flush_or_spool"):
+            if self.flush(timeout):
+                return True
+            if self._spool is None:
+                return False
+            self._persist(self._take_pending(), time.monotonic() + EXIT_SPOOL_BOUND)
+            return True
         return False
 
     def kill(self) -> None:
-        """Stop the worker at once; envelopes still queued are abandoned."""
+        """Stop the worker at once; envelopes not yet delivered go to the spool or are counted.
+
+        Runs on the thread that closes the client (at exit, the exiting
+        thread): spool writes are bounded by :data:`EXIT_SPOOL_BOUND`.
+        """
         with guarded("HttpTransport.kill"):
+            self._check_fork()
+            if self._killed:
+                return
+            self._killed = True
+            self._stop.set()
             self._worker.kill()
+            deadline = time.monotonic() + EXIT_SPOOL_BOUND
+            leftovers = self._take_pending()
+            if leftovers:
+                self._persist(leftovers, deadline)
+            # The worker may be writing an envelope to the spool itself: let it finish.
+            with self._lock:
+                target = self._seq
+            self._wait_settled(target, deadline)
             if self._pool is not None:
                 self._pool.clear()
 
-    # -- on the worker thread -------------------------------------------------
+    def is_healthy(self) -> bool:
+        """False while the server is unreachable or every category is rate limited."""
+        return not self._offline and not self._limits.is_limited("")
 
-    def _send(self, envelope: Envelope) -> None:
-        try:
-            self._deliver(envelope)
-        except Exception:
-            self._record_items("internal_sdk_error", envelope)
-            raise  # the worker's guard logs it
+    # -- pending envelopes -------------------------------------------------------
 
-    def _deliver(self, envelope: Envelope) -> None:
-        from urllib3.exceptions import HTTPError
+    def _add_pending(self, envelope: Optional[Envelope]) -> _Pending:
+        with self._lock:
+            self._seq += 1
+            record = _Pending(self._seq, envelope)
+            self._pending[record.seq] = record
+        return record
 
-        description = _describe(envelope)
-        sent_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-        stamped = Envelope({**envelope.headers, "sent_at": sent_at}, envelope.items)
-        body = gzip.compress(stamped.serialize(), compresslevel=GZIP_LEVEL)
-        try:
-            response = self._get_pool().request(
-                "POST", self._url, body=body, headers=self._headers, preload_content=True
-            )
-        except (HTTPError, OSError) as error:
-            logger.debug("dropped %s: network_error (%s)", description, error)
-            self._record_items("network_error", envelope)
+    def _forget(self, record: _Pending) -> None:
+        with self._lock:
+            self._pending.pop(record.seq, None)
+            self._lock.notify_all()
+
+    def _wait_settled(self, target: int, deadline: float) -> bool:
+        """Wait until no envelope numbered ``target`` or lower is queued or being sent."""
+        with self._lock:
+            while self._pending and next(iter(self._pending)) <= target:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._lock.wait(remaining)
+            return True
+
+    def _unsettled(self, target: int) -> int:
+        with self._lock:
+            return sum(1 for seq, r in self._pending.items() if seq <= target and r.envelope)
+
+    def _take_pending(self) -> list[_Pending]:
+        """Take every envelope not yet handled away from the worker (for the spool)."""
+        with self._lock:
+            taken = [r for r in self._pending.values() if r.state in (_QUEUED, _SENDING)]
+            for record in taken:
+                record.state = _TAKEN
+                del self._pending[record.seq]
+            self._lock.notify_all()
+        return [record for record in taken if record.envelope is not None]
+
+    def _persist(self, records: Iterable[_Pending], deadline: float) -> None:
+        """Write taken envelopes to the spool until ``deadline``; count the rest as lost."""
+        for record in records:
+            envelope = record.envelope
+            assert envelope is not None
+            path = None
+            if self._spool is not None and time.monotonic() < deadline:
+                path = self._write_to_spool(envelope)
+            if path is None:
+                logger.debug("dropped %s: not delivered before the end", _describe(envelope))
+                self._record_items("network_error", envelope.items)
+                continue
+            with self._lock:
+                answered = record.answered
+                record.spool_path = path
+            if answered:  # the server answered the worker while the file was written
+                self._spool.remove_path(path)  # type: ignore[union-attr]
+
+    # -- on the worker thread ----------------------------------------------------
+
+    def _warm_up(self) -> None:
+        """Import, once, the modules the worker uses (see :meth:`before_fork`)."""
+        if self._warm.is_set():
             return
-        status = response.status
+        try:
+            import email.utils  # noqa: F401 -- Retry-After dates
+            import encodings.idna  # noqa: F401 -- the first connection encodes the host
+
+            import urllib3.exceptions  # noqa: F401
+
+            import sentry_lite.transport.budget
+            import sentry_lite.transport.pool
+
+            if self._spool is not None:
+                import sentry_lite.transport.spool  # noqa: F401
+            self._get_pool()
+        except Exception:  # noqa: BLE001 -- the send itself will meet it again, and count it
+            logger.debug("preparing the worker failed", exc_info=True)
+        finally:
+            self._warm.set()
+
+    def _process(self, record: _Pending) -> None:
+        answered = False
+        self.counters.log_warnings()
+        try:
+            self._warm_up()
+            with self._lock:
+                if record.state != _QUEUED:
+                    return  # taken for the spool meanwhile
+                record.state = _SENDING
+            if record.envelope is None:
+                self._send_report()
+            else:
+                answered = self._deliver(record)
+        finally:
+            with self._lock:
+                path = None
+                if record.state == _TAKEN:
+                    record.answered = answered
+                    path = record.spool_path if answered else None
+                else:
+                    record.state = _DONE
+                self._pending.pop(record.seq, None)
+                self._lock.notify_all()
+            if path is not None and self._spool is not None:
+                self._spool.remove_path(path)  # answered after all: never send it again
+
+    def _deliver(self, record: _Pending) -> bool:
+        """Send one envelope (retrying network failures); True if the server answered."""
+        assert record.envelope is not None
+        kept = self._without_limited_items(record.envelope)
+        if kept is None:
+            return False
+        try:
+            encoded = self._encode(kept)
+            if self._offline and self._spool is not None:
+                if self._keep_on_worker(record):
+                    self._spool_or_drop(encoded)
+                return False
+            attempts = 1 if self._offline else self._retry.attempts
+            answer = self._send(encoded, attempts, with_report=True)
+        except Exception:
+            self._record_items("internal_sdk_error", kept.items)
+            raise  # the worker's guard logs it
+        if answer.status is None:
+            self._went_offline()
+            if self._keep_on_worker(record):
+                self._spool_or_drop(encoded)
+            return False
+        self._handle_answer(answer, encoded)
+        return True
+
+    def _keep_on_worker(self, record: _Pending) -> bool:
+        """Settle ``record`` on the worker, unless the exiting thread took it (then False)."""
+        with self._lock:
+            if record.state == _TAKEN:
+                return False
+            record.state = _DONE
+            return True
+
+    def _encode(self, envelope: Envelope) -> Envelope:
+        from sentry_lite.transport.budget import encode_envelope
+
+        return encode_envelope(envelope)
+
+    def _send(self, envelope: Envelope, attempts: int, with_report: bool) -> _Answer:
+        """POST ``envelope`` up to ``attempts`` times while there is no HTTP answer."""
+        from urllib3.exceptions import HTTPError, ProtocolError, SSLError
+
+        report = (
+            self._reports.take() if with_report and self._reports.due_for_attachment() else None
+        )
+        items = envelope.items if report is None else [*envelope.items, report[0]]
+        description = _describe(envelope)
+        started = time.monotonic()
+        attempt = 0
+        reset_retried = False
+        failure: Optional[BaseException] = None
+        while True:
+            attempt += 1
+            sent_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+            stamped = Envelope({**envelope.headers, "sent_at": sent_at}, items)
+            body = gzip.compress(stamped.serialize(), compresslevel=GZIP_LEVEL)
+            try:
+                response = self._get_pool().request(
+                    "POST", self._url, body=body, headers=self._headers, preload_content=True
+                )
+            except (HTTPError, OSError) as error:
+                failure = error
+                if isinstance(error, SSLError):
+                    self._warn_tls(error)
+                    break  # a certificate problem does not go away by retrying
+                if isinstance(error, ProtocolError) and not reset_retried:
+                    # The connection was reset before any answer: most often a
+                    # pooled keep-alive connection the server had closed.
+                    reset_retried = True
+                    attempt -= 1
+                    logger.debug("%s: connection reset (%s), retrying at once", description, error)
+                    continue
+                logger.debug("%s: no answer (attempt %d): %s", description, attempt, error)
+                if attempt >= attempts or self._stop.is_set():
+                    break
+                if time.monotonic() - started >= self._retry.max_elapsed:
+                    break
+                if self._stop.wait(self._retry.backoff(attempt)):
+                    break  # killed meanwhile
+                continue
+            self._limits.update(response.status, response.headers)
+            return _Answer(response.status, response.headers, None, response.data or b"")
+        if report is not None:
+            self._reports.give_back(report[1])
+        return _Answer(None, {}, failure)
+
+    def _handle_answer(self, answer: _Answer, envelope: Envelope) -> bool:
+        """Count what an HTTP answer means for ``envelope``; True for 2xx."""
+        status = answer.status
+        assert status is not None
+        self._back_online()
+        description = _describe(envelope)
         if 200 <= status < 300:
             logger.debug("sent %s", description)
-        elif status == 429:
+            self.counters.sent()
+            return True
+        if status == 429:
             logger.debug("dropped %s: rate limited by the server (HTTP 429)", description)
+            self._record_items("server_rate_limited", envelope.items)
         else:
             logger.debug(
-                "dropped %s: send_error (HTTP %d: %r)", description, status, response.data[:200]
+                "dropped %s: send_error (HTTP %d: %r)", description, status, answer.data[:200]
             )
-            self._record_items("send_error", envelope)
+            self._record_items("send_error", envelope.items)
+        return False
 
-    def _record_items(self, reason: str, envelope: Envelope) -> None:
+    def _send_report(self) -> None:
+        """Send a standalone client report of everything counted (flush, timer)."""
+        if self._limits.is_limited("internal"):
+            return  # kept counted until the limit passes
+        taken = self._reports.standalone()
+        if taken is None:
+            return
+        envelope, counts = taken
+        answer = self._send(self._encode(envelope), 1, with_report=False)
+        if answer.status is None:
+            self._reports.give_back(counts)  # no answer: report them later
+            return
+        self._back_online()
+        logger.debug("client report sent (HTTP %d)", answer.status)
+
+    def _went_offline(self) -> None:
+        self._offline = True
+        self._probe_failures += 1
+        self._next_probe = self._clock() + self._retry.backoff(self._probe_failures)
+        if self._spool is not None:
+            self._worker.wake_idle(self._next_probe - self._clock())
+
+    def _back_online(self) -> None:
+        if self._offline:
+            logger.debug("the server answers again")
+        self._offline = False
+        self._probe_failures = 0
+        if self._spool_unchecked:
+            self._worker.wake_idle(DRAIN_SPACING)
+
+    def _spool_or_drop(self, envelope: Envelope) -> None:
+        if self._spool is not None and self._write_to_spool(envelope) is not None:
+            return
+        logger.debug("dropped %s: network_error", _describe(envelope))
+        self._record_items("network_error", envelope.items)
+
+    def _write_to_spool(self, envelope: Envelope) -> Optional[str]:
+        """Write ``envelope`` to the spool; its path, or None if the disk refused."""
+        assert self._spool is not None
+        items = [item for item in envelope.items if item.type != "client_report"]
+        try:
+            path = self._spool.write(Envelope(envelope.headers, items))
+        except (OSError, ValueError) as error:
+            logger.debug("cannot write %s to the spool: %s", _describe(envelope), error)
+            return None
+        logger.debug("spooled %s to %s", _describe(envelope), path)
+        self.counters.spooled()
+        self._spool_unchecked = True
+        return path
+
+    def _record_evicted(self, items: list[tuple[str, int]]) -> None:
+        for category, quantity in items:
+            if category != "internal":
+                self.record_lost_event("cache_overflow", category, quantity)
+
+    # -- timed work: standalone reports, draining the spool ----------------------
+
+    def _warnings_due(self) -> None:
+        if self._worker.running:
+            self._worker.wake_idle(0.0)
+        else:  # no worker yet (nothing was ever queued): log here, rare
+            self.counters.log_warnings()
+
+    def _kick_drain(self) -> None:
+        self._warm_up()
+        self._worker.wake_idle(0.0)
+
+    def _on_idle(self) -> Optional[float]:
+        """Run what is due; return the seconds until something will be due again."""
+        self.counters.log_warnings()
+        if self._reports.due_standalone():
+            self._send_report()
+        waits = [self._reports.next_due_in()]
+        if self._spool is not None and self._spool_unchecked and not self._killed:
+            waits.append(self._drain_one())
+        due = [wait for wait in waits if wait is not None]
+        return min(due) if due else None
+
+    def _drain_one(self) -> Optional[float]:
+        """Send the oldest spooled envelope (one attempt); seconds until the next, or None."""
+        assert self._spool is not None
+        if self._offline:
+            wait = self._next_probe - self._clock()
+            if wait > 0:
+                return wait
+        try:
+            claimed = self._spool.claim_oldest()
+        except OSError as error:
+            logger.debug("cannot read the spool: %s", error)
+            return None
+        if claimed is None:
+            self._spool_unchecked = False
+            return None
+        kept = self._without_limited_items(claimed.envelope)
+        if kept is None:
+            self._spool.remove(claimed)
+            return 0.0
+        try:
+            encoded = self._encode(kept)
+            answer = self._send(encoded, 1, with_report=True)
+        except Exception:
+            self._spool.remove(claimed)  # it would fail the same way every time
+            self._record_items("internal_sdk_error", kept.items)
+            raise
+        if answer.status is None:
+            self._spool.release(claimed)
+            self._went_offline()
+            return max(self._next_probe - self._clock(), 0.0)
+        self._spool.remove(claimed)  # answered: sent or refused, never sent again
+        self._handle_answer(answer, encoded)
+        return DRAIN_SPACING
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _without_limited_items(self, envelope: Envelope) -> Optional[Envelope]:
+        """``envelope`` without the items of rate-limited categories (counted); None if empty."""
+        limits = self._limits
+        if not limits.any_limited(item.data_category for item in envelope.items):
+            return envelope
+        kept: list[Item] = []
+        dropped: list[Item] = []
         for item in envelope.items:
+            (dropped if limits.is_limited(item.data_category) else kept).append(item)
+        self._record_items("ratelimit_backoff", dropped)
+        if not [item for item in kept if item.type != "client_report"]:
+            logger.debug("dropped %s: rate limited", _describe(envelope))
+            return None
+        return Envelope(envelope.headers, kept)
+
+    def _record_items(self, reason: str, items: Iterable[Item]) -> None:
+        for item in items:
             category = item.data_category
             if category == "internal":
                 continue  # never report the loss of a client report
@@ -150,9 +659,20 @@ class HttpTransport(Transport):
             else:
                 self.record_lost_event(reason, category)
 
+    def _warn_tls(self, error: BaseException) -> None:
+        if not self._tls_warned:
+            self._tls_warned = True
+            logger.warning(
+                "TLS error talking to %s: %s (check ca_certs, or the proxy's certificate)",
+                self._dsn.host,
+                error,
+            )
+
     def _get_pool(self) -> urllib3.PoolManager:
         if self._pool is None:
-            self._pool = _make_pool(self._options, self._dsn)
+            from sentry_lite.transport.pool import make_pool
+
+            self._pool = make_pool(self._options, self._dsn, self._timeout)
         return self._pool
 
 
@@ -163,81 +683,3 @@ def _describe(envelope: Envelope) -> str:
     if "event" in types and event_id:
         return f"event {event_id}"
     return f"envelope ({', '.join(types) or 'empty'})"
-
-
-def _make_pool(options: Options, dsn: Dsn) -> urllib3.PoolManager:
-    import urllib3
-    from urllib3.connection import HTTPConnection
-    from urllib3.util import parse_url
-
-    pool_options: dict[str, Any] = {
-        "num_pools": 2,
-        "cert_reqs": "CERT_REQUIRED",
-        "ca_certs": options.ca_certs or _certifi_bundle(),
-        "timeout": urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT),
-        "retries": False,
-    }
-    if options.keep_alive:
-        socket_options = list(HTTPConnection.default_socket_options)
-        socket_options.append((socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1))
-        for name, value in _KEEPALIVE_TUNING:
-            if hasattr(socket, name):
-                socket_options.append((socket.IPPROTO_TCP, getattr(socket, name), value))
-        pool_options["socket_options"] = socket_options
-
-    proxy = _choose_proxy(urlsplit(dsn.envelope_url).scheme, dsn.host, options)
-    if proxy is None:
-        return urllib3.PoolManager(**pool_options)
-    proxy_url = parse_url(proxy)
-    if proxy_url.scheme and proxy_url.scheme.startswith("socks"):
-        try:
-            from urllib3.contrib.socks import SOCKSProxyManager
-        except ImportError:
-            logger.debug("a SOCKS proxy needs PySocks; connecting directly instead")
-            return urllib3.PoolManager(**pool_options)
-        return SOCKSProxyManager(proxy, **pool_options)
-    proxy_headers = None
-    if proxy_url.auth:
-        proxy_headers = urllib3.make_headers(proxy_basic_auth=proxy_url.auth)
-    return urllib3.ProxyManager(proxy, proxy_headers=proxy_headers, **pool_options)
-
-
-def _certifi_bundle() -> str:
-    import certifi
-
-    return certifi.where()
-
-
-def _choose_proxy(scheme: str, host: str, options: Options) -> Optional[str]:
-    """The proxy URL to reach ``host`` through, or None to connect directly.
-
-    An https DSN uses ``https_proxy``, else ``http_proxy``; an http DSN uses
-    ``http_proxy``. An option left None falls back to the environment
-    (``https_proxy``/``http_proxy`` variables, unless ``no_proxy`` covers the
-    host); an option set to ``""`` means "no proxy", environment included.
-    """
-    choices = [(options.http_proxy, "http")]
-    if scheme == "https":
-        choices.insert(0, (options.https_proxy, "https"))
-    environment: Optional[dict[str, str]] = None
-    for option, environment_key in choices:
-        if option == "":
-            continue
-        if option:
-            return option
-        if environment is None:
-            environment = _environment_proxies(host)
-        if environment.get(environment_key):
-            return environment[environment_key]
-    return None
-
-
-def _environment_proxies(host: str) -> dict[str, str]:
-    """Proxies from the environment (or system settings) that apply to ``host``."""
-    from urllib.request import getproxies, proxy_bypass
-
-    proxies = getproxies()
-    bare_host = host[1:-1] if host.startswith("[") else host  # an IPv6 address
-    if proxies and proxy_bypass(bare_host):
-        return {}
-    return proxies

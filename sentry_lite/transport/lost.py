@@ -9,6 +9,7 @@ as a client report. Reasons and categories are the protocol's strings, e.g.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 
 from sentry_lite._log import logger
 
@@ -43,6 +44,17 @@ class LostEvents:
         with self._lock:
             self._counts[key] = self._counts.get(key, 0) + quantity
         logger.debug("dropped %d %s item(s): %s", quantity, category, reason)
+
+    def add(self, counts: Mapping[tuple[str, str], int]) -> None:
+        """Add counts taken earlier back (a report that could not be sent), without logging."""
+        with self._lock:
+            for key, quantity in counts.items():
+                self._counts[key] = self._counts.get(key, 0) + quantity
+
+    def reset_after_fork(self) -> None:
+        """A new lock and no counts: the parent reports what it counted."""
+        self._lock = threading.Lock()
+        self._counts = {}
 
     def take(self) -> dict[tuple[str, str], int]:
         """Return the counts recorded so far and start again from zero."""

@@ -4,10 +4,15 @@ The caller never blocks: :meth:`Worker.submit` refuses a task when the queue
 is full. The thread is a daemon started on the first submit, and started
 again in a child process after ``fork()`` (threads do not survive a fork;
 the parent's queued tasks stay the parent's to send).
+
+Timed work (a client report every minute, draining the disk spool) runs in
+the owner's ``on_idle`` hook: the thread calls it when the time it asked for
+has come, between tasks, so queued tasks never wait long for it.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -19,14 +24,32 @@ from typing import Optional
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 
-__all__ = ["Worker"]
+__all__ = ["Worker", "is_worker_thread"]
 
 Task = Callable[[], None]
+#: ``on_idle()`` returns the seconds until it wants to run again (None: not
+#: until :meth:`Worker.wake_idle` asks for it).
+IdleHook = Callable[[], Optional[float]]
 
 # Before a flush calls its callback it waits this long: most flushes are done by then.
 _QUIET_WAIT = 0.1
 
 _workers: weakref.WeakSet[Worker] = weakref.WeakSet()
+
+
+class _ThreadMarks(threading.local):
+    """Marks the worker threads, so integrations can leave alone what the SDK
+    itself does there (its log records, its HTTP requests): no feedback loop."""
+
+    worker = False  # a class default: reading it never raises AttributeError (slow)
+
+
+_thread_marks = _ThreadMarks()
+
+
+def is_worker_thread() -> bool:
+    """True on a thread that runs a :class:`Worker`'s tasks."""
+    return _thread_marks.worker
 
 
 class Worker:
@@ -35,14 +58,21 @@ class Worker:
     Args:
         queue_size: How many tasks may wait; a task being run does not count.
         name: The thread's name.
+        on_idle: Timed work run on the thread (see the module docstring).
 
     Tasks that raise are logged and the thread carries on. :meth:`flush`
     never waits past its timeout, even when a task hangs.
     """
 
-    def __init__(self, queue_size: int, name: str = "sentry_lite.worker") -> None:
+    def __init__(
+        self,
+        queue_size: int,
+        name: str = "sentry_lite.worker",
+        on_idle: Optional[IdleHook] = None,
+    ) -> None:
         self._queue_size = queue_size
         self._name = name
+        self._on_idle = on_idle
         self._killed = False
         self._start_fresh()
         _workers.add(self)
@@ -58,6 +88,7 @@ class Worker:
         self._submitted = 0  # tasks accepted
         self._finished = 0  # tasks run to the end (or that raised)
         self._discarded = 0  # tasks thrown away by kill()
+        self._idle_due = math.inf  # time.monotonic() when on_idle should run next
 
     def _check_fork(self) -> None:
         if self._pid != os.getpid():
@@ -87,6 +118,24 @@ class Worker:
             self._submitted += 1
             self._condition.notify_all()
         return True
+
+    def wake_idle(self, delay: float = 0.0) -> None:
+        """Run ``on_idle`` within ``delay`` seconds (sooner if already due), if the thread runs.
+
+        Does not start the thread.
+        """
+        self._check_fork()
+        with self._condition:
+            due = time.monotonic() + max(delay, 0.0)
+            if due < self._idle_due:
+                self._idle_due = due
+                self._condition.notify_all()
+
+    @property
+    def running(self) -> bool:
+        """Whether the thread was started (in this process) and not killed."""
+        self._check_fork()
+        return not self._killed and self._thread is not None
 
     def flush(
         self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
@@ -156,15 +205,25 @@ class Worker:
         return True
 
     def _run(self) -> None:
+        _thread_marks.worker = True
         me = threading.current_thread()
         condition = self._condition
         while True:
             with condition:
                 while not self._tasks and self._thread is me:
-                    condition.wait()
+                    wait = self._idle_due - time.monotonic()
+                    if wait <= 0:
+                        break
+                    condition.wait(None if wait == math.inf else wait)
                 if self._thread is not me:
                     return  # killed, or replaced after a fork
-                task = self._tasks.popleft()
+                idle_due = self._idle_due <= time.monotonic()
+                if idle_due:
+                    self._idle_due = math.inf
+                task = None if idle_due or not self._tasks else self._tasks.popleft()
+            if task is None:
+                self._run_idle()
+                continue
             try:
                 with guarded("worker task"):
                     task()
@@ -175,6 +234,18 @@ class Worker:
                     self._finished += 1
                     condition.notify_all()
             del task  # do not hold the last task's envelope while idle
+
+    def _run_idle(self) -> None:
+        if self._on_idle is None:
+            return
+        delay: Optional[float] = None
+        try:
+            with guarded("worker idle hook"):
+                delay = self._on_idle()
+        except BaseException:  # noqa: BLE001 -- as for tasks: keep going
+            logger.debug("worker idle hook raised", exc_info=True)
+        if delay is not None:
+            self.wake_idle(delay)
 
 
 def _after_fork_in_child() -> None:

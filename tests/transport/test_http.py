@@ -6,101 +6,18 @@ import gzip
 import re
 import socket
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
+from transport_helpers import closed_port, event_envelope
 
 from sentry_lite._version import VERSION
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.transport import HttpTransport, Transport
-from sentry_lite.transport.http import _choose_proxy
+from sentry_lite.transport.pool import choose_proxy
 
 CLIENT = f"sentry.python.lite/{VERSION}"
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
-
-
-def make_options(dsn: str, **overrides: Any) -> Any:
-    """The real Options when options.py exists, else a stand-in with the fields read here."""
-    try:
-        from sentry_lite.options import build_options
-    except ImportError:
-        fields = {
-            "dsn": parse_dsn(dsn),
-            "transport_queue_size": 100,
-            "shutdown_timeout": 2.0,
-            "http_proxy": None,
-            "https_proxy": None,
-            "ca_certs": None,
-            "keep_alive": False,
-            "debug": False,
-        }
-        fields.update(overrides)
-        return SimpleNamespace(**fields)
-    return build_options(dsn, overrides)
-
-
-def parse_dsn(text: str) -> Any:
-    try:
-        from sentry_lite.dsn import Dsn
-    except ImportError:
-        match = re.fullmatch(r"(https?)://(\w+)@([^/:]+):(\d+)/(\w+)", text)
-        assert match, text
-        scheme, key, host, port, project = match.groups()
-
-        class StandInDsn:
-            public_key, project_id = key, project
-            envelope_url = f"{scheme}://{host}:{port}/api/{project}/envelope/"
-
-            def auth_header(self, client: str) -> str:
-                return f"Sentry sentry_version=7, sentry_client={client}, sentry_key={key}"
-
-        StandInDsn.host = host
-        return StandInDsn()
-    return Dsn.parse(text)
-
-
-@pytest.fixture(autouse=True)
-def no_proxy_environment(monkeypatch):
-    """Tests talk to 127.0.0.1 directly, whatever proxy the machine has configured."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
-
-
-@pytest.fixture
-def make_transport():
-    transports: list[HttpTransport] = []
-
-    def make(dsn: str, **overrides: Any) -> HttpTransport:
-        transport = HttpTransport(make_options(dsn, **overrides))
-        transports.append(transport)
-        return transport
-
-    yield make
-    for transport in transports:
-        transport.kill()
-
-
-def event_envelope(**event: Any) -> Envelope:
-    event_id = uuid.uuid4().hex
-    event = {
-        "event_id": event_id,
-        "level": "error",
-        "platform": "python",
-        "timestamp": time.time(),
-        "message": "test",
-        **event,
-    }
-    return Envelope({"event_id": event_id}, [Item("event", event)])
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_posts_gzipped_envelope_with_exact_headers(receiver, make_transport):
@@ -319,7 +236,7 @@ def test_an_envelope_that_cannot_be_encoded_is_counted_not_raised(
     assert [str(error) for error in swallowed] == ["an encoder bug"]
     transport.capture_envelope(event_envelope())  # the worker is still alive
     assert transport.flush(2.0)
-    assert len(receiver.wait_for_envelopes(1)) == 1
+    assert len(receiver.wait_for_events(1)) == 1
 
 
 def test_needs_a_dsn():
@@ -391,11 +308,11 @@ def test_no_proxy_bypasses_the_environment_proxy(receiver, make_transport, monke
         ("http", None, None, {}, None),
     ],
 )
-def test_choose_proxy(monkeypatch, scheme, http_proxy, https_proxy, environment, expected):
+def testchoose_proxy(monkeypatch, scheme, http_proxy, https_proxy, environment, expected):
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     options = SimpleNamespace(http_proxy=http_proxy, https_proxy=https_proxy)
-    assert _choose_proxy(scheme, "sentry.example.com", options) == expected
+    assert choose_proxy(scheme, "sentry.example.com", options) == expected
 
 
 # -- the base class ----------------------------------------------------------------
@@ -416,3 +333,26 @@ def test_base_transport_counts_lost_events_even_without_init():
     transport.close(1.0)
     assert transport.lost.take() == {("before_send", "error"): 1, ("sample_rate", "transaction"): 3}
     assert transport.lost.total() == 0
+
+
+def test_socket_options_replace_the_defaults(receiver, make_transport):
+    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+    transport = make_transport(receiver.dsn, socket_options=options)
+    transport.capture_envelope(event_envelope())
+    assert transport.flush(2.0)
+
+    pool = transport._pool.connection_from_url(receiver.url)
+    connection = pool.pool.get(block=False)
+    try:
+        sock = connection.sock
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0  # not given
+    finally:
+        pool.pool.put(connection)
+
+
+def test_socket_options_must_be_triples():
+    from sentry_lite.options import build_options
+
+    with pytest.raises(TypeError, match=r"socket_options\[0\]"):
+        build_options(None, {"socket_options": [(1, 2)]})

@@ -1,0 +1,389 @@
+"""Log records as breadcrumbs and events, with no change to the program's logging setup.
+
+``Logger.callHandlers`` is wrapped: after the program's own handlers have run,
+a record at or above ``level`` becomes a breadcrumb and one at or above
+``event_level`` an event. No handler is added, replaced or reordered and no
+logger's level is touched, so ``basicConfig``, ``dictConfig`` (before or
+after ``init()``), ``propagate=False`` and the program's own handlers all
+print exactly what they printed before. A record reaches ``callHandlers``
+only if its logger is enabled for its level: with the root logger at its
+default ``WARNING``, ``logger.info()`` records make no breadcrumbs (as with
+sentry_sdk); lower the logger's level to get them.
+
+This runs on the caller's thread for every log call, so it is cheap: one
+comparison for records below every threshold; breadcrumbs keep the record's
+fields (its message, its extra fields), made safe only when an event takes
+them. Never recorded: the SDK's own ``sentry_lite`` loggers, urllib3's
+connection loggers, records emitted on the SDK's worker thread, records
+emitted while a record is being turned into an event (a ``before_send`` that
+logs), and loggers passed to :func:`ignore_logger`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from fnmatch import fnmatch
+from itertools import islice
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from sentry_lite._guard import never_raises
+from sentry_lite.client import Client
+from sentry_lite.event.builders import build_log_event
+from sentry_lite.event.safe import safe_repr
+from sentry_lite.integrations import Integration
+from sentry_lite.integrations.dedupe import was_sent
+from sentry_lite.scope import get_current_scope, get_isolation_scope
+from sentry_lite.transport.worker import is_worker_thread
+
+if TYPE_CHECKING:
+    from sentry_lite.client import BaseClient
+    from sentry_lite.types import Breadcrumb, ExcInfo
+
+__all__ = [
+    "DEFAULT_EVENT_LEVEL",
+    "DEFAULT_LEVEL",
+    "BreadcrumbHandler",
+    "EventHandler",
+    "LoggingIntegration",
+    "SentryHandler",
+    "ignore_logger",
+    "ignore_logger_for_sentry_logs",
+    "unignore_logger",
+    "unignore_logger_for_sentry_logs",
+]
+
+DEFAULT_LEVEL = logging.INFO
+DEFAULT_EVENT_LEVEL = logging.ERROR
+
+_OWN_LOGGER = "sentry_lite"
+# The transport's HTTP client: recording its logs would feed the SDK its own traffic.
+_ALWAYS_IGNORED = frozenset({"urllib3.connectionpool", "urllib3.connection"})
+# The attributes every LogRecord has (this Python's, plus what Formatter adds):
+# anything else on a record came from ``extra=``.
+_STANDARD_COUNT = len(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
+_RECORD_ATTRIBUTES = frozenset(
+    {
+        *vars(logging.LogRecord("", 0, "", 0, "", (), None)),
+        "message",
+        "asctime",
+        "taskName",
+    }
+)
+_MAX_CACHED_NAMES = 1000
+
+_ignored: set[str] = set()
+_ignored_for_sentry_logs: set[str] = set()
+_ignored_cache: dict[str, bool] = {}
+# The lowest threshold of any LoggingIntegration made: records below it cost
+# one comparison.
+_lowest_level = logging.CRITICAL + 1
+
+
+class _Busy(threading.local):
+    """Set while this thread turns a record into an event or breadcrumb."""
+
+    active = False  # a class default: reading it never raises AttributeError (slow)
+
+
+_busy = _Busy()
+
+LevelArg = Optional[Union[int, str]]
+
+
+def ignore_logger(name: str) -> None:
+    """Never record the logger ``name`` (breadcrumbs and events).
+
+    The name may be a glob pattern (``"noisy.*"``); children of an ignored
+    logger are not ignored unless the pattern matches them.
+    """
+    _ignored.add(name)
+    _ignored_cache.clear()
+
+
+def unignore_logger(name: str) -> None:
+    """Undo :func:`ignore_logger` for ``name``."""
+    _ignored.discard(name)
+    _ignored_cache.clear()
+
+
+def ignore_logger_for_sentry_logs(name: str) -> None:
+    """Accepted for sentry_sdk compatibility; structured logs are not sent yet."""
+    _ignored_for_sentry_logs.add(name)
+
+
+def unignore_logger_for_sentry_logs(name: str) -> None:
+    """Accepted for sentry_sdk compatibility; structured logs are not sent yet."""
+    _ignored_for_sentry_logs.discard(name)
+
+
+class LoggingIntegration(Integration):
+    """Breadcrumbs and events from the ``logging`` module (on by default).
+
+    Args:
+        level: records at or above this level become breadcrumbs; None: none do.
+        event_level: records at or above this level become events; None: none do.
+        sentry_logs_level: accepted for sentry_sdk compatibility (structured
+            logs come later).
+        capture_sentry_logs: likewise.
+
+    Levels are numbers (``logging.WARNING``) or names (``"WARNING"``).
+    """
+
+    identifier = "logging"
+
+    def __init__(
+        self,
+        level: LevelArg = DEFAULT_LEVEL,
+        event_level: LevelArg = DEFAULT_EVENT_LEVEL,
+        sentry_logs_level: LevelArg = DEFAULT_LEVEL,
+        capture_sentry_logs: object = None,
+    ) -> None:
+        global _lowest_level  # noqa: PLW0603 -- one process-wide fast-path threshold
+        self.level = _level_number("level", level)
+        self.event_level = _level_number("event_level", event_level)
+        self.sentry_logs_level = _level_number("sentry_logs_level", sentry_logs_level)
+        self.capture_sentry_logs = capture_sentry_logs
+        for threshold in (self.level, self.event_level):
+            if threshold is not None and threshold < _lowest_level:
+                _lowest_level = threshold
+
+    @staticmethod
+    def setup_once() -> None:
+        original = logging.Logger.callHandlers
+
+        def callHandlers(self: logging.Logger, record: logging.LogRecord) -> None:
+            try:
+                original(self, record)
+            finally:
+                levelno = record.levelno
+                if isinstance(levelno, int) and levelno >= _lowest_level:
+                    _record(record, event=True, breadcrumb=True)
+
+        callHandlers.__doc__ = original.__doc__
+        logging.Logger.callHandlers = callHandlers  # type: ignore[method-assign]
+
+    def __repr__(self) -> str:
+        return f"<LoggingIntegration level={self.level} event_level={self.event_level}>"
+
+
+class EventHandler(logging.Handler):
+    """A handler that sends each record it gets as an event.
+
+    Not needed with the logging integration (on by default); for programs
+    that attach handlers themselves, as with sentry_sdk's handler of the same
+    name. The ignore rules apply.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _record(record, event=True, breadcrumb=False, integration=False)
+
+
+#: sentry_sdk's legacy name.
+SentryHandler = EventHandler
+
+
+class BreadcrumbHandler(logging.Handler):
+    """A handler that records each record it gets as a breadcrumb (see :class:`EventHandler`)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _record(record, event=False, breadcrumb=True, integration=False)
+
+
+def _record(
+    record: logging.LogRecord, *, event: bool, breadcrumb: bool, integration: bool = True
+) -> None:
+    """Turn ``record`` into an event and/or breadcrumb, if the rules and the client allow."""
+    if _busy.active:
+        return
+    _busy.active = True
+    try:
+        _record_guarded(record, event, breadcrumb, integration)
+    finally:
+        _busy.active = False
+
+
+@never_raises(default=None)
+def _record_guarded(
+    record: logging.LogRecord, event: bool, breadcrumb: bool, integration: bool
+) -> None:
+    name = record.name
+    if not isinstance(name, str) or _is_ignored(name) or is_worker_thread():
+        return
+    client = get_current_scope().get_client()
+    if not isinstance(client, Client) or not client.is_active():
+        return
+    if integration:
+        found = client.integrations.get(LoggingIntegration.identifier)
+        if not isinstance(found, LoggingIntegration):
+            return
+        levelno = record.levelno
+        event = found.event_level is not None and levelno >= found.event_level
+        breadcrumb = found.level is not None and levelno >= found.level
+    if event:
+        _capture_event(record, client)
+    if breadcrumb:
+        _add_breadcrumb(record, client)
+
+
+def _is_ignored(name: str) -> bool:
+    ignored = _ignored_cache.get(name)
+    if ignored is None:
+        ignored = (
+            name == _OWN_LOGGER
+            or name.startswith(_OWN_LOGGER + ".")
+            or name in _ALWAYS_IGNORED
+            or any(fnmatch(name, pattern) for pattern in _ignored)
+        )
+        if len(_ignored_cache) >= _MAX_CACHED_NAMES:
+            _ignored_cache.clear()
+        _ignored_cache[name] = ignored
+    return ignored
+
+
+def _add_breadcrumb(record: logging.LogRecord, client: BaseClient) -> None:
+    crumb: Breadcrumb = {
+        "type": "log",
+        "level": _sentry_level(record.levelno),
+        "category": record.name,
+        "message": _message(record, client.options.max_value_length),
+        "timestamp": record.created,
+    }
+    extra = _extra_fields(record)
+    if extra:
+        crumb["data"] = extra
+    client.record_breadcrumb(get_isolation_scope(), crumb, {"log_record": record}, {})
+
+
+def _capture_event(record: logging.LogRecord, client: Client) -> None:
+    exc_info = _exception_of(record)
+    if (
+        exc_info is not None
+        and client.get_integration("dedupe") is not None
+        and was_sent(exc_info[1])
+    ):
+        return  # e.g. asyncio logging a task's crash the asyncio integration sent
+    stack_from = None
+    if exc_info is None and (
+        client.options.attach_stacktrace or record.stack_info or record.exc_info
+    ):
+        stack_from = _logging_call_frame(record)
+    template, params = _template_and_params(record)
+    event = build_log_event(
+        record.name,
+        _sentry_level(record.levelno),
+        client.event_settings,
+        template=template,
+        formatted=_message(record, client.options.max_value_length),
+        params=params,
+        extra=_extra_fields(record),
+        timestamp=record.created,
+        exc_info=exc_info,
+        stack_from=stack_from,
+    )
+    hint: dict[str, Any] = {"log_record": record}
+    if exc_info is not None:
+        hint["exc_info"] = exc_info
+    client.capture_event(event, hint)
+
+
+def _exception_of(record: logging.LogRecord) -> Optional[ExcInfo]:
+    """The record's exception, if it has a real one (``exc_info`` may be anything)."""
+    exc_info = record.exc_info
+    if isinstance(exc_info, tuple) and len(exc_info) == 3:
+        error = exc_info[1]
+        if isinstance(error, BaseException):
+            return (type(error), error, exc_info[2])
+    return None
+
+
+def _message(record: logging.LogRecord, max_value_length: int) -> str:
+    """The record's message, cut to what the event's text limits can use."""
+    # A Formatter that already ran stored it: "message" can come from no
+    # other place (logging refuses it as an ``extra`` key).
+    message = record.__dict__.get("message")
+    if not isinstance(message, str):
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 -- the program's own handlers report bad arguments
+            message = safe_repr(record.msg, max_value_length)
+        if not isinstance(message, str):
+            message = safe_repr(message, max_value_length)
+    keep = 2 * max_value_length + 256  # the window the string filter sees (event/safe.py)
+    return message if len(message) <= keep else message[:keep]
+
+
+def _template_and_params(record: logging.LogRecord) -> tuple[str, Any]:
+    msg, args = record.msg, record.args
+    if sys.version_info < (3, 11) and record.name == "py.warnings" and msg == "%s" and args:
+        # warnings.showwarning before 3.11 logs "%s" with the text as the argument.
+        msg, args = args[0], ()  # type: ignore[index]
+    template = msg if isinstance(msg, str) else safe_repr(msg, 8192)
+    return template, args if args else ()
+
+
+def _extra_fields(record: logging.LogRecord) -> Optional[dict[str, Any]]:
+    """The fields ``extra=`` put on the record (not made safe: that happens in the event).
+
+    ``makeRecord`` adds them after ``LogRecord.__init__`` set its own, so only
+    the keys past the standard ones are looked at.
+    """
+    fields = record.__dict__
+    if len(fields) <= _STANDARD_COUNT:
+        return None
+    extra = {
+        key: fields[key]
+        for key in islice(fields, _STANDARD_COUNT, None)
+        if key not in _RECORD_ATTRIBUTES and not (isinstance(key, str) and key.startswith("_"))
+    }
+    return extra or None
+
+
+def _sentry_level(levelno: int) -> str:
+    if levelno >= logging.CRITICAL:
+        return "fatal"
+    if levelno >= logging.ERROR:
+        return "error"
+    if levelno >= logging.WARNING:
+        return "warning"
+    if levelno >= logging.INFO:
+        return "info"
+    return "debug"
+
+
+def _logging_call_frame(record: logging.LogRecord) -> Optional[FrameType]:
+    """The frame that made the logging call (the one ``logging`` named in the record).
+
+    Falls back to the first frame outside ``logging`` and the SDK.
+    """
+    frame: Optional[FrameType] = sys._getframe(1)
+    fallback: Optional[FrameType] = None
+    while frame is not None:
+        code = frame.f_code
+        if (
+            frame.f_lineno == record.lineno
+            and code.co_filename == record.pathname
+            and code.co_name == record.funcName
+        ):
+            return frame
+        if fallback is None:
+            module = frame.f_globals.get("__name__", "")
+            if not (module == "logging" or module.startswith(("logging.", _OWN_LOGGER))):
+                fallback = frame
+        frame = frame.f_back
+    return fallback
+
+
+def _level_number(name: str, value: LevelArg) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"{name} must be a logging level (int or name) or None, got {value!r}")
+    if isinstance(value, int):
+        return value
+    number = logging.getLevelName(value.upper())
+    if not isinstance(number, int):
+        raise ValueError(f"{name}: unknown logging level {value!r}")
+    return number

@@ -1,0 +1,129 @@
+"""Scrubbing event data in place: dicts, lists and strings nested in each other.
+
+Used by the pipeline's scrubbing step for what the event-building walk did
+not see (data added by event processors, a ready-made event passed to
+``capture_event``...). A sensitive key's value becomes ``"[Filtered]"``;
+every string goes through the value patterns; a value the JSON encoder
+would have to ``repr()`` is rendered here instead, so its text is scrubbed
+too. Bounded: at most ``_MAX_DEPTH`` levels; a container met again on its
+own path becomes ``"<cyclic>"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Optional
+
+from sentry_lite.event.safe import CYCLIC, FILTERED, safe_repr
+
+__all__ = ["DataScrubber"]
+
+_MAX_DEPTH = 20
+_JSON_SCALARS = (int, float, bool, type(None))
+
+
+class DataScrubber:
+    """Applies a key rule and a string filter to nested data, in place where it can.
+
+    Lists of strings are read as command lines too: the value after a
+    sensitive flag (``["-v", "--password", "hunter2"]``) is masked, and so is
+    the second item of a ``[name, value]`` pair with a sensitive name
+    (headers as pairs).
+    """
+
+    __slots__ = ("_is_sensitive_key", "_max_length", "_scrub_text")
+
+    def __init__(
+        self,
+        is_sensitive_key: Callable[[str], bool],
+        scrub_text: Optional[Callable[[str], str]],
+        max_length: int = 1024,
+    ) -> None:
+        self._is_sensitive_key = is_sensitive_key
+        self._scrub_text = scrub_text
+        self._max_length = max_length
+
+    def text(self, value: str) -> str:
+        """``value`` through the value patterns (if any)."""
+        return value if self._scrub_text is None else self._scrub_text(value)
+
+    def value(self, value: object) -> object:
+        """``value`` scrubbed: containers in place (a tuple becomes a list), strings anew."""
+        return self._value(value, _MAX_DEPTH, set())
+
+    def mapping(self, data: dict[Any, Any]) -> None:
+        """Scrub a dict in place."""
+        self._mapping(data, _MAX_DEPTH, set())
+
+    def sequence(self, data: list[Any]) -> None:
+        """Scrub a list in place."""
+        self._sequence(data, _MAX_DEPTH, set())
+
+    def mask_all(self, data: dict[Any, Any]) -> None:
+        """Every value of ``data`` becomes ``"[Filtered]"`` (its keys stay)."""
+        for key in data:
+            data[key] = FILTERED
+
+    def _value(self, value: object, depth: int, path: set[int]) -> object:
+        kind = type(value)
+        if kind is str:
+            return self.text(value)  # type: ignore[arg-type]
+        if kind in _JSON_SCALARS:
+            return value
+        if kind is dict or kind is list or kind is tuple:
+            if depth <= 0:
+                return f"<{kind.__name__} object>"
+            if id(value) in path:
+                return CYCLIC
+            path.add(id(value))
+            try:
+                if kind is dict:
+                    self._mapping(value, depth - 1, path)  # type: ignore[arg-type]
+                    return value
+                items: list[Any] = value if kind is list else list(value)  # type: ignore[assignment,call-overload]
+                self._sequence(items, depth - 1, path)
+                return items
+            finally:
+                path.discard(id(value))
+        # What the encoder would repr(): render it now, so the text is scrubbed.
+        return self.text(safe_repr(value, self._max_length))
+
+    def _mapping(self, data: dict[Any, Any], depth: int, path: set[int]) -> None:
+        renamed: list[tuple[str, str]] = []
+        for key, item in data.items():
+            if type(key) is str:
+                if self._sensitive(key):
+                    data[key] = FILTERED
+                    continue
+                masked = self.text(key)  # a dict keyed by tokens
+                if masked != key:
+                    renamed.append((key, masked))
+            scrubbed = self._value(item, depth, path)
+            if scrubbed is not item:
+                data[key] = scrubbed
+        for key, masked in renamed:
+            data[masked] = data.pop(key)
+
+    def _sequence(self, data: list[Any], depth: int, path: set[int]) -> None:
+        if len(data) == 2 and type(data[0]) is str and self._sensitive(data[0]):
+            data[0] = self.text(data[0])
+            data[1] = FILTERED  # a (name, value) pair
+            return
+        mask_next = False
+        for index, item in enumerate(data):
+            if mask_next:
+                data[index] = FILTERED
+                mask_next = False
+                continue
+            if type(item) is str and item[:1] == "-" and "=" not in item:
+                # "--password hunter2": the flag's value is the next item.
+                mask_next = self._sensitive(item.lstrip("-"))
+            scrubbed = self._value(item, depth, path)
+            if scrubbed is not item:
+                data[index] = scrubbed
+
+    def _sensitive(self, key: str) -> bool:
+        try:
+            return bool(self._is_sensitive_key(key))
+        except Exception:  # noqa: BLE001 -- fail closed: a broken rule hides the value
+            return True

@@ -1,0 +1,122 @@
+"""The urllib3 connection pool the HTTP transport sends through: TLS, keep-alive, proxies.
+
+Made on the worker thread on the first send (urllib3 is imported then, not
+at ``init()``). Proxies come from the options, else from the environment
+(``https_proxy``, ``http_proxy``, ``no_proxy``) through
+:func:`urllib.request.getproxies` and :func:`urllib.request.proxy_bypass`,
+which urllib3 does not read by itself.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any, Optional
+from urllib.parse import urlsplit
+
+from sentry_lite._log import logger
+
+if TYPE_CHECKING:
+    import urllib3
+
+    from sentry_lite.dsn import Dsn
+    from sentry_lite.options import Options
+
+__all__ = ["choose_proxy", "make_pool"]
+
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 5.0
+
+# TCP keep-alive probing once a connection has idled 45 s, as sentry_sdk does
+# (Linux would otherwise wait two hours before the first probe).
+_KEEPALIVE_TUNING = (("TCP_KEEPIDLE", 45), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 6))
+
+
+def make_pool(
+    options: Options, dsn: Dsn, timeout: Optional[tuple[float, float]] = None
+) -> urllib3.PoolManager:
+    """A pool for ``dsn``'s server: TLS checked, no retries (the transport decides), proxies.
+
+    ``timeout`` is ``(connect, read)`` seconds; default 2 s and 5 s.
+    """
+    import urllib3
+    from urllib3.connection import HTTPConnection
+    from urllib3.util import parse_url
+
+    connect, read = timeout or (CONNECT_TIMEOUT, READ_TIMEOUT)
+    pool_options: dict[str, Any] = {
+        "num_pools": 2,
+        "cert_reqs": "CERT_REQUIRED",
+        "ca_certs": options.ca_certs or _certifi_bundle(),
+        "timeout": urllib3.Timeout(connect=connect, read=read),
+        "retries": False,
+    }
+    given: Optional[tuple[tuple[int, int, Any], ...]] = getattr(options, "socket_options", None)
+    if given is not None or options.keep_alive:
+        # As sentry_sdk: socket_options replace urllib3's defaults; keep_alive
+        # adds the keep-alive options they do not set already.
+        socket_options = list(HTTPConnection.default_socket_options if given is None else given)
+        if options.keep_alive:
+            keepalive = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+            for name, value in _KEEPALIVE_TUNING:
+                if hasattr(socket, name):
+                    keepalive.append((socket.IPPROTO_TCP, getattr(socket, name), value))
+            present = {(level, option) for level, option, _ in socket_options}
+            socket_options.extend(o for o in keepalive if (o[0], o[1]) not in present)
+        pool_options["socket_options"] = socket_options
+
+    proxy = choose_proxy(urlsplit(dsn.envelope_url).scheme, dsn.host, options)
+    if proxy is None:
+        return urllib3.PoolManager(**pool_options)
+    proxy_url = parse_url(proxy)
+    if proxy_url.scheme and proxy_url.scheme.startswith("socks"):
+        try:
+            from urllib3.contrib.socks import SOCKSProxyManager
+        except ImportError:
+            logger.debug("a SOCKS proxy needs PySocks; connecting directly instead")
+            return urllib3.PoolManager(**pool_options)
+        return SOCKSProxyManager(proxy, **pool_options)
+    proxy_headers = None
+    if proxy_url.auth:
+        proxy_headers = urllib3.make_headers(proxy_basic_auth=proxy_url.auth)
+    return urllib3.ProxyManager(proxy, proxy_headers=proxy_headers, **pool_options)
+
+
+def _certifi_bundle() -> str:
+    import certifi
+
+    return certifi.where()
+
+
+def choose_proxy(scheme: str, host: str, options: Options) -> Optional[str]:
+    """The proxy URL to reach ``host`` through, or None to connect directly.
+
+    An https DSN uses ``https_proxy``, else ``http_proxy``; an http DSN uses
+    ``http_proxy``. An option left None falls back to the environment
+    (``https_proxy``/``http_proxy`` variables, unless ``no_proxy`` covers the
+    host); an option set to ``""`` means "no proxy", environment included.
+    """
+    choices = [(options.http_proxy, "http")]
+    if scheme == "https":
+        choices.insert(0, (options.https_proxy, "https"))
+    environment: Optional[dict[str, str]] = None
+    for option, environment_key in choices:
+        if option == "":
+            continue
+        if option:
+            return option
+        if environment is None:
+            environment = _environment_proxies(host)
+        if environment.get(environment_key):
+            return environment[environment_key]
+    return None
+
+
+def _environment_proxies(host: str) -> dict[str, str]:
+    """Proxies from the environment (or system settings) that apply to ``host``."""
+    from urllib.request import getproxies, proxy_bypass
+
+    proxies = getproxies()
+    bare_host = host[1:-1] if host.startswith("[") else host  # an IPv6 address
+    if proxies and proxy_bypass(bare_host):
+        return {}
+    return proxies

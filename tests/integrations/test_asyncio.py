@@ -1,0 +1,214 @@
+"""The asyncio integration: a task's crash is one event; the loop's handler still runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from integration_helpers import run_script
+
+import sentry_lite
+from sentry_lite.integrations.asyncio import AsyncioIntegration, enable_asyncio_integration
+
+
+def settle(receiver, count):
+    events = receiver.wait_for_events(count)
+    time.sleep(0.3)  # nothing else may arrive
+    assert len(receiver.events) == count, [event.get("logentry") for event in receiver.events]
+    return events
+
+
+def test_a_task_crash_nobody_retrieves_is_exactly_one_event(receiver):
+    result = run_script(
+        """
+        import asyncio, gc
+        import sentry_lite
+        from sentry_lite.integrations.asyncio import AsyncioIntegration
+
+        async def fetch_prices():
+            await asyncio.sleep(0)
+            raise ValueError("price feed down")
+
+        async def main():
+            sentry_lite.init(integrations=[AsyncioIntegration()])
+            task = asyncio.create_task(fetch_prices())
+            await asyncio.sleep(0.05)
+            del task
+            gc.collect()  # asyncio logs "Task exception was never retrieved" now
+            await asyncio.sleep(0.05)
+
+        asyncio.run(main())
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Task exception was never retrieved" in result.stderr  # asyncio's handler ran
+    [event] = settle(receiver, 1)
+    [value] = event["exception"]["values"]
+    assert value["type"] == "ValueError"
+    assert value["mechanism"] == {"type": "asyncio", "handled": False, "exception_id": 0}
+    assert value["stacktrace"]["frames"][0]["function"] == "fetch_prices"
+    assert "asyncio" in event["sdk"]["integrations"]
+
+
+def test_an_awaited_task_crash_is_reported_once_and_still_raised(receiver):
+    result = run_script(
+        """
+        import asyncio
+        import sentry_lite
+        from sentry_lite.integrations.asyncio import AsyncioIntegration
+
+        async def step():
+            raise KeyError("missing")
+
+        async def main():
+            sentry_lite.init(integrations=[AsyncioIntegration()])
+            try:
+                await asyncio.create_task(step())
+            except KeyError:
+                print("the caller still got the KeyError")
+            await asyncio.create_task(asyncio.sleep(0))  # a task that ends well
+
+        asyncio.run(main())
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "the caller still got the KeyError" in result.stdout
+    [event] = settle(receiver, 1)
+    assert event["exception"]["values"][-1]["type"] == "KeyError"
+
+
+def test_cancelled_tasks_are_not_reported(receiver):
+    result = run_script(
+        """
+        import asyncio, gc
+        import sentry_lite
+        from sentry_lite.integrations.asyncio import AsyncioIntegration
+
+        async def main():
+            sentry_lite.init(integrations=[AsyncioIntegration()])
+            running = asyncio.create_task(asyncio.sleep(10))
+            await asyncio.sleep(0)
+            never_started = asyncio.create_task(asyncio.sleep(10))
+            for task in (running, never_started):
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+            sentry_lite.capture_message("only this")
+
+        asyncio.run(main())
+        gc.collect()
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "never awaited" not in result.stderr  # the cancellation reached the coroutine
+    [event] = settle(receiver, 1)
+    assert event["message"] == "only this"
+
+
+def test_a_callback_error_is_reported_and_the_previous_handler_still_runs(receiver):
+    result = run_script(
+        """
+        import asyncio
+        import sentry_lite
+        from sentry_lite.integrations.asyncio import AsyncioIntegration
+
+        def broken_callback():
+            raise RuntimeError("callback failed")
+
+        async def main():
+            loop = asyncio.get_running_loop()
+            loop.set_exception_handler(
+                lambda loop, context: print("previous handler:", context["message"])
+            )
+            sentry_lite.init(integrations=[AsyncioIntegration()])
+            loop.call_soon(broken_callback)
+            await asyncio.sleep(0.05)
+
+        asyncio.run(main())
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "previous handler: Exception in callback" in result.stdout
+    [event] = settle(receiver, 1)
+    value = event["exception"]["values"][-1]
+    assert value["type"] == "RuntimeError"
+    assert value["mechanism"]["type"] == "asyncio"
+
+
+def test_the_default_handler_message_is_still_logged_but_not_sent_twice(receiver):
+    result = run_script(
+        """
+        import asyncio, logging
+        import sentry_lite
+        from sentry_lite.integrations.asyncio import AsyncioIntegration
+
+        def broken_callback():
+            raise RuntimeError("callback failed")
+
+        async def main():
+            sentry_lite.init(integrations=[AsyncioIntegration()])
+            asyncio.get_running_loop().call_soon(broken_callback)
+            await asyncio.sleep(0.05)
+
+        logging.basicConfig()
+        asyncio.run(main())
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ERROR:asyncio:Exception in callback" in result.stderr
+    [event] = settle(receiver, 1)
+    assert event["exception"]["values"][-1]["mechanism"]["type"] == "asyncio"
+
+
+def test_init_outside_a_loop_does_not_install_it_until_enabled_in_one(sentry_init, receiver):
+    sentry_init(integrations=[AsyncioIntegration()])
+    assert sentry_lite.get_client().get_integration(AsyncioIntegration) is None
+
+    async def crash():
+        raise OSError("disk gone")
+
+    async def main():
+        enable_asyncio_integration()
+        task = asyncio.get_running_loop().create_task(crash())
+        await asyncio.wait([task])
+        return task.exception()
+
+    error = asyncio.run(main())
+    assert isinstance(error, OSError)
+    sentry_lite.flush(5)
+    [event] = settle(receiver, 1)
+    assert event["exception"]["values"][-1]["mechanism"]["type"] == "asyncio"
+
+
+def test_a_custom_task_factory_is_kept(sentry_init, receiver):
+    sentry_init()
+    made = []
+
+    def factory(loop, coro, **kwargs):
+        made.append(coro)
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    async def crash():
+        raise ValueError("through the user's factory")
+
+    async def main():
+        asyncio.get_running_loop().set_task_factory(factory)
+        enable_asyncio_integration()
+        task = asyncio.create_task(crash(), name="custom")
+        await asyncio.wait([task])
+        return task
+
+    task = asyncio.run(main())
+    assert isinstance(task.exception(), ValueError)
+    assert task.get_name() == "custom"
+    assert made[0].__qualname__.endswith("crash")  # the user's factory got the (wrapped) task
+    sentry_lite.flush(5)
+    [event] = settle(receiver, 1)
+    assert event["exception"]["values"][-1]["value"] == "through the user's factory"

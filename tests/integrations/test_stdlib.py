@@ -1,0 +1,195 @@
+"""The stdlib integration: breadcrumbs for http.client requests and subprocess commands."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from integration_helpers import breadcrumbs, http_server, run_script
+
+import sentry_lite
+from sentry_lite.integrations.stdlib import StdlibIntegration
+from sentry_lite.transport.worker import Worker
+
+
+def last_event(receiver):
+    sentry_lite.capture_message("last")
+    sentry_lite.flush(5)
+    events = receiver.wait_for_events(1)
+    time.sleep(0.05)
+    assert len(receiver.events) == 1
+    return events[-1]
+
+
+def get(port, path):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_an_http_request_is_a_breadcrumb_with_method_url_and_status(sentry_init, receiver):
+    sentry_init()
+    with http_server() as port:
+        assert get(port, "/status/200?sort=asc&page=2#top") == 200
+        assert get(port, "/status/404") == 404
+        assert get(port, "/status/503") == 503
+    crumbs = breadcrumbs(last_event(receiver), "httplib")
+    assert [crumb["data"]["status_code"] for crumb in crumbs] == [200, 404, 503]
+    assert [crumb["level"] for crumb in crumbs] == ["info", "warning", "error"]
+    first = crumbs[0]
+    assert first["type"] == "http"
+    assert first["data"]["method"] == "GET"
+    assert first["data"]["url"] == f"http://127.0.0.1:{port}/status/200"
+    assert first["data"]["http.query"] == "sort=asc&page=2"
+    assert first["data"]["http.fragment"] == "top"
+    assert first["data"]["reason"] == "OK"
+
+
+def test_credentials_in_an_absolute_url_never_reach_the_breadcrumb(sentry_init, receiver):
+    sentry_init()
+    with http_server() as port:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", f"http://alice:s3cret@127.0.0.1:{port}/status/200")
+        connection.getresponse().read()
+        connection.close()
+    [crumb] = breadcrumbs(last_event(receiver), "httplib")
+    assert crumb["data"]["url"] == f"http://127.0.0.1:{port}/status/200"
+    assert "s3cret" not in str(crumb)
+
+
+def test_urllib_goes_through_http_client_too(sentry_init, receiver):
+    sentry_init()
+    with http_server() as port:
+        url = f"http://127.0.0.1:{port}/status/200"
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            answer.read()
+    [crumb] = breadcrumbs(last_event(receiver), "httplib")
+    assert crumb["data"]["url"] == f"http://127.0.0.1:{port}/status/200"
+
+
+def test_a_request_without_an_answer_is_an_error_breadcrumb(sentry_init, receiver):
+    sentry_init()
+    with http_server() as port, pytest.raises(http.client.RemoteDisconnected):
+        get(port, "/hangup")
+    [crumb] = breadcrumbs(last_event(receiver), "httplib")
+    assert crumb["level"] == "error"
+    assert crumb["data"]["error"] == "RemoteDisconnected"
+    assert "status_code" not in crumb["data"]
+
+
+def test_the_sdks_own_requests_are_not_recorded(sentry_init, receiver):
+    sentry_init()
+    for index in range(3):
+        sentry_lite.capture_message(f"sent by the worker {index}")
+    sentry_lite.flush(5)
+    receiver.wait_for_events(3)
+    # The envelope endpoint, even from the program's own thread:
+    connection = http.client.HTTPConnection(receiver.host, receiver.port, timeout=5)
+    connection.request("POST", f"/api/{receiver.project_id}/envelope/", body=b"{}")
+    connection.getresponse().read()
+    connection.close()
+    receiver.clear()
+    assert breadcrumbs(last_event(receiver), "httplib") == []
+
+
+def test_requests_on_an_sdk_worker_thread_are_not_recorded(sentry_init, receiver):
+    sentry_init()
+    worker = Worker(10, name="test-worker")
+
+    def request_then_capture():
+        get(port, "/status/200")
+        sentry_lite.capture_message("on the worker")
+
+    with http_server() as port:
+        assert worker.submit(request_then_capture)
+        assert worker.flush(5)
+    worker.kill()
+    sentry_lite.flush(5)
+    [event] = receiver.wait_for_events(1)
+    assert event["message"] == "on the worker"
+    assert breadcrumbs(event, "httplib") == []
+
+
+def test_a_subprocess_is_a_breadcrumb_with_its_command_masked(sentry_init, receiver, tmp_path):
+    sentry_init()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "pass", "https://deploy:t0ken@git.example.com/repo.git"],
+        cwd=tmp_path,
+    )
+    process.wait()
+    [crumb] = breadcrumbs(last_event(receiver), "subprocess")
+    assert crumb["type"] == "subprocess"
+    assert crumb["message"] == (
+        f"{sys.executable} -c pass https://[Filtered]@git.example.com/repo.git"
+    )
+    assert crumb["data"] == {"subprocess.cwd": str(tmp_path), "subprocess.pid": process.pid}
+
+
+def test_a_command_that_cannot_start_is_an_error_breadcrumb(sentry_init, receiver):
+    sentry_init()
+    with pytest.raises(FileNotFoundError):
+        subprocess.run(["/nonexistent/tool", "--flag"], check=False)
+    [crumb] = breadcrumbs(last_event(receiver), "subprocess")
+    assert crumb["message"] == "/nonexistent/tool --flag"
+    assert crumb["level"] == "error"
+    assert crumb["data"]["error"] == "FileNotFoundError"
+
+
+def test_a_shell_command_string_is_kept_as_it_is(sentry_init, receiver):
+    sentry_init()
+    subprocess.run("exit 0", shell=True, check=True)
+    [crumb] = breadcrumbs(last_event(receiver), "subprocess")
+    assert crumb["message"] == "exit 0"
+
+
+def test_disabled_it_records_nothing(sentry_init, receiver):
+    sentry_init(disabled_integrations=[StdlibIntegration])
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    with http_server() as port:
+        get(port, "/status/200")
+    assert breadcrumbs(last_event(receiver)) == []
+
+
+@pytest.fixture
+def server_port():
+    with http_server() as port:
+        yield port
+
+
+def test_modules_imported_after_init_are_patched_and_init_stays_light(receiver, server_port):
+    result = run_script(
+        """
+        import sys
+        import sentry_lite
+        lazy = ("http.client", "subprocess", "concurrent.futures.thread", "importlib.metadata")
+        before = {name for name in lazy if name in sys.modules}  # uuid imports subprocess < 3.11
+        sentry_lite.init()
+        print("imported at init:", [n for n in lazy if n in sys.modules and n not in before])
+
+        import subprocess
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        import http.client
+        connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+        connection.request("GET", "/status/204")
+        connection.getresponse().read()
+        print("loader:", type(http.client.__loader__).__name__)
+        sentry_lite.capture_message("done")
+        """,
+        receiver.dsn,
+        args=[str(server_port)],
+    )
+    assert result.returncode == 0, result.stderr
+    assert "imported at init: []" in result.stdout
+    assert "loader: SourceFileLoader" in result.stdout
+    [event] = receiver.wait_for_events(1)
+    assert [crumb["category"] for crumb in breadcrumbs(event)] == ["subprocess", "httplib"]
+    assert breadcrumbs(event, "httplib")[0]["data"]["status_code"] == 204

@@ -1,0 +1,153 @@
+"""The size budget: an event too large for Sentry is trimmed in a fixed order, and says so."""
+
+from __future__ import annotations
+
+import json
+import os
+import zlib
+
+from transport_helpers import event_envelope
+
+from sentry_lite.envelope import Item
+from sentry_lite.transport.budget import (
+    MAX_EVENT_BYTES,
+    MAX_EVENT_COMPRESSED_BYTES,
+    encode_envelope,
+    fit_event,
+)
+
+
+def frame(in_app: bool, size: int = 0, **vars) -> dict:
+    if size:
+        vars["blob"] = os.urandom(size // 2).hex()  # incompressible
+    return {"filename": "x.py", "function": "f", "lineno": 1, "in_app": in_app, "vars": vars}
+
+
+def event_with(frames=(), breadcrumbs=0, extra=None) -> dict:
+    event = {
+        "event_id": "a" * 32,
+        "level": "error",
+        "platform": "python",
+        "exception": {
+            "values": [{"type": "E", "value": "v", "stacktrace": {"frames": list(frames)}}]
+        },
+        "breadcrumbs": {
+            "values": [{"message": f"crumb {n}", "timestamp": float(n)} for n in range(breadcrumbs)]
+        },
+    }
+    if extra is not None:
+        event["extra"] = extra
+    return event
+
+
+def encoded(event: dict) -> bytes:
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+def frames_of(event: dict) -> list[dict]:
+    return event["exception"]["values"][0]["stacktrace"]["frames"]
+
+
+def test_a_small_event_is_left_alone():
+    envelope = event_envelope(message="small")
+    result = encode_envelope(envelope)
+    assert result.items[0].raw == envelope.items[0].payload_bytes()
+
+
+def test_library_locals_go_first():
+    event = event_with([frame(False, 1_200_000), frame(True, 100_000, mine="kept")], breadcrumbs=5)
+    fitted = json.loads(fit_event(encoded(event), max_compressed=10**9))
+    library, app = frames_of(fitted)
+    assert "vars" not in library
+    assert app["vars"]["mine"] == "kept"
+    assert len(fitted["breadcrumbs"]["values"]) == 5
+    budget = fitted["contexts"]["size_budget"]
+    assert budget["removed"] == ["1 library frames' local variables"]
+    assert budget["original_bytes"] > MAX_EVENT_BYTES
+
+
+def test_then_the_oldest_breadcrumbs():
+    crumbs = [{"message": os.urandom(5000).hex(), "timestamp": float(n)} for n in range(100)]
+    event = event_with([frame(False, 10), frame(True, 10, mine="kept")])
+    event["breadcrumbs"]["values"] = crumbs
+    fitted = json.loads(fit_event(encoded(event), max_compressed=10**9))
+    left = fitted["breadcrumbs"]["values"]
+    assert 0 < len(left) < 100
+    assert left == crumbs[-len(left) :]  # the newest are kept
+    assert frames_of(fitted)[1]["vars"]["mine"] == "kept"
+    removed = fitted["contexts"]["size_budget"]["removed"]
+    assert removed == ["1 library frames' local variables", f"{100 - len(left)} oldest breadcrumbs"]
+
+
+def test_then_long_strings_then_all_locals():
+    event = event_with([frame(True, 10, mine="kept")], extra={"huge": os.urandom(700_000).hex()})
+    fitted_data = fit_event(encoded(event), max_compressed=10**9)
+    fitted = json.loads(fitted_data)
+    assert len(fitted_data) <= MAX_EVENT_BYTES
+    assert len(fitted["extra"]["huge"]) == 8192
+    assert fitted["extra"]["huge"].endswith("...")
+    assert frames_of(fitted)[0]["vars"]["mine"] == "kept"
+    assert fitted["contexts"]["size_budget"]["removed"] == ["1 strings cut to 8192 characters"]
+
+    # In-app locals made only of many short strings: only dropping all locals helps.
+    many = {f"v{n}": os.urandom(60).hex() for n in range(10_000)}
+    event = event_with([frame(True, **many)])
+    fitted = json.loads(fit_event(encoded(event), max_compressed=10**9))
+    assert "vars" not in frames_of(fitted)[0]
+    assert fitted["contexts"]["size_budget"]["removed"][-1] == "1 frames' local variables"
+
+
+def test_the_compressed_limit_counts_too():
+    event = event_with([frame(True, 400_000)])  # under 1 MB, far over 200 KB compressed
+    data = encoded(event)
+    assert len(data) < MAX_EVENT_BYTES
+    fitted = fit_event(data)
+    assert len(zlib.compress(fitted)) <= MAX_EVENT_COMPRESSED_BYTES
+    assert json.loads(fitted)["contexts"]["size_budget"]["removed"]
+
+
+def test_encode_envelope_encodes_every_item_and_fits_events():
+    envelope = event_envelope(extra={"huge": os.urandom(1_000_000).hex()})
+    envelope.add_item(Item("attachment", raw=b"as is"))
+    envelope.add_item(Item("client_report", {"discarded_events": []}))
+    result = encode_envelope(envelope)
+    assert [item.type for item in result.items] == ["event", "attachment", "client_report"]
+    assert all(item.raw is not None for item in result.items)
+    assert len(result.items[0].raw) <= MAX_EVENT_BYTES
+    assert result.items[1].raw == b"as is"
+    assert envelope.items[0].raw is None  # the envelope given is not changed
+    assert len(envelope.event["extra"]["huge"]) == 2_000_000
+
+
+def test_a_5_mb_event_arrives_trimmed_under_1_mb(receiver, sentry_init):
+    import sentry_lite
+
+    sentry_init(max_value_length=10**7)  # values are not cut short when the event is built
+
+    def handler():
+        blob = os.urandom(2_500_000).hex()  # noqa: F841 -- 5 MB in a local, incompressible
+        raise ValueError("big")
+
+    try:
+        handler()
+    except ValueError:
+        sentry_lite.capture_exception()
+    sentry_lite.flush(5)
+    [received] = receiver.wait_for_envelopes(1)
+    [item] = [item for item in received.envelope.items if item.type == "event"]
+    assert len(item.raw) <= MAX_EVENT_BYTES
+    assert len(zlib.compress(item.raw)) <= MAX_EVENT_COMPRESSED_BYTES
+    event = item.json()
+    assert event["exception"]["values"][-1]["value"] == "big"
+    assert event["contexts"]["size_budget"]["removed"]
+    assert event["contexts"]["size_budget"]["original_bytes"] > 5_000_000
+    frames = event["exception"]["values"][-1]["stacktrace"]["frames"]
+    [handler_frame] = [f for f in frames if f["function"].endswith("handler")]
+    assert 1000 < len(handler_frame["vars"]["blob"]) < 10_000  # cut, still there
+
+
+def test_an_event_read_back_as_bytes_is_fitted_too():
+    big = event_envelope(extra={"huge": os.urandom(1_000_000).hex()})
+    raw = Item("event", raw=big.items[0].payload_bytes())
+    result = encode_envelope(type(big)(big.headers, [raw]))
+    assert len(result.items[0].raw) <= MAX_EVENT_BYTES
