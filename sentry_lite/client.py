@@ -344,6 +344,11 @@ class Client(BaseClient):
         result: Event | None = event
         with guarded("before_send"):
             result = before_send(event, hint)
+        if result is not None and not isinstance(result, dict):
+            logger.warning(
+                "before_send returned %s, not an event dict: dropped", type(result).__name__
+            )
+            return None
         return result
 
     def _is_ignored(self, exc_info: ExcInfo) -> bool:

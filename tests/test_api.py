@@ -313,3 +313,10 @@ def test_debug_output_says_what_became_of_each_event(sentry_init, receiver, capl
     sentry_init(debug=True, sample_rate=0.0)
     sentry_lite.capture_message("dropped")
     assert any("sample_rate" in r.getMessage() for r in caplog.records)
+
+
+def test_before_send_returning_a_non_dict_drops_the_event(sentry_init, receiver):
+    sentry_init(before_send=lambda event, hint: "not an event")
+    assert sentry_lite.capture_message("bad hook") is None
+    sentry_lite.flush(2)
+    assert receiver.events == []
