@@ -7,6 +7,7 @@ child calls flush().
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import textwrap
 from collections import Counter
