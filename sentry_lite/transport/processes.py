@@ -17,20 +17,31 @@
   multiprocessing child whose SIGTERM handler is still the default, the
   transport installs one that flushes, then dies of SIGTERM as before.
   Spawned children run atexit handlers as any interpreter does.
+
+The SIGTERM handler runs on the main thread in the middle of whatever it was
+doing, possibly inside the SDK with one of its locks held; a flush waited for
+from there can deadlock (seen: a pool worker interrupted in its exit-time
+flush). So the handler takes no lock: it starts the flush on a raw thread,
+which ends the process when done, and waits for it only when the main thread
+was interrupted outside code that could hold a lock the flush needs. SDK
+threads block process signals, so that the kernel delivers them to a thread
+that runs Python's handlers (the main one).
 """
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
 import threading
 import weakref
-from typing import Protocol
+from types import FrameType
+from typing import Optional, Protocol
 
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 
-__all__ = ["ProcessAware", "on_first_envelope", "track"]
+__all__ = ["ProcessAware", "block_process_signals", "on_first_envelope", "track"]
 
 
 class ProcessAware(Protocol):
@@ -117,9 +128,33 @@ def _register_finalizer(transport: ProcessAware) -> None:
     logger.debug("multiprocessing child: events will be flushed at its exit")
 
 
-def _flush_guarded(transport: ProcessAware) -> None:
-    with guarded("SIGTERM flush"):
-        transport.flush_before_exit()
+# Frames of these modules may hold a lock the flush needs (the SDK's own, the
+# threading and logging modules', the import lock).
+_LOCK_HOLDING_MODULES = ("sentry_lite", "threading", "logging", "importlib", "_frozen_importlib")
+
+
+def _may_hold_a_needed_lock(frame: Optional[FrameType]) -> bool:
+    while frame is not None:
+        module = frame.f_globals.get("__name__")
+        if not isinstance(module, str) or module.startswith(_LOCK_HOLDING_MODULES):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _flush_then_terminate(reference: weakref.ref[ProcessAware], done: _thread.LockType) -> None:
+    """On a thread of its own: flush (bounded), then end the process by SIGTERM."""
+    import signal
+
+    try:
+        block_process_signals()
+        alive = reference()
+        if alive is not None:
+            with guarded("SIGTERM flush"):
+                alive.flush_before_exit()
+    finally:
+        done.release()
+        os.kill(os.getpid(), signal.SIGTERM)  # the default action by now: the process ends
 
 
 def _install_sigterm_flush(transport: ProcessAware) -> None:
@@ -133,21 +168,60 @@ def _install_sigterm_flush(transport: ProcessAware) -> None:
     except (AttributeError, ValueError):  # no SIGTERM on this platform
         return
     reference = weakref.ref(transport)
+    bound = transport.exit_bound
 
-    def flush_then_die(signum: int, frame: object) -> None:
-        alive = reference()
-        if alive is not None:
-            # On a thread of its own, waited for with a bound: the signal may
-            # have interrupted this thread while it held one of the SDK's locks.
-            flusher = threading.Thread(
-                target=_flush_guarded, args=(alive,), name="sentry_lite.sigterm", daemon=True
-            )
-            flusher.start()
-            flusher.join(alive.exit_bound)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
+    def flush_then_die(signum: int, frame: Optional[FrameType]) -> None:
+        # This runs on the main thread between two bytecodes of whatever it
+        # was doing, maybe while it holds one of the SDK's locks. So it takes
+        # no lock here: the flush runs on a raw thread (threading.Thread would
+        # take threading's own lock), and that thread ends the process.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
+        done = _thread.allocate_lock()
+        done.acquire()
+        try:
+            _thread.start_new_thread(_flush_then_terminate, (reference, done))
+        except RuntimeError:
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        if _may_hold_a_needed_lock(frame):
+            return  # let the main thread go on and release it; the flusher ends the process
+        # Elsewhere (a pool worker waiting for its next task, the program's own
+        # code) the main thread waits, so that the program does not go on
+        # working after it was told to stop.
+        if not done.acquire(timeout=bound + 0.5):
+            os.kill(os.getpid(), signal.SIGTERM)
 
     try:
         signal.signal(signal.SIGTERM, flush_then_die)
+    except (OSError, ValueError):
+        return
+
+
+_BLOCKED_IN_SDK_THREADS = (
+    "SIGINT",
+    "SIGTERM",
+    "SIGHUP",
+    "SIGQUIT",
+    "SIGALRM",
+    "SIGUSR1",
+    "SIGUSR2",
+)
+
+
+def block_process_signals() -> None:
+    """Keep signals sent to the process off the calling (SDK) thread.
+
+    Python runs signal handlers on the main thread only, and a blocking call
+    there is interrupted only when the kernel delivers the signal to the main
+    thread itself; a signal delivered to an SDK thread could leave the main
+    thread unaware of it. Call at the start of every SDK thread.
+    """
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    wanted = {getattr(signal, name) for name in _BLOCKED_IN_SDK_THREADS if hasattr(signal, name)}
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, wanted)
     except (OSError, ValueError):
         return

@@ -23,6 +23,7 @@ from typing import Optional
 
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
+from sentry_lite.transport.processes import block_process_signals
 
 __all__ = ["Worker", "is_worker_thread"]
 
@@ -206,6 +207,7 @@ class Worker:
 
     def _run(self) -> None:
         _thread_marks.worker = True
+        block_process_signals()
         me = threading.current_thread()
         condition = self._condition
         while True:
