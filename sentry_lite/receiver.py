@@ -25,6 +25,9 @@ Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
   reset the connection before the body is read; :meth:`stop` then
   :meth:`start` again plays a server that is not listening for a while (the
   port is kept).
+
+Choosing and playing those answers lives in ``_scripted_responses.py``;
+:class:`Response` is importable from here.
 """
 
 from __future__ import annotations
@@ -34,19 +37,18 @@ import json
 import re
 import socket
 import socketserver
-import struct
 import sys
 import threading
 import time
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
+from sentry_lite._scripted_responses import Response, ResponsePlan, reset_connection, stall
 from sentry_lite.envelope import Envelope, Item
 
 __all__ = ["ReceivedEnvelope", "Receiver", "Response"]
@@ -85,28 +87,6 @@ class ReceivedEnvelope:
     received_at: float
     client_port: int = 0
     status: int = 200
-
-
-@dataclass(frozen=True)
-class Response:
-    """How the receiver answers one request.
-
-    Attributes:
-        status: The HTTP status.
-        headers: Extra response headers (e.g. ``{"Retry-After": "60"}``).
-        delay: Seconds to wait, after reading the request, before handling it.
-        hang: Read the request and never answer it: ``True`` until
-            :meth:`Receiver.stop`, a number of seconds then the connection is
-            closed unanswered. Such requests are not recorded.
-        reset: Reset the connection (TCP RST) before reading the body; the
-            request is not recorded.
-    """
-
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    hang: Union[bool, float] = False
-    reset: bool = False
 
 
 class _BadRequest(Exception):
@@ -156,9 +136,7 @@ class Receiver:
         self._condition = threading.Condition()
         self._received: list[ReceivedEnvelope] = []
         self._events: list[dict[str, Any]] = []
-        self._default = Response()
-        self._script: deque[Response] = deque()
-        self._chooser: Optional[Callable[[], Response]] = None
+        self._plan = ResponsePlan()
         self._stopping = threading.Event()
         self._server: Optional[_Server] = None
         self._serve_thread: Optional[threading.Thread] = None
@@ -246,9 +224,7 @@ class Receiver:
         Scripted responses (:meth:`script`) and a chooser (:meth:`respond_by`)
         come first; this is the answer when neither has one.
         """
-        response = Response(status, dict(headers or {}), delay, hang, reset)
-        with self._condition:
-            self._default = response
+        self._plan.set_default(Response(status, dict(headers or {}), delay, hang, reset))
 
     def script(self, responses: Iterable[Response]) -> None:
         """Answer the next requests with ``responses``, one each, in order.
@@ -256,25 +232,14 @@ class Receiver:
         Added after what is already scripted; once used up, the default
         (:meth:`respond_with`) applies again.
         """
-        with self._condition:
-            self._script.extend(responses)
+        self._plan.extend(responses)
 
     def respond_by(self, chooser: Optional[Callable[[], Response]]) -> None:
         """Answer each request not scripted with ``chooser()`` (None: back to the default).
 
         It runs on the request's handler thread; it must be thread-safe.
         """
-        with self._condition:
-            self._chooser = chooser
-
-    def _next_response(self) -> Response:
-        with self._condition:
-            self.request_count += 1
-            if self._script:
-                return self._script.popleft()
-            chooser = self._chooser
-            default = self._default
-        return chooser() if chooser is not None else default
+        self._plan.set_chooser(chooser)
 
     # -- what was received -----------------------------------------------------
 
@@ -322,9 +287,11 @@ class Receiver:
 
     def _handle(self, request: _Handler) -> None:
         """Answer one POST."""
-        behaviour = self._next_response()
+        with self._condition:
+            self.request_count += 1
+        behaviour = self._plan.next_response()
         if behaviour.reset:
-            _reset(request)
+            reset_connection(request)
             return
         try:
             raw_body = _read_body(request)
@@ -332,11 +299,7 @@ class Receiver:
             request.close_connection = True  # the rest of the stream is unreadable
             self._reject(request, error)
             return
-        if behaviour.delay and self._stopping.wait(behaviour.delay):
-            request.close_connection = True
-            return
-        if behaviour.hang is not False:
-            self._stopping.wait(None if behaviour.hang is True else float(behaviour.hang))
+        if stall(behaviour, self._stopping):
             request.close_connection = True
             return
         try:
@@ -465,16 +428,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: no request log on stderr
-
-
-def _reset(request: _Handler) -> None:
-    """Close the connection with a TCP RST, the request body left unread."""
-    request.close_connection = True
-    connection = request.connection
-    with contextlib.suppress(OSError):
-        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    request.rfile.close()  # the socket really closes once its file objects are closed
-    connection.close()
 
 
 def _read_body(request: _Handler) -> bytes:

@@ -12,8 +12,11 @@ import zlib
 import pytest
 import urllib3
 
+from sentry_lite import _scripted_responses
+from sentry_lite import receiver as receiver_module
+from sentry_lite._scripted_responses import ResponsePlan, stall
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.receiver import Receiver
+from sentry_lite.receiver import Receiver, Response
 
 EVENT_ID = "9ec79c33ec9942ab8353589fcb2e04dc"
 ENVELOPE_TYPE = {"Content-Type": "application/x-sentry-envelope"}
@@ -353,8 +356,6 @@ def test_the_validator_catches_bad_framing(receiver, payload_validator):
 
 
 def test_scripted_responses_are_used_in_order_then_the_default(receiver):
-    from sentry_lite.receiver import Response
-
     receiver.respond_with(202)
     receiver.script([Response(500), Response(429, {"Retry-After": "3"})])
     assert post(receiver, envelope_bytes()).status == 500
@@ -367,8 +368,6 @@ def test_scripted_responses_are_used_in_order_then_the_default(receiver):
 
 
 def test_respond_by_chooses_each_answer(receiver):
-    from sentry_lite.receiver import Response
-
     statuses = iter([201, 503])
     receiver.respond_by(lambda: Response(next(statuses)))
     assert post(receiver, envelope_bytes()).status == 201
@@ -378,8 +377,6 @@ def test_respond_by_chooses_each_answer(receiver):
 
 
 def test_reset_closes_the_connection_before_reading_the_body(receiver):
-    from sentry_lite.receiver import Response
-
     receiver.script([Response(reset=True)])
     with pytest.raises(urllib3.exceptions.ProtocolError):
         post(receiver, envelope_bytes())
@@ -389,14 +386,48 @@ def test_reset_closes_the_connection_before_reading_the_body(receiver):
 
 
 def test_hang_for_some_seconds_then_close_unanswered(receiver):
-    from sentry_lite.receiver import Response
-
     receiver.script([Response(hang=0.2)])
     began = time.monotonic()
     with pytest.raises(urllib3.exceptions.ProtocolError):
         post(receiver, envelope_bytes(), timeout=urllib3.Timeout(connect=2, read=5))
     assert 0.2 <= time.monotonic() - began < 2
     assert receiver.envelopes == []
+
+
+def test_response_is_importable_from_the_receiver():
+    assert Response is _scripted_responses.Response
+    assert "Response" in receiver_module.__all__
+
+
+def test_a_plan_uses_the_script_then_the_chooser_then_the_default():
+    plan = ResponsePlan()
+    assert plan.next_response() == Response()
+    plan.set_default(Response(202))
+    plan.extend([Response(500)])
+    plan.extend([Response(503)])  # after what is already scripted
+    plan.set_chooser(lambda: Response(201))
+    assert [plan.next_response().status for _ in range(4)] == [500, 503, 201, 201]
+    plan.set_chooser(None)
+    assert plan.next_response().status == 202
+
+
+def test_stall_waits_out_a_delay_then_answers():
+    began = time.monotonic()
+    assert stall(Response(delay=0.1), threading.Event()) is False
+    assert time.monotonic() - began >= 0.1
+    assert stall(Response(), threading.Event()) is False
+
+
+def test_stall_leaves_a_hang_unanswered_and_stopping_cuts_every_wait_short():
+    began = time.monotonic()
+    assert stall(Response(hang=0.1), threading.Event()) is True
+    assert time.monotonic() - began >= 0.1
+    stopping = threading.Event()
+    stopping.set()
+    began = time.monotonic()
+    assert stall(Response(delay=30), stopping) is True  # stopped during the delay
+    assert stall(Response(hang=True), stopping) is True
+    assert time.monotonic() - began < 1.0
 
 
 def test_stop_then_start_listens_on_the_same_port_again():

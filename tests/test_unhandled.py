@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 import time
 
 import pytest
-
-
-def run_script(source: str, dsn: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SENTRY_DSN": dsn}
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(source)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from subprocess_runner import run_script, startup_time
 
 
 def test_an_unhandled_exception_is_sent_once_and_the_program_still_fails(receiver):
@@ -158,16 +143,4 @@ def test_a_hung_server_never_holds_the_program(receiver, shutdown_timeout):
     worst = float(result.stdout.split()[-1])
     assert worst < 0.1
     # Interpreter start-up is included in elapsed; the bound is the exit.
-    assert elapsed < shutdown_timeout + 1.0 + _startup_time()
-
-
-_STARTUP: list[float] = []
-
-
-def _startup_time() -> float:
-    """How long a bare interpreter importing sentry_lite takes here (measured once)."""
-    if not _STARTUP:
-        began = time.monotonic()
-        subprocess.run([sys.executable, "-c", "import sentry_lite"], check=True, timeout=30)
-        _STARTUP.append(time.monotonic() - began)
-    return _STARTUP[0]
+    assert elapsed < shutdown_timeout + 1.0 + startup_time()

@@ -1,40 +1,16 @@
-"""Helpers of the integration tests: real programs in subprocesses, a loopback HTTP server."""
+"""Helpers of the integration tests: a loopback HTTP server, breadcrumbs by category.
+
+Real programs run in subprocesses with ``subprocess_runner.run_script``.
+"""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import textwrap
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
-
-
-def run_script(
-    source: str,
-    dsn: Optional[str],
-    *,
-    args: Sequence[str] = (),
-    env: Optional[dict[str, str]] = None,
-    timeout: float = 30.0,
-) -> subprocess.CompletedProcess[str]:
-    """Run ``source`` (dedented) in a fresh interpreter with ``SENTRY_DSN`` set (unless None)."""
-    environment = {**os.environ, **(env or {})}
-    environment.pop("SENTRY_DSN", None)
-    if dsn is not None:
-        environment["SENTRY_DSN"] = dsn
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(source), *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 class _StatusHandler(BaseHTTPRequestHandler):

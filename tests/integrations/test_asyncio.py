@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from integration_helpers import run_script
+from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.integrations.asyncio import AsyncioIntegration, enable_asyncio_integration

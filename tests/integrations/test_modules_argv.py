@@ -6,7 +6,7 @@ import re
 from importlib import metadata
 
 import pytest
-from integration_helpers import run_script
+from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.integrations.argv import ArgvIntegration

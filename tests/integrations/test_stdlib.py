@@ -9,7 +9,8 @@ import time
 import urllib.request
 
 import pytest
-from integration_helpers import breadcrumbs, http_server, run_script
+from integration_helpers import breadcrumbs, http_server
+from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.integrations.stdlib import StdlibIntegration

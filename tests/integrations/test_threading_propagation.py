@@ -8,7 +8,8 @@ import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
-from integration_helpers import breadcrumbs, run_script
+from integration_helpers import breadcrumbs
+from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.integrations.threading import ThreadingIntegration

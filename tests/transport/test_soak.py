@@ -12,9 +12,15 @@ watched; the receiver answers each request at random in fixed proportions:
 1 %         hang past the program's read timeout (0.3 s)
 ==========  =====================================================
 
+Once, after request 300, the server refuses everything for a second
+(every connection reset before the body is read): long enough for the
+retries to run out, so envelopes go to the spool, the spool fills past its
+bound (``cache_overflow``), and is drained once the server is back.
+
 At the end: delivered (unique event ids answered 2xx) + left in the spool
-+ counted drops == captured, exactly; no event id delivered twice; and the
-program's memory did not grow with the number of events.
++ counted drops == captured, exactly; no event id delivered twice; the spool
+was written to and drained; and the program's memory did not grow with the
+number of events.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import time
 from collections import Counter
 
 import pytest
-from transport_helpers import run_python
+from subprocess_runner import run_script
 
 from sentry_lite.dsn import Dsn
 from sentry_lite.receiver import Receiver, Response
@@ -57,6 +63,15 @@ transport = HttpTransport(
 sentry_lite.init(dsn, transport=transport, shutdown_timeout=2.0)
 
 
+def spool_files():
+    return [
+        name
+        for _, _, names in os.walk(os.environ["SOAK_SPOOL"])
+        for name in names
+        if name.endswith(".envelope") and not name.startswith(".")
+    ]
+
+
 def rss_kib():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
@@ -75,8 +90,12 @@ for n in range(EVENTS):
     if n % 1000 == 999:
         memory.append(rss_kib())
 sentry_lite.flush(10)
+deadline = time.monotonic() + 20  # the spool drains in the background, ~10 envelopes a second
+while time.monotonic() < deadline and spool_files():
+    time.sleep(0.1)
 stats = transport.stats()
 print(json.dumps({
+    "spool_files": len(spool_files()),
     "ids": ids,
     "memory_kib": memory,
     "seconds": time.monotonic() - began,
@@ -90,17 +109,27 @@ sys.stdout.flush()
 
 
 class RandomServer:
-    """Answers in the soak's proportions; thread-safe."""
+    """Answers in the soak's proportions, with one outage; thread-safe."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, outage_after: int = 300, outage_seconds: float = 1.0) -> None:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        self._requests = 0
+        self._outage_after = outage_after
+        self._outage_seconds = outage_seconds
+        self._outage_ends = 0.0
         self.chosen: Counter[str] = Counter()
 
     def __call__(self) -> Response:
         with self._lock:
             roll = self._random.random()
-        if roll < 0.85:
+            self._requests += 1
+            if self._requests == self._outage_after:
+                self._outage_ends = time.monotonic() + self._outage_seconds
+            outage = time.monotonic() < self._outage_ends
+        if outage:
+            kind, response = "outage", Response(reset=True)
+        elif roll < 0.85:
             kind, response = "200", Response(200)
         elif roll < 0.90:
             kind, response = "429", Response(429, {"X-Sentry-Rate-Limits": "1:error:key"})
@@ -131,11 +160,10 @@ def test_soak_every_event_is_delivered_spooled_or_counted(tmp_path):
     with Receiver() as receiver:
         receiver.respond_by(server)
         began = time.monotonic()
-        result = run_python(
+        result = run_script(
             PROGRAM.replace("EVENTS", str(EVENTS)),
             timeout=300,
-            SOAK_DSN=receiver.dsn,
-            SOAK_SPOOL=str(tmp_path),
+            env={"SOAK_DSN": receiver.dsn, "SOAK_SPOOL": str(tmp_path)},
         )
         elapsed = time.monotonic() - began
         assert result.returncode == 0, result.stderr[-3000:]
@@ -164,14 +192,21 @@ def test_soak_every_event_is_delivered_spooled_or_counted(tmp_path):
     counted = sum(dropped.values())
     summary = (
         f"captured {EVENTS}: delivered {len(delivered)}, spooled {len(spooled)}, "
-        f"dropped {counted} {dropped}; server answers {dict(server.chosen)}; "
+        f"dropped {counted} {dropped}; written to the spool {report['spooled']}, "
+        f"{report['spool_files']} left at the end; server answers {dict(server.chosen)}; "
         f"{elapsed:.1f} s; memory KiB {report['memory_kib']}"
     )
     print(summary)
     assert len(delivered) + len(spooled) + counted == EVENTS, summary
     assert set(delivered) | set(spooled) <= set(captured)
     # Every kind of answer happened, so every path was exercised.
-    assert set(server.chosen) == {"200", "429", "500", "reset", "hang"}, summary
+    assert set(server.chosen) == {"200", "429", "500", "reset", "hang", "outage"}, summary
+    # The outage outlasted the retries: envelopes went to the spool, and
+    # (but for those evicted past its bound) came out of it again.
+    evicted = report["dropped"].get("cache_overflow/error", 0)
+    drained = report["spooled"] - evicted - report["spool_files"]
+    assert report["spooled"] > 0, summary
+    assert drained > 0, summary
 
     # Memory stays flat: the last 5,000 events cost no more than a few MiB.
     memory = report["memory_kib"]

@@ -11,12 +11,12 @@ import textwrap
 import time
 
 import pytest
+from subprocess_runner import run_script, startup_time
 from transport_helpers import (
     FakeClock,
     closed_port,
     event_envelope,
     event_ids,
-    run_python,
     spool_files,
 )
 
@@ -326,24 +326,18 @@ def test_an_unwritable_spool_falls_back_to_counting(receiver, make_transport, tm
 # -- whole programs ------------------------------------------------------------------
 
 
-def startup_time() -> float:
-    began = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import sentry_lite"], check=True, timeout=30)
-    return time.monotonic() - began
-
-
 def test_hung_server_at_exit_then_the_next_run_sends_everything_once(receiver, tmp_path):
     receiver.respond_with(hang=True)
     began = time.monotonic()
-    first = run_python(
+    first = run_script(
         """
         import sentry_lite
         sentry_lite.init(shutdown_timeout=0.5)
         for n in range(5):
             sentry_lite.capture_message(f"message {n}")
         """,
-        SENTRY_DSN=receiver.dsn,
-        SENTRY_LITE_SPOOL_DIR=str(tmp_path),
+        receiver.dsn,
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
     )
     elapsed = time.monotonic() - began
     assert first.returncode == 0, first.stderr
@@ -352,7 +346,7 @@ def test_hung_server_at_exit_then_the_next_run_sends_everything_once(receiver, t
     assert receiver.events == []
 
     receiver.respond_with(200)
-    second = run_python(
+    second = run_script(
         """
         import time
         import sentry_lite
@@ -363,8 +357,8 @@ def test_hung_server_at_exit_then_the_next_run_sends_everything_once(receiver, t
             time.sleep(0.05)
         print(get_client().transport.stats().sent)
         """,
-        SENTRY_DSN=receiver.dsn,
-        SENTRY_LITE_SPOOL_DIR=str(tmp_path),
+        receiver.dsn,
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
     )
     assert second.returncode == 0, second.stderr
     assert second.stdout.split() == ["5"]
@@ -379,7 +373,7 @@ def test_hung_server_at_exit_then_the_next_run_sends_everything_once(receiver, t
 
 def test_a_crash_reaches_the_spool_before_the_hook_returns(tmp_path):
     port = closed_port()  # nobody listens: the crash must go to disk
-    result = run_python(
+    result = run_script(
         """
         import os
         import sys
@@ -399,8 +393,8 @@ def test_a_crash_reaches_the_spool_before_the_hook_returns(tmp_path):
         sys.excepthook = after_the_hook
         raise RuntimeError("crash")
         """,
-        SENTRY_DSN=f"http://{'a' * 32}@127.0.0.1:{port}/1",
-        SENTRY_LITE_SPOOL_DIR=str(tmp_path),
+        f"http://{'a' * 32}@127.0.0.1:{port}/1",
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
     )
     assert result.returncode == 3, result.stderr
     assert result.stdout.split() == ["spooled", "1"]
@@ -439,7 +433,7 @@ def test_sigkill_while_spooling_leaves_nothing_that_breaks_the_next_run(receiver
     written = len(spool_files(tmp_path))
     assert written > 0
 
-    result = run_python(
+    result = run_script(
         """
         import time
         import sentry_lite
@@ -453,8 +447,8 @@ def test_sigkill_while_spooling_leaves_nothing_that_breaks_the_next_run(receiver
             time.sleep(0.05)
         print(get_client().transport.stats().sent)
         """.replace("WRITTEN", str(written)),
-        SENTRY_DSN=receiver.dsn,
-        SENTRY_LITE_SPOOL_DIR=str(tmp_path),
+        receiver.dsn,
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[-1]) == written  # every whole file, sent once

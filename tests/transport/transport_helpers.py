@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
-import textwrap
 import time
 import uuid
 from typing import Any
@@ -81,23 +78,6 @@ def discarded(envelopes: Any) -> dict[tuple[str, str], int]:
             key = (entry["reason"], entry["category"])
             totals[key] = totals.get(key, 0) + entry["quantity"]
     return totals
-
-
-def run_python(
-    source: str, timeout: float = 60.0, **environment: str
-) -> subprocess.CompletedProcess[str]:
-    """Run ``source`` in a fresh interpreter with extra environment variables."""
-    env = {**os.environ, **environment}
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
-        env.pop(name, None)
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(source)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def spool_files(directory: Any) -> list[str]:

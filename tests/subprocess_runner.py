@@ -1,0 +1,59 @@
+"""The tests' one runner of small programs in a fresh interpreter, as a user's program runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Mapping, Sequence
+from typing import Optional
+
+# The child talks to 127.0.0.1 only: a proxy from the developer's shell must not get in the way.
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy")
+
+
+def run_script(
+    source: str,
+    dsn: Optional[str] = None,
+    *,
+    args: Sequence[str] = (),
+    env: Optional[Mapping[str, str]] = None,
+    timeout: float = 60.0,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``source`` (dedented) as ``python -c``; its output captured, never raising on failure.
+
+    The child inherits this environment without ``SENTRY_DSN`` and the proxy
+    variables, plus ``env``; ``SENTRY_DSN`` is ``dsn`` when given. ``args``
+    become the child's ``sys.argv[1:]``.
+    """
+    environment = {**os.environ, **(env or {})}
+    for name in ("SENTRY_DSN", *_PROXY_VARIABLES):
+        environment.pop(name, None)
+    if dsn is not None:
+        environment["SENTRY_DSN"] = dsn
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(source), *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+_STARTUP: list[float] = []
+
+
+def startup_time() -> float:
+    """How long a bare interpreter importing sentry_lite takes here (measured once).
+
+    Tests that bound how long a whole program runs add this, so that a slow
+    machine's interpreter start-up is not mistaken for the SDK holding the exit.
+    """
+    if not _STARTUP:
+        began = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import sentry_lite"], check=True, timeout=30)
+        _STARTUP.append(time.monotonic() - began)
+    return _STARTUP[0]
