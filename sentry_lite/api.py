@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, overload
 
-from sentry_lite._guard import never_raises
+from sentry_lite._guard import guarded, never_raises
 from sentry_lite.client import BaseClient, Client
 from sentry_lite.options import NOT_GIVEN, build_options
 from sentry_lite.scope import (
@@ -35,16 +35,21 @@ __all__ = [
     "capture_message",
     "configure_scope",
     "flush",
+    "flush_async",
     "get_client",
     "init",
     "is_initialized",
     "last_event_id",
     "push_scope",
+    "remove_attribute",
+    "set_attribute",
+    "set_attributes",
     "set_context",
     "set_extra",
     "set_level",
     "set_tag",
     "set_tags",
+    "set_transaction_name",
     "set_user",
 ]
 
@@ -79,7 +84,7 @@ def init(dsn: Any = NOT_GIVEN, **options: Any) -> _InitGuard:
     previous = get_global_scope().get_client()
     get_global_scope().set_client(client)
     if previous is not client:
-        previous.close()
+        previous.close_in_background()  # its queue drains on its own thread
     return _InitGuard(client)
 
 
@@ -165,8 +170,37 @@ def flush(
 
 
 def last_event_id() -> str | None:
-    """The id of the last event this isolation scope sent."""
-    return get_isolation_scope().last_event_id_value
+    """The id of the last event captured in this isolation scope (``Scope.last_event_id()``)."""
+    return Scope.last_event_id()
+
+
+async def flush_async(
+    timeout: float | None = None, callback: Callable[[int, float], object] | None = None
+) -> None:
+    """``await flush_async()``: :func:`flush` on a thread of the loop's default executor,
+    so the event loop keeps running while it waits."""
+    import asyncio
+
+    with guarded("flush_async"):  # e.g. the loop's executor already shut down
+        await asyncio.get_running_loop().run_in_executor(None, flush, timeout, callback)
+
+
+@never_raises(default=None)
+def set_transaction_name(name: str, source: str | None = None) -> None:
+    """Set the ``transaction`` of events captured in the current scope (e.g. a route)."""
+    get_current_scope().set_transaction_name(name, source)
+
+
+def set_attribute(attribute: str, value: Any) -> None:
+    """Accepted and ignored: attributes go to logs, metrics and spans, which are not sent."""
+
+
+def set_attributes(attributes: dict[str, Any]) -> None:
+    """Accepted and ignored, as :func:`set_attribute`."""
+
+
+def remove_attribute(attribute: str) -> None:
+    """Accepted and ignored, as :func:`set_attribute`."""
 
 
 @overload

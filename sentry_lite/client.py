@@ -29,6 +29,7 @@ from sentry_lite.event import (
     exc_info_from,
 )
 from sentry_lite.event.contexts import default_server_name, static_contexts
+from sentry_lite.event.snapshot import mark, snapshot, snapshot_changes
 from sentry_lite.integrations import Integration, setup_integrations
 from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
 from sentry_lite.scrubber import EventScrubber
@@ -100,6 +101,10 @@ class BaseClient:
         self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
     ) -> None:
         return None
+
+    def close_in_background(self) -> None:
+        """Close without waiting for delivery (``init()`` closes the client it replaces so)."""
+        self.close()
 
     def __enter__(self) -> BaseClient:
         return self
@@ -242,7 +247,12 @@ class Client(BaseClient):
     def capture_event(
         self, event: Event, hint: Hint | None = None, scope: Scope | None = None
     ) -> str | None:
-        """Run the pipeline on ``event`` and queue it; the event id, or None if dropped."""
+        """Run the pipeline on ``event`` and queue it; the event id, or None if dropped.
+
+        The client takes ``event`` over (the integrations hand it the events
+        they build): ``Scope.capture_event``, behind ``sentry_lite.capture_event``,
+        copies a program's dict first (``event/snapshot.py``).
+        """
         return self._capture_event(event, hint, scope, built=False)
 
     def _capture_event(
@@ -342,6 +352,7 @@ class Client(BaseClient):
         if before_send is None:
             return event
         result: Event | None = event
+        marks = mark(event)  # type: ignore[arg-type]
         with guarded("before_send"):
             result = before_send(event, hint)
         if result is not None and not isinstance(result, dict):
@@ -349,6 +360,11 @@ class Client(BaseClient):
                 "before_send returned %s, not an event dict: dropped", type(result).__name__
             )
             return None
+        # What the hook put in may be the program's: copy it now, as it is.
+        if result is event:
+            snapshot_changes(event, marks)  # type: ignore[arg-type]
+        elif result is not None:
+            result = snapshot(result)
         return result
 
     def _is_ignored(self, exc_info: ExcInfo) -> bool:
@@ -406,12 +422,45 @@ class Client(BaseClient):
     def close(
         self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
     ) -> None:
-        """Flush for at most ``timeout``, then stop the transport. Idempotent."""
+        """Flush for at most ``timeout`` (default shutdown_timeout), then stop the transport.
+
+        What the flush left is written to the disk spool (or counted): by the
+        transport's own thread while the program lives, so the caller does
+        not wait for the disk; at interpreter exit by the exiting thread,
+        within one more second. Idempotent.
+        """
         if self.transport is None or self._closed:
             return
         self.flush(timeout, callback)
         self._closed = True
-        self.transport.kill()
+        self._stop_transport(0.0)
+
+    def close_in_background(self) -> None:
+        """Stop capturing now; delivery finishes on the transport's thread, the caller never waits.
+
+        The transport keeps sending what is queued for up to
+        ``shutdown_timeout``, then spools (or counts) the rest. ``init()``
+        closes the client it replaces this way. A custom transport without
+        ``retire()`` is flushed and killed here, as ``close()`` does.
+        """
+        if self.transport is None or self._closed:
+            return
+        self._closed = True
+        if getattr(self.transport, "retire", None) is None:
+            self.transport.flush(self.options.shutdown_timeout)
+        self._stop_transport(self.options.shutdown_timeout)
+
+    def _stop_transport(self, timeout: float) -> None:
+        """Let the transport's worker finish within ``timeout`` if it can, else kill it here."""
+        from sentry_lite.transport.worker import interpreter_exiting
+
+        transport = self.transport
+        assert transport is not None
+        retire = getattr(transport, "retire", None)
+        if retire is None or interpreter_exiting():
+            transport.kill()
+        else:
+            retire(timeout)
 
 
 def _caller_frame() -> FrameType | None:

@@ -27,7 +27,7 @@ import math
 import numbers
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Optional, Union
 
@@ -58,12 +58,20 @@ NOT_GIVEN = _NotGiven.NOT_GIVEN
 
 
 @dataclass(frozen=True)
-class Options:
+class Options(Mapping[str, Any]):
     """The checked configuration of one client. Build it with :func:`build_options`.
 
     The field names are the ``init()`` option names; docs/configuration.md
     describes each. ``unimplemented`` lists the sentry_sdk option names that
-    were given but that sentry_lite accepts without implementing.
+    were given but that sentry_lite accepts without implementing;
+    ``unimplemented_values`` holds their values.
+
+    Also a read-only mapping, as sentry_sdk's ``client.options`` dict is read:
+    ``options["release"]``, ``options.get("dsn")``, ``"debug" in options``,
+    ``dict(options)``. Its keys are every option name ``init()`` accepts; the
+    value is the checked one (``dsn`` as its text, lists as tuples), and for a
+    sentry_sdk option sentry_lite does not implement, the value given or else
+    sentry_sdk's default.
     """
 
     dsn: Optional[Dsn] = None
@@ -102,6 +110,27 @@ class Options:
     transport: Any = None
     event_scrubber: Any = None
     unimplemented: tuple[str, ...] = ()
+    unimplemented_values: tuple[tuple[str, Any], ...] = ()
+
+    # -- read as a mapping (sentry_sdk's client.options is a dict) ---------------
+    def __getitem__(self, name: str) -> Any:
+        if name in _OPTION_NAMES:
+            value = getattr(self, name)
+            return str(value) if name == "dsn" and value is not None else value
+        if name in SENTRY_SDK_ONLY_OPTIONS:
+            for given, value in self.unimplemented_values:
+                if given == name:
+                    return value
+            default = _SENTRY_SDK_DEFAULTS.get(name)
+            # A fresh mutable default each time, as each sentry_sdk client has its own.
+            return default() if callable(default) else default
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_MAPPING_KEYS)
+
+    def __len__(self) -> int:
+        return len(_MAPPING_KEYS)
 
 
 #: The option names sentry_sdk 2.x's ``init()`` accepts (read from sentry_sdk
@@ -153,8 +182,37 @@ SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
     }
 )
 
-_OPTION_NAMES: frozenset[str] = frozenset(f.name for f in fields(Options)) - {"unimplemented"}
+#: sentry_sdk 2.75's defaults for those options, where not None (``Options[name]``
+#: returns them when the option was not given); a callable makes a fresh mutable one.
+_SENTRY_SDK_DEFAULTS: dict[str, Any] = {
+    "_experiments": dict,
+    "add_full_stack": False,
+    "auto_enabling_integrations": True,
+    "auto_session_tracking": True,
+    "db_query_source_threshold_ms": 100,
+    "enable_backpressure_handling": True,
+    "enable_db_query_source": True,
+    "enable_http_request_source": True,
+    "enable_logs": False,
+    "enable_metrics": True,
+    "functions_to_trace": list,
+    "http_request_source_threshold_ms": 100,
+    "instrumenter": "sentry",
+    "max_request_body_size": "medium",
+    "profile_lifecycle": "manual",
+    "propagate_traces": True,
+    "stream_gen_ai_spans": True,
+    "strict_trace_continuation": False,
+    "trace_ignore_status_codes": frozenset(),
+    "trace_propagation_targets": lambda: [".*"],
+}
+
+_OPTION_NAMES: frozenset[str] = frozenset(f.name for f in fields(Options)) - {
+    "unimplemented",
+    "unimplemented_values",
+}
 _KNOWN_NAMES: frozenset[str] = _OPTION_NAMES | SENTRY_SDK_ONLY_OPTIONS
+_MAPPING_KEYS: tuple[str, ...] = tuple(sorted(_KNOWN_NAMES))
 
 _TRUTHY = frozenset({"1", "true", "t", "yes", "y", "on"})
 
@@ -216,6 +274,16 @@ def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] =
     options = Options(
         dsn=_resolve_dsn(dsn),
         unimplemented=tuple(sorted(name for name in given if name in SENTRY_SDK_ONLY_OPTIONS)),
+        unimplemented_values=tuple(
+            sorted(
+                (
+                    (name, value)
+                    for name, value in given.items()
+                    if name in SENTRY_SDK_ONLY_OPTIONS and value is not None
+                ),
+                key=lambda pair: pair[0],
+            )
+        ),
         **values,
     )
     log_unimplemented(options)

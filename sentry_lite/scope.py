@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from sentry_lite.event.contexts import new_trace_context
+from sentry_lite.event.snapshot import snapshot
 
 if TYPE_CHECKING:
     from sentry_lite.client import BaseClient
@@ -48,6 +49,7 @@ class Scope:
     """
 
     __slots__ = (
+        "_baggage",
         "_breadcrumbs",
         "_client",
         "_contexts",
@@ -55,6 +57,7 @@ class Scope:
         "_extra",
         "_fingerprint",
         "_level",
+        "_span",
         "_tags",
         "_trace_context",
         "_transaction",
@@ -74,6 +77,8 @@ class Scope:
         self._breadcrumbs: deque[Breadcrumb] = deque()
         self._event_processors: list[EventProcessor] = []
         self._trace_context: dict[str, str] | None = None
+        self._baggage: str | None = None  # the sentry- items of a continued trace
+        self._span: Any = None  # the span entered last (sentry_lite.tracing), or None
         self.last_event_id_value: str | None = None
 
     # -- the three levels, as sentry_sdk 2.x exposes them on the class ------
@@ -88,6 +93,15 @@ class Scope:
     @staticmethod
     def get_global_scope() -> Scope:
         return get_global_scope()
+
+    @classmethod
+    def last_event_id(cls) -> str | None:
+        """The id of the last event captured in the isolation scope (as sentry_sdk 2.x).
+
+        Events dropped before they reached the transport (sampling, hooks,
+        ignore_errors) do not count; a counted one may still fail to arrive.
+        """
+        return get_isolation_scope().last_event_id_value
 
     # -- client ----------------------------------------------------------------
     def get_client(self) -> BaseClient:
@@ -110,6 +124,9 @@ class Scope:
         forked.update_from_scope(self)
         forked._client = self._client
         forked._trace_context = self._trace_context
+        forked._baggage = self._baggage
+        forked._span = self._span
+        forked.last_event_id_value = self.last_event_id_value
         return forked
 
     __copy__ = fork
@@ -220,10 +237,45 @@ class Scope:
 
     @property
     def trace_context(self) -> dict[str, str]:
-        """This scope's trace context (trace_id, span_id), made on first use."""
+        """The trace context events captured with this scope carry.
+
+        ``trace_id`` and ``span_id`` (and ``parent_span_id`` for a continued
+        trace): this scope's own if it has one, else the isolation scope's,
+        made on first use — as sentry_sdk's propagation context, so events of
+        one thread, task or request share a trace.
+        """
+        return self._trace_owner()._own_trace_context()
+
+    def _trace_owner(self) -> Scope:
+        return self if self._trace_context is not None else get_isolation_scope()
+
+    def _own_trace_context(self) -> dict[str, str]:
         if self._trace_context is None:
             self._trace_context = new_trace_context()
         return self._trace_context
+
+    def set_trace(self, trace_context: dict[str, str], baggage: str | None = None) -> None:
+        """Make ``trace_context`` this scope's (``sentry_lite.tracing.continue_trace``).
+
+        ``baggage``: the ``sentry-`` items of an incoming ``baggage`` header,
+        passed on unchanged by ``get_baggage()``.
+        """
+        self._trace_context = trace_context
+        self._baggage = baggage
+
+    @property
+    def baggage(self) -> str | None:
+        """The incoming ``sentry-`` baggage items of the trace events carry, if continued."""
+        return self._trace_owner()._baggage
+
+    @property
+    def span(self) -> Any:
+        """The span entered last in this scope (``sentry_lite.tracing``), or None."""
+        return self._span
+
+    @span.setter
+    def span(self, span: Any) -> None:
+        self._span = span
 
     # -- breadcrumbs -------------------------------------------------------------
     def add_breadcrumb(
@@ -272,13 +324,24 @@ class Scope:
         self._breadcrumbs = deque()
         self._event_processors = []
         self._trace_context = None
+        self._baggage = None
+        self._span = None
+        self.last_event_id_value = None
 
     # -- capturing ---------------------------------------------------------------
     def capture_event(
         self, event: Event, hint: Hint | None = None, scope: Any = None, **scope_kwargs: Any
     ) -> str | None:
-        return self.get_client().capture_event(
-            event, hint, scope=self._merged_with(scope, scope_kwargs)
+        """Send a ready-made event; the pipeline works on a bounded copy of it.
+
+        The program keeps its dict: the SDK does not change it, and changing
+        it after the call does not change what the worker sends later.
+        """
+        client = self.get_client()
+        if not client.is_active():
+            return None
+        return client.capture_event(
+            snapshot(event), hint, scope=self._merged_with(scope, scope_kwargs)
         )
 
     def capture_exception(
@@ -344,7 +407,10 @@ def _pair() -> _ScopePair:
     pair = _scopes.get()
     owner = _running_task()
     if pair is None:
-        pair = _ScopePair(Scope(), Scope(), owner)
+        isolation = Scope()
+        # Made now so forks of it (threads, tasks, isolation_scope()) share the trace.
+        isolation._own_trace_context()
+        pair = _ScopePair(isolation, Scope(), owner)
         _scopes.set(pair)
     elif pair.owner is not owner:
         # A task inherited its parent's context: fork so its writes stay its own.

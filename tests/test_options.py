@@ -41,7 +41,11 @@ ENVIRONMENT_VARIABLES = (
     "K_REVISION",
 )
 
-OPTION_NAMES = sorted(f.name for f in dataclasses.fields(Options) if f.name != "unimplemented")
+OPTION_NAMES = sorted(
+    f.name
+    for f in dataclasses.fields(Options)
+    if f.name not in {"unimplemented", "unimplemented_values"}
+)
 
 
 @pytest.fixture(autouse=True)
@@ -346,6 +350,8 @@ def test_unknown_option_is_a_type_error_like_sentry_sdk() -> None:
 def test_unimplemented_is_not_an_option() -> None:
     with pytest.raises(UnknownOptionError):
         build(unimplemented=("x",))
+    with pytest.raises(UnknownOptionError):
+        build(unimplemented_values=())
 
 
 # Wrong types and values
@@ -527,3 +533,83 @@ def test_sentry_sdk_only_options_are_all_real() -> None:
     """Every name we accept for sentry_sdk's sake is one it has (no typos)."""
     unknown_to_sentry_sdk = SENTRY_SDK_ONLY_OPTIONS - {p.name for p in SENTRY_SDK_PARAMETERS}
     assert not unknown_to_sentry_sdk
+
+
+# Read as a mapping, as sentry_sdk's client.options dict
+
+
+def test_options_read_as_a_mapping() -> None:
+    options = build(dsn=DSN, release="app@1", in_app_include=["shop"], sample_rate=0.5)
+    assert options["release"] == "app@1"
+    assert options.get("release") == "app@1"
+    assert options["dsn"] == DSN  # the text, as sentry_sdk keeps it
+    assert options["sample_rate"] == 0.5
+    assert options["in_app_include"] == ("shop",)
+    assert options["environment"] == "production"
+    assert options["spool_dir"] is None  # sentry_lite's own options too
+    assert "release" in options
+    assert "debug" in options
+    assert options.get("no_such_option") is None
+    assert options.get("no_such_option", 7) == 7
+    assert "no_such_option" not in options
+    with pytest.raises(KeyError):
+        options["no_such_option"]
+
+
+def test_bookkeeping_fields_are_not_keys() -> None:
+    options = build(traces_sample_rate=1.0)
+    assert "unimplemented" not in options
+    assert "unimplemented_values" not in options
+    with pytest.raises(KeyError):
+        options["unimplemented"]
+
+
+def test_dsn_key_is_none_without_a_dsn() -> None:
+    assert build()["dsn"] is None
+
+
+def test_mapping_keys_are_every_accepted_name() -> None:
+    options = build()
+    assert set(options.keys()) == set(OPTION_NAMES) | SENTRY_SDK_ONLY_OPTIONS
+    assert len(options) == len(set(OPTION_NAMES) | SENTRY_SDK_ONLY_OPTIONS)
+    as_dict = dict(options)
+    assert as_dict["max_breadcrumbs"] == 100
+    assert as_dict["traces_sample_rate"] is None
+
+
+def test_sentry_sdk_only_options_read_back_as_given() -> None:
+    sampler = lambda context: 0.5  # noqa: E731
+    options = build(traces_sample_rate=0.25, traces_sampler=sampler, enable_logs=True)
+    assert options["traces_sample_rate"] == 0.25
+    assert options.get("traces_sampler") is sampler
+    assert options["enable_logs"] is True
+    assert options["profiles_sample_rate"] is None
+
+
+def test_sentry_sdk_only_options_default_as_in_sentry_sdk() -> None:
+    options = build(traces_sample_rate=None)  # None means not given: the default
+    assert options["traces_sample_rate"] is None
+    assert options["_experiments"] == {}
+    assert options["instrumenter"] == "sentry"
+    assert options["max_request_body_size"] == "medium"
+    assert options["trace_propagation_targets"] == [".*"]
+    assert options["propagate_traces"] is True
+    # A mutable default is fresh each time: changing one changes nothing else.
+    options["_experiments"]["x"] = 1
+    assert options["_experiments"] == {}
+
+
+@pytest.mark.skipif(not SENTRY_SDK_PARAMETERS, reason="sentry_sdk is not installed")
+def test_sentry_sdk_only_defaults_match_sentry_sdk() -> None:
+    from sentry_sdk.consts import DEFAULT_OPTIONS
+
+    options = build()
+    for name in SENTRY_SDK_ONLY_OPTIONS:
+        assert options[name] == DEFAULT_OPTIONS[name], name
+
+
+def test_options_stay_comparable_and_frozen_as_a_mapping() -> None:
+    assert build(release="a") == build(release="a")
+    assert build(release="a") != build(release="b")
+    with pytest.raises(TypeError):
+        build()["release"] = "x"  # type: ignore[index]

@@ -134,3 +134,124 @@ def test_scope_data_of_all_levels_reaches_the_event(sentry_init, receiver):
     [event] = receiver.wait_for_events(1)
     assert event["tags"] == {"level": "current", "g": "1"}
     assert event["level"] == "warning"
+
+
+# last_event_id, as sentry_sdk 2.x: the isolation scope's
+
+
+def test_last_event_id_is_the_isolation_scopes(sentry_init, receiver):
+    sentry_init()
+    assert Scope.last_event_id() is None
+    with sentry_lite.new_scope():
+        event_id = sentry_lite.capture_message("first")
+    assert event_id is not None
+    assert Scope.last_event_id() == event_id
+    assert sentry_lite.last_event_id() == event_id
+    assert sentry_lite.get_current_scope().last_event_id() == event_id
+    with sentry_lite.isolation_scope():
+        assert Scope.last_event_id() == event_id  # the fork starts with its parent's
+        inner_id = sentry_lite.capture_message("inner")
+        assert Scope.last_event_id() == inner_id
+    assert Scope.last_event_id() == event_id
+
+
+def test_last_event_id_ignores_dropped_events(sentry_init, receiver):
+    sentry_init(before_send=lambda event, hint: None if event.get("message") == "drop" else event)
+    kept = sentry_lite.capture_message("keep")
+    assert sentry_lite.capture_message("drop") is None
+    assert Scope.last_event_id() == kept
+
+
+def test_last_event_id_is_per_thread(sentry_init, receiver):
+    sentry_init()
+    main_id = sentry_lite.capture_message("main")
+    seen = []
+
+    def work():
+        # The thread's scopes are forks of the parent's (threading integration),
+        # as with sentry_sdk: it starts with the parent's last event id.
+        seen.append(sentry_lite.last_event_id())
+        seen.append(sentry_lite.capture_message("in the thread"))
+        seen.append(sentry_lite.last_event_id())
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert seen[0] == main_id
+    assert seen[2] == seen[1] != main_id
+    assert sentry_lite.last_event_id() == main_id
+
+
+def test_clear_forgets_the_last_event_id_trace_and_span():
+    scope = Scope()
+    scope.last_event_id_value = "a" * 32
+    scope.set_trace({"trace_id": "1" * 32, "span_id": "2" * 16}, "sentry-trace_id=x")
+    scope.span = object()
+    scope.clear()
+    assert scope.last_event_id_value is None
+    assert scope._trace_context is None
+    assert scope._baggage is None
+    assert scope.span is None
+
+
+# The trace context events carry: the isolation scope's, as sentry_sdk's propagation context
+
+
+def test_events_of_one_isolation_scope_share_a_trace(sentry_init, receiver):
+    sentry_init()
+    sentry_lite.capture_message("outside")
+    with sentry_lite.new_scope():
+        sentry_lite.capture_message("in a new scope")
+    with sentry_lite.isolation_scope():
+        sentry_lite.capture_message("in a forked isolation scope")
+    events = receiver.wait_for_events(3)
+    traces = [event["contexts"]["trace"] for event in events]
+    assert len({trace["trace_id"] for trace in traces}) == 1
+    assert len({trace["span_id"] for trace in traces}) == 1
+    assert traces[0]["trace_id"] == sentry_lite.get_isolation_scope().trace_context["trace_id"]
+
+
+def test_a_thread_has_its_own_trace_and_a_forked_one_its_parents():
+    mine = sentry_lite.get_current_scope().trace_context["trace_id"]
+    seen = []
+    thread = threading.Thread(
+        target=lambda: seen.append(sentry_lite.get_current_scope().trace_context["trace_id"])
+    )
+    thread.start()
+    thread.join()
+    assert seen[0] != mine
+
+    from sentry_lite.scope import fork_scopes_for_thread
+
+    install = fork_scopes_for_thread()
+
+    def forked_thread():
+        install()
+        seen.append(sentry_lite.get_current_scope().trace_context["trace_id"])
+
+    thread = threading.Thread(target=forked_thread)
+    thread.start()
+    thread.join()
+    assert seen[1] == mine
+
+
+def test_a_trace_set_in_a_forked_isolation_scope_stays_there():
+    outer = dict(sentry_lite.get_current_scope().trace_context)
+    with sentry_lite.isolation_scope() as isolation:
+        isolation.set_trace(
+            {"trace_id": "1" * 32, "span_id": "2" * 16}, "sentry-trace_id=" + "1" * 32
+        )
+        assert sentry_lite.get_current_scope().trace_context["trace_id"] == "1" * 32
+        assert sentry_lite.get_current_scope().baggage == "sentry-trace_id=" + "1" * 32
+    assert sentry_lite.get_current_scope().trace_context == outer
+    assert sentry_lite.get_current_scope().baggage is None
+
+
+def test_fork_keeps_the_span_and_trace():
+    scope = Scope()
+    scope.set_trace({"trace_id": "1" * 32, "span_id": "2" * 16}, None)
+    marker = object()
+    scope.span = marker
+    forked = scope.fork()
+    assert forked.span is marker
+    assert forked.trace_context is scope.trace_context

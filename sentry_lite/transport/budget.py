@@ -2,8 +2,8 @@
 
 Sentry refuses (413) an event above 1 MB, or above 200 KB once compressed,
 and the whole event is lost. Here an event over either limit is trimmed on
-the worker before it is sent, in a fixed order, each step only if still
-needed:
+the worker before it is sent (:func:`fit_event`), in a fixed order, each
+step only if still needed:
 
 1. the local variables of library frames (``in_app`` false);
 2. the oldest breadcrumbs (half of what is left each time);
@@ -14,6 +14,11 @@ needed:
 What was removed is written in the event itself, in
 ``contexts["size_budget"]``: the size before, and one line per step taken,
 so the error arrives and says why it looks thinner.
+
+Sentry also refuses a whole request above 20 MB compressed (100 MB
+decompressed). :func:`fit_envelope` keeps an envelope under both: the items
+that do not fit are left out (other items before events, the largest
+first) and handed back, for the transport to count as ``invalid``.
 """
 
 from __future__ import annotations
@@ -26,12 +31,31 @@ from typing import Any
 
 from sentry_lite.envelope import Envelope, Item
 
-__all__ = ["MAX_EVENT_BYTES", "MAX_EVENT_COMPRESSED_BYTES", "encode_envelope", "fit_event"]
+__all__ = [
+    "MAX_ENVELOPE_BYTES",
+    "MAX_ENVELOPE_COMPRESSED_BYTES",
+    "MAX_EVENT_BYTES",
+    "MAX_EVENT_COMPRESSED_BYTES",
+    "SEND_TIME_ROOM",
+    "encode_envelope",
+    "fit_envelope",
+    "fit_event",
+]
 
 #: Largest event item Sentry takes, uncompressed.
 MAX_EVENT_BYTES = 1_000_000
 #: Largest event Sentry takes, compressed.
 MAX_EVENT_COMPRESSED_BYTES = 200_000
+#: Largest request Sentry takes: the whole envelope, compressed.
+MAX_ENVELOPE_COMPRESSED_BYTES = 20_000_000
+#: Largest envelope Sentry takes, decompressed.
+MAX_ENVELOPE_BYTES = 100_000_000
+#: Bytes kept free for what is added at send time: ``sent_at`` and a client
+#: report riding along (4 KiB at most by the protocol).
+SEND_TIME_ROOM = 16_384
+
+# The digits of an item's ``length`` header, at most.
+_LENGTH_DIGITS = 12
 
 _STRING_LIMITS = (8192, 1024, 256)
 _COMPRESS_LEVEL = 6
@@ -57,6 +81,60 @@ def encode_envelope(
             continue
         items.append(Item(item.type, raw=data, headers=item.headers))
     return Envelope(envelope.headers, items)
+
+
+def fit_envelope(
+    envelope: Envelope,
+    max_compressed: int = MAX_ENVELOPE_COMPRESSED_BYTES,
+    max_bytes: int = MAX_ENVELOPE_BYTES,
+) -> tuple[Envelope, list[Item]]:
+    """``envelope`` without the items that would make it too large to send, and those items.
+
+    ``envelope``'s items must be encoded (:func:`encode_envelope`). The
+    limits are the server's less :data:`SEND_TIME_ROOM`. Items other than
+    events and client reports are left out first, the largest first; an
+    event only if it is still too large alone (it was trimmed already).
+    Cheap when the plain size is under the compressed limit: compressing
+    happens only when the envelope could be too large.
+    """
+    max_compressed -= SEND_TIME_ROOM
+    max_bytes -= SEND_TIME_ROOM
+    sizes = [_framed_size(item) for item in envelope.items]
+    plain = sum(sizes) + len(Envelope(envelope.headers).serialize())
+    if plain <= max_compressed:
+        return envelope, []  # compressing never adds more than a few bytes per block
+    compressed = [
+        size - len(payload) + len(zlib.compress(payload, _COMPRESS_LEVEL))
+        for size, payload in zip(sizes, (item.payload_bytes() for item in envelope.items))
+    ]
+    packed = sum(compressed) + len(Envelope(envelope.headers).serialize())
+    # Which to leave out first: not events or reports, then the largest.
+    order = sorted(
+        range(len(envelope.items)),
+        key=lambda index: (envelope.items[index].type in _KEPT_LAST, -compressed[index]),
+    )
+    dropped: set[int] = set()
+    for index in order:
+        if packed <= max_compressed and plain <= max_bytes:
+            break
+        dropped.add(index)
+        packed -= compressed[index]
+        plain -= sizes[index]
+    if not dropped:
+        return envelope, []
+    kept = [item for index, item in enumerate(envelope.items) if index not in dropped]
+    left_out = [item for index, item in enumerate(envelope.items) if index in dropped]
+    return Envelope(envelope.headers, kept), left_out
+
+
+# Items left out only when nothing else is left to leave out.
+_KEPT_LAST = frozenset({"event", "client_report"})
+
+
+def _framed_size(item: Item) -> int:
+    """The bytes ``item`` takes in a serialized envelope (an upper bound)."""
+    framing = Item(item.type, raw=b"", headers=item.headers).to_bytes()
+    return len(item.payload_bytes()) + len(framing) + _LENGTH_DIGITS
 
 
 def _fits(data: bytes, max_bytes: int, max_compressed: int) -> bool:

@@ -5,12 +5,11 @@ lookup) and queues the envelope. Everything else happens on the worker
 thread: encoding within the size budget (budget.py), ``sent_at``, gzip, the
 POST through one connection pool (pool.py), and the answer:
 
-- 2xx: sent. Rate limits in ``X-Sentry-Rate-Limits`` apply from now on
-  (ratelimit.py), whatever the status.
-- 429: the items are counted locally as ``server_rate_limited``, never in a
-  client report (the server counts them).
-- any other status: dropped, ``send_error``. Never retried: once the server
-  answered, sending again only adds load.
+- any answer: rate limits in ``X-Sentry-Rate-Limits`` apply from now on
+  (ratelimit.py), whatever the status; what the status means for the
+  envelope (sent, ``server_rate_limited``, ``send_error``) is decided and
+  counted by outcomes.py. Never retried: once the server answered, sending
+  again only adds load.
 - no answer (refused, reset, timeout, DNS, TLS): retried with backoff and
   jitter (retry.py) on the worker; a connection reset before any answer is
   first retried once at once (a pooled keep-alive connection the server
@@ -21,10 +20,16 @@ POST through one connection pool (pool.py), and the answer:
   envelope at growing intervals until the server answers.
 
 The spool is drained in the background (oldest first, ~100 ms apart) at
-start and whenever the server answers again. At :meth:`kill` (the end of
-``close()``, and so of the program), envelopes still queued or in flight are
-written to the spool by the exiting thread, within :data:`EXIT_SPOOL_BOUND`
-seconds, or counted as ``network_error``.
+start and whenever the server answers again.
+
+Closing: at :meth:`kill` (the end of ``close()`` at interpreter exit),
+envelopes still queued or in flight are written to the spool by the exiting
+thread, within :data:`EXIT_SPOOL_BOUND` seconds, or counted as
+``network_error``. A live program that closes its client (or replaces it
+with a second ``init()``) calls :meth:`HttpTransport.retire` instead, which
+returns at once: the worker keeps delivering for a while, then writes what
+is left to the spool itself. If the interpreter exits before the worker is
+done, the exiting thread takes over what is left (an atexit handler).
 
 Every drop is counted (client reports, ``stats()``, ``on_drop``); client
 reports ride along with envelopes or leave on their own (reports.py).
@@ -32,22 +37,26 @@ reports ride along with envelopes or leave on their own (reports.py).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import gzip
+import math
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+import weakref
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, Optional
 
 from sentry_lite._errors import ConfigurationError
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 from sentry_lite._version import VERSION
-from sentry_lite.envelope import Envelope, Item
+from sentry_lite.envelope import Envelope
 from sentry_lite.transport import processes
 from sentry_lite.transport.base import Transport
+from sentry_lite.transport.outcomes import Answer, Outcomes, describe
 from sentry_lite.transport.ratelimit import RateLimits
 from sentry_lite.transport.reports import ClientReports
 from sentry_lite.transport.worker import Worker
@@ -89,15 +98,6 @@ class _Pending:
         self.state = _QUEUED
         self.spool_path: Optional[str] = None  # when the exiting thread spooled it
         self.answered = False  # the server answered after the exiting thread took it
-
-
-class _Answer(NamedTuple):
-    """What one send came to: an HTTP status, or no answer at all."""
-
-    status: Optional[int]
-    headers: Mapping[str, str]
-    error: Optional[BaseException] = None
-    data: bytes = b""
 
 
 class HttpTransport(Transport):
@@ -148,6 +148,8 @@ class HttpTransport(Transport):
         self._retry = retry
         self._timeout = timeout
         self._limits = RateLimits(clock)
+        self._outcomes = Outcomes(self, self._limits)
+        self._closed = False  # close(), kill() or retire(): no new envelopes
         self._killed = False
         spool_dir = getattr(options, "spool_dir", None)
         if spool is None and spool_dir:
@@ -164,6 +166,7 @@ class HttpTransport(Transport):
         # Warnings about drops are logged by the worker, never on the program's threads.
         self.counters.on_warning_due = self._warnings_due
         processes.track(self)
+        _live.add(self)
         if spool is not None:
             # Envelopes a previous run left on disk: drain them now, in the background.
             self._spool_unchecked = True
@@ -177,6 +180,9 @@ class HttpTransport(Transport):
         self._pending: dict[int, _Pending] = {}
         self._seq = 0
         self._stop = threading.Event()  # set by kill(): cuts backoff waits short
+        self._stop_at = math.inf  # set by retire(): no retry starts after it
+        self._finishing = False  # the worker is writing retire()'s leftovers
+        self._retired = threading.Event()  # ... and is done
         self._pool: Optional[urllib3.PoolManager] = None  # made on the worker, on first send
         self._reports = ClientReports(self.lost, self._options.send_client_reports, self._clock)
         self._offline = False  # the last envelope found no server after all retries
@@ -196,6 +202,7 @@ class HttpTransport(Transport):
 
     def after_fork_in_child(self) -> None:
         """Fresh locks, queue, pool and counters: the parent's envelopes stay the parent's."""
+        _retiring.discard(self)
         self.lost.reset_after_fork()
         self.counters.reset_after_fork()
         self._limits.reset_after_fork()
@@ -211,10 +218,10 @@ class HttpTransport(Transport):
         """Queue ``envelope`` for sending; never blocks. A full queue drops it (counted)."""
         with guarded("HttpTransport.capture_envelope"):
             self._check_fork()
-            if self._killed:  # after close(): nothing will ever send a report
-                logger.debug("dropped %s: the transport is closed", _describe(envelope))
+            if self._closed:  # after close(): nothing will ever send a report
+                logger.debug("dropped %s: the transport is closed", describe(envelope))
                 return
-            kept = self._without_limited_items(envelope)
+            kept = self._outcomes.without_limited_items(envelope)
             if kept is None:
                 return
             processes.on_first_envelope(self)
@@ -223,9 +230,9 @@ class HttpTransport(Transport):
                 self.counters.queued()
                 return
             self._forget(record)
-            if not self._killed:
-                logger.debug("dropped %s: queue_overflow", _describe(kept))
-                self._record_items("queue_overflow", kept.items)
+            if not self._closed:
+                logger.debug("dropped %s: queue_overflow", describe(kept))
+                self._outcomes.record("queue_overflow", kept.items)
 
     def flush(
         self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
@@ -238,10 +245,8 @@ class HttpTransport(Transport):
         with guarded("HttpTransport.flush"):
             self._check_fork()
             deadline = time.monotonic() + max(timeout, 0.0)
-            if self._reports.enabled and self.lost.total() and not self._killed:
-                record = self._add_pending(None)
-                if not self._worker.submit(functools.partial(self._process, record)):
-                    self._forget(record)
+            if not self._closed:
+                self._queue_report()
             with self._lock:
                 target = self._seq
             quiet = min(time.monotonic() + _QUIET_WAIT, deadline)
@@ -263,6 +268,28 @@ class HttpTransport(Transport):
     def exit_bound(self) -> float:
         """The longest :meth:`flush_before_exit` takes: ``shutdown_timeout`` plus spool writes."""
         return self._options.shutdown_timeout + EXIT_SPOOL_BOUND
+
+    def settle(self, timeout: Optional[float] = None) -> bool:
+        """Wait up to ``timeout`` (default ``shutdown_timeout``) for what is queued; then spool.
+
+        For a multiprocessing pool worker before it hands back a result (see
+        transport/processes.py). Sends no client report; returns at once when
+        nothing is queued. False when envelopes remain in memory.
+        """
+        with guarded("HttpTransport.settle"):
+            self._check_fork()
+            with self._lock:
+                if not self._pending:
+                    return True
+                target = self._seq
+            wait = self._options.shutdown_timeout if timeout is None else timeout
+            if self._wait_settled(target, time.monotonic() + wait):
+                return True
+            if self._spool is None:
+                return False
+            self._persist(self._take_pending(), time.monotonic() + EXIT_SPOOL_BOUND)
+            return True
+        return False
 
     def flush_or_spool(self, timeout: float) -> bool:
         """Flush for ``timeout``; if envelopes remain and there is a spool, write them to it.
@@ -288,21 +315,60 @@ class HttpTransport(Transport):
         """
         with guarded("HttpTransport.kill"):
             self._check_fork()
-            if self._killed:
+            self._kill(time.monotonic() + EXIT_SPOOL_BOUND)
+
+    def _kill(self, deadline: float) -> None:
+        if self._killed:
+            return
+        self._killed = self._closed = True
+        self._stop.set()
+        self._worker.kill()
+        leftovers = self._take_pending()
+        if leftovers:
+            self._persist(leftovers, deadline)
+        # The worker may be writing an envelope to the spool itself: let it finish.
+        with self._lock:
+            target = self._seq
+        self._wait_settled(target, deadline)
+        if self._finishing:  # the worker is writing its leftovers: let it finish
+            self._retired.wait(max(deadline - time.monotonic(), 0.0))
+        if self._pool is not None:
+            self._pool.clear()
+
+    def retire(self, timeout: float) -> None:
+        """Close without making the caller wait: the worker finishes the job.
+
+        No envelope is taken from now on. The worker keeps delivering those
+        already queued for up to ``timeout`` seconds (no retry starts after
+        that), then writes the rest to the spool, or counts them as
+        ``network_error``, and stops. Drops counted so far leave in a last
+        client report. For a live program's ``close()`` (``timeout`` 0: it
+        flushed already) and for the client a second ``init()`` replaces.
+
+        If the interpreter exits before the worker is done, the exiting
+        thread waits for it until ``timeout`` has passed, then takes over
+        what is left as :meth:`kill` does.
+        """
+        with guarded("HttpTransport.retire"):
+            self._check_fork()
+            if self._closed:
                 return
-            self._killed = True
-            self._stop.set()
-            self._worker.kill()
-            deadline = time.monotonic() + EXIT_SPOOL_BOUND
-            leftovers = self._take_pending()
-            if leftovers:
-                self._persist(leftovers, deadline)
-            # The worker may be writing an envelope to the spool itself: let it finish.
-            with self._lock:
-                target = self._seq
-            self._wait_settled(target, deadline)
-            if self._pool is not None:
-                self._pool.clear()
+            deadline = time.monotonic() + max(timeout, 0.0)
+            self._queue_report()
+            self._closed = True
+            self._stop_at = deadline
+            _retiring.add(self)
+            if not self._worker.retire(deadline, self._finish_retiring):
+                # No thread (it never started, or the interpreter is ending):
+                # nothing is queued then; release what the transport holds.
+                self._finish_retiring()
+
+    def _queue_report(self) -> None:
+        """Have the worker send a client report of the drops counted so far (if any)."""
+        if self._reports.enabled and self.lost.total():
+            record = self._add_pending(None)
+            if not self._worker.submit(functools.partial(self._process, record)):
+                self._forget(record)
 
     def is_healthy(self) -> bool:
         """False while the server is unreachable or every category is rate limited."""
@@ -336,13 +402,25 @@ class HttpTransport(Transport):
         with self._lock:
             return sum(1 for seq, r in self._pending.items() if seq <= target and r.envelope)
 
-    def _take_pending(self) -> list[_Pending]:
-        """Take every envelope not yet handled away from the worker (for the spool)."""
+    def _take_pending(self, limit: Optional[int] = None) -> list[_Pending]:
+        """Take envelopes not yet handled (at most ``limit``, oldest first) away from the worker.
+
+        Client reports waiting to be sent are taken too and dropped (their
+        counts stay for the next report).
+        """
         with self._lock:
-            taken = [r for r in self._pending.values() if r.state in (_QUEUED, _SENDING)]
-            for record in taken:
+            taken = []
+            envelopes = 0
+            for record in list(self._pending.values()):
+                if record.state not in (_QUEUED, _SENDING):
+                    continue
+                if record.envelope is not None:
+                    if limit is not None and envelopes >= limit:
+                        break
+                    envelopes += 1
                 record.state = _TAKEN
                 del self._pending[record.seq]
+                taken.append(record)
             self._lock.notify_all()
         return [record for record in taken if record.envelope is not None]
 
@@ -355,8 +433,8 @@ class HttpTransport(Transport):
             if self._spool is not None and time.monotonic() < deadline:
                 path = self._write_to_spool(envelope)
             if path is None:
-                logger.debug("dropped %s: not delivered before the end", _describe(envelope))
-                self._record_items("network_error", envelope.items)
+                logger.debug("dropped %s: not delivered before the end", describe(envelope))
+                self._outcomes.record("network_error", envelope.items)
                 continue
             with self._lock:
                 answered = record.answered
@@ -416,11 +494,13 @@ class HttpTransport(Transport):
     def _deliver(self, record: _Pending) -> bool:
         """Send one envelope (retrying network failures); True if the server answered."""
         assert record.envelope is not None
-        kept = self._without_limited_items(record.envelope)
+        kept = self._outcomes.without_limited_items(record.envelope)
         if kept is None:
             return False
         try:
             encoded = self._encode(kept)
+            if encoded is None:
+                return False
             if self._offline and self._spool is not None:
                 if self._keep_on_worker(record):
                     self._spool_or_drop(encoded)
@@ -428,7 +508,7 @@ class HttpTransport(Transport):
             attempts = 1 if self._offline else self._retry.attempts
             answer = self._send(encoded, attempts, with_report=True)
         except Exception:
-            self._record_items("internal_sdk_error", kept.items)
+            self._outcomes.record("internal_sdk_error", kept.items)
             raise  # the worker's guard logs it
         if answer.status is None:
             self._went_offline()
@@ -446,20 +526,35 @@ class HttpTransport(Transport):
             record.state = _DONE
             return True
 
-    def _encode(self, envelope: Envelope) -> Envelope:
-        from sentry_lite.transport.budget import encode_envelope
+    def _encode(self, envelope: Envelope) -> Optional[Envelope]:
+        """``envelope`` encoded within the size budget; None when none of it can be sent.
 
-        return encode_envelope(envelope)
+        Items that would take the request over the server's limits are
+        left out and counted as ``invalid`` (they failed the size check).
+        """
+        from sentry_lite.transport.budget import encode_envelope, fit_envelope
 
-    def _send(self, envelope: Envelope, attempts: int, with_report: bool) -> _Answer:
+        encoded, left_out = fit_envelope(encode_envelope(envelope))
+        if left_out:
+            logger.debug(
+                "%s: left out %s, too large for one request",
+                describe(envelope),
+                ", ".join(item.type for item in left_out),
+            )
+            self._outcomes.record("invalid", left_out)
+        return encoded if encoded.items else None
+
+    def _send(self, envelope: Envelope, attempts: int, with_report: bool) -> Answer:
         """POST ``envelope`` up to ``attempts`` times while there is no HTTP answer."""
         from urllib3.exceptions import HTTPError, ProtocolError, SSLError
+
+        from sentry_lite.transport.budget import MAX_ENVELOPE_COMPRESSED_BYTES
 
         report = (
             self._reports.take() if with_report and self._reports.due_for_attachment() else None
         )
         items = envelope.items if report is None else [*envelope.items, report[0]]
-        description = _describe(envelope)
+        description = describe(envelope)
         started = time.monotonic()
         attempt = 0
         reset_retried = False
@@ -469,6 +564,10 @@ class HttpTransport(Transport):
             sent_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
             stamped = Envelope({**envelope.headers, "sent_at": sent_at}, items)
             body = gzip.compress(stamped.serialize(), compresslevel=GZIP_LEVEL)
+            if len(body) > MAX_ENVELOPE_COMPRESSED_BYTES:  # fit_envelope left room: a bug
+                if report is not None:
+                    self._reports.give_back(report[1])
+                raise ValueError(f"{description}: {len(body)} bytes compressed, over the limit")
             try:
                 response = self._get_pool().request(
                     "POST", self._url, body=body, headers=self._headers, preload_content=True
@@ -488,36 +587,24 @@ class HttpTransport(Transport):
                 logger.debug("%s: no answer (attempt %d): %s", description, attempt, error)
                 if attempt >= attempts or self._stop.is_set():
                     break
-                if time.monotonic() - started >= self._retry.max_elapsed:
+                now = time.monotonic()
+                if now - started >= self._retry.max_elapsed or now >= self._stop_at:
                     break
-                if self._stop.wait(self._retry.backoff(attempt)):
+                if self._stop.wait(min(self._retry.backoff(attempt), self._stop_at - now)):
                     break  # killed meanwhile
+                if time.monotonic() >= self._stop_at:
+                    break  # retired meanwhile
                 continue
             self._limits.update(response.status, response.headers)
-            return _Answer(response.status, response.headers, None, response.data or b"")
+            return Answer(response.status, response.headers, None, response.data or b"")
         if report is not None:
             self._reports.give_back(report[1])
-        return _Answer(None, {}, failure)
+        return Answer(None, {}, failure)
 
-    def _handle_answer(self, answer: _Answer, envelope: Envelope) -> bool:
-        """Count what an HTTP answer means for ``envelope``; True for 2xx."""
-        status = answer.status
-        assert status is not None
+    def _handle_answer(self, answer: Answer, envelope: Envelope) -> bool:
+        """The server answered: it is back; count what the answer means. True for 2xx."""
         self._back_online()
-        description = _describe(envelope)
-        if 200 <= status < 300:
-            logger.debug("sent %s", description)
-            self.counters.sent()
-            return True
-        if status == 429:
-            logger.debug("dropped %s: rate limited by the server (HTTP 429)", description)
-            self._record_items("server_rate_limited", envelope.items)
-        else:
-            logger.debug(
-                "dropped %s: send_error (HTTP %d: %r)", description, status, answer.data[:200]
-            )
-            self._record_items("send_error", envelope.items)
-        return False
+        return self._outcomes.count_answer(answer, envelope)
 
     def _send_report(self) -> None:
         """Send a standalone client report of everything counted (flush, timer)."""
@@ -527,7 +614,10 @@ class HttpTransport(Transport):
         if taken is None:
             return
         envelope, counts = taken
-        answer = self._send(self._encode(envelope), 1, with_report=False)
+        encoded = self._encode(envelope)
+        if encoded is None:
+            return
+        answer = self._send(encoded, 1, with_report=False)
         if answer.status is None:
             self._reports.give_back(counts)  # no answer: report them later
             return
@@ -552,8 +642,8 @@ class HttpTransport(Transport):
     def _spool_or_drop(self, envelope: Envelope) -> None:
         if self._spool is not None and self._write_to_spool(envelope) is not None:
             return
-        logger.debug("dropped %s: network_error", _describe(envelope))
-        self._record_items("network_error", envelope.items)
+        logger.debug("dropped %s: network_error", describe(envelope))
+        self._outcomes.record("network_error", envelope.items)
 
     def _write_to_spool(self, envelope: Envelope) -> Optional[str]:
         """Write ``envelope`` to the spool; its path, or None if the disk refused."""
@@ -562,9 +652,9 @@ class HttpTransport(Transport):
         try:
             path = self._spool.write(Envelope(envelope.headers, items))
         except (OSError, ValueError) as error:
-            logger.debug("cannot write %s to the spool: %s", _describe(envelope), error)
+            logger.debug("cannot write %s to the spool: %s", describe(envelope), error)
             return None
-        logger.debug("spooled %s to %s", _describe(envelope), path)
+        logger.debug("spooled %s to %s", describe(envelope), path)
         self.counters.spooled()
         self._spool_unchecked = True
         return path
@@ -573,6 +663,28 @@ class HttpTransport(Transport):
         for category, quantity in items:
             if category != "internal":
                 self.record_lost_event("cache_overflow", category, quantity)
+
+    def _finish_retiring(self) -> None:
+        """The end of :meth:`retire`, on the worker: what was not delivered goes to the spool.
+
+        One envelope at a time, so that the exiting thread can take over
+        the rest at any moment (:func:`_finish_retiring_at_exit`).
+        """
+        self._finishing = True
+        try:
+            deadline = time.monotonic() + self._options.shutdown_timeout
+            while True:
+                taken = self._take_pending(limit=1)
+                if not taken:
+                    break
+                self._persist(taken, deadline)
+            if self._pool is not None:
+                self._pool.clear()
+            if self._spool is not None and self.counters.snapshot().spooled:
+                _wake_drainers(self._spool.directory, but=self)
+        finally:
+            self._retired.set()
+            _retiring.discard(self)
 
     # -- timed work: standalone reports, draining the spool ----------------------
 
@@ -592,7 +704,7 @@ class HttpTransport(Transport):
         if self._reports.due_standalone():
             self._send_report()
         waits = [self._reports.next_due_in()]
-        if self._spool is not None and self._spool_unchecked and not self._killed:
+        if self._spool is not None and self._spool_unchecked and not self._closed:
             waits.append(self._drain_one())
         due = [wait for wait in waits if wait is not None]
         return min(due) if due else None
@@ -612,16 +724,19 @@ class HttpTransport(Transport):
         if claimed is None:
             self._spool_unchecked = False
             return None
-        kept = self._without_limited_items(claimed.envelope)
+        kept = self._outcomes.without_limited_items(claimed.envelope)
         if kept is None:
             self._spool.remove(claimed)
             return 0.0
         try:
             encoded = self._encode(kept)
+            if encoded is None:
+                self._spool.remove(claimed)
+                return DRAIN_SPACING
             answer = self._send(encoded, 1, with_report=True)
         except Exception:
             self._spool.remove(claimed)  # it would fail the same way every time
-            self._record_items("internal_sdk_error", kept.items)
+            self._outcomes.record("internal_sdk_error", kept.items)
             raise
         if answer.status is None:
             self._spool.release(claimed)
@@ -632,32 +747,6 @@ class HttpTransport(Transport):
         return DRAIN_SPACING
 
     # -- helpers -----------------------------------------------------------------
-
-    def _without_limited_items(self, envelope: Envelope) -> Optional[Envelope]:
-        """``envelope`` without the items of rate-limited categories (counted); None if empty."""
-        limits = self._limits
-        if not limits.any_limited(item.data_category for item in envelope.items):
-            return envelope
-        kept: list[Item] = []
-        dropped: list[Item] = []
-        for item in envelope.items:
-            (dropped if limits.is_limited(item.data_category) else kept).append(item)
-        self._record_items("ratelimit_backoff", dropped)
-        if not [item for item in kept if item.type != "client_report"]:
-            logger.debug("dropped %s: rate limited", _describe(envelope))
-            return None
-        return Envelope(envelope.headers, kept)
-
-    def _record_items(self, reason: str, items: Iterable[Item]) -> None:
-        for item in items:
-            category = item.data_category
-            if category == "internal":
-                continue  # never report the loss of a client report
-            if category == "attachment":  # counted in bytes
-                size = len(item.raw) if item.raw is not None else 0
-                self.record_lost_event(reason, category, max(size, 1))
-            else:
-                self.record_lost_event(reason, category)
 
     def _warn_tls(self, error: BaseException) -> None:
         if not self._tls_warned:
@@ -676,10 +765,40 @@ class HttpTransport(Transport):
         return self._pool
 
 
-def _describe(envelope: Envelope) -> str:
-    """``event <id>`` for an error event, else the envelope's item types."""
-    event_id = envelope.headers.get("event_id")
-    types = [item.type for item in envelope.items]
-    if "event" in types and event_id:
-        return f"event {event_id}"
-    return f"envelope ({', '.join(types) or 'empty'})"
+#: Every transport made in this process (to wake those draining a spool).
+_live: weakref.WeakSet[HttpTransport] = weakref.WeakSet()
+#: Transports whose worker is finishing :meth:`HttpTransport.retire` (held
+#: until it is done: their envelopes must not be lost with them).
+_retiring: set[HttpTransport] = set()
+
+
+def _wake_drainers(directory: str, but: HttpTransport) -> None:
+    """Tell live transports draining ``directory`` that it holds new envelopes.
+
+    A retired transport's leftovers are sent soon by the client that
+    replaced it (same DSN, same spool), not only at the next start.
+    """
+    for transport in list(_live):
+        spool = transport._spool
+        if spool is None or spool.directory != directory:
+            continue
+        if transport is not but and not transport._closed:
+            transport._spool_unchecked = True
+            transport._worker.wake_idle(DRAIN_SPACING)
+
+
+def _finish_retiring_at_exit() -> None:
+    """At exit, wait for retiring transports (until their time is up), then spool what is left.
+
+    Registered when this module is imported, so it runs after the atexit
+    integration closed the current client (handlers run last-in first-out),
+    while the retiring workers kept going.
+    """
+    for transport in list(_retiring):
+        with guarded("retiring transport at exit"):
+            if not transport._retired.wait(max(transport._stop_at - time.monotonic(), 0.0)):
+                logger.debug("interpreter exiting: spooling what a closed client left")
+                transport._kill(time.monotonic() + EXIT_SPOOL_BOUND)
+
+
+atexit.register(_finish_retiring_at_exit)

@@ -11,37 +11,43 @@
   ``os._exit()`` once its target returns: atexit handlers never run there,
   only multiprocessing's own finalizers (``multiprocessing.util.Finalize``).
   So when a transport first queues an envelope in such a child, it registers
-  a finalizer that flushes it (for ``shutdown_timeout``). A pool's
-  ``terminate()`` (also run by ``with Pool() as pool:`` on leaving the
-  block) ends its workers with SIGTERM, which runs no finalizer: in a
-  multiprocessing child whose SIGTERM handler is still the default, the
-  transport installs one that flushes, then dies of SIGTERM as before.
-  Spawned children run atexit handlers as any interpreter does.
+  a finalizer that flushes it (for ``shutdown_timeout``). Spawned children
+  run atexit handlers as any interpreter does.
+- A pool worker is ended by SIGTERM as soon as the pool has every result
+  (``terminate()``, also run by ``with Pool() as pool:`` on leaving the
+  block), and SIGTERM runs no finalizer. So the pool's worker function is
+  wrapped: before a worker hands back a task's result, the envelopes queued
+  meanwhile are delivered (bounded by ``shutdown_timeout``; spooled after
+  that if there is a spool). A task that captured nothing pays nothing.
 
-The SIGTERM handler runs on the main thread in the middle of whatever it was
-doing, possibly inside the SDK with one of its locks held; a flush waited for
-from there can deadlock (seen: a pool worker interrupted in its exit-time
-flush). So the handler takes no lock: it starts the flush on a raw thread,
-which ends the process when done, and waits for it only when the main thread
-was interrupted outside code that could hold a lock the flush needs. SDK
-threads block process signals, so that the kernel delivers them to a thread
-that runs Python's handlers (the main one).
+No SIGTERM handler is installed. An earlier one (flush, then die) could hang
+a child for good: a signal that lands just before the main thread blocks in
+a C call (a pool worker waiting for the queue's lock) trips Python's handler,
+which then never runs, and the child never dies. A multiprocessing child
+ended by SIGTERM or SIGKILL loses what was only in memory, as any program.
 """
 
 from __future__ import annotations
 
-import _thread
 import os
 import sys
 import threading
 import weakref
-from types import FrameType
-from typing import Optional, Protocol
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any, Optional, Protocol
 
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 
-__all__ = ["ProcessAware", "block_process_signals", "on_first_envelope", "track"]
+__all__ = [
+    "ProcessAware",
+    "block_process_signals",
+    "on_first_envelope",
+    "pool_worker",
+    "settle_transports",
+    "track",
+]
 
 
 class ProcessAware(Protocol):
@@ -60,6 +66,12 @@ class ProcessAware(Protocol):
     def exit_bound(self) -> float:
         """The longest :meth:`flush_before_exit` takes, in seconds."""
 
+    def settle(self, timeout: Optional[float] = None) -> bool:
+        """Wait up to ``timeout`` (``shutdown_timeout`` if None) for what is queued; then spool.
+
+        Returns at once when nothing is queued. False when envelopes remain in memory.
+        """
+
 
 _tracked: weakref.WeakSet[ProcessAware] = weakref.WeakSet()
 _prepared_pid = 0
@@ -67,8 +79,12 @@ _prepared_lock = threading.Lock()
 
 
 def track(transport: ProcessAware) -> None:
-    """Have ``transport`` told about forks."""
+    """Have ``transport`` told about forks, and settled before a pool worker returns a result."""
     _tracked.add(transport)
+    if not _pool_wrapped:
+        from sentry_lite.integrations._on_import import when_imported
+
+        when_imported("multiprocessing.pool", _wrap_pool_worker)
 
 
 def _before_fork() -> None:
@@ -108,7 +124,6 @@ def on_first_envelope(transport: ProcessAware) -> None:
     if multiprocessing.parent_process() is None:
         return
     _register_finalizer(transport)
-    _install_sigterm_flush(transport)
 
 
 def _register_finalizer(transport: ProcessAware) -> None:
@@ -128,73 +143,59 @@ def _register_finalizer(transport: ProcessAware) -> None:
     logger.debug("multiprocessing child: events will be flushed at its exit")
 
 
-# Frames of these modules may hold a lock the flush needs (the SDK's own, the
-# threading and logging modules', the import lock).
-_LOCK_HOLDING_MODULES = ("sentry_lite", "threading", "logging", "importlib", "_frozen_importlib")
+_pool_wrapped = False
+_original_pool_worker: Optional[Callable[..., None]] = None
+# After one settle timed out (the server is down or slow), later tasks of
+# this process wait only briefly: a pool of failing tasks must not crawl.
+_settle_timed_out = False
+_BRIEF_SETTLE = 0.1
 
 
-def _may_hold_a_needed_lock(frame: Optional[FrameType]) -> bool:
-    while frame is not None:
-        module = frame.f_globals.get("__name__")
-        if not isinstance(module, str) or module.startswith(_LOCK_HOLDING_MODULES):
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _flush_then_terminate(reference: weakref.ref[ProcessAware], done: _thread.LockType) -> None:
-    """On a thread of its own: flush (bounded), then end the process by SIGTERM."""
-    import signal
-
-    try:
-        block_process_signals()
-        alive = reference()
-        if alive is not None:
-            with guarded("SIGTERM flush"):
-                alive.flush_before_exit()
-    finally:
-        done.release()
-        os.kill(os.getpid(), signal.SIGTERM)  # the default action by now: the process ends
-
-
-def _install_sigterm_flush(transport: ProcessAware) -> None:
-    import signal
-
-    if threading.current_thread() is not threading.main_thread():
-        return  # signal handlers can only be set from the main thread
-    try:
-        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-            return  # the program (or multiprocessing) handles it: leave it alone
-    except (AttributeError, ValueError):  # no SIGTERM on this platform
+def _wrap_pool_worker(module: ModuleType) -> None:
+    global _pool_wrapped, _original_pool_worker  # noqa: PLW0603 -- once per process
+    original = getattr(module, "worker", None)
+    if original is None or original is pool_worker:
+        _pool_wrapped = True
         return
-    reference = weakref.ref(transport)
-    bound = transport.exit_bound
+    _original_pool_worker = original
+    module.worker = pool_worker  # type: ignore[attr-defined]
+    _pool_wrapped = True
 
-    def flush_then_die(signum: int, frame: Optional[FrameType]) -> None:
-        # This runs on the main thread between two bytecodes of whatever it
-        # was doing, maybe while it holds one of the SDK's locks. So it takes
-        # no lock here: the flush runs on a raw thread (threading.Thread would
-        # take threading's own lock), and that thread ends the process.
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
-        done = _thread.allocate_lock()
-        done.acquire()
-        try:
-            _thread.start_new_thread(_flush_then_terminate, (reference, done))
-        except RuntimeError:
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
-        if _may_hold_a_needed_lock(frame):
-            return  # let the main thread go on and release it; the flusher ends the process
-        # Elsewhere (a pool worker waiting for its next task, the program's own
-        # code) the main thread waits, so that the program does not go on
-        # working after it was told to stop.
-        if not done.acquire(timeout=bound + 0.5):
-            os.kill(os.getpid(), signal.SIGTERM)
 
-    try:
-        signal.signal(signal.SIGTERM, flush_then_die)
-    except (OSError, ValueError):
-        return
+def pool_worker(inqueue: Any, outqueue: Any, *args: Any, **kwargs: Any) -> None:
+    """``multiprocessing.pool.worker``, whose results wait for the envelopes their task queued.
+
+    A module-level function of this module, so that a spawned or forkserver
+    worker unpickles it from here, whether or not its parent wrapped the pool.
+    """
+    import multiprocessing.pool  # in a spawned worker, init()'s import hook wraps it now
+
+    original = _original_pool_worker or multiprocessing.pool.worker  # type: ignore[attr-defined]
+    if original is pool_worker:
+        raise RuntimeError("the original multiprocessing.pool.worker is lost")
+    original(inqueue, _SettlingQueue(outqueue), *args, **kwargs)
+
+
+class _SettlingQueue:
+    """A pool's result queue whose ``put`` first settles the SDK's transports."""
+
+    def __init__(self, queue: Any) -> None:
+        self._queue = queue
+
+    def put(self, result: object) -> None:
+        settle_transports()
+        self._queue.put(result)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+
+def settle_transports() -> None:
+    """Deliver (or spool) what every transport has queued, bounded; never raises."""
+    global _settle_timed_out  # noqa: PLW0603 -- per process
+    for transport in list(_tracked):
+        with guarded("settling before a pool result"):
+            _settle_timed_out = not transport.settle(_BRIEF_SETTLE if _settle_timed_out else None)
 
 
 _BLOCKED_IN_SDK_THREADS = (

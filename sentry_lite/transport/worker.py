@@ -8,12 +8,18 @@ the parent's queued tasks stay the parent's to send).
 Timed work (a client report every minute, draining the disk spool) runs in
 the owner's ``on_idle`` hook: the thread calls it when the time it asked for
 has come, between tasks, so queued tasks never wait long for it.
+
+A worker ends in one of two ways: :meth:`Worker.kill` stops it at once,
+throwing queued tasks away (the exiting thread then deals with what they
+held); :meth:`Worker.retire` lets it run its queue until a deadline, then
+run one last task of the owner's on the thread, without the caller waiting.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 import time
 import weakref
@@ -25,7 +31,7 @@ from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 from sentry_lite.transport.processes import block_process_signals
 
-__all__ = ["Worker", "is_worker_thread"]
+__all__ = ["Worker", "interpreter_exiting", "is_worker_thread"]
 
 Task = Callable[[], None]
 #: ``on_idle()`` returns the seconds until it wants to run again (None: not
@@ -51,6 +57,15 @@ _thread_marks = _ThreadMarks()
 def is_worker_thread() -> bool:
     """True on a thread that runs a :class:`Worker`'s tasks."""
     return _thread_marks.worker
+
+
+def interpreter_exiting() -> bool:
+    """True once the interpreter is ending: its main thread has finished (atexit runs then).
+
+    A worker's thread is a daemon: from then on it may be stopped at any
+    moment, so what must reach the disk is written by the exiting thread.
+    """
+    return sys.is_finalizing() or not threading.main_thread().is_alive()
 
 
 class Worker:
@@ -88,8 +103,10 @@ class Worker:
         self._thread: Optional[threading.Thread] = None
         self._submitted = 0  # tasks accepted
         self._finished = 0  # tasks run to the end (or that raised)
-        self._discarded = 0  # tasks thrown away by kill()
+        self._discarded = 0  # tasks thrown away by kill() or retire()
         self._idle_due = math.inf  # time.monotonic() when on_idle should run next
+        self._final: Optional[Task] = None  # set by retire(): the last task
+        self._retire_at = math.inf  # time.monotonic() when queued tasks give way to it
 
     def _check_fork(self) -> None:
         if self._pid != os.getpid():
@@ -108,10 +125,10 @@ class Worker:
         return self._killed
 
     def submit(self, task: Task) -> bool:
-        """Queue ``task`` without blocking; False when the queue is full or the worker killed."""
+        """Queue ``task`` without blocking; False when the queue is full or the worker stopping."""
         self._check_fork()
         with self._condition:
-            if self._killed or len(self._tasks) >= self._queue_size:
+            if self._killed or self._final is not None or len(self._tasks) >= self._queue_size:
                 return False
             if not self._ensure_thread():
                 return False
@@ -176,6 +193,32 @@ class Worker:
         with self._condition:
             return max(target - self._finished - self._discarded, 0)
 
+    def retire(self, deadline: float, final: Task) -> bool:
+        """End the thread without waiting for it: the last task it runs is ``final``.
+
+        Queued tasks still run until ``deadline`` (``time.monotonic()``);
+        those left then are thrown away, ``final`` runs (the owner's clean-up,
+        e.g. writing what the thrown-away tasks held to disk) and the thread
+        ends. Submits are refused from now on; the idle hook no longer runs.
+
+        Returns at once. False, with nothing changed, when the worker was
+        killed or retired already, has no thread and no task (no thread is
+        started for nothing), or its thread cannot start (the interpreter is
+        ending): the caller then does ``final``'s work itself.
+        """
+        self._check_fork()
+        with self._condition:
+            if self._killed or self._final is not None:
+                return False
+            if self._thread is None and not self._tasks:
+                return False
+            if not self._ensure_thread():
+                return False
+            self._final = final
+            self._retire_at = deadline
+            self._condition.notify_all()
+        return True
+
     def kill(self) -> None:
         """Stop the thread after the task it is running; queued tasks are thrown away.
 
@@ -212,14 +255,20 @@ class Worker:
         condition = self._condition
         while True:
             with condition:
-                while not self._tasks and self._thread is me:
+                while not self._tasks and self._thread is me and self._final is None:
                     wait = self._idle_due - time.monotonic()
                     if wait <= 0:
                         break
                     condition.wait(None if wait == math.inf else wait)
                 if self._thread is not me:
                     return  # killed, or replaced after a fork
-                idle_due = self._idle_due <= time.monotonic()
+                if self._final is not None and (
+                    not self._tasks or time.monotonic() >= self._retire_at
+                ):
+                    final = self._final
+                    self._end_retired()
+                    break
+                idle_due = self._final is None and self._idle_due <= time.monotonic()
                 if idle_due:
                     self._idle_due = math.inf
                 task = None if idle_due or not self._tasks else self._tasks.popleft()
@@ -236,6 +285,21 @@ class Worker:
                     self._finished += 1
                     condition.notify_all()
             del task  # do not hold the last task's envelope while idle
+        try:
+            with guarded("worker final task"):
+                final()
+        except BaseException:  # noqa: BLE001 -- the thread ends anyway
+            logger.debug("worker final task raised", exc_info=True)
+
+    def _end_retired(self) -> None:
+        """Throw the queued tasks away and let go of the thread; called with the lock held."""
+        if self._tasks:
+            logger.debug("worker retired; %d queued task(s) given up", len(self._tasks))
+        self._discarded += len(self._tasks)
+        self._tasks.clear()
+        self._killed = True
+        self._thread = None
+        self._condition.notify_all()
 
     def _run_idle(self) -> None:
         if self._on_idle is None:

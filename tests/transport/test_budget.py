@@ -1,18 +1,23 @@
-"""The size budget: an event too large for Sentry is trimmed in a fixed order, and says so."""
+"""The size budget: an event too large for Sentry is trimmed in a fixed order, and says so;
+an envelope too large for one request leaves items out, counted."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import zlib
 
-from transport_helpers import event_envelope
+from transport_helpers import discarded, event_envelope
 
-from sentry_lite.envelope import Item
+from sentry_lite.envelope import Envelope, Item
 from sentry_lite.transport.budget import (
+    MAX_ENVELOPE_COMPRESSED_BYTES,
     MAX_EVENT_BYTES,
     MAX_EVENT_COMPRESSED_BYTES,
+    SEND_TIME_ROOM,
     encode_envelope,
+    fit_envelope,
     fit_event,
 )
 
@@ -151,3 +156,87 @@ def test_an_event_read_back_as_bytes_is_fitted_too():
     raw = Item("event", raw=big.items[0].payload_bytes())
     result = encode_envelope(type(big)(big.headers, [raw]))
     assert len(result.items[0].raw) <= MAX_EVENT_BYTES
+
+
+# -- the whole request: 20 MB compressed, 100 MB decompressed --------------------------
+
+
+def attachment(size: int, name: str = "blob.bin") -> Item:
+    """An attachment of ``size`` incompressible bytes."""
+    return Item("attachment", raw=os.urandom(size), headers={"filename": name})
+
+
+def test_an_envelope_within_the_limits_is_left_alone_without_compressing():
+    envelope = encode_envelope(event_envelope())
+    envelope.add_item(attachment(5_000))
+    kept, left_out = fit_envelope(envelope, max_compressed=SEND_TIME_ROOM + 10_000)
+    assert kept is envelope
+    assert left_out == []
+
+
+def test_the_largest_non_event_items_are_left_out_first():
+    envelope = encode_envelope(event_envelope())
+    small, large, middle = attachment(20_000, "s"), attachment(60_000, "l"), attachment(40_000, "m")
+    for item in (small, large, middle):
+        envelope.add_item(item)
+    limit = SEND_TIME_ROOM + 75_000  # the event and two of the three fit
+    kept, left_out = fit_envelope(envelope, max_compressed=limit)
+    assert left_out == [large]
+    assert [item.type for item in kept.items] == ["event", "attachment", "attachment"]
+    assert [item.headers["filename"] for item in kept.items[1:]] == ["s", "m"]
+    assert len(gzip.compress(kept.serialize())) <= limit - SEND_TIME_ROOM
+
+
+def test_compressible_items_are_measured_compressed():
+    envelope = encode_envelope(event_envelope())
+    envelope.add_item(Item("attachment", raw=b"a" * 200_000))  # a few hundred bytes gzipped
+    kept, left_out = fit_envelope(envelope, max_compressed=SEND_TIME_ROOM + 10_000)
+    assert left_out == []
+    assert len(kept.items) == 2
+
+
+def test_the_decompressed_limit_applies_too():
+    envelope = encode_envelope(event_envelope())
+    envelope.add_item(Item("attachment", raw=b"a" * 200_000))
+    kept, left_out = fit_envelope(
+        envelope, max_compressed=SEND_TIME_ROOM + 10_000, max_bytes=SEND_TIME_ROOM + 100_000
+    )
+    assert [item.type for item in left_out] == ["attachment"]
+    assert [item.type for item in kept.items] == ["event"]
+
+
+def test_an_event_is_left_out_only_when_it_alone_is_too_large():
+    envelope = encode_envelope(event_envelope(extra={"blob": os.urandom(30_000).hex()}))
+    envelope.add_item(attachment(5_000))
+    kept, left_out = fit_envelope(envelope, max_compressed=SEND_TIME_ROOM + 20_000)
+    assert sorted(item.type for item in left_out) == ["attachment", "event"]
+    assert kept.items == []
+
+
+def test_an_envelope_over_20_mb_compressed_is_sent_without_what_does_not_fit(
+    receiver, make_transport
+):
+    transport = make_transport(receiver.dsn)
+    envelope = event_envelope(message="keep me")
+    envelope.add_item(attachment(12_000_000, "first.bin"))
+    envelope.add_item(attachment(11_000_000, "second.bin"))
+    transport.capture_envelope(envelope)
+    assert transport.flush(20.0)
+    [received] = receiver.wait_for_envelopes(1)
+    assert len(received.raw_body) <= MAX_ENVELOPE_COMPRESSED_BYTES
+    assert [item.type for item in received.envelope.items] == ["event", "attachment"]
+    assert received.envelope.items[1].headers["filename"] == "second.bin"
+    assert received.envelope.items[0].json()["message"] == "keep me"
+    assert transport.stats().dropped == {("invalid", "attachment"): 12_000_000}
+
+    assert transport.flush(5.0)  # the drop goes to the server in a client report
+    assert discarded(receiver.envelopes) == {("invalid", "attachment"): 12_000_000}
+
+
+def test_an_envelope_with_nothing_that_fits_is_not_sent(receiver, make_transport):
+    transport = make_transport(receiver.dsn, send_client_reports=False)
+    transport.capture_envelope(Envelope({}, [attachment(21_000_000)]))
+    assert transport.flush(20.0)
+    assert receiver.request_count == 0
+    assert transport.stats().dropped == {("invalid", "attachment"): 21_000_000}
+    assert transport.stats().sent == 0

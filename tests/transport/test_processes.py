@@ -7,13 +7,12 @@ child calls flush().
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import textwrap
 from collections import Counter
 
 import pytest
-from transport_helpers import run_python
+from subprocess_runner import run_script
 
 from sentry_lite.receiver import Response
 
@@ -30,10 +29,22 @@ def messages(receiver) -> Counter:
     return found
 
 
+def run_main_module(script, argument, dsn):
+    """Run ``script`` as ``__main__`` from a file (spawned children import it again)."""
+    return run_script(
+        f"""
+        import runpy, sys
+        sys.argv = [{str(script)!r}, {argument!r}]
+        runpy.run_path({str(script)!r}, run_name="__main__")
+        """,
+        dsn,
+    )
+
+
 def test_after_fork_each_event_arrives_once(receiver):
     # The first request is slow: the parent still has envelopes queued when it forks.
     receiver.script([Response(delay=0.5)])
-    result = run_python(
+    result = run_script(
         """
         import os
         import sentry_lite
@@ -47,7 +58,7 @@ def test_after_fork_each_event_arrives_once(receiver):
             sentry_lite.capture_message("parent 3")
             os.waitpid(pid, 0)
         """,
-        SENTRY_DSN=receiver.dsn,
+        receiver.dsn,
     )
     assert result.returncode == 0, result.stderr
     receiver.wait_for_events(4)
@@ -90,23 +101,117 @@ if __name__ == "__main__":
 def test_multiprocessing_children_deliver_without_flush(receiver, tmp_path, method, kind):
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} here")
-    if kind == "pool" and os.environ.get("CI"):
-        # Two CI runs went wrong here under load, never locally (36 runs): once a
-        # spawn pool lost all its events, once a fork pool hung past 60 s while
-        # its workers were being terminated (SIGTERM flush path suspected).
-        # Kept running locally; open in the delivery issue until explained.
-        pytest.skip("pool workers under SIGTERM: intermittent loss/hang in CI (delivery issue)")
     script = tmp_path / "program.py"
     script.write_text(textwrap.dedent(PROGRAM).replace("KIND", repr(kind)))
-    result = run_python(
-        f"""
-        import runpy, sys
-        sys.argv = [{str(script)!r}, {method!r}]
-        runpy.run_path({str(script)!r}, run_name="__main__")
-        """,
-        SENTRY_DSN=receiver.dsn,
-    )
+    result = run_main_module(script, method, receiver.dsn)
     assert result.returncode == 0, result.stderr
     count = 6 if kind == "pool" else 3
     receiver.wait_for_events(count)
     assert messages(receiver) == {f"{kind} {n}": 1 for n in range(count)}, result.stderr
+
+
+SLOW_SERVER_POOL = """
+import multiprocessing
+import sys
+import time
+
+import sentry_lite
+
+sentry_lite.init(shutdown_timeout=10)
+
+
+def work(n):
+    if n % 2:
+        sentry_lite.capture_message(f"task {n}")
+    return n
+
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context(sys.argv[1])
+    with context.Pool(2) as pool:
+        began = time.monotonic()
+        assert pool.map(work, range(6)) == list(range(6))
+        print(round(time.monotonic() - began, 1))
+    # leaving the block terminated the workers at once
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_pool_results_wait_for_their_events_so_terminate_loses_nothing(receiver, tmp_path, method):
+    # The server takes 0.5 s to answer: without the wait before each result,
+    # terminate() would kill workers whose events are still in flight.
+    receiver.respond_with(200, delay=0.5)
+    script = tmp_path / "program.py"
+    script.write_text(SLOW_SERVER_POOL)
+    result = run_main_module(script, method, receiver.dsn)
+    assert result.returncode == 0, result.stderr
+    receiver.wait_for_events(3)
+    assert messages(receiver) == {"task 1": 1, "task 3": 1, "task 5": 1}, result.stderr
+    assert float(result.stdout.split()[-1]) < 8, result.stdout  # waited for 0.5 s answers only
+
+
+TERMINATED_CHILD = """
+import multiprocessing
+import sys
+import time
+
+import sentry_lite
+
+sentry_lite.init(shutdown_timeout=10)
+
+
+def work(ready, tasks):
+    sentry_lite.capture_message("before SIGTERM")
+    sentry_lite.flush(10)
+    ready.set()
+    tasks.get()  # blocked in a C call when SIGTERM comes, as an idle pool worker is
+
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context(sys.argv[1])
+    ready, tasks = context.Event(), context.SimpleQueue()
+    child = context.Process(target=work, args=(ready, tasks))
+    child.start()
+    assert ready.wait(30)
+    for _ in range(50):  # SIGTERM at different moments of the child's get()
+        time.sleep(0.002)
+    began = time.monotonic()
+    child.terminate()
+    child.join(20)
+    print(child.exitcode, round(time.monotonic() - began, 1))
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_child_ended_by_sigterm_dies_at_once(receiver, tmp_path, method):
+    # The SDK installs no SIGTERM handler: a Python handler can be tripped just
+    # before the main thread blocks in a C call and then never run, so the
+    # child would never die and the parent's join() would wait forever.
+    script = tmp_path / "program.py"
+    script.write_text(TERMINATED_CHILD)
+    result = run_main_module(script, method, receiver.dsn)
+    assert result.returncode == 0, result.stderr
+    exitcode, took = result.stdout.split()
+    assert exitcode == "-15", result.stdout
+    assert float(took) < 5, result.stdout
+    assert messages(receiver) == {"before SIGTERM": 1}
+
+
+def test_sdk_threads_leave_process_signals_to_the_main_thread():
+    result = run_script(
+        """
+        import signal, threading
+        from sentry_lite.transport.processes import block_process_signals
+
+        seen = {}
+        def probe():
+            block_process_signals()
+            seen["mask"] = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        thread = threading.Thread(target=probe)
+        thread.start(); thread.join()
+        main = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        print(signal.SIGTERM in seen["mask"], signal.SIGINT in seen["mask"], signal.SIGTERM in main)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "False"]

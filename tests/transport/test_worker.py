@@ -1,4 +1,4 @@
-"""The background worker: bounded queue, bounded flush, survival, kill, fork."""
+"""The background worker: bounded queue, bounded flush, survival, kill, retire, fork."""
 
 from __future__ import annotations
 
@@ -225,3 +225,59 @@ def test_worker_restarts_in_a_forked_child(worker, tmp_path):
     assert worker.pending == 2  # the parent's tasks are untouched
     release.set()
     assert worker.flush(2.0)
+
+
+# -- retire: the thread finishes on its own ------------------------------------------
+
+
+def test_retire_runs_the_queue_then_the_final_task_on_the_thread(worker):
+    seen: list[str] = []
+    done = threading.Event()
+    for number in range(3):
+        assert worker.submit(lambda n=number: seen.append(f"task {n}"))
+
+    def final() -> None:
+        seen.append(f"final on {threading.current_thread().name}")
+        done.set()
+
+    began = time.monotonic()
+    assert worker.retire(time.monotonic() + 5.0, final)
+    assert time.monotonic() - began < 0.1  # the caller does not wait
+    assert not worker.submit(lambda: seen.append("late"))
+    assert done.wait(2)
+    assert seen == ["task 0", "task 1", "task 2", "final on test-worker"]
+    assert not worker.running
+    assert not worker.retire(time.monotonic() + 5.0, final)  # once only
+
+
+def test_retire_gives_up_queued_tasks_at_the_deadline(worker):
+    release, started = threading.Event(), threading.Event()
+    seen: list[str] = []
+    done = threading.Event()
+    assert worker.submit(blocker(release, started))
+    assert worker.submit(lambda: seen.append("queued"))
+    assert started.wait(2)
+    assert worker.retire(time.monotonic() + 0.05, lambda: (seen.append("final"), done.set()))
+    time.sleep(0.1)  # the deadline passes while the first task still runs
+    release.set()
+    assert done.wait(2)
+    assert seen == ["final"]
+    assert not worker.flush(0.1)  # a task was given up: not all ran
+
+
+def test_retire_without_a_thread_or_a_task_starts_no_thread(worker):
+    assert not worker.retire(time.monotonic() + 1.0, lambda: None)
+    assert not worker.running
+    assert "test-worker" not in [thread.name for thread in threading.enumerate()]
+
+
+def test_kill_after_retire_stops_before_the_final_task(worker):
+    release, started = threading.Event(), threading.Event()
+    ran: list[str] = []
+    assert worker.submit(blocker(release, started))
+    assert started.wait(2)
+    assert worker.retire(time.monotonic() + 5.0, lambda: ran.append("final"))
+    worker.kill()  # the exiting thread takes over
+    release.set()
+    time.sleep(0.1)
+    assert ran == []

@@ -1,0 +1,129 @@
+"""What becomes of an envelope's items: the server's answer, the rate limits, the counting.
+
+The protocol's decisions, kept apart from the send loop (http.py) that
+acts on them (docs/delivery.md, "What happens to an envelope"):
+
+- 2xx: sent.
+- 429: dropped; counted locally as ``server_rate_limited``, never in a
+  client report (the server counts those itself).
+- any other status: dropped as ``send_error``; the caller never retries it.
+- items of a category that is rate limited right now are dropped before
+  they are sent (``ratelimit_backoff``); the rest of the envelope goes.
+
+Every drop is counted per item: attachments in bytes, as client reports
+count them, and the loss of a client report never (it would report itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Optional
+
+from sentry_lite._log import logger
+from sentry_lite.envelope import Envelope, Item
+
+if TYPE_CHECKING:
+    from sentry_lite.transport.base import Transport
+    from sentry_lite.transport.ratelimit import RateLimits
+
+__all__ = ["Answer", "Outcomes", "describe"]
+
+
+class Answer:
+    """What one send came to: an HTTP status, or no answer at all (``status`` None).
+
+    Attributes:
+        status: The HTTP status, or None when no answer came.
+        headers: The response's headers.
+        error: Why no answer came.
+        data: The response's body.
+    """
+
+    # A plain class: a NamedTuple costs a millisecond at import.
+    __slots__ = ("data", "error", "headers", "status")
+
+    def __init__(
+        self,
+        status: Optional[int],
+        headers: Mapping[str, str],
+        error: Optional[BaseException] = None,
+        data: bytes = b"",
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.error = error
+        self.data = data
+
+
+class Outcomes:
+    """Decides and counts the fate of items, for one transport.
+
+    Args:
+        transport: Where drops are counted (``record_lost_event``) and
+            deliveries too (``counters``).
+        limits: The transport's rate limits.
+    """
+
+    __slots__ = ("_limits", "_transport")
+
+    def __init__(self, transport: Transport, limits: RateLimits) -> None:
+        self._transport = transport
+        self._limits = limits
+
+    def without_limited_items(self, envelope: Envelope) -> Optional[Envelope]:
+        """``envelope`` without the items of rate-limited categories (counted); None if empty.
+
+        A client report alone is not worth sending: None then too.
+        """
+        limits = self._limits
+        if not limits.any_limited(item.data_category for item in envelope.items):
+            return envelope
+        kept: list[Item] = []
+        dropped: list[Item] = []
+        for item in envelope.items:
+            (dropped if limits.is_limited(item.data_category) else kept).append(item)
+        self.record("ratelimit_backoff", dropped)
+        if not [item for item in kept if item.type != "client_report"]:
+            logger.debug("dropped %s: rate limited", describe(envelope))
+            return None
+        return Envelope(envelope.headers, kept)
+
+    def record(self, reason: str, items: Iterable[Item]) -> None:
+        """Count ``items`` as dropped for ``reason``."""
+        for item in items:
+            category = item.data_category
+            if category == "internal":
+                continue  # never report the loss of a client report
+            if category == "attachment":  # counted in bytes
+                size = len(item.raw) if item.raw is not None else 0
+                self._transport.record_lost_event(reason, category, max(size, 1))
+            else:
+                self._transport.record_lost_event(reason, category)
+
+    def count_answer(self, answer: Answer, envelope: Envelope) -> bool:
+        """Count what an HTTP answer means for ``envelope``; True for 2xx."""
+        status = answer.status
+        assert status is not None
+        description = describe(envelope)
+        if 200 <= status < 300:
+            logger.debug("sent %s", description)
+            self._transport.counters.sent()
+            return True
+        if status == 429:
+            logger.debug("dropped %s: rate limited by the server (HTTP 429)", description)
+            self.record("server_rate_limited", envelope.items)
+        else:
+            logger.debug(
+                "dropped %s: send_error (HTTP %d: %r)", description, status, answer.data[:200]
+            )
+            self.record("send_error", envelope.items)
+        return False
+
+
+def describe(envelope: Envelope) -> str:
+    """``event <id>`` for an error event, else the envelope's item types (for logs)."""
+    event_id = envelope.headers.get("event_id")
+    types = [item.type for item in envelope.items]
+    if "event" in types and event_id:
+        return f"event {event_id}"
+    return f"envelope ({', '.join(types) or 'empty'})"

@@ -1,0 +1,218 @@
+"""Closing a client on a live program, and replacing it with a second init().
+
+The caller never waits for the disk: what the flush left is spooled by the
+transport's own thread. A second ``init()`` returns at once while the
+replaced client's queue drains in the background; at exit, what it still
+holds is spooled by the exiting thread. Real HTTP on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from subprocess_runner import run_script, startup_time
+from transport_helpers import closed_port, event_envelope, spool_files
+
+import sentry_lite
+from sentry_lite.dsn import Dsn
+from sentry_lite.envelope import Envelope
+from sentry_lite.options import build_options
+from sentry_lite.receiver import Response
+from sentry_lite.transport import HttpTransport
+from sentry_lite.transport.retry import RetryPolicy
+from sentry_lite.transport.spool import Spool
+
+FAST_RETRY = RetryPolicy(attempts=3, initial_backoff=0.05, max_backoff=0.2, jitter=0.5)
+WORKER_THREAD = "sentry_lite.HttpTransport"
+
+
+class WatchedSpool(Spool):
+    """A real spool that also notes which thread wrote each file."""
+
+    writers: list[str]
+
+    def write(self, envelope: Envelope) -> str:
+        self.writers.append(threading.current_thread().name)
+        return super().write(envelope)
+
+
+def watched_spool(root, dsn: str) -> WatchedSpool:
+    spool = WatchedSpool.for_dsn(str(root), Dsn.parse(dsn))
+    spool.writers = []
+    return spool
+
+
+def spooled_ids(spool: Spool) -> list[str]:
+    found = []
+    while (claimed := spool.claim_oldest()) is not None:
+        found.extend(item.json()["event_id"] for item in claimed.envelope.items)
+        spool.remove(claimed)
+    return sorted(found)
+
+
+def wait_until(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_close_on_a_live_program_leaves_the_disk_writes_to_the_worker(
+    receiver, sentry_init, tmp_path
+):
+    receiver.respond_with(hang=True)
+    spool = watched_spool(tmp_path, receiver.dsn)
+    transport = HttpTransport(build_options(receiver.dsn, {}), timeout=(1.0, 1.0), spool=spool)
+    sentry_init(transport=transport, shutdown_timeout=0.3)
+    ids = [sentry_lite.capture_message(f"message {n}") for n in range(3)]
+
+    began = time.monotonic()
+    sentry_lite.get_client().close()
+    assert time.monotonic() - began < 0.3 + 0.3
+    assert spool.writers == []  # nothing written by the caller
+
+    # The worker's request times out (1 s), then it spools that one and the two queued.
+    assert wait_until(lambda: transport.stats().spooled == 3)
+    assert spool.writers == [WORKER_THREAD] * 3
+    assert spooled_ids(spool) == sorted(ids)
+    assert transport.stats().dropped == {}
+    assert not sentry_lite.is_initialized()
+
+
+def test_close_without_a_spool_counts_what_is_left(receiver, make_transport):
+    receiver.respond_with(hang=True)
+    transport = make_transport(receiver.dsn, timeout=(1.0, 0.5))
+    for _ in range(3):
+        transport.capture_envelope(event_envelope())
+    assert not transport.flush(0.1)
+    began = time.monotonic()
+    transport.retire(0.0)
+    assert time.monotonic() - began < 0.1
+    assert wait_until(lambda: transport.stats().dropped_total == 3)
+    assert transport.stats().dropped == {("network_error", "error"): 3}
+    transport.capture_envelope(event_envelope())  # closed: refused, no request
+    assert receiver.request_count == 1
+
+
+def test_a_second_init_returns_at_once_and_the_first_clients_events_still_arrive(
+    receiver, sentry_init
+):
+    receiver.respond_with(hang=True)
+    first = HttpTransport(build_options(receiver.dsn, {}), timeout=(1.0, 0.5), retry=FAST_RETRY)
+    sentry_init(transport=first, shutdown_timeout=2.0)
+    ids = [sentry_lite.capture_message(f"message {n}") for n in range(3)]
+    assert wait_until(lambda: receiver.request_count == 1)  # the first one is hanging
+
+    began = time.monotonic()
+    sentry_init(release="second")
+    assert time.monotonic() - began < 0.5  # not the 1-2 s the old client could wait
+    receiver.respond_with(200)  # the server recovers within the first client's time
+
+    events = receiver.wait_for_events(3, timeout=5.0)
+    assert sorted(event["event_id"] for event in events) == sorted(ids)
+    assert {event.get("release") for event in events} == {None}
+    assert wait_until(lambda: first.stats().sent == 3)
+    assert first.stats().dropped == {}
+    sentry_lite.capture_message("from the second client")
+    sentry_lite.flush(2.0)
+    assert [event.get("release") for event in receiver.events] == [None] * 3 + ["second"]
+
+
+def test_a_second_init_spools_what_the_first_could_not_send_and_the_second_sends_it(
+    receiver, sentry_init, tmp_path
+):
+    receiver.stop()  # not listening: every attempt is refused
+    options = {"spool_dir": str(tmp_path)}
+    first = HttpTransport(build_options(receiver.dsn, options), retry=FAST_RETRY)
+    sentry_init(transport=first, shutdown_timeout=1.0)
+    ids = [sentry_lite.capture_message(f"message {n}") for n in range(3)]
+
+    began = time.monotonic()
+    second = HttpTransport(build_options(receiver.dsn, options), retry=FAST_RETRY)
+    sentry_init(transport=second)
+    assert time.monotonic() - began < 0.5  # not the 1-2 s the old client could wait
+
+    assert wait_until(lambda: first.stats().spooled == 3)
+    assert first.stats().sent == 0
+    assert first.stats().dropped == {}
+    receiver.start()  # back: the second client drains the shared spool
+    events = receiver.wait_for_events(3, timeout=10.0)
+    assert sorted(event["event_id"] for event in events) == sorted(ids)
+    assert wait_until(lambda: spool_files(tmp_path) == [])
+    time.sleep(0.2)
+    assert len(receiver.events) == 3  # each once
+    assert second.stats().sent == 3
+
+
+def test_a_second_init_right_before_exit_against_a_hung_server(receiver, tmp_path):
+    receiver.respond_with(hang=True)
+    began = time.monotonic()
+    result = run_script(
+        """
+        import time
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=0.5)
+        for n in range(3):
+            sentry_lite.capture_message(f"message {n}")
+        began = time.monotonic()
+        sentry_lite.init(shutdown_timeout=0.5)
+        print(round(time.monotonic() - began, 3))
+        sentry_lite.capture_message("message 3")
+        """,
+        receiver.dsn,
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
+    )
+    elapsed = time.monotonic() - began
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split()[0]) < 0.4  # the second init did not wait 0.5 s
+    # Each client had 0.5 s (at the same time), then at most 1 s each to write its files.
+    assert elapsed <= 0.5 + 2 * 1.0 + startup_time()
+    assert len(spool_files(tmp_path)) == 4
+    assert receiver.events == []
+
+
+def test_a_closed_clients_leftovers_reach_the_spool_at_exit_even_if_its_worker_hangs(tmp_path):
+    port = closed_port()
+    began = time.monotonic()
+    result = run_script(
+        """
+        import socket, threading
+        import sentry_lite
+        from sentry_lite.api import get_client
+
+        # A server that accepts and never answers: the worker hangs in its request.
+        server = socket.socket()
+        server.bind(("127.0.0.1", PORT))
+        server.listen(16)
+        accepted = []
+        threading.Thread(
+            target=lambda: [accepted.append(server.accept()) for _ in range(16)], daemon=True
+        ).start()
+        sentry_lite.init(shutdown_timeout=0.2)
+        for n in range(3):
+            sentry_lite.capture_message(f"message {n}")
+        get_client().close()  # the worker is stuck in a request (read timeout 5 s)
+        """.replace("PORT", str(port)),
+        f"http://{'a' * 32}@127.0.0.1:{port}/1",
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
+    )
+    elapsed = time.monotonic() - began
+    assert result.returncode == 0, result.stderr
+    assert len(spool_files(tmp_path)) == 3  # written by the exiting thread
+    assert elapsed <= 0.2 + 1.0 + startup_time()
+
+
+def test_a_request_answered_while_retiring_is_not_spooled(receiver, make_transport, tmp_path):
+    receiver.script([Response(200, delay=0.3)])
+    spool = watched_spool(tmp_path, receiver.dsn)
+    transport = make_transport(receiver.dsn, spool=spool)
+    transport.capture_envelope(event_envelope())
+    assert wait_until(lambda: receiver.request_count == 1)
+    transport.retire(0.0)
+    assert transport.flush(2.0)
+    assert wait_until(lambda: transport.stats().sent == 1)
+    assert spool.writers == []
+    assert len(receiver.events) == 1
