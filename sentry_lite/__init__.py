@@ -9,6 +9,8 @@ works for the common calls.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite._version import VERSION
 from sentry_lite.api import (
@@ -57,7 +59,10 @@ from sentry_lite.tracing import (
     trace,
     update_current_span,
 )
-from sentry_lite.transport import HttpTransport, Transport
+from sentry_lite.transport import Transport
+
+if TYPE_CHECKING:
+    from sentry_lite.transport import HttpTransport
 
 __version__ = VERSION
 
@@ -111,3 +116,12 @@ __all__ = [
     "use_isolation_scope",
     "use_scope",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # HttpTransport loads on first use (init() with a DSN): see sentry_lite.transport.
+    if name == "HttpTransport":
+        from sentry_lite.transport.http import HttpTransport
+
+        return HttpTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,15 +11,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
-
-from typing_extensions import ParamSpec
+from typing import TYPE_CHECKING, TypeVar
 
 from sentry_lite._log import logger
 
-__all__ = ["guarded", "internal_error_hook", "never_raises"]
+if TYPE_CHECKING:
+    # For the type checker only: typing_extensions costs ~10 ms to import
+    # (it pulls in inspect), and typing.ParamSpec is 3.10+.
+    from typing_extensions import ParamSpec
 
-P = ParamSpec("P")
+    P = ParamSpec("P")
+
+__all__ = ["guarded", "internal_error_hook", "never_raises", "report_internal_error"]
+
 R = TypeVar("R")
 D = TypeVar("D")
 
@@ -28,7 +32,12 @@ D = TypeVar("D")
 internal_error_hook: Callable[[BaseException], None] | None = None
 
 
-def _report(what: str, error: BaseException) -> None:
+def report_internal_error(what: str, error: BaseException) -> None:
+    """Log an error an entry point swallowed; never raises.
+
+    For hot entry points that guard themselves with a plain ``try``/``except``
+    (a decorator's call through ``*args, **kwargs`` costs more than the work).
+    """
     try:
         logger.debug("internal error in %s", what, exc_info=error)
         if internal_error_hook is not None:
@@ -43,7 +52,7 @@ def guarded(what: str) -> Iterator[None]:
     try:
         yield
     except Exception as error:  # noqa: BLE001 -- this is the guard
-        _report(what, error)
+        report_internal_error(what, error)
 
 
 def never_raises(default: D) -> Callable[[Callable[P, R]], Callable[P, R | D]]:
@@ -55,7 +64,7 @@ def never_raises(default: D) -> Callable[[Callable[P, R]], Callable[P, R | D]]:
             try:
                 return function(*args, **kwargs)
             except Exception as error:  # noqa: BLE001 -- this is the guard
-                _report(function.__qualname__, error)
+                report_internal_error(function.__qualname__, error)
                 return default
 
         return wrapper

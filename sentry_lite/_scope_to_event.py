@@ -8,7 +8,7 @@ the scope, because a scope can hold any object the program gave it.
 
 from __future__ import annotations
 
-from datetime import datetime
+import sys
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite.event.safe import SafeLimits, safe_repr, safe_text, to_safe
@@ -115,6 +115,9 @@ def breadcrumb_timestamp(crumb: Breadcrumb) -> float:
     value = crumb.get("timestamp")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, datetime):
-        return value.timestamp()
+    # A datetime can exist only if the program imported datetime: the SDK
+    # does not import it for this check (import time).
+    datetime_module = sys.modules.get("datetime")
+    if datetime_module is not None and isinstance(value, datetime_module.datetime):
+        return float(value.timestamp())
     return 0.0

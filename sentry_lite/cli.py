@@ -2,6 +2,7 @@
 
     sentry-lite --version
     sentry-lite demo          run a program that fails, print the events it sent
+    sentry-lite receive       listen on 127.0.0.1, print the events programs send
 
 Without a subcommand it prints its help and exits with status 2.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
 import sys
 from typing import Optional
@@ -17,6 +19,9 @@ from typing import Optional
 from sentry_lite._version import VERSION
 
 __all__ = ["main"]
+
+#: Where ``sentry-lite receive`` listens unless told otherwise.
+DEFAULT_RECEIVE_PORT = 9999
 
 _MIN_COLUMNS = 60
 _MAX_COLUMNS = 120
@@ -29,6 +34,16 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not 0 <= value <= 3600:
         raise argparse.ArgumentTypeError(f"must be between 0 and 3600 seconds: {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 65535: {text!r}")
     return value
 
 
@@ -58,6 +73,29 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--debug", action="store_true", help="init the SDK with debug=True (its log on stderr)"
     )
+    receive = commands.add_parser(
+        "receive",
+        help="receive events locally and print them (no Sentry server needed)",
+        description=(
+            "Start a Sentry-compatible endpoint, print the DSN to give the SDK, then print"
+            " each event it receives until Ctrl-C. It listens on 127.0.0.1 (this machine"
+            " only) unless --host says otherwise."
+        ),
+    )
+    receive.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_RECEIVE_PORT,
+        help=f"the port to listen on; 0 picks a free one (default: {DEFAULT_RECEIVE_PORT})",
+    )
+    receive.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)"
+    )
+    receive.add_argument(
+        "--json",
+        action="store_true",
+        help="print each event as one line of JSON (the rest goes to stderr)",
+    )
     return parser
 
 
@@ -71,14 +109,49 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.command == "demo":
         from sentry_lite._demo import run_demo
 
-        if isinstance(sys.stdout, io.TextIOWrapper):
-            # Event text may hold any character; never fail on a narrow console encoding.
-            sys.stdout.reconfigure(errors="backslashreplace")
-        columns = shutil.get_terminal_size((100, 24)).columns
-        width = max(_MIN_COLUMNS, min(columns, _MAX_COLUMNS))
-        return run_demo(sys.stdout, timeout=args.timeout, width=width, debug=args.debug)
+        _tolerant_stdout()
+        return run_demo(sys.stdout, timeout=args.timeout, width=_width(), debug=args.debug)
+    if args.command == "receive":
+        from sentry_lite._receive import run_receive
+
+        _tolerant_stdout()
+        try:
+            return run_receive(
+                sys.stdout,
+                sys.stderr,
+                host=args.host,
+                port=args.port,
+                as_json=args.json,
+                width=_width(),
+            )
+        except KeyboardInterrupt:  # a second Ctrl-C while stopping
+            return 0
+        except BrokenPipeError:  # the reader went away (`... | head`): nothing left to say
+            _silence_stdout()
+            return 0
     parser.print_help(sys.stderr)
     return 2
+
+
+def _tolerant_stdout() -> None:
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Event text may hold any character; never fail on a narrow console encoding.
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
+def _width() -> int:
+    columns = shutil.get_terminal_size((100, 24)).columns
+    return max(_MIN_COLUMNS, min(columns, _MAX_COLUMNS))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device: flushing a closed pipe at exit would complain."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -8,37 +8,29 @@ on the transport by reason (the client-report reasons of the protocol).
 
 from __future__ import annotations
 
-import random
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite._guard import guarded
-from sentry_lite._log import enable_debug_output, logger
-from sentry_lite._scope_to_event import apply_scopes, breadcrumb_timestamp
+from sentry_lite._log import enable_debug_output, logger, warn_hook_failed
 from sentry_lite._version import VERSION
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.event import (
-    EventSettings,
-    SafeLimits,
-    build_exception_event,
-    build_message_event,
-    exc_info_from,
-)
 from sentry_lite.event.contexts import default_server_name, static_contexts
 from sentry_lite.event.snapshot import mark, snapshot, snapshot_changes
 from sentry_lite.integrations import Integration, setup_integrations
 from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
-from sentry_lite.scrubber import EventScrubber
-from sentry_lite.scrubber._event import scrubber_from_option
-from sentry_lite.transport import HttpTransport, Transport
+from sentry_lite.transport.base import Transport
 
+# Imported where first needed, not here (import time is paid by every
+# program): the scrubber, event building and the HTTP transport by init() or
+# a Client made directly.
 if TYPE_CHECKING:
     from types import FrameType
 
+    from sentry_lite.event.settings import EventSettings
     from sentry_lite.scope import Scope
     from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, ExcInfo, Hint
 
@@ -140,6 +132,8 @@ class Client(BaseClient):
         return client
 
     def _setup(self, options: Options) -> None:
+        from sentry_lite.event.settings import EventSettings
+
         super().__init__(options)
         enable_debug_output(options.debug)
         log_unimplemented(options)
@@ -156,6 +150,13 @@ class Client(BaseClient):
         self._setup_scrubber(options)
         self.transport = _make_transport(options)
         if self.transport is not None:
+            # What capturing needs is imported now, not by the first event:
+            # that one may come at interpreter exit, or race a fork.
+            import random  # noqa: F401 -- event ids
+
+            import sentry_lite._scope_to_event
+            import sentry_lite.event.builders  # noqa: F401
+
             self.integrations = setup_integrations(
                 options.integrations,
                 with_defaults=options.default_integrations,
@@ -174,7 +175,14 @@ class Client(BaseClient):
 
     def _setup_scrubber(self, options: Options) -> None:
         """Step 4's scrubber, and its rules in the walk that makes values safe."""
+        from sentry_lite.event.safe import SafeLimits
+        from sentry_lite.scrubber import EventScrubber
+        from sentry_lite.scrubber._event import scrubber_from_option
+
         self._scrubber: Any = scrubber_from_option(options.event_scrubber, options.send_default_pii)
+        # Ours, with its scrub_event not overridden: step 4 skips what the walk scrubbed.
+        scrub_event = getattr(type(self._scrubber), "scrub_event", None)
+        self._scrubber_is_builtin = scrub_event is EventScrubber.scrub_event
         self._limits = SafeLimits(max_length=options.max_value_length)
         if isinstance(self._scrubber, EventScrubber):
             scrubber = self._scrubber
@@ -212,6 +220,8 @@ class Client(BaseClient):
         level: str = "error",
     ) -> tuple[Event, Hint]:
         """An event and hint for ``exc_info``, built with this client's settings."""
+        from sentry_lite.event.builders import build_exception_event
+
         event = build_exception_event(
             exc_info,
             self._event_settings,
@@ -224,6 +234,8 @@ class Client(BaseClient):
     def capture_exception(self, error: Any = None, scope: Scope | None = None) -> str | None:
         if not self.is_active():
             return None
+        from sentry_lite.event.exceptions import exc_info_from
+
         exc_info = exc_info_from(error)
         if exc_info is None or exc_info[1] is None:
             return None
@@ -239,6 +251,8 @@ class Client(BaseClient):
     ) -> str | None:
         if not self.is_active():
             return None
+        from sentry_lite.event.builders import build_message_event
+
         stack_from = _caller_frame() if self.options.attach_stacktrace else None
         event = build_message_event(message, level or "info", self._event_settings, stack_from)
         return self._capture_event(event, {}, scope, built=True)
@@ -262,14 +276,17 @@ class Client(BaseClient):
         already scrubbed; step 4 does not scrub them again."""
         if not self.is_active():
             return None
+        from sentry_lite._scope_to_event import apply_scopes
+        from sentry_lite._task_scopes import with_task_scopes
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
 
         hint = hint if hint is not None else {}
-        event_id = event.get("event_id") or uuid.uuid4().hex
+        event_id = event.get("event_id") or _new_event_id()
         event["event_id"] = event_id
         current = scope if scope is not None else get_current_scope()
         isolation = get_isolation_scope()
-        scopes = (get_global_scope(), isolation, current)
+        # An exception that ended an asyncio task brings that task's scopes.
+        scopes = with_task_scopes((get_global_scope(), isolation, current), hint.get("exc_info"))
 
         self._fill_defaults(event)
         apply_scopes(event, scopes, self._limits, self.options.max_breadcrumbs)
@@ -287,7 +304,7 @@ class Client(BaseClient):
         if exc_info is not None and self._is_ignored(exc_info):
             self._drop("event_processor", "ignore_errors")
             return None
-        if self.options.sample_rate < 1.0 and random.random() >= self.options.sample_rate:
+        if self.options.sample_rate < 1.0 and _random() >= self.options.sample_rate:
             self._drop("sample_rate", "sample_rate")
             return None
         if not self._scrub(processed, built):
@@ -340,7 +357,7 @@ class Client(BaseClient):
         scrubber = self._scrubber
         done = False
         with guarded("event_scrubber"):
-            if type(scrubber).scrub_event is EventScrubber.scrub_event:
+            if self._scrubber_is_builtin:
                 scrubber._scrub_event(event, built)
             else:
                 scrubber.scrub_event(event)
@@ -351,10 +368,13 @@ class Client(BaseClient):
         before_send = self.options.before_send
         if before_send is None:
             return event
-        result: Event | None = event
         marks = mark(event)  # type: ignore[arg-type]
-        with guarded("before_send"):
-            result = before_send(event, hint)
+        try:
+            result: Event | None = before_send(event, hint)
+        except Exception as error:  # noqa: BLE001 -- the user's bug: the event fails closed
+            # Dropped, not sent unfiltered: the hook may be what removes personal data.
+            warn_hook_failed("before_send", error, "event dropped")
+            return None
         if result is not None and not isinstance(result, dict):
             logger.warning(
                 "before_send returned %s, not an event dict: dropped", type(result).__name__
@@ -392,16 +412,28 @@ class Client(BaseClient):
         hint: BreadcrumbHint | None,
         fields: dict[str, Any],
     ) -> None:
-        new: Breadcrumb = {**(crumb or {}), **fields}  # type: ignore[typeddict-item]
+        # Runs on the caller's thread for every breadcrumb: the common case
+        # (no hook, no timestamp or a float one) is a few dict operations.
+        # ``fields`` is the caller's fresh ``**kwargs`` dict: kept, not copied.
+        new: Breadcrumb = {**crumb, **fields} if crumb else fields  # type: ignore[assignment,typeddict-item]
         if not new:
             return
-        new.setdefault("type", "default")
-        new["timestamp"] = breadcrumb_timestamp(new) or time.time()
+        if "type" not in new:
+            new["type"] = "default"
+        stamp = new.get("timestamp")
+        if stamp is None:
+            new["timestamp"] = time.time()
+        elif type(stamp) is not float or not stamp:
+            from sentry_lite._scope_to_event import breadcrumb_timestamp
+
+            new["timestamp"] = breadcrumb_timestamp(new) or time.time()
         before_breadcrumb = self.options.before_breadcrumb
         if before_breadcrumb is not None:
-            result: Breadcrumb | None = new
-            with guarded("before_breadcrumb"):
-                result = before_breadcrumb(new, hint or {})
+            try:
+                result: Breadcrumb | None = before_breadcrumb(new, hint or {})
+            except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
+                warn_hook_failed("before_breadcrumb", error, "breadcrumb dropped")
+                return
             if result is None:
                 logger.debug("breadcrumb dropped by before_breadcrumb")
                 return
@@ -463,6 +495,32 @@ class Client(BaseClient):
             retire(timeout)
 
 
+def _new_event_id() -> str:
+    """A random UUID4 as 32 hex digits.
+
+    From ``random.getrandbits`` rather than ``uuid.uuid4()``: event ids need
+    to be unique, not secret, and ``os.urandom`` releases the GIL, so a
+    capture would wait for the worker thread to hand it back (up to the 5 ms
+    switch interval while the worker encodes). ``random`` reseeds in a forked
+    child. Imported here: ``random`` costs ~1 ms to import.
+    """
+    from random import getrandbits
+
+    bits = getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
+    return f"{bits:032x}"
+
+
+# The version (4) and variant (RFC 4122) bits of a UUID4, as uuid.UUID sets them.
+_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _random() -> float:
+    from random import random
+
+    return random()
+
+
 def _caller_frame() -> FrameType | None:
     """The first frame outside sentry_lite on the calling thread's stack."""
     frame: FrameType | None = sys._getframe(1)
@@ -495,4 +553,6 @@ def _make_transport(options: Options) -> Transport | None:
         return _FunctionTransport(chosen, options)
     if options.dsn is None:
         return None
+    from sentry_lite.transport.http import HttpTransport
+
     return HttpTransport(options)

@@ -19,9 +19,11 @@ dropped; lone surrogates become ``?``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any, Optional
+
+# json is imported where used: encoding runs on the worker thread, and the
+# caller's thread (importing sentry_lite, building envelopes) never needs it.
 
 __all__ = ["Envelope", "Item"]
 
@@ -64,6 +66,8 @@ def _encode_json(value: object) -> bytes:
 
 
 def _dumps(value: object) -> str:
+    import json
+
     return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 
 
@@ -116,6 +120,8 @@ class Item:
         """
         if self.raw is None:
             return self.payload
+        import json
+
         return json.loads(self.raw)
 
     def serialize_into(self, out: list[bytes]) -> None:
@@ -240,6 +246,8 @@ def _read_line(data: bytes, start: int) -> tuple[bytes, int]:
 
 
 def _parse_headers(line: bytes, what: str) -> dict[str, Any]:
+    import json
+
     try:
         headers = json.loads(line)
     except ValueError as error:

@@ -29,12 +29,14 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite._log import logger
 from sentry_lite.dsn import Dsn
-from sentry_lite.types import BreadcrumbProcessor, EventProcessor
+
+if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
+    from sentry_lite.types import BreadcrumbProcessor, EventProcessor
 
 __all__ = [
     "NOT_GIVEN",

@@ -163,16 +163,52 @@ def test_before_send_can_change_or_drop(sentry_init, receiver):
     assert client.transport.stats().dropped == {("before_send", "error"): 1}
 
 
-def test_a_raising_before_send_never_reaches_the_program(sentry_init, receiver, sdk_reset):
+@pytest.fixture
+def hook_warnings(caplog, monkeypatch):
+    """The WARNINGs logged about user hooks that raised (none logged before this test)."""
+    monkeypatch.setattr(sentry_lite._log, "_hook_warned", {})
+    caplog.set_level(logging.WARNING, logger="sentry_lite")
+
+    def warnings() -> list[logging.LogRecord]:
+        return [r for r in caplog.records if r.levelno == logging.WARNING and "raised" in r.msg]
+
+    return warnings
+
+
+def test_a_raising_before_send_drops_the_event_and_warns_once(sentry_init, receiver, hook_warnings):
+    # Fails closed: the hook may be what removes personal data.
+    bug = RuntimeError("bug in the user's hook")
+
     def before_send(event, hint):
-        raise RuntimeError("bug in the user's hook")
+        event["user"] = {"email": "someone@example.com"}
+        raise bug
 
     sentry_init(before_send=before_send)
-    assert sentry_lite.capture_message("still sent") is not None
+    assert sentry_lite.capture_message("would leak") is None
+    assert sentry_lite.capture_exception(ValueError("also dropped")) is None
+    sentry_lite.flush(5)
+    assert receiver.events == []
+    client = sentry_lite.get_client()
+    assert client.transport.stats().dropped == {("before_send", "error"): 2}
+    [warning] = hook_warnings()
+    assert warning.getMessage().startswith("before_send raised RuntimeError: event dropped")
+    assert warning.exc_info[1] is bug  # the traceback points at the user's bug
+
+
+def test_a_raising_before_breadcrumb_drops_the_breadcrumb(sentry_init, receiver, hook_warnings):
+    def before_breadcrumb(crumb, hint):
+        if crumb["message"] == "secret":
+            raise KeyError("bug in the user's hook")
+        return crumb
+
+    sentry_init(before_breadcrumb=before_breadcrumb)
+    for message in ("before", "secret", "after", "secret"):
+        sentry_lite.add_breadcrumb(message=message)
+    sentry_lite.capture_message("with breadcrumbs")
     [event] = receiver.wait_for_events(1)
-    assert event["message"] == "still sent"
-    assert [type(e) for e in sdk_reset] == [RuntimeError]
-    sdk_reset.clear()
+    assert [c["message"] for c in event["breadcrumbs"]["values"]] == ["before", "after"]
+    [warning] = hook_warnings()
+    assert warning.getMessage().startswith("before_breadcrumb raised KeyError: breadcrumb dropped")
 
 
 def test_sample_rate_zero_drops_and_counts(sentry_init, receiver):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -150,3 +154,169 @@ def test_example_app_without_a_dsn_explains_itself(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     assert "SENTRY_DSN=https://<key>@<host>/<project_id>" in result.stderr
+
+
+# -- sentry-lite receive ---------------------------------------------------------------
+
+# A child started from a background job inherits SIGINT ignored (and Python then
+# leaves it so): the test restores Ctrl-C's default before running the command.
+_CLI_WITH_CTRL_C = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+    " from sentry_lite.cli import main; sys.exit(main())"
+)
+_DSN = re.compile(r"SENTRY_DSN=(http://\w+@127\.0\.0\.1:(\d+)/\w+)")
+_SENDER = """
+import sys
+import sentry_lite
+
+sentry_lite.init(sys.argv[1], release="shop@2.0")
+sentry_lite.add_breadcrumb(category="cart", message="added 3 x gadget")
+try:
+    int("twelve")
+except ValueError:
+    sentry_lite.capture_exception()
+"""
+
+
+class _Lines:
+    """The lines a child writes to one stream, read on a thread so that waiting can time out."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.lines: list[str] = []
+        self._stream = stream
+        self._condition = threading.Condition()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        for line in self._stream:
+            with self._condition:
+                self.lines.append(line)
+                self._condition.notify_all()
+
+    def wait_for(self, pattern: re.Pattern[str], timeout: float = 15.0) -> re.Match[str]:
+        with self._condition:
+            found: list[re.Match[str]] = []
+
+            def seen() -> bool:
+                found[:] = [m for m in map(pattern.search, self.lines) if m is not None]
+                return bool(found)
+
+            assert self._condition.wait_for(seen, timeout), f"no {pattern.pattern!r} in:\n{self}"
+            return found[0]
+
+    def close(self) -> None:
+        """Read to the end (the child has exited), then close the pipe."""
+        self._thread.join(10)
+        self._stream.close()
+
+    def __str__(self) -> str:
+        with self._condition:
+            return "".join(self.lines)
+
+
+class _Receiving:
+    """``sentry-lite receive`` running in a child process."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        env = {name: value for name, value in os.environ.items() if not name.startswith("SENTRY_")}
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")])
+        )
+        env["COLUMNS"] = "100"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _CLI_WITH_CTRL_C, "receive", *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        assert self.process.stdout is not None
+        assert self.process.stderr is not None
+        self.out = _Lines(self.process.stdout)
+        self.err = _Lines(self.process.stderr)
+
+    def ctrl_c(self) -> int:
+        """Press Ctrl-C; the exit status (the child is killed if it does not stop)."""
+        try:
+            self.process.send_signal(signal.SIGINT)
+            return self.process.wait(10)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(5)
+            self.out.close()
+            self.err.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Ctrl-C is a console event on Windows")
+@pytest.mark.parametrize("as_json", [False, True], ids=["readable", "json"])
+def test_receive_prints_the_dsn_then_each_event_until_ctrl_c(tmp_path: Path, as_json: bool) -> None:
+    receiving = _Receiving(["--port", "0", *(["--json"] if as_json else [])], tmp_path)
+    out, err = receiving.out, receiving.err
+    told = err if as_json else out  # the DSN and the goodbye: stderr when stdout is JSON
+    try:
+        dsn = told.wait_for(_DSN).group(1)
+        sent = _run(["-c", _SENDER, dsn], tmp_path)
+        assert sent.returncode == 0, sent.stderr
+        if as_json:
+            event = json.loads(out.wait_for(re.compile(r"^\{.*\}$")).group(0))
+            assert event["exception"]["values"][-1]["type"] == "ValueError"
+            assert event["release"] == "shop@2.0"
+        else:
+            out.wait_for(re.compile(r"invalid literal for int\(\) with base 10: 'twelve'"))
+            out.wait_for(re.compile(r"release shop@2\.0"))
+            out.wait_for(re.compile(r"info +cart +added 3 x gadget"))
+    finally:
+        status = receiving.ctrl_c()
+    assert status == 0, str(err)
+    assert re.search(r"^Stopped\. 1 event received\.$", str(told), re.MULTILINE)
+    assert "Traceback" not in str(err)
+    if as_json:
+        assert [json.loads(line)["release"] for line in str(out).splitlines()] == ["shop@2.0"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Ctrl-C is a console event on Windows")
+def test_receive_says_when_a_request_is_rejected(tmp_path: Path) -> None:
+    receiving = _Receiving(["--port", "0"], tmp_path)
+    try:
+        port = receiving.out.wait_for(_DSN).group(2)
+        wrong_key = f"http://{'0' * 32}@127.0.0.1:{port}/1"
+        sent = _run(["-c", _SENDER, wrong_key], tmp_path)
+        assert sent.returncode == 0, sent.stderr
+        receiving.out.wait_for(
+            re.compile(r"^Rejected a request: 403 wrong or missing sentry_key\.$", re.MULTILINE)
+        )
+    finally:
+        status = receiving.ctrl_c()
+    assert status == 0, str(receiving.err)
+    assert "Stopped. 0 events received." in str(receiving.out)
+
+
+def test_receive_on_a_port_in_use_fails_clearly(
+    receiver: Receiver, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["receive", "--port", str(receiver.port)]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"sentry-lite receive: cannot listen on 127.0.0.1:{receiver.port}: " in captured.err
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
+def test_receive_port_must_be_a_port(port: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["receive", "--port", port]) == 2
+
+    assert "argument --port" in capsys.readouterr().err
+
+
+def test_help_lists_receive_and_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert "receive" in capsys.readouterr().out
+
+    assert main(["receive", "--help"]) == 0
+    text = capsys.readouterr().out
+    for option in ("--port", "--host", "--json", "127.0.0.1", "Ctrl-C"):
+        assert option in text

@@ -255,3 +255,199 @@ def test_fork_keeps_the_span_and_trace():
     forked = scope.fork()
     assert forked.span is marker
     assert forked.trace_context is scope.trace_context
+
+
+# An exception that ends an asyncio task brings the task's scope data to where it is captured
+
+
+def crumb_messages(event):
+    return [crumb["message"] for crumb in event.get("breadcrumbs", {}).get("values", [])]
+
+
+async def failing_job(name):
+    sentry_lite.set_user({"id": name})
+    sentry_lite.set_tag("job", name)
+    sentry_lite.add_breadcrumb(message=f"{name}: step 1")
+    await asyncio.sleep(0)
+    raise RuntimeError(f"{name} failed")
+
+
+def test_capture_after_asyncio_run_has_the_tasks_data(sentry_init, receiver):
+    sentry_init()
+    sentry_lite.set_tag("outer", "yes")
+    sentry_lite.add_breadcrumb(message="before run")
+    try:
+        asyncio.run(failing_job("import"))
+    except RuntimeError as error:
+        sentry_lite.capture_exception(error)
+    [event] = receiver.wait_for_events(1)
+    assert event["user"] == {"id": "import"}
+    assert event["tags"] == {"outer": "yes", "job": "import"}
+    assert crumb_messages(event) == ["before run", "import: step 1"]  # the shared one once
+    assert sentry_lite.get_isolation_scope()._tags == {"outer": "yes"}  # still the task's own
+
+
+def test_an_error_raised_from_a_tasks_exception_gets_the_tasks_data(sentry_init, receiver):
+    sentry_init()
+    try:
+        try:
+            asyncio.run(failing_job("import"))
+        except RuntimeError as error:
+            raise ValueError("the import step failed") from error
+    except ValueError as error:
+        sentry_lite.capture_exception(error)
+    [event] = receiver.wait_for_events(1)
+    assert event["tags"] == {"job": "import"}
+    assert event["exception"]["values"][-1]["type"] == "ValueError"
+
+
+def test_a_task_that_awaits_a_failed_task_captures_with_its_data(sentry_init, receiver):
+    sentry_init()
+
+    async def main():
+        sentry_lite.set_tag("main", "yes")
+        try:
+            # Awaited before the child first ran: the awaiting task's wake-up
+            # callback was on the child before the child's scopes existed.
+            await asyncio.create_task(failing_job("a"))
+        except RuntimeError as error:
+            sentry_lite.capture_exception(error)
+        task = asyncio.create_task(failing_job("b"))
+        await asyncio.sleep(0.01)  # b ends before anyone awaits it
+        try:
+            await task
+        except RuntimeError as error:
+            sentry_lite.capture_exception(error, tags={"job": "set at capture"})
+        sentry_lite.capture_message("main's own")
+
+    asyncio.run(main())
+    first, second, own = receiver.wait_for_events(3)
+    assert first["tags"] == {"main": "yes", "job": "a"}
+    assert first["user"] == {"id": "a"}
+    assert crumb_messages(first) == ["a: step 1"]
+    assert second["tags"] == {"main": "yes", "job": "set at capture"}  # capture kwargs win
+    assert second["user"] == {"id": "b"}
+    assert own["tags"] == {"main": "yes"}
+    assert "user" not in own
+    assert crumb_messages(own) == []
+
+
+def test_gather_re_raises_with_the_failed_tasks_data_and_not_its_siblings(sentry_init, receiver):
+    sentry_init()
+
+    async def sibling():
+        sentry_lite.set_tag("sibling", "yes")
+        sentry_lite.add_breadcrumb(message="sibling ran")
+        await asyncio.sleep(0.01)
+
+    async def main():
+        sentry_lite.set_tag("main", "yes")
+        try:
+            await asyncio.gather(sibling(), failing_job("a"))
+        except RuntimeError as error:
+            sentry_lite.capture_exception(error)
+
+    asyncio.run(main())
+    [event] = receiver.wait_for_events(1)
+    assert event["tags"] == {"main": "yes", "job": "a"}
+    assert crumb_messages(event) == ["a: step 1"]
+
+
+def test_concurrent_failed_tasks_each_bring_only_their_own_data(sentry_init, receiver):
+    sentry_init()
+
+    async def main():
+        errors = await asyncio.gather(
+            failing_job("a"), failing_job("b"), failing_job("c"), return_exceptions=True
+        )
+        for error in errors:
+            sentry_lite.capture_exception(error)
+
+    asyncio.run(main())
+    events = receiver.wait_for_events(3)
+    assert len(events) == 3
+    for event in events:
+        job = event["tags"]["job"]
+        assert event["exception"]["values"][-1]["value"] == f"{job} failed"
+        assert event["user"] == {"id": job}
+        assert crumb_messages(event) == [f"{job}: step 1"]
+
+
+def test_processors_a_task_inherited_run_once_and_its_trace_is_used(sentry_init, receiver):
+    sentry_init()
+    calls = []
+
+    def processor(event, hint):
+        calls.append(hint["exc_info"][1])
+        return event
+
+    sentry_lite.get_isolation_scope().add_event_processor(processor)
+    task_trace = {"trace_id": "1" * 32, "span_id": "2" * 16}
+
+    async def traced_job():
+        sentry_lite.get_isolation_scope().set_trace(dict(task_trace))
+        await failing_job("traced")
+
+    try:
+        asyncio.run(traced_job())
+    except RuntimeError as error:
+        sentry_lite.capture_exception(error)
+    [event] = receiver.wait_for_events(1)
+    assert len(calls) == 1
+    assert event["contexts"]["trace"]["trace_id"] == "1" * 32
+    assert sentry_lite.get_isolation_scope().trace_context["trace_id"] != "1" * 32
+
+
+def test_cancelled_and_successful_tasks_leave_nothing_on_exceptions(sentry_init, receiver):
+    sentry_init()
+    from sentry_lite._task_scopes import task_scopes_of
+
+    async def waits():
+        sentry_lite.set_tag("cancelled", "yes")
+        await asyncio.sleep(10)
+
+    async def succeeds():
+        sentry_lite.set_tag("succeeded", "yes")
+        return ValueError("returned, not raised")
+
+    async def main():
+        task = asyncio.create_task(waits())
+        await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError as error:
+            cancelled = error
+        return cancelled, await asyncio.create_task(succeeds())
+
+    cancelled, returned = asyncio.run(main())
+    assert task_scopes_of(cancelled) is None
+    assert task_scopes_of(returned) is None
+    sentry_lite.capture_exception(returned)
+    [event] = receiver.wait_for_events(1)
+    assert "tags" not in event
+
+
+def test_fork_copies_every_slot():
+    scope = Scope()
+    scope.set_tag("t", 1)
+    scope.set_extra("e", 2)
+    scope.set_context("c", {"k": "v"})
+    scope.set_user({"id": "1"})
+    scope.set_level("warning")
+    scope.fingerprint = ["f"]
+    scope.transaction = "t"
+    scope.append_breadcrumb({"message": "m"}, 10)
+    scope.add_event_processor(lambda event, hint: event)
+    scope.set_trace({"trace_id": "1" * 32, "span_id": "2" * 16}, "sentry-trace_id=1")
+    scope.span = object()
+    scope.set_client(sentry_lite.get_client())
+    scope.last_event_id_value = "a" * 32
+    forked = scope.fork()
+    shared = {"_client", "_trace_context", "_baggage", "_span", "_level", "_transaction"}
+    shared.add("last_event_id_value")
+    for name in Scope.__slots__:
+        mine, theirs = getattr(scope, name), getattr(forked, name)
+        assert mine is not None, name  # the test sets every slot
+        assert mine == theirs, name
+        assert (mine is theirs) == (name in shared), name

@@ -7,6 +7,10 @@ import time
 import pytest
 from subprocess_runner import run_script, startup_time
 
+from sentry_lite.dsn import Dsn
+from sentry_lite.receiver import Response
+from sentry_lite.transport.spool import Spool
+
 
 def test_an_unhandled_exception_is_sent_once_and_the_program_still_fails(receiver):
     result = run_script(
@@ -144,3 +148,73 @@ def test_a_hung_server_never_holds_the_program(receiver, shutdown_timeout):
     assert worst < 0.1
     # Interpreter start-up is included in elapsed; the bound is the exit.
     assert elapsed < shutdown_timeout + 1.0 + startup_time()
+
+
+def test_a_crash_against_a_hung_server_holds_the_exit_once(receiver):
+    # The crash's flush (excepthook) and the flush at exit (atexit) share one
+    # shutdown_timeout (the default, 2 s): waiting for each in turn took 4 s.
+    receiver.respond_with(hang=True)
+    started = time.monotonic()
+    result = run_script(
+        """
+        import sentry_lite
+        sentry_lite.init()
+        raise ValueError("the server hangs")
+        """,
+        receiver.dsn,
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert "ValueError: the server hangs" in result.stderr
+    assert elapsed <= 2.0 + 1.0 + startup_time()
+
+
+def test_a_crash_the_hung_server_never_answered_is_in_the_spool(receiver, tmp_path):
+    receiver.respond_with(hang=True)
+    started = time.monotonic()
+    result = run_script(
+        f"""
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=0.5, spool_dir={str(tmp_path)!r})
+        sentry_lite.capture_message("queued before the crash")
+        raise ValueError("spooled crash")
+        """,
+        receiver.dsn,
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1, result.stderr
+    assert elapsed <= 0.5 + 1.0 + startup_time()
+    spool = Spool.for_dsn(str(tmp_path), Dsn.parse(receiver.dsn))
+    found = []
+    while (claimed := spool.claim_oldest()) is not None:
+        found.append(claimed.envelope.event)
+        spool.remove(claimed)
+    assert [event["message"] for event in found if "message" in event] == [
+        "queued before the crash"
+    ]
+    [crash] = [event for event in found if "exception" in event]
+    assert crash["exception"]["values"][-1]["value"] == "spooled crash"
+    assert crash["exception"]["values"][-1]["mechanism"]["type"] == "excepthook"
+
+
+def test_a_program_that_calls_the_hook_and_goes_on_keeps_its_exit_flush(receiver):
+    # The hook's wait is charged to the exit only when the exception ends the
+    # program: here the exit flush still has its whole shutdown_timeout, and
+    # delivers the message once the slow first answer came.
+    receiver.script([Response(delay=1.3)])
+    result = run_script(
+        """
+        import sys
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=1.0)
+        try:
+            {}["missing"]
+        except KeyError:
+            sys.excepthook(*sys.exc_info())  # times out: the answer takes 1.3 s
+        sentry_lite.capture_message("after the hook")
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    events = receiver.wait_for_events(2)
+    assert [event.get("message") for event in events] == [None, "after the hook"]

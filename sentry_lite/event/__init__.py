@@ -12,11 +12,15 @@ Runs on the capturing thread with bounded cost; see docs/architecture.md.
 
 from __future__ import annotations
 
-from sentry_lite.event.builders import build_exception_event, build_message_event
-from sentry_lite.event.exceptions import exc_info_from, exception_values
-from sentry_lite.event.safe import SafeLimits, safe_repr, to_safe
-from sentry_lite.event.settings import EventSettings
-from sentry_lite.event.stacktrace import frames_from_stack, frames_from_traceback
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sentry_lite.event.builders import build_exception_event, build_message_event
+    from sentry_lite.event.exceptions import exc_info_from, exception_values
+    from sentry_lite.event.safe import SafeLimits, safe_repr, to_safe
+    from sentry_lite.event.settings import EventSettings
+    from sentry_lite.event.stacktrace import frames_from_stack, frames_from_traceback
 
 __all__ = [
     "EventSettings",
@@ -30,3 +34,26 @@ __all__ = [
     "safe_repr",
     "to_safe",
 ]
+
+# The submodules load on first use (PEP 562): importing sentry_lite, or one
+# submodule such as contexts, does not pay for walking frames and values
+# until the first event is built.
+_SUBMODULE_OF = {
+    "EventSettings": "settings",
+    "SafeLimits": "safe",
+    "build_exception_event": "builders",
+    "build_message_event": "builders",
+    "exc_info_from": "exceptions",
+    "exception_values": "exceptions",
+    "frames_from_stack": "stacktrace",
+    "frames_from_traceback": "stacktrace",
+    "safe_repr": "safe",
+    "to_safe": "safe",
+}
+
+
+def __getattr__(name: str) -> Any:
+    submodule = _SUBMODULE_OF.get(name)
+    if submodule is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{submodule}"), name)

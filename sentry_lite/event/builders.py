@@ -9,13 +9,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from types import FrameType
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite.event.exceptions import exception_values
 from sentry_lite.event.safe import SafeLimits, safe_repr, safe_text, to_safe
 from sentry_lite.event.settings import EventSettings
 from sentry_lite.event.stacktrace import frames_from_stack
-from sentry_lite.types import Event, ExcInfo
+
+if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
+    from sentry_lite.types import Event, ExcInfo
 
 __all__ = ["build_exception_event", "build_log_event", "build_message_event"]
 

@@ -28,12 +28,14 @@ from __future__ import annotations
 import sys
 from itertools import islice
 from types import TracebackType
-from typing import Optional, cast
+from typing import TYPE_CHECKING, Optional, cast
 
 from sentry_lite.event.safe import safe_text
 from sentry_lite.event.settings import EventSettings
 from sentry_lite.event.stacktrace import frames_from_traceback
-from sentry_lite.types import ExceptionValue, ExcInfo, Mechanism
+
+if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
+    from sentry_lite.types import ExceptionValue, ExcInfo, Mechanism
 
 __all__ = ["exc_info_from", "exception_values"]
 

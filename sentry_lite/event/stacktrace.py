@@ -23,11 +23,13 @@ from collections import deque
 from collections.abc import Callable
 from functools import lru_cache
 from types import CodeType, FrameType, TracebackType
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from sentry_lite.event.safe import FILTERED, SafeLimits, Walker, safe_text
 from sentry_lite.event.settings import EventSettings
-from sentry_lite.types import Frame
+
+if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
+    from sentry_lite.types import Frame
 
 __all__ = ["frames_from_stack", "frames_from_traceback"]
 

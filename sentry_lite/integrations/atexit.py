@@ -1,4 +1,9 @@
-"""Flush queued events when the interpreter exits, for at most shutdown_timeout."""
+"""Flush queued events when the interpreter exits, within what is left of shutdown_timeout.
+
+Every wait at exit draws on one budget per process (``_exit_budget.py``):
+when the excepthook already waited for a crash to leave, this flush gets
+only what is left, so the exit is held at most ``shutdown_timeout`` in all.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ __all__ = ["AtexitIntegration"]
 
 
 class AtexitIntegration(Integration):
-    """Closes the active client at exit: queued events get ``shutdown_timeout`` to leave."""
+    """Closes the active client at exit: queued events get what is left of ``shutdown_timeout``."""
 
     identifier = "atexit"
 
@@ -23,12 +28,12 @@ class AtexitIntegration(Integration):
 
 def _close_at_exit() -> None:
     with guarded("atexit"):
+        from sentry_lite._exit_budget import waiting_at_exit
         from sentry_lite.api import get_client
 
         client = get_client()
         if client.get_integration(AtexitIntegration) is None or not client.is_active():
             return
-        logger.debug(
-            "interpreter exiting: flushing for at most %ss", client.options.shutdown_timeout
-        )
-        client.close(client.options.shutdown_timeout)
+        with waiting_at_exit(client.options.shutdown_timeout) as seconds:
+            logger.debug("interpreter exiting: flushing for at most %.3gs", seconds)
+            client.close(seconds)

@@ -2,7 +2,12 @@
 
 Before the hook returns, the crash is delivered (for at most
 ``shutdown_timeout``) or, with a ``spool_dir``, written to the disk spool,
-so a short-lived process that crashes never loses its crash.
+so a short-lived process that crashes never loses its crash. That wait is
+the first of the exit (``_exit_budget.py``): the atexit flush that follows
+gets only what is left of ``shutdown_timeout``, so a hung server holds the
+exit once, not twice. When the program goes on after the hook (an
+interactive session, a GUI toolkit reporting a callback's error), the wait
+is not charged to the exit.
 
 ``sys.excepthook`` is wrapped, never replaced: the hook that was installed
 before ``init()`` still runs, so the traceback printed and the exit code stay
@@ -12,7 +17,8 @@ what they were. KeyboardInterrupt is not reported (the user asked to stop).
 from __future__ import annotations
 
 import sys
-from types import TracebackType
+import threading
+from types import FrameType, TracebackType
 
 from sentry_lite._guard import guarded
 from sentry_lite.integrations import Integration
@@ -55,8 +61,37 @@ def _deliver_before_exit(exc_type: type[BaseException]) -> None:
         if client.get_integration(ExcepthookIntegration) is None or transport is None:
             return
         flush_or_spool = getattr(transport, "flush_or_spool", None)
-        if flush_or_spool is not None:
-            flush_or_spool(client.options.shutdown_timeout)
+        if flush_or_spool is None:
+            return
+        timeout = client.options.shutdown_timeout
+        if not _ends_the_program():
+            flush_or_spool(timeout)
+            return
+        from sentry_lite._exit_budget import waiting_at_exit
+
+        with waiting_at_exit(timeout) as seconds:
+            flush_or_spool(seconds)
+
+
+def _ends_the_program() -> bool:
+    """True when the interpreter called the hook for an exception that ends the program.
+
+    False in an interactive session (the REPL, ``python -i``), on another
+    thread, and when the program calls the hook itself and carries on (a GUI
+    toolkit reporting an error in a callback): then a module's code is still
+    running below the hook. The interpreter calls it for the main thread's
+    fatal exception with no Python frame below the hooks.
+    """
+    if sys.flags.interactive or hasattr(sys, "ps1"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    frame: FrameType | None = sys._getframe()
+    while frame is not None:
+        if frame.f_code.co_name == "<module>":
+            return False
+        frame = frame.f_back
+    return True
 
 
 def report_unhandled(

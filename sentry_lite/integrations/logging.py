@@ -35,11 +35,12 @@ from sentry_lite.event.builders import build_log_event
 from sentry_lite.event.safe import safe_repr
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.dedupe import was_sent
-from sentry_lite.scope import get_current_scope, get_isolation_scope
+from sentry_lite.scope import client_and_isolation_scope
 from sentry_lite.transport.worker import is_worker_thread
 
 if TYPE_CHECKING:
     from sentry_lite.client import BaseClient
+    from sentry_lite.scope import Scope
     from sentry_lite.types import Breadcrumb, ExcInfo
 
 __all__ = [
@@ -212,7 +213,7 @@ def _record_guarded(
     name = record.name
     if not isinstance(name, str) or _is_ignored(name) or is_worker_thread():
         return
-    client = get_current_scope().get_client()
+    client, isolation = client_and_isolation_scope()
     if not isinstance(client, Client) or not client.is_active():
         return
     if integration:
@@ -225,7 +226,7 @@ def _record_guarded(
     if event:
         _capture_event(record, client)
     if breadcrumb:
-        _add_breadcrumb(record, client)
+        _add_breadcrumb(record, client, isolation)
 
 
 def _is_ignored(name: str) -> bool:
@@ -243,7 +244,7 @@ def _is_ignored(name: str) -> bool:
     return ignored
 
 
-def _add_breadcrumb(record: logging.LogRecord, client: BaseClient) -> None:
+def _add_breadcrumb(record: logging.LogRecord, client: BaseClient, isolation: Scope) -> None:
     crumb: Breadcrumb = {
         "type": "log",
         "level": _sentry_level(record.levelno),
@@ -254,7 +255,7 @@ def _add_breadcrumb(record: logging.LogRecord, client: BaseClient) -> None:
     extra = _extra_fields(record)
     if extra:
         crumb["data"] = extra
-    client.record_breadcrumb(get_isolation_scope(), crumb, {"log_record": record}, {})
+    client.record_breadcrumb(isolation, crumb, {"log_record": record}, {})
 
 
 def _capture_event(record: logging.LogRecord, client: Client) -> None:

@@ -7,9 +7,13 @@ reason (see docs/delivery.md).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sentry_lite.transport.base import Transport
-from sentry_lite.transport.http import HttpTransport
 from sentry_lite.transport.stats import DeliveryStats
+
+if TYPE_CHECKING:
+    from sentry_lite.transport.http import HttpTransport
 
 __all__ = ["DeliveryStats", "HttpTransport", "Transport", "delivery_stats"]
 
@@ -29,3 +33,13 @@ def delivery_stats() -> DeliveryStats:
     if transport is None:
         return DeliveryStats()
     return transport.stats()
+
+
+def __getattr__(name: str) -> Any:
+    # HttpTransport (gzip, datetime, the worker...) loads on first use, which
+    # is init() with a DSN: importing sentry_lite does not pay for it.
+    if name == "HttpTransport":
+        from sentry_lite.transport.http import HttpTransport
+
+        return HttpTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

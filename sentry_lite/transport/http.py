@@ -39,17 +39,16 @@ from __future__ import annotations
 
 import atexit
 import functools
-import gzip
 import math
 import os
 import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Optional
 
 from sentry_lite._errors import ConfigurationError
+from sentry_lite._exit_budget import spool_writes_at_exit, waiting_at_exit
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 from sentry_lite._version import VERSION
@@ -73,7 +72,8 @@ __all__ = ["HttpTransport"]
 
 CLIENT = f"sentry.python.lite/{VERSION}"
 GZIP_LEVEL = 6
-#: Seconds the exiting thread may spend writing leftovers to the spool.
+#: Seconds the exiting thread may spend writing leftovers to the spool (in all:
+#: one budget per process, _exit_budget.py).
 EXIT_SPOOL_BOUND = 1.0
 #: Seconds between two spooled envelopes sent while draining.
 DRAIN_SPACING = 0.1
@@ -260,9 +260,11 @@ class HttpTransport(Transport):
         return False
 
     def flush_before_exit(self) -> None:
-        """Flush for ``shutdown_timeout``; spool what is left if there is a spool."""
-        if not self.flush(self._options.shutdown_timeout) and self._spool is not None:
-            self._persist(self._take_pending(), time.monotonic() + EXIT_SPOOL_BOUND)
+        """Flush for what is left of the exit's ``shutdown_timeout``; then spool what is left."""
+        with waiting_at_exit(self._options.shutdown_timeout) as seconds:
+            delivered = self.flush(seconds)
+        if not delivered and self._spool is not None:
+            self._spool_leftovers()
 
     @property
     def exit_bound(self) -> float:
@@ -303,7 +305,7 @@ class HttpTransport(Transport):
                 return True
             if self._spool is None:
                 return False
-            self._persist(self._take_pending(), time.monotonic() + EXIT_SPOOL_BOUND)
+            self._spool_leftovers()
             return True
         return False
 
@@ -311,11 +313,18 @@ class HttpTransport(Transport):
         """Stop the worker at once; envelopes not yet delivered go to the spool or are counted.
 
         Runs on the thread that closes the client (at exit, the exiting
-        thread): spool writes are bounded by :data:`EXIT_SPOOL_BOUND`.
+        thread): spool writes are bounded by :data:`EXIT_SPOOL_BOUND`, at exit
+        by what is left of it.
         """
         with guarded("HttpTransport.kill"):
             self._check_fork()
-            self._kill(time.monotonic() + EXIT_SPOOL_BOUND)
+            with spool_writes_at_exit(EXIT_SPOOL_BOUND) as seconds:
+                self._kill(time.monotonic() + seconds)
+
+    def _spool_leftovers(self) -> None:
+        """Take what is queued or in flight and write it to the spool (bounded, see kill)."""
+        with spool_writes_at_exit(EXIT_SPOOL_BOUND) as seconds:
+            self._persist(self._take_pending(), time.monotonic() + seconds)
 
     def _kill(self, deadline: float) -> None:
         if self._killed:
@@ -449,8 +458,10 @@ class HttpTransport(Transport):
         if self._warm.is_set():
             return
         try:
+            import datetime  # noqa: F401 -- sent_at
             import email.utils  # noqa: F401 -- Retry-After dates
             import encodings.idna  # noqa: F401 -- the first connection encodes the host
+            import gzip  # noqa: F401
 
             import urllib3.exceptions  # noqa: F401
 
@@ -559,6 +570,10 @@ class HttpTransport(Transport):
         attempt = 0
         reset_retried = False
         failure: Optional[BaseException] = None
+        # Imported on the worker (see _warm_up), not by init() on the caller's thread.
+        import gzip
+        from datetime import datetime, timezone
+
         while True:
             attempt += 1
             sent_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -796,9 +811,13 @@ def _finish_retiring_at_exit() -> None:
     """
     for transport in list(_retiring):
         with guarded("retiring transport at exit"):
-            if not transport._retired.wait(max(transport._stop_at - time.monotonic(), 0.0)):
+            # One exit budget for all clients: this wait gets what the others left.
+            with waiting_at_exit(transport._options.shutdown_timeout) as seconds:
+                wait = min(transport._stop_at - time.monotonic(), seconds)
+                retired = transport._retired.wait(max(wait, 0.0))
+            if not retired:
                 logger.debug("interpreter exiting: spooling what a closed client left")
-                transport._kill(time.monotonic() + EXIT_SPOOL_BOUND)
+                transport.kill()
 
 
 atexit.register(_finish_retiring_at_exit)

@@ -1,9 +1,11 @@
 """One benchmark case in a fresh interpreter: ``python _cases.py SDK CASE DSN``.
 
-SDK is ``lite`` (sentry_lite), ``sdk`` (sentry_sdk) or ``none`` (no SDK: the
-floor). Prints one JSON object. Both SDKs run with their defaults, as a user
-gets them, plus a NullHandler on the root logger so logging has a handler
-in every variant.
+SDK is ``lite`` (sentry_lite), ``sdk`` (sentry_sdk), ``none`` (no SDK: the
+floor) or ``lite-noscrub`` (sentry_lite with scrubbing off). Prints one JSON
+object. Both SDKs run with their defaults, as a user gets them, plus a
+NullHandler on the root logger so logging has a handler in every variant.
+Cases that send events say how many they ``captured`` (warm-up included);
+the driver compares that with what the sink received for the run's DSN.
 """
 
 from __future__ import annotations
@@ -30,12 +32,22 @@ def load(sdk: str, dsn: str, **options: Any) -> Any:
     logging.getLogger().setLevel(logging.INFO)
     if sdk == "none":
         return None
-    if sdk == "lite":
+    if sdk.startswith("lite"):
         import sentry_lite as module
+
+        if sdk == "lite-noscrub":
+            options["event_scrubber"] = _NoScrubbing()
     else:
         import sentry_sdk as module
     module.init(dsn, shutdown_timeout=SHUTDOWN_TIMEOUT, **options)
     return module
+
+
+class _NoScrubbing:
+    """An ``event_scrubber`` that scrubs nothing: neither the walk nor step 4 scrub."""
+
+    def scrub_event(self, event: object) -> None:
+        return None
 
 
 def deep_failure(depth: int) -> None:
@@ -55,9 +67,20 @@ def deep_failure(depth: int) -> None:
     deep_failure(depth - 1)
 
 
+_HUGE: dict[str, Any] = {}
+
+
 def huge_locals_failure() -> None:
-    big_list = list(range(10_000_000))
-    big_string = "x" * 50_000_000
+    """deep_failure(20) below a frame holding a 10-million-element list and a 50 MB string.
+
+    Both are made once per process: making them takes far longer than any
+    capture, and it is the capture that is timed.
+    """
+    if not _HUGE:
+        _HUGE["list"] = list(range(10_000_000))
+        _HUGE["string"] = "x" * 50_000_000
+    big_list = _HUGE["list"]
+    big_string = _HUGE["string"]
     deep_failure(20)
 
 
@@ -96,20 +119,32 @@ def capture_failure(module: Any, depth: int = 20, failing: Callable[..., None] =
     return call
 
 
-def timed_captures(call: Callable[[int], float], count: int, module: Any) -> list[float]:
-    for index in range(10):
+WARMUP = 10
+
+
+def timed_captures(
+    call: Callable[[int], float], count: int, module: Any, flush_every: int = 50
+) -> list[float]:
+    """``WARMUP + count`` calls; the timings of the last ``count``."""
+    for index in range(WARMUP):
         call(index)
     timings = []
     for index in range(count):
         timings.append(call(index))
-        if module is not None and index % 50 == 49:
+        if module is not None and flush_every and index % flush_every == flush_every - 1:
             module.flush(10)  # keep the queue from overflowing: both SDKs send everything
     return timings
 
 
+def captures(result: dict[str, Any], count: int) -> dict[str, Any]:
+    """``result`` with the number of events the run captured (warm-up included)."""
+    return {**result, "captured": WARMUP + count}
+
+
 def sink_count(dsn: str) -> int:
-    base = "http://" + dsn.split("@", 1)[1].rsplit("/", 1)[0]
-    with urllib.request.urlopen(base + "/count", timeout=5) as response:
+    """Events the sink received for this DSN's project (this run's only)."""
+    host, project = dsn.split("@", 1)[1].rsplit("/", 1)
+    with urllib.request.urlopen(f"http://{host}/count/{project}", timeout=5) as response:
         return int(json.loads(response.read())["events"])
 
 
@@ -138,16 +173,16 @@ def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
     logger = logging.getLogger("bench.app")
 
     if case == "capture_exception":
-        return summary(timed_captures(capture_failure(module), 300, module))
+        return captures(summary(timed_captures(capture_failure(module), 300, module)), 300)
     if case == "capture_exception_huge_locals":
-        return summary(timed_captures(capture_failure(module, 0, huge_locals_failure), 30, module))
+        failing = capture_failure(module, 0, huge_locals_failure)
+        return captures(summary(timed_captures(failing, 30, module)), 30)
     if case == "capture_message":
         call = (lambda i: module.capture_message(f"message {i}")) if module else (lambda i: None)
-        return summary(timed_captures(_timed(call), 500, module))
+        return captures(summary(timed_captures(_timed(call), 500, module)), 500)
     if case == "logging_error":
-        return summary(
-            timed_captures(_timed(lambda i: logger.error("order %s failed", i)), 500, module)
-        )
+        log_error = _timed(lambda i: logger.error("order %s failed", i))
+        return captures(summary(timed_captures(log_error, 500, module)), 500)
     if case == "logging_breadcrumb":
         return summary(time_calls(lambda i: logger.info("step %s done", i), 5000))
     if case == "add_breadcrumb":
@@ -169,30 +204,11 @@ def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
         while sink_count(dsn) < total and time.monotonic() < deadline:
             time.sleep(0.01)
         elapsed = time.perf_counter() - began
-        return {
-            "events_per_s": sink_count(dsn) / elapsed,
-            "delivered": sink_count(dsn),
-            "captured": total,
-        }
+        delivered = sink_count(dsn)
+        return {"events_per_s": delivered / elapsed, "delivered": delivered, "captured": total}
 
-    if case == "memory":
-        capture = capture_failure(module, 3)
-        timed_captures(capture, 200, module)
-        gc.collect()
-        rss_before = rss_kb()
-        tracemalloc.start()
-        gc.collect()
-        traced_before = tracemalloc.get_traced_memory()[0]
-        timed_captures(capture, 10_000, module)
-        if module is not None:
-            module.flush(30)
-        gc.collect()
-        traced_after = tracemalloc.get_traced_memory()[0]
-        tracemalloc.stop()
-        return {
-            "rss_growth_kb": rss_kb() - rss_before,
-            "traced_growth_kb": (traced_after - traced_before) / 1024,
-        }
+    if case in ("memory", "memory_dead_server"):
+        return memory_growth(sdk, module, flush_every=50 if case == "memory" else 0)
 
     if case in ("dead_server", "hung_server"):
         timings = []
@@ -205,6 +221,58 @@ def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
         return result
 
     raise SystemExit(f"unknown case {case!r}")
+
+
+def memory_growth(sdk: str, module: Any, flush_every: int) -> dict[str, Any]:
+    """RSS growth over 10,000 captures, then tracemalloc growth over 10,000 more.
+
+    RSS is read without tracemalloc running: its own record of every live
+    block would count as growth. ``flush_every=0`` (a dead server): nothing
+    is flushed (each flush would wait for retries), so the SDK's queue must
+    stay bounded by dropping.
+    """
+    capture = capture_failure(module, 3)
+
+    def captures(count: int) -> None:
+        # Timings are not kept: 10,000 floats in a list would be growth too.
+        for index in range(count):
+            capture(index)
+            if module is not None and flush_every and index % flush_every == flush_every - 1:
+                module.flush(10)
+
+    def settle() -> None:
+        if module is not None and flush_every:
+            module.flush(30)
+        gc.collect()
+
+    captures(WARMUP + 200)
+    settle()
+    rss_before = rss_kb()
+    captures(10_000)
+    settle()
+    result: dict[str, Any] = {"rss_growth_kb": rss_kb() - rss_before}
+    tracemalloc.start()
+    gc.collect()
+    traced_before = tracemalloc.get_traced_memory()[0]
+    captures(5_000)
+    gc.collect()
+    traced_half = tracemalloc.get_traced_memory()[0]
+    captures(5_000)
+    settle()
+    traced_after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    result["traced_growth_kb"] = (traced_after - traced_before) / 1024
+    # Growth over the second 5,000 alone: ~0 when nothing grows without bound.
+    result["traced_second_half_kb"] = (traced_after - traced_half) / 1024
+    if flush_every:
+        result["captured"] = WARMUP + 20_200
+    if sdk.startswith("lite"):
+        from sentry_lite.transport import delivery_stats
+
+        stats = delivery_stats()
+        result["lite_queued"] = stats.queued
+        result["lite_dropped"] = stats.dropped_total
+    return result
 
 
 def _timed(call: Callable[[int], object]) -> Callable[[int], float]:

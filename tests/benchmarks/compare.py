@@ -4,7 +4,15 @@ Every case runs in fresh interpreters, the SDKs interleaved (none, sdk, lite,
 none, sdk, lite, ...) so that a noisy neighbour hurts both alike; the median
 over rounds is reported. Only ratios from one run mean anything on a shared
 machine. Prints a table (case | sentry_sdk | sentry_lite | ratio | target | ok)
-and writes the same as JSON (``--json``).
+and writes the same as JSON (``--json``); progress goes to stderr.
+
+Each run sends to a project id of its own on one loopback sink
+(``_sink.py``), and the driver reads what the sink received for it: the
+"delivered == captured" row sums up every run that captured events.
+``lite-noscrub`` is sentry_lite with scrubbing off (the scrubber row). The
+memory cases run once: growth is not timing noise, and 10,000 captures under
+tracemalloc take sentry_sdk minutes. A full run takes about 12 minutes,
+``--quick`` about 8 (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -18,12 +26,13 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from _sink import CountingSink, HungServer, closed_port
 
 HERE = Path(__file__).resolve().parent
 SDKS = ("none", "sdk", "lite")
+Target = Union[CountingSink, str]
 SHUTDOWN_TIMEOUT = 2.0
 
 
@@ -45,7 +54,28 @@ class Row:
         return self.sentry_lite / self.sentry_sdk
 
 
-def run_case(sdk: str, case: str, dsn: str) -> dict[str, Any]:
+def compile_packages() -> None:
+    """Write the SDKs' bytecode now: with PYTHONDONTWRITEBYTECODE set (or a
+    read-only tree), every fresh interpreter would compile the changed
+    sources again and import time would measure the compiler."""
+    import compileall
+    import importlib.util
+
+    for name in ("sentry_lite", "sentry_sdk"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            for location in spec.submodule_search_locations:
+                compileall.compile_dir(location, quiet=1)
+
+
+def run_case(sdk: str, case: str, target: Target) -> dict[str, Any]:
+    """One run of ``case`` in a fresh interpreter.
+
+    ``target`` is the sink (the run gets a DSN of its own project id, and what
+    the sink received for it is added as ``delivered`` when the case says how
+    many it ``captured``) or a fixed DSN (a dead or hung server).
+    """
+    dsn = target.fresh_dsn() if isinstance(target, CountingSink) else target
     began = time.time()
     completed = subprocess.run(
         [sys.executable, str(HERE / "_cases.py"), sdk, case, dsn],
@@ -61,16 +91,35 @@ def run_case(sdk: str, case: str, dsn: str) -> dict[str, Any]:
     if "done_at" in result:
         result["exit_s"] = ended - result.pop("done_at")
     result["wall_s"] = ended - began
+    if isinstance(target, CountingSink) and "captured" in result and sdk != "none":
+        result["delivered"] = settled_count(target, dsn)
     return result
 
 
+def settled_count(sink: CountingSink, dsn: str) -> int:
+    """The events the sink got for ``dsn`` once the count stops moving (the process
+    has exited; a request it sent last may still be in the sink's hands)."""
+    last = sink.counts(dsn)["events"]
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = sink.counts(dsn)["events"]
+        if now == last:
+            break
+        last = now
+    return last
+
+
 def rounds(
-    case: str, dsn: str, count: int, sdks: tuple[str, ...] = SDKS
+    case: str, target: Target, count: int, sdks: tuple[str, ...] = SDKS
 ) -> dict[str, list[dict[str, Any]]]:
+    """``count`` rounds of ``case``, the SDKs interleaved in each round."""
+    began = time.monotonic()
     results: dict[str, list[dict[str, Any]]] = {sdk: [] for sdk in sdks}
     for _ in range(count):
         for sdk in sdks:
-            results[sdk].append(run_case(sdk, case, dsn))
+            results[sdk].append(run_case(sdk, case, target))
+    print(f"  {case}: {count} rounds in {time.monotonic() - began:.0f} s", file=sys.stderr)
     return results
 
 
@@ -96,6 +145,50 @@ def ratio_row(
     return row
 
 
+class Deliveries:
+    """Captured and delivered counts per case and SDK, for the delivery row."""
+
+    def __init__(self) -> None:
+        self.runs: dict[tuple[str, str], list[tuple[int, int]]] = {}
+
+    def add(self, case: str, results: dict[str, list[dict[str, Any]]]) -> None:
+        for sdk, runs in results.items():
+            for run in runs:
+                if "delivered" in run:
+                    pair = (int(run["delivered"]), int(run["captured"]))
+                    self.runs.setdefault((case, sdk), []).append(pair)
+
+    def pairs(self, sdk: str) -> list[tuple[int, int]]:
+        """(delivered, captured) of every run of ``sdk``."""
+        return [pair for (_, name), pairs in self.runs.items() if name == sdk for pair in pairs]
+
+    def row(self) -> Row:
+        def missing(*sdks: str) -> int:
+            return sum(c - d for sdk in sdks for d, c in self.pairs(sdk))
+
+        def short(sdk: str) -> str:
+            lost = [
+                f"{case} {max(c - d for d, c in pairs)} of {pairs[0][1]}"
+                for (case, name), pairs in sorted(self.runs.items())
+                if name == sdk and any(d != c for d, c in pairs)
+            ]
+            return ", ".join(lost) or "none"
+
+        # Equal, not only none missing: an event delivered twice is a defect too.
+        lite_ok = all(d == c for d, c in self.pairs("lite") + self.pairs("lite-noscrub"))
+        return Row(
+            "delivered == captured",
+            "events missing",
+            float(missing("sdk")),
+            float(missing("lite", "lite-noscrub")),
+            None,
+            "lite 0 missing",
+            lite_ok,
+            "worst run short of its captures, per case: "
+            f"sdk: {short('sdk')}; lite: {short('lite')}",
+        )
+
+
 def lite_has_logging() -> bool:
     probe = (
         "import importlib.util as u; "
@@ -108,10 +201,10 @@ def lite_has_logging() -> bool:
 def measure(quick: bool) -> list[Row]:
     n = 3 if quick else 5
     rows: list[Row] = []
+    deliveries = Deliveries()
     sink = CountingSink().start()
-    dsn = sink.dsn()
     try:
-        imports = rounds("import", dsn, 7 if not quick else 3)
+        imports = rounds("import", sink, 7 if not quick else 3)
         rows.append(
             ratio_row(
                 "import",
@@ -122,7 +215,7 @@ def measure(quick: bool) -> list[Row]:
                 0.3,
             )
         )
-        inits = rounds("init", dsn, n, ("sdk", "lite"))
+        inits = rounds("init", sink, n, ("sdk", "lite"))
         rows.append(
             ratio_row(
                 "init",
@@ -142,6 +235,7 @@ def measure(quick: bool) -> list[Row]:
             ("add_breadcrumb", 0.5),
         ]
         has_logging = lite_has_logging()
+        small: dict[str, list[dict[str, Any]]] = {}
         for case, limit in per_call:
             if case.startswith("logging") and not has_logging:
                 rows.append(
@@ -157,7 +251,11 @@ def measure(quick: bool) -> list[Row]:
                     )
                 )
                 continue
-            results = rounds(case, dsn, n)
+            sdks = (*SDKS, "lite-noscrub") if case == "capture_exception" else SDKS
+            results = rounds(case, sink, n, sdks)
+            deliveries.add(case, results)
+            if case == "capture_exception":
+                small = results
             for stat in ("median_us", "p99_us"):
                 row = ratio_row(
                     f"{case} {stat.split('_')[0]}",
@@ -171,10 +269,25 @@ def measure(quick: bool) -> list[Row]:
                     row.target, row.ok = "info", None
                 rows.append(row)
 
-        small = rounds("capture_exception", dsn, n, ("sdk", "lite"))
-        huge = rounds("capture_exception_huge_locals", dsn, n, ("sdk", "lite"))
+        lite_off = median_of(small["lite-noscrub"], "median_us")
+        lite_on = median_of(small["lite"], "median_us")
+        rows.append(
+            ratio_row(
+                "scrubber on: capture_exception",
+                "us",
+                median_of(small["sdk"], "median_us"),
+                lite_on,
+                None,
+                0.5,
+                f"sentry_lite scrubbing off: {fmt(lite_off)} us, on: {fmt(lite_on)} us "
+                f"({(lite_on / lite_off - 1) * 100:+.0f} %); sentry_sdk with its default scrubber",
+            )
+        )
+
+        huge = rounds("capture_exception_huge_locals", sink, min(n, 3), ("sdk", "lite"))
+        deliveries.add("capture_exception_huge_locals", huge)
         sdk_growth = median_of(huge["sdk"], "median_us") / median_of(small["sdk"], "median_us")
-        lite_growth = median_of(huge["lite"], "median_us") / median_of(small["lite"], "median_us")
+        lite_growth = median_of(huge["lite"], "median_us") / lite_on
         rows.append(
             Row(
                 "huge locals / small frame",
@@ -188,7 +301,8 @@ def measure(quick: bool) -> list[Row]:
             )
         )
 
-        throughput = rounds("throughput", dsn, n, ("sdk", "lite"))
+        throughput = rounds("throughput", sink, n, ("sdk", "lite"))
+        deliveries.add("throughput", throughput)
         sdk_rate = median_of(throughput["sdk"], "events_per_s")
         lite_rate = median_of(throughput["lite"], "events_per_s")
         delivered_ok = all(r["delivered"] == r["captured"] for r in throughput["lite"])
@@ -205,24 +319,17 @@ def measure(quick: bool) -> list[Row]:
             )
         )
 
-        memory = rounds("memory", dsn, max(2, n - 2))
-        for key in ("rss_growth_kb", "traced_growth_kb"):
-            sdk_kb, lite_kb = median_of(memory["sdk"], key), median_of(memory["lite"], key)
-            ok = lite_kb <= 100 or lite_kb <= 0.5 * sdk_kb
-            rows.append(
-                Row(
-                    f"memory {key.replace('_growth_kb', '')} after 10k",
-                    "kB",
-                    sdk_kb,
-                    lite_kb,
-                    median_of(memory["none"], key),
-                    "<= 0.5x or < 100 kB",
-                    ok,
-                )
-            )
-
-        live = rounds("dead_server", dsn, n, ("sdk", "lite"))  # same code path, live sink
+        # One round: memory growth is not timing noise, and 10,000 captures
+        # under tracemalloc take sentry_sdk minutes.
+        memory_rounds = 1
+        memory = rounds("memory", sink, memory_rounds)
+        deliveries.add("memory", memory)
+        rows.extend(memory_rows("memory", memory))
         dead_dsn = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
+        dead_memory = rounds("memory_dead_server", dead_dsn, memory_rounds, ("sdk", "lite"))
+        rows.extend(memory_rows("memory, dead server", dead_memory))
+
+        live = rounds("dead_server", sink, n, ("sdk", "lite"))  # same code path, live sink
         dead = rounds("dead_server", dead_dsn, n, ("sdk", "lite"))
         hung_server = HungServer().start()
         try:
@@ -261,8 +368,36 @@ def measure(quick: bool) -> list[Row]:
                     lite_exit <= limit,
                 )
             )
+        rows.append(deliveries.row())
     finally:
         sink.stop()
+    return rows
+
+
+def memory_rows(label: str, results: dict[str, list[dict[str, Any]]]) -> list[Row]:
+    """RSS and tracemalloc growth over 10,000 captures: <= 0.5x or under 100 kB."""
+    rows = []
+    for key in ("rss_growth_kb", "traced_growth_kb"):
+        sdk_kb, lite_kb = median_of(results["sdk"], key), median_of(results["lite"], key)
+        floor = median_of(results["none"], key) if "none" in results else None
+        rows.append(
+            Row(
+                f"{label}: {key.replace('_growth_kb', '')} after 10k",
+                "kB",
+                sdk_kb,
+                lite_kb,
+                floor,
+                "<= 0.5x or < 100 kB",
+                lite_kb <= 100 or lite_kb <= 0.5 * sdk_kb,
+            )
+        )
+    second_half = {sdk: median_of(runs, "traced_second_half_kb") for sdk, runs in results.items()}
+    queued = median_of(results["lite"], "lite_queued")
+    dropped = median_of(results["lite"], "lite_dropped")
+    rows[-1].note = (
+        f"traced growth over the second 5,000: sdk {fmt(second_half['sdk'])} kB, "
+        f"lite {fmt(second_half['lite'])} kB; lite queued {queued:.0f}, dropped {dropped:.0f}"
+    )
     return rows
 
 
@@ -313,8 +448,11 @@ def main() -> int:
         f"sentry_sdk {sentry_sdk.VERSION}, sentry_lite {sentry_lite.VERSION}",
         flush=True,
     )
+    compile_packages()
+    began = time.monotonic()
     rows = measure(args.quick)
     print(table(rows))
+    print(f"\n{'quick ' if args.quick else ''}run took {time.monotonic() - began:.0f} s")
     if args.json:
         payload = {
             "python": platform.python_version(),

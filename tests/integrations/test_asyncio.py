@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from subprocess_runner import run_script
 
 import sentry_lite
@@ -212,3 +213,93 @@ def test_a_custom_task_factory_is_kept(sentry_init, receiver):
     sentry_lite.flush(5)
     [event] = settle(receiver, 1)
     assert event["exception"]["values"][-1]["value"] == "through the user's factory"
+
+
+# An exception that ends a task is reported outside it with the task's scope data
+
+
+USER_PROGRAM = """
+    import asyncio
+    import sentry_lite
+    from sentry_lite.integrations.asyncio import AsyncioIntegration
+
+    INTEGRATIONS = {integrations}
+
+    async def job():
+        sentry_lite.set_user({{"id": "42"}})
+        sentry_lite.set_tag("job", "import")
+        sentry_lite.add_breadcrumb(message="step 1")
+        await asyncio.sleep(0)
+        raise RuntimeError("boom")
+
+    async def main():
+        if {init_inside}:
+            sentry_lite.init(integrations=INTEGRATIONS)
+        await {job}
+
+    if not {init_inside}:
+        sentry_lite.init(integrations=INTEGRATIONS)
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("integrations", "init_inside", "job", "mechanism"),
+    [
+        ("[]", False, "job()", "excepthook"),
+        ("[]", False, "asyncio.create_task(job())", "excepthook"),
+        # Listed, but init() ran before the loop: not enabled (a warning says so).
+        ("[AsyncioIntegration()]", False, "job()", "excepthook"),
+        # Enabled, but the main task was made before: the excepthook reports it.
+        ("[AsyncioIntegration()]", True, "job()", "excepthook"),
+        # A task made after: the integration reports it, in the task.
+        ("[AsyncioIntegration()]", True, "asyncio.create_task(job())", "asyncio"),
+    ],
+    ids=["main", "child-task", "integration-not-enabled", "integration-main", "integration"],
+)
+def test_a_crash_out_of_asyncio_run_carries_the_tasks_scope_data(
+    receiver, integrations, init_inside, job, mechanism
+):
+    program = USER_PROGRAM.format(integrations=integrations, init_inside=init_inside, job=job)
+    result = run_script(program, receiver.dsn)
+    assert result.returncode == 1, result.stderr
+    assert "RuntimeError: boom" in result.stderr
+    [event] = settle(receiver, 1)
+    assert event["exception"]["values"][-1]["mechanism"]["type"] == mechanism
+    assert event["user"] == {"id": "42"}
+    assert event["tags"] == {"job": "import"}
+    assert [crumb["message"] for crumb in event["breadcrumbs"]["values"]] == ["step 1"]
+
+
+NOBODY_RETRIEVES = """
+    import asyncio, gc, os
+    import sentry_lite
+
+    async def fetch_prices():
+        sentry_lite.set_tag("feed", "prices")
+        await asyncio.sleep(0)
+        raise ValueError("price feed down")
+
+    async def main():
+        task = asyncio.create_task(fetch_prices())
+        await asyncio.sleep(0.05)
+        del task
+        gc.collect()  # asyncio logs "Task exception was never retrieved" now
+
+    if os.environ.get("WITH_SDK"):
+        sentry_lite.init()
+    asyncio.run(main())
+"""
+
+
+def test_task_exception_never_retrieved_is_logged_as_without_the_sdk(receiver):
+    without = run_script(NOBODY_RETRIEVES)
+    assert "Task exception was never retrieved" in without.stderr
+    with_sdk = run_script(NOBODY_RETRIEVES, receiver.dsn, env={"WITH_SDK": "1"})
+    assert with_sdk.returncode == 0, with_sdk.stderr
+    assert "Task exception was never retrieved" in with_sdk.stderr
+    assert "ValueError: price feed down" in with_sdk.stderr
+    # asyncio's log record became an event (logging integration), with the task's data.
+    [event] = settle(receiver, 1)
+    assert event["logentry"]["message"].startswith("Task exception was never retrieved")
+    assert event["tags"] == {"feed": "prices"}

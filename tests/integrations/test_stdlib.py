@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import subprocess
 import sys
 import time
@@ -150,6 +151,111 @@ def test_a_shell_command_string_is_kept_as_it_is(sentry_init, receiver):
     subprocess.run("exit 0", shell=True, check=True)
     [crumb] = breadcrumbs(last_event(receiver), "subprocess")
     assert crumb["message"] == "exit 0"
+
+
+def test_the_value_after_a_sensitive_flag_is_masked(sentry_init, receiver):
+    sentry_init()
+    subprocess.run(
+        [sys.executable, "-c", "pass", "--password", "pw123", "--api-key=k3y-v4lue", "--verbose"],
+        check=True,
+    )
+    [crumb] = breadcrumbs(last_event(receiver), "subprocess")
+    assert crumb["message"] == (
+        f"{sys.executable} -c pass --password [Filtered] --api-key=[Filtered] --verbose"
+    )
+
+
+def test_a_shell_command_line_is_masked_word_by_word(sentry_init, receiver):
+    sentry_init()
+    subprocess.run(
+        ": --password 'pw 123' --token=tok123456 -v --secret \"a b\" end", shell=True, check=True
+    )
+    [crumb] = breadcrumbs(last_event(receiver), "subprocess")
+    assert (
+        crumb["message"] == ": --password [Filtered] --token=[Filtered] -v --secret [Filtered] end"
+    )
+
+
+def test_a_command_line_inside_one_argument_is_masked_too(sentry_init, receiver):
+    sentry_init()
+    subprocess.run(["sh", "-c", "test -n x --passphrase hunter2 && :"], check=False)
+    [crumb] = breadcrumbs(last_event(receiver), "subprocess")
+    assert crumb["message"] == "sh -c test -n x --passphrase [Filtered] && :"
+
+
+def test_the_breadcrumb_is_masked_before_before_breadcrumb_sees_it(sentry_init, receiver):
+    seen = []
+    sentry_init(before_breadcrumb=lambda crumb, hint: seen.append(crumb["message"]) or crumb)
+    subprocess.run([sys.executable, "-c", "pass", "--password", "pw123"], check=True)
+    assert seen == [f"{sys.executable} -c pass --password [Filtered]"]
+
+
+def test_the_rules_are_the_clients_scrubbers(sentry_init, receiver):
+    sentry_init(event_scrubber={"extra_denylist": ["db_host"]})
+    subprocess.run([sys.executable, "-c", "pass", "--db-host", "prod-db-7"], check=True)
+    [crumb] = breadcrumbs(last_event(receiver), "subprocess")
+    assert crumb["message"] == f"{sys.executable} -c pass --db-host [Filtered]"
+
+
+def test_a_command_line_is_masked_exactly_as_sys_argv_is(receiver):
+    arguments = [
+        "--password", "pw123", "--db-password=s3cr3t-value", "-p", "short", "--api-key",
+        "k", "https://deploy:t0ken@git.example.com/x", "--user", "ada", "--token",
+    ]  # fmt: skip
+    result = run_script(
+        """
+        import subprocess, sys
+        import sentry_lite
+        sentry_lite.init()
+        subprocess.run([sys.executable, "-c", "pass", *sys.argv[1:]], check=True)
+        sentry_lite.capture_message("ran")
+        """,
+        receiver.dsn,
+        args=arguments,
+    )
+    assert result.returncode == 0, result.stderr
+    [event] = receiver.wait_for_events(1)
+    [crumb] = breadcrumbs(event, "subprocess")
+    masked_argv = event["extra"]["sys.argv"]
+    assert masked_argv[masked_argv.index("--password") + 1] == "[Filtered]"
+    assert crumb["message"] == " ".join([sys.executable, "-c", "pass", *masked_argv[1:]])
+
+
+@pytest.mark.parametrize("failure", ["exit status", "timeout"])
+def test_a_failed_commands_secrets_are_masked_in_its_error_event(sentry_init, receiver, failure):
+    sentry_init()
+    code = "import sys; sys.exit(3)" if failure == "exit status" else "import time; time.sleep(5)"
+    command = [sys.executable, "-c", code, "--password", "pw-1234", "--token", "tok 5678"]
+    try:
+        subprocess.run(command, check=True, timeout=0.5)
+    except subprocess.SubprocessError as error:
+        wrapped = RuntimeError(f"deploy failed: {error}")
+        try:
+            raise wrapped from error
+        except RuntimeError:
+            sentry_lite.capture_exception()
+    sentry_lite.flush(5)
+    [event] = receiver.wait_for_events(1)
+    text = json.dumps(event)
+    assert "pw-1234" not in text
+    assert "tok 5678" not in text
+    error, wrapper = event["exception"]["values"]
+    assert "'--password', '[Filtered]', '--token', '[Filtered]'" in error["value"]
+    assert error["type"] == ("CalledProcessError" if failure == "exit status" else "TimeoutExpired")
+    assert "'--password', '[Filtered]'" in wrapper["value"]
+    run_frame = next(f for f in error["stacktrace"]["frames"] if f["function"] == "run")
+    assert "'[Filtered]'" in json.dumps(run_frame["vars"])
+
+
+def test_an_error_event_without_a_failed_command_is_left_alone(sentry_init, receiver):
+    sentry_init()
+    try:
+        raise ValueError("--password pw123 in a message is the value patterns' business")
+    except ValueError:
+        sentry_lite.capture_exception()
+    sentry_lite.flush(5)
+    [event] = receiver.wait_for_events(1)
+    assert event["exception"]["values"][0]["value"].startswith("--password pw123 ")
 
 
 def test_disabled_it_records_nothing(sentry_init, receiver):
