@@ -60,6 +60,7 @@ from sentry_lite.tracing import (
     update_current_span,
 )
 from sentry_lite.transport import Transport
+from sentry_lite.transport import processes as _processes
 
 if TYPE_CHECKING:
     from sentry_lite.transport import HttpTransport
@@ -125,3 +126,8 @@ def __getattr__(name: str) -> Any:
 
         return HttpTransport
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# At import, not at init(): a pool's workers may call init() in their
+# initializer while the parent never does (see transport/processes.py).
+_processes.watch_pools()

@@ -543,3 +543,20 @@ def test_scope_capture_event_copies_too(sentry_init, receiver):
     assert "event_id" not in event
     [sent] = receiver.wait_for_events(1)
     assert sent["extra"]["n"] == [1]
+
+
+def test_event_ids_do_not_follow_the_programs_random_seed(sentry_init, receiver):
+    # A seeded program (simulations, ML, test runners) must not repeat event
+    # ids across runs (Sentry keeps the first event with an id), and capturing
+    # must not shift the program's own random numbers.
+    import random
+
+    sentry_init()
+    random.seed(7)
+    first = sentry_lite.capture_message("first")
+    drawn = random.random()
+    random.seed(7)
+    second = sentry_lite.capture_message("second")
+    assert first != second
+    assert random.random() == drawn
+    receiver.wait_for_events(2)

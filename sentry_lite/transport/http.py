@@ -276,7 +276,9 @@ class HttpTransport(Transport):
 
         For a multiprocessing pool worker before it hands back a result (see
         transport/processes.py). Sends no client report; returns at once when
-        nothing is queued. False when envelopes remain in memory.
+        nothing is queued. True when everything was handled within
+        ``timeout``; False when it timed out (what was left is spooled if
+        there is a spool, else it stays queued).
         """
         with guarded("HttpTransport.settle"):
             self._check_fork()
@@ -287,10 +289,9 @@ class HttpTransport(Transport):
             wait = self._options.shutdown_timeout if timeout is None else timeout
             if self._wait_settled(target, time.monotonic() + wait):
                 return True
-            if self._spool is None:
-                return False
-            self._persist(self._take_pending(), time.monotonic() + EXIT_SPOOL_BOUND)
-            return True
+            if self._spool is not None:
+                self._persist(self._take_pending(), time.monotonic() + EXIT_SPOOL_BOUND)
+            return False
         return False
 
     def flush_or_spool(self, timeout: float) -> bool:

@@ -47,6 +47,7 @@ __all__ = [
     "pool_worker",
     "settle_transports",
     "track",
+    "watch_pools",
 ]
 
 
@@ -81,6 +82,16 @@ _prepared_lock = threading.Lock()
 def track(transport: ProcessAware) -> None:
     """Have ``transport`` told about forks, and settled before a pool worker returns a result."""
     _tracked.add(transport)
+    watch_pools()
+
+
+def watch_pools() -> None:
+    """Wrap ``multiprocessing.pool.worker`` now, or when that module is imported.
+
+    Called when sentry_lite is imported, not only at ``init()``: a pool whose
+    workers call ``init()`` in their initializer is created by a parent that
+    may never call it.
+    """
     if not _pool_wrapped:
         from sentry_lite.integrations._on_import import when_imported
 
@@ -173,7 +184,12 @@ def pool_worker(inqueue: Any, outqueue: Any, *args: Any, **kwargs: Any) -> None:
     original = _original_pool_worker or multiprocessing.pool.worker  # type: ignore[attr-defined]
     if original is pool_worker:
         raise RuntimeError("the original multiprocessing.pool.worker is lost")
-    original(inqueue, _SettlingQueue(outqueue), *args, **kwargs)
+    # ThreadPool (multiprocessing.dummy) runs the same function on threads of
+    # this process: no SIGTERM ends them, their results need not wait.
+    in_child_process = multiprocessing.parent_process() is not None
+    if in_child_process and threading.current_thread() is threading.main_thread():
+        outqueue = _SettlingQueue(outqueue)
+    original(inqueue, outqueue, *args, **kwargs)
 
 
 class _SettlingQueue:

@@ -215,3 +215,67 @@ def test_sdk_threads_leave_process_signals_to_the_main_thread():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "False"]
+
+
+INITIALIZER_ONLY = """
+import multiprocessing
+import os
+import sys
+
+import sentry_lite  # the parent only imports it: its workers call init()
+
+
+def setup():
+    sentry_lite.init(os.environ["POOL_DSN"], shutdown_timeout=10)
+
+
+def work(n):
+    sentry_lite.capture_message(f"task {n}")
+    return n
+
+
+if __name__ == "__main__":
+    context = multiprocessing.get_context(sys.argv[1])
+    with context.Pool(2, initializer=setup) as pool:
+        assert pool.map(work, range(4)) == list(range(4))
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_pool_workers_that_init_in_their_initializer_deliver(receiver, tmp_path, method):
+    receiver.respond_with(200, delay=0.3)
+    script = tmp_path / "program.py"
+    script.write_text(INITIALIZER_ONLY)
+    result = run_script(
+        f"""
+        import runpy, sys
+        sys.argv = [{str(script)!r}, {method!r}]
+        runpy.run_path({str(script)!r}, run_name="__main__")
+        """,
+        env={"POOL_DSN": receiver.dsn},
+    )
+    assert result.returncode == 0, result.stderr
+    receiver.wait_for_events(4)
+    assert messages(receiver) == {f"task {n}": 1 for n in range(4)}, result.stderr
+
+
+def test_thread_pool_results_do_not_wait_for_delivery(sentry_init, receiver):
+    # multiprocessing.dummy runs the same worker function on threads of this
+    # process: nothing ends them by SIGTERM, so their results must not wait.
+    import time
+    from multiprocessing.pool import ThreadPool
+
+    import sentry_lite
+
+    receiver.respond_with(hang=True)
+    sentry_init(shutdown_timeout=10)
+    began = time.monotonic()
+    with ThreadPool(2) as pool:
+        assert pool.map(lambda n: sentry_lite.capture_message(f"t{n}") and n, range(4)) == [
+            0,
+            1,
+            2,
+            3,
+        ]
+    assert time.monotonic() - began < 5  # a wait per result would take 10 s or more
+    receiver.respond_with(200)
