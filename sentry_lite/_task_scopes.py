@@ -9,17 +9,21 @@ of reach, and its user, tags and breadcrumbs would be missing.
 
 So when scope.py forks scopes for a task, :func:`keep_scopes_on_failure`
 adds a done callback: if the task ended with an exception, the callback puts
-the task's (isolation, current) scopes on that exception, in its
-``__dict__`` (as dedupe marks exceptions: no weak reference, no registry).
-When an event is built for the exception (or for one it was raised from or
-during), :func:`with_task_scopes` layers the task's scopes between the
-capturing place's isolation and current scopes.
+the task's (isolation, current) scopes and the isolation scopes they were
+forked from on that exception, in its ``__dict__`` (as dedupe marks
+exceptions: no weak reference, no registry). When an event is built for the
+exception (or for one it was raised from or during), :func:`with_task_scopes`
+layers the task's scopes between the capturing place's isolation and current
+scopes, if the capture runs outside any task or in one of the task's
+ancestors. One exception object can end several tasks (all awaiting one
+future); a sibling that captures it must not get another task's user.
 """
 
 from __future__ import annotations
 
+import sys
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import sentry_lite.scope as scope_module  # a cycle: only read when called
 from sentry_lite._guard import report_internal_error
@@ -28,10 +32,19 @@ if TYPE_CHECKING:
     from sentry_lite.scope import Scope
     from sentry_lite.types import Breadcrumb, EventProcessor, ExcInfo
 
-__all__ = ["keep_scopes_on_failure", "task_scopes_of", "with_task_scopes"]
+__all__ = ["TaskScopes", "keep_scopes_on_failure", "task_scopes_of", "with_task_scopes"]
 
 _TASK_SCOPES = "__sentry_lite_task_scopes__"
 _MAX_CHAIN = 16  # exceptions followed through __cause__/__context__
+
+
+class TaskScopes(NamedTuple):
+    """What a failed task leaves on its exception."""
+
+    isolation: Scope
+    current: Scope
+    #: The isolation scopes ``isolation`` was forked from, nearest first.
+    ancestors: tuple[Scope, ...]
 
 
 def keep_scopes_on_failure(task: Any) -> None:
@@ -44,9 +57,22 @@ def keep_scopes_on_failure(task: Any) -> None:
     if add_done_callback is None:
         return
     earlier = list(getattr(task, "_callbacks", None) or ())
+    if any(_is_ours(entry) for entry in earlier):
+        return  # already done for this task: adding again would move ours back
     add_done_callback(_record_scopes)
-    if earlier:
+    if earlier and _is_asyncio_task_class(type(task)):
         _put_first(task, earlier)
+
+
+def _is_ours(entry: object) -> bool:
+    callback = entry[0] if isinstance(entry, tuple) and entry else entry
+    return callback is _record_scopes
+
+
+def _is_asyncio_task_class(cls: type) -> bool:
+    """Whether ``cls`` is asyncio's own task class (C or Python), no subclass."""
+    tasks = sys.modules.get("asyncio.tasks")
+    return tasks is not None and (cls is tasks.Task or cls is getattr(tasks, "_PyTask", None))
 
 
 def _put_first(task: Any, earlier: list[Any]) -> None:
@@ -58,15 +84,29 @@ def _put_first(task: Any, earlier: list[Any]) -> None:
     before ours would have recorded the scopes. The callbacks are re-added in
     their order, with their contexts: all of a task's callbacks are scheduled
     together when it ends, so only ours moves ahead of them.
+
+    Only for asyncio's own task classes, whose ``add_done_callback`` takes
+    ``context`` and whose ``_callbacks`` holds (callback, context) pairs: a
+    subclass may not (its awaiter then runs before the scopes are recorded).
+    A callback removed and not yet re-added is put back whatever happens: a
+    lost wake-up callback would leave its awaiter waiting forever.
     """
     try:
         pairs = [(callback, context) for callback, context in earlier]
     except (TypeError, ValueError):  # Defensive: not asyncio's (callback, context) pairs
         return
-    for callback, _context in pairs:
-        task.remove_done_callback(callback)
-    for callback, context in pairs:
-        task.add_done_callback(callback, context=context)
+    off: list[tuple[Any, Any]] = []  # removed, not re-added yet, in order
+    try:
+        for callback, context in pairs:
+            task.remove_done_callback(callback)  # removes every equal one
+            off.append((callback, context))
+        while off:
+            callback, context = off[0]
+            task.add_done_callback(callback, context=context)
+            del off[0]
+    finally:
+        for callback, context in off:
+            task.add_done_callback(callback, context=context)
 
 
 def _record_scopes(task: Any) -> None:
@@ -85,26 +125,34 @@ def _record_scopes(task: Any) -> None:
             return
         pair = scope_module._scopes.get()  # this callback runs in a copy of the task's context
         if pair is not None:
-            attributes[_TASK_SCOPES] = (pair.isolation, pair.current)
+            attributes[_TASK_SCOPES] = TaskScopes(pair.isolation, pair.current, pair.ancestors)
     except Exception as error:  # noqa: BLE001 -- called by the event loop: never raise
         report_internal_error("asyncio task scopes", error)
 
 
-def task_scopes_of(error: object) -> tuple[Scope, Scope] | None:
-    """The (isolation, current) scopes of the task ``error`` ended, if any.
+def task_scopes_of(error: object, capturing_isolation: Scope | None = None) -> TaskScopes | None:
+    """The scopes of the task ``error`` ended, if any, for a capture made with
+    ``capturing_isolation`` as isolation scope (None: outside any task).
 
     The nearest found on ``error`` or on the exceptions it was raised from
-    or during (``__cause__``, ``__context__``). An exception group's members
-    are not looked into: the group was raised by the task that waited on
-    them, and they may come from several tasks.
+    or during (``__cause__``, ``__context__``) whose task is the capturing
+    task or descends from it: the isolation scope it was forked from is
+    ``capturing_isolation`` or one forked from it. Another task's (a sibling
+    that ended with the same exception object) are passed over. An exception
+    group's members are not looked into: the group was raised by the task
+    that waited on them, and they may come from several tasks.
     """
     seen = 0
     while isinstance(error, BaseException) and seen < _MAX_CHAIN:
         attributes = getattr(error, "__dict__", None)
         if isinstance(attributes, dict):
             found = attributes.get(_TASK_SCOPES)
-            if found is not None:
-                return found  # type: ignore[no-any-return]
+            if isinstance(found, TaskScopes) and (
+                capturing_isolation is None
+                or found.isolation is capturing_isolation
+                or any(scope is capturing_isolation for scope in found.ancestors)
+            ):
+                return found
         error = error.__cause__ if error.__cause__ is not None else error.__context__
         seen += 1
     return None
@@ -116,20 +164,22 @@ def with_task_scopes(
     """The scopes an event for ``exc_info`` gets: ``scopes`` (global, isolation,
     current), with the scopes of the task its exception ended layered in.
 
-    Order, later wins: the capturing place's isolation scope, the task's
-    isolation and current scopes, the capturing place's current scope (where
+    Only when the capture runs outside any task, or in a task the failed one
+    descends from (see :func:`task_scopes_of`). Order, later wins: the
+    capturing place's isolation scope, the task's isolation and current
+    scopes, the capturing place's current scope (where
     ``capture_exception(e, tags=...)`` and ``new_scope()`` put data). A task's
     scopes are forks of its parent's, so what they share (breadcrumbs, event
     processors) is counted once.
     """
-    found = task_scopes_of(exc_info[1]) if exc_info is not None else None
-    if found is None:
+    if exc_info is None or exc_info[1] is None:
         return scopes
     global_scope, isolation, current = scopes
-    task_isolation, task_current = found
-    if task_isolation is isolation:
+    in_task = scope_module._running_task() is not None
+    found = task_scopes_of(exc_info[1], isolation if in_task else None)
+    if found is None or found.isolation is isolation:
         return scopes
-    return global_scope, _layered((isolation, task_isolation, task_current, current))
+    return global_scope, _layered((isolation, found.isolation, found.current, current))
 
 
 def _layered(scopes: tuple[Scope, ...]) -> Scope:

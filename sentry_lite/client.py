@@ -462,16 +462,16 @@ class Client(BaseClient):
     ) -> None:
         """Flush for at most ``timeout`` (default shutdown_timeout), then stop the transport.
 
-        What the flush left is written to the disk spool (or counted): by the
-        transport's own thread while the program lives, so the caller does
-        not wait for the disk; at interpreter exit by the exiting thread,
-        within one more second. Idempotent.
+        Nothing is left undone when it returns: what the flush left is
+        written to the disk spool (or counted as lost) on the calling thread,
+        within one more second, so a process may ``os._exit()`` right after.
+        Idempotent.
         """
         if self.transport is None or self._closed:
             return
         self.flush(timeout, callback)
         self._closed = True
-        self._stop_transport(0.0)
+        self.transport.kill()
 
     def close_in_background(self) -> None:
         """Stop capturing now; delivery finishes on the transport's thread, the caller never waits.

@@ -400,6 +400,17 @@ class _ScopePair(NamedTuple):
     isolation: Scope
     current: Scope
     owner: Optional[object]  # the asyncio task that made this pair, or None
+    # The isolation scopes this one was forked from, nearest first (bounded):
+    # a task's scopes reach only events captured where one of these is used.
+    ancestors: tuple[Scope, ...] = ()
+
+
+_MAX_ANCESTORS = 16
+
+
+def _ancestors_of_fork(pair: _ScopePair) -> tuple[Scope, ...]:
+    """The ``ancestors`` of a pair whose isolation scope forks ``pair``'s."""
+    return (pair.isolation, *pair.ancestors[: _MAX_ANCESTORS - 1])
 
 
 _scopes: ContextVar[Optional[_ScopePair]] = ContextVar("sentry_lite_scopes", default=None)
@@ -416,6 +427,8 @@ def _running_task() -> object | None:
 
 def _pair() -> _ScopePair:
     pair = _scopes.get()
+    if pair is not None and pair.owner is None and "asyncio" not in sys.modules:
+        return pair  # the common case, without a call: no task can be running
     owner = _running_task()
     if pair is None:
         isolation = Scope()
@@ -425,7 +438,9 @@ def _pair() -> _ScopePair:
         _scopes.set(pair)
     elif pair.owner is not owner:
         # A task inherited its parent's context: fork so its writes stay its own.
-        pair = _ScopePair(pair.isolation.fork(), pair.current.fork(), owner)
+        pair = _ScopePair(
+            pair.isolation.fork(), pair.current.fork(), owner, _ancestors_of_fork(pair)
+        )
         _scopes.set(pair)
     else:
         return pair
@@ -496,7 +511,10 @@ def use_scope(scope: Scope) -> Iterator[Scope]:
 def isolation_scope() -> Iterator[Scope]:
     """Fork the isolation and current scopes for the block (e.g. one request)."""
     pair = _pair()
-    token = _scopes.set(_ScopePair(pair.isolation.fork(), pair.current.fork(), pair.owner))
+    forked = _ScopePair(
+        pair.isolation.fork(), pair.current.fork(), pair.owner, _ancestors_of_fork(pair)
+    )
+    token = _scopes.set(forked)
     try:
         yield _scopes.get().isolation  # type: ignore[union-attr]
     finally:
@@ -507,7 +525,9 @@ def isolation_scope() -> Iterator[Scope]:
 def use_isolation_scope(scope: Scope) -> Iterator[Scope]:
     """Make ``scope`` the isolation scope (and a fork of the current one) for the block."""
     pair = _pair()
-    token = _scopes.set(_ScopePair(scope, pair.current.fork(), pair.owner))
+    token = _scopes.set(
+        _ScopePair(scope, pair.current.fork(), pair.owner, _ancestors_of_fork(pair))
+    )
     try:
         yield scope
     finally:
@@ -523,7 +543,7 @@ def fork_scopes_for_thread() -> Callable[[], None]:
     with the parent changing its scopes.
     """
     pair = _pair()
-    forked = _ScopePair(pair.isolation.fork(), pair.current.fork(), None)
+    forked = _ScopePair(pair.isolation.fork(), pair.current.fork(), None, _ancestors_of_fork(pair))
 
     def install() -> None:
         _scopes.set(forked)

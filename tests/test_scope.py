@@ -357,6 +357,9 @@ def test_concurrent_failed_tasks_each_bring_only_their_own_data(sentry_init, rec
     sentry_init()
 
     async def main():
+        # Forks main's own scopes before the jobs are made: the jobs' come from
+        # them, so main is their ancestor (see the shared exception test below).
+        sentry_lite.set_tag("main", "yes")
         errors = await asyncio.gather(
             failing_job("a"), failing_job("b"), failing_job("c"), return_exceptions=True
         )
@@ -371,6 +374,48 @@ def test_concurrent_failed_tasks_each_bring_only_their_own_data(sentry_init, rec
         assert event["exception"]["values"][-1]["value"] == f"{job} failed"
         assert event["user"] == {"id": job}
         assert crumb_messages(event) == [f"{job}: step 1"]
+
+
+def test_an_exception_shared_by_tasks_brings_a_tasks_data_only_to_its_ancestors(
+    sentry_init, receiver
+):
+    """Several tasks awaiting one future all end with the same exception object:
+    a sibling that captures it gets its own data, not the first task's."""
+    sentry_init()
+
+    async def main():
+        sentry_lite.set_tag("main", "yes")
+        shared = asyncio.get_running_loop().create_future()  # e.g. one upstream connection
+
+        async def request(user, delay):
+            sentry_lite.set_user({"id": user})
+            sentry_lite.add_breadcrumb(message=f"{user}: request")
+            await asyncio.sleep(delay)
+            try:
+                await shared
+            except ConnectionError as error:
+                if user == "bob":
+                    sentry_lite.capture_exception(error)
+                    return
+                raise
+
+        alice = asyncio.create_task(request("alice", 0))
+        bob = asyncio.create_task(request("bob", 0.02))
+        await asyncio.sleep(0.01)
+        shared.set_exception(ConnectionError("upstream closed"))
+        await asyncio.gather(alice, bob, return_exceptions=True)
+        try:  # main is alice's parent: her data (not the same object: dedupe would drop it)
+            raise RuntimeError("a request failed") from alice.exception()
+        except RuntimeError as error:
+            sentry_lite.capture_exception(error)
+
+    asyncio.run(main())
+    in_bob, in_main = receiver.wait_for_events(2)
+    assert in_bob["user"] == {"id": "bob"}
+    assert crumb_messages(in_bob) == ["bob: request"]
+    assert in_main["user"] == {"id": "alice"}
+    assert in_main["tags"] == {"main": "yes"}
+    assert crumb_messages(in_main) == ["alice: request"]
 
 
 def test_processors_a_task_inherited_run_once_and_its_trace_is_used(sentry_init, receiver):

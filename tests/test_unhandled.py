@@ -218,3 +218,63 @@ def test_a_program_that_calls_the_hook_and_goes_on_keeps_its_exit_flush(receiver
     assert result.returncode == 0, result.stderr
     events = receiver.wait_for_events(2)
     assert [event.get("message") for event in events] == [None, "after the hook"]
+
+
+def test_an_embedding_hosts_request_errors_leave_the_exit_its_flush(receiver):
+    # uWSGI and mod_wsgi call the application from C, with no module's top
+    # level below it, and may print each request's error through
+    # sys.excepthook. None of those ends the program: none is charged to the
+    # exit, whose flush still gets its whole shutdown_timeout. An atexit
+    # handler stands in for the host: the interpreter calls it from C too.
+    receiver.respond_with(delay=0.3)
+    result = run_script(
+        """
+        import atexit, sys
+        import sentry_lite
+
+        def serve_requests():
+            for request in range(4):
+                try:
+                    raise ValueError(f"request {request} failed")
+                except ValueError:
+                    sys.excepthook(*sys.exc_info())  # delivered in 0.3 s each
+            sentry_lite.capture_message("after the requests")
+
+        sentry_lite.init(shutdown_timeout=1.0)
+        sentry_lite.capture_message("warm")
+        sentry_lite.flush()  # the worker runs before the exit begins
+        atexit.register(serve_requests)
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    events = receiver.wait_for_events(6)
+    assert [event.get("message") for event in events] == [
+        "warm",
+        *[None] * 4,
+        "after the requests",
+    ]
+
+
+def test_a_crash_in_a_module_run_with_python_m_holds_the_exit_once(receiver, tmp_path):
+    # runpy's frames sit above the module's top level: the crash still ends the
+    # program, so the exit flush gets only what the hook left of 1.5 s.
+    receiver.respond_with(hang=True)
+    (tmp_path / "crashing.py").write_text(
+        "import sentry_lite\n"
+        "sentry_lite.init(shutdown_timeout=1.5)\n"
+        "raise ValueError('crash under -m')\n"
+    )
+    started = time.monotonic()
+    result = run_script(
+        """
+        import os, sys
+        os.execv(sys.executable, [sys.executable, "-m", "crashing"])
+        """,
+        receiver.dsn,
+        env={"PYTHONPATH": str(tmp_path)},
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert "ValueError: crash under -m" in result.stderr
+    assert elapsed <= 1.5 + 1.0 + 2 * startup_time()  # not 1.5 s twice

@@ -44,12 +44,12 @@ class ExcepthookIntegration(Integration):
                 try:
                     previous(exc_type, value, tb)
                 finally:
-                    _deliver_before_exit(exc_type)
+                    _deliver_before_exit(exc_type, tb)
 
         sys.excepthook = sentry_lite_excepthook
 
 
-def _deliver_before_exit(exc_type: type[BaseException]) -> None:
+def _deliver_before_exit(exc_type: type[BaseException], tb: TracebackType | None) -> None:
     """The crash reaches the server or the disk spool before the hook returns (bounded)."""
     if issubclass(exc_type, (KeyboardInterrupt, SystemExit)):
         return
@@ -64,7 +64,7 @@ def _deliver_before_exit(exc_type: type[BaseException]) -> None:
         if flush_or_spool is None:
             return
         timeout = client.options.shutdown_timeout
-        if not _ends_the_program():
+        if not _ends_the_program(tb):
             flush_or_spool(timeout)
             return
         from sentry_lite._exit_budget import waiting_at_exit
@@ -73,18 +73,24 @@ def _deliver_before_exit(exc_type: type[BaseException]) -> None:
             flush_or_spool(seconds)
 
 
-def _ends_the_program() -> bool:
+def _ends_the_program(tb: TracebackType | None) -> bool:
     """True when the interpreter called the hook for an exception that ends the program.
 
-    False in an interactive session (the REPL, ``python -i``), on another
-    thread, and when the program calls the hook itself and carries on (a GUI
-    toolkit reporting an error in a callback): then a module's code is still
-    running below the hook. The interpreter calls it for the main thread's
-    fatal exception with no Python frame below the hooks.
+    That exception came out of the main module's top level (the script,
+    ``python -c``, or the module ``python -m`` runs), on the main thread,
+    and no Python code called the hook (none of the caller's frames is a
+    module's top level). False in an interactive session (the REPL,
+    ``python -i``), on another thread, when the program calls the hook
+    itself and carries on (a GUI toolkit reporting an error in a callback),
+    and when an embedding host (uWSGI, mod_wsgi) calls the application from
+    C and reports each request's error through the hook: such a traceback
+    starts in the application's function, not in ``__main__``.
     """
     if sys.flags.interactive or hasattr(sys, "ps1"):
         return False
     if threading.current_thread() is not threading.main_thread():
+        return False
+    if not _raised_out_of_main(tb):
         return False
     frame: FrameType | None = sys._getframe()
     while frame is not None:
@@ -92,6 +98,20 @@ def _ends_the_program() -> bool:
             return False
         frame = frame.f_back
     return True
+
+
+def _raised_out_of_main(tb: TracebackType | None) -> bool:
+    """True when the traceback's outermost frame is the ``__main__`` module's top level.
+
+    ``python -m`` adds runpy's frames above it; they are skipped.
+    """
+    while tb is not None:
+        frame = tb.tb_frame
+        module = frame.f_globals.get("__name__")
+        if module != "runpy":
+            return module == "__main__" and frame.f_code.co_name == "<module>"
+        tb = tb.tb_next
+    return False
 
 
 def report_unhandled(

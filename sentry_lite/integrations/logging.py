@@ -29,7 +29,7 @@ from itertools import islice
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from sentry_lite._guard import never_raises
+from sentry_lite._guard import report_internal_error
 from sentry_lite.client import Client
 from sentry_lite.event.builders import build_log_event
 from sentry_lite.event.safe import safe_repr
@@ -202,11 +202,12 @@ def _record(
     _busy.active = True
     try:
         _record_guarded(record, event, breadcrumb, integration)
+    except Exception as error:  # noqa: BLE001 -- the guard, inline: runs for every record
+        report_internal_error("_record_guarded", error)
     finally:
         _busy.active = False
 
 
-@never_raises(default=None)
 def _record_guarded(
     record: logging.LogRecord, event: bool, breadcrumb: bool, integration: bool
 ) -> None:

@@ -22,14 +22,16 @@ POST through one connection pool (pool.py), and the answer:
 The spool is drained in the background (oldest first, ~100 ms apart) at
 start and whenever the server answers again.
 
-Closing: at :meth:`kill` (the end of ``close()`` at interpreter exit),
-envelopes still queued or in flight are written to the spool by the exiting
+Closing: at :meth:`kill` (the end of ``close()``, at exit or not),
+envelopes still queued or in flight are written to the spool by the calling
 thread, within :data:`EXIT_SPOOL_BOUND` seconds, or counted as
-``network_error``. A live program that closes its client (or replaces it
-with a second ``init()``) calls :meth:`HttpTransport.retire` instead, which
-returns at once: the worker keeps delivering for a while, then writes what
-is left to the spool itself. If the interpreter exits before the worker is
-done, the exiting thread takes over what is left (an atexit handler).
+``network_error``: nothing is left undone when ``close()`` returns. A
+program that replaces its client with a second ``init()`` calls
+:meth:`HttpTransport.retire` instead, which returns at once: the worker
+keeps delivering for a while, then writes what is left to the spool itself.
+If the interpreter exits before the worker is done, the exiting thread
+takes over what is left (an atexit handler). An envelope that passed the
+closed check just before the transport closed is counted as ``network_error``.
 
 Every drop is counted (client reports, ``stats()``, ``on_drop``); client
 reports ride along with envelopes or leave on their own (reports.py).
@@ -229,10 +231,22 @@ class HttpTransport(Transport):
             if self._worker.submit(functools.partial(self._process, record)):
                 self.counters.queued()
                 return
-            self._forget(record)
-            if not self._closed:
-                logger.debug("dropped %s: queue_overflow", describe(kept))
-                self._outcomes.record("queue_overflow", kept.items)
+            if not self._forget(record):
+                return  # a closing thread took it meanwhile: it spools or counts it
+            if self._closed:  # closed or retired since the check above
+                self._drop_closed(kept)
+                return
+            logger.debug("dropped %s: queue_overflow", describe(kept))
+            self._outcomes.record("queue_overflow", kept.items)
+
+    def _drop_closed(self, envelope: Envelope) -> None:
+        """Count an envelope a close or a second ``init()`` refused after it passed the check.
+
+        Counted as the closing transport's leftovers are (``stats()``,
+        ``on_drop``); a client report of it can no longer leave.
+        """
+        logger.debug("dropped %s: network_error (the transport closed)", describe(envelope))
+        self._outcomes.record("network_error", envelope.items)
 
     def flush(
         self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
@@ -352,8 +366,7 @@ class HttpTransport(Transport):
         already queued for up to ``timeout`` seconds (no retry starts after
         that), then writes the rest to the spool, or counts them as
         ``network_error``, and stops. Drops counted so far leave in a last
-        client report. For a live program's ``close()`` (``timeout`` 0: it
-        flushed already) and for the client a second ``init()`` replaces.
+        client report. For the client a second ``init()`` replaces.
 
         If the interpreter exits before the worker is done, the exiting
         thread waits for it until ``timeout`` has passed, then takes over
@@ -370,7 +383,9 @@ class HttpTransport(Transport):
             _retiring.add(self)
             if not self._worker.retire(deadline, self._finish_retiring):
                 # No thread (it never started, or the interpreter is ending):
-                # nothing is queued then; release what the transport holds.
+                # nothing is queued then; release what the transport holds,
+                # and refuse what a capture racing this call would still queue.
+                self._worker.kill()
                 self._finish_retiring()
 
     def _queue_report(self) -> None:
@@ -393,10 +408,12 @@ class HttpTransport(Transport):
             self._pending[record.seq] = record
         return record
 
-    def _forget(self, record: _Pending) -> None:
+    def _forget(self, record: _Pending) -> bool:
+        """Remove ``record`` no task will process; False if a closing thread took it first."""
         with self._lock:
-            self._pending.pop(record.seq, None)
+            ours = self._pending.pop(record.seq, None) is not None
             self._lock.notify_all()
+        return ours
 
     def _wait_settled(self, target: int, deadline: float) -> bool:
         """Wait until no envelope numbered ``target`` or lower is queued or being sent."""

@@ -215,6 +215,32 @@ def test_a_custom_task_factory_is_kept(sentry_init, receiver):
     assert event["exception"]["values"][-1]["value"] == "through the user's factory"
 
 
+def test_a_task_class_without_callback_contexts_is_not_left_hanging(sentry_init, receiver):
+    """A Task subclass whose add_done_callback() takes no ``context``: the
+    callbacks added before the SDK's (gather's) must stay, so gather ends."""
+    sentry_init()
+    from sentry_lite._task_scopes import _record_scopes, keep_scopes_on_failure
+
+    class LegacyTask(asyncio.Task):
+        def add_done_callback(self, fn):  # no context parameter
+            super().add_done_callback(fn)
+
+    async def child():
+        await asyncio.sleep(0.01)  # gather's callback is on the task by now
+        sentry_lite.set_tag("child", "yes")  # forks the task's scopes
+        keep_scopes_on_failure(asyncio.current_task())  # again: not added twice
+        return [entry[0] for entry in asyncio.current_task()._callbacks].count(_record_scopes)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        loop.set_task_factory(lambda loop, coro, **kwargs: LegacyTask(coro, loop=loop, **kwargs))
+        task = asyncio.create_task(child())
+        assert isinstance(task, LegacyTask)
+        return await asyncio.wait_for(asyncio.gather(task), 2)
+
+    assert asyncio.run(main()) == [1]
+
+
 # An exception that ends a task is reported outside it with the task's scope data
 
 
@@ -281,6 +307,7 @@ NOBODY_RETRIEVES = """
         raise ValueError("price feed down")
 
     async def main():
+        sentry_lite.set_tag("service", "quotes")  # main's own scopes: the task's come from them
         task = asyncio.create_task(fetch_prices())
         await asyncio.sleep(0.05)
         del task
@@ -302,4 +329,4 @@ def test_task_exception_never_retrieved_is_logged_as_without_the_sdk(receiver):
     # asyncio's log record became an event (logging integration), with the task's data.
     [event] = settle(receiver, 1)
     assert event["logentry"]["message"].startswith("Task exception was never retrieved")
-    assert event["tags"] == {"feed": "prices"}
+    assert event["tags"] == {"service": "quotes", "feed": "prices"}

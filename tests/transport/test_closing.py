@@ -1,9 +1,10 @@
 """Closing a client on a live program, and replacing it with a second init().
 
-The caller never waits for the disk: what the flush left is spooled by the
-transport's own thread. A second ``init()`` returns at once while the
-replaced client's queue drains in the background; at exit, what it still
-holds is spooled by the exiting thread. Real HTTP on 127.0.0.1.
+``close()`` leaves nothing undone: what its flush left is spooled (or
+counted) before it returns, so a process may ``os._exit()`` right after. A
+second ``init()`` returns at once while the replaced client's queue drains
+in the background; at exit, what it still holds is spooled by the exiting
+thread. Real HTTP on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from subprocess_runner import run_script, startup_time
 from transport_helpers import closed_port, event_envelope, spool_files
 
@@ -60,9 +62,7 @@ def wait_until(condition, timeout: float = 5.0) -> bool:
     return True
 
 
-def test_close_on_a_live_program_leaves_the_disk_writes_to_the_worker(
-    receiver, sentry_init, tmp_path
-):
+def test_close_spools_what_its_flush_left_before_it_returns(receiver, sentry_init, tmp_path):
     receiver.respond_with(hang=True)
     spool = watched_spool(tmp_path, receiver.dsn)
     transport = HttpTransport(build_options(receiver.dsn, {}), timeout=(1.0, 1.0), spool=spool)
@@ -71,7 +71,38 @@ def test_close_on_a_live_program_leaves_the_disk_writes_to_the_worker(
 
     began = time.monotonic()
     sentry_lite.get_client().close()
-    assert time.monotonic() - began < 0.3 + 0.3
+    assert time.monotonic() - began < 0.3 + 1.0  # the flush, then the spool bound
+    # Written by the caller before close() returned: the one in flight and the two queued.
+    assert transport.stats().spooled == 3
+    assert spool.writers == ["MainThread"] * 3
+    assert transport.stats().dropped == {}
+    time.sleep(1.2)  # the worker's request times out meanwhile: it spools nothing more
+    assert spool.writers == ["MainThread"] * 3
+    assert spooled_ids(spool) == sorted(ids)
+    assert transport.stats().dropped == {}
+    assert not sentry_lite.is_initialized()
+
+
+def test_close_without_a_spool_counts_what_its_flush_left_before_it_returns(receiver, sentry_init):
+    receiver.respond_with(hang=True)
+    transport = HttpTransport(build_options(receiver.dsn, {}), timeout=(1.0, 1.0))
+    sentry_init(transport=transport, shutdown_timeout=0.2)
+    for n in range(3):
+        sentry_lite.capture_message(f"message {n}")
+    sentry_lite.get_client().close()
+    assert transport.stats().dropped == {("network_error", "error"): 3}
+
+
+def test_close_in_background_leaves_the_disk_writes_to_the_worker(receiver, sentry_init, tmp_path):
+    receiver.respond_with(hang=True)
+    spool = watched_spool(tmp_path, receiver.dsn)
+    transport = HttpTransport(build_options(receiver.dsn, {}), timeout=(1.0, 1.0), spool=spool)
+    sentry_init(transport=transport, shutdown_timeout=0.3)
+    ids = [sentry_lite.capture_message(f"message {n}") for n in range(3)]
+
+    began = time.monotonic()
+    sentry_lite.get_client().close_in_background()
+    assert time.monotonic() - began < 0.1
     assert spool.writers == []  # nothing written by the caller
 
     # The worker's request times out (1 s), then it spools that one and the two queued.
@@ -79,7 +110,33 @@ def test_close_on_a_live_program_leaves_the_disk_writes_to_the_worker(
     assert spool.writers == [WORKER_THREAD] * 3
     assert spooled_ids(spool) == sorted(ids)
     assert transport.stats().dropped == {}
-    assert not sentry_lite.is_initialized()
+
+
+def test_a_forked_child_that_closes_then_leaves_with_os_exit_keeps_its_events(receiver, tmp_path):
+    # A forked worker leaving without atexit handlers: close() is its last word.
+    receiver.respond_with(hang=True)
+    result = run_script(
+        f"""
+        import os, time
+        import sentry_lite
+        sentry_lite.init(spool_dir={str(tmp_path)!r}, shutdown_timeout=0.5)
+        pid = os.fork()
+        if pid == 0:
+            for n in range(3):
+                sentry_lite.capture_message(f"child {{n}}")
+            began = time.monotonic()
+            sentry_lite.get_client().close(0.5)
+            print(round(time.monotonic() - began, 3), flush=True)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        os._exit(0)
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split()[0]) < 0.5 + 1.0
+    assert len(spool_files(tmp_path)) == 3
+    assert receiver.events == []
 
 
 def test_close_without_a_spool_counts_what_is_left(receiver, make_transport):
@@ -95,6 +152,30 @@ def test_close_without_a_spool_counts_what_is_left(receiver, make_transport):
     assert transport.stats().dropped == {("network_error", "error"): 3}
     transport.capture_envelope(event_envelope())  # closed: refused, no request
     assert receiver.request_count == 1
+
+
+class RetiredMidCapture(HttpTransport):
+    """A transport a second init() retires while a capture is between its checks."""
+
+    def _add_pending(self, envelope):
+        if envelope is not None and not self._closed:
+            self.retire(0.0)  # what another thread's init() does at that moment
+        return super()._add_pending(envelope)
+
+
+@pytest.mark.parametrize("worker_started", [True, False])
+def test_a_capture_that_races_a_second_init_is_counted(receiver, worker_started):
+    transport = RetiredMidCapture(build_options(receiver.dsn, {}))
+    try:
+        if worker_started:
+            transport._worker.submit(lambda: None)
+        transport.capture_envelope(event_envelope())
+        assert transport.stats().dropped == {("network_error", "error"): 1}
+        assert transport.stats().queued == 0
+        assert transport.flush(1.0)
+    finally:
+        transport.kill()
+    assert receiver.request_count == 0
 
 
 def test_a_second_init_returns_at_once_and_the_first_clients_events_still_arrive(
@@ -194,7 +275,7 @@ def test_a_closed_clients_leftovers_reach_the_spool_at_exit_even_if_its_worker_h
         sentry_lite.init(shutdown_timeout=0.2)
         for n in range(3):
             sentry_lite.capture_message(f"message {n}")
-        get_client().close()  # the worker is stuck in a request (read timeout 5 s)
+        get_client().close_in_background()  # the worker is stuck in a request (5 s)
         """.replace("PORT", str(port)),
         f"http://{'a' * 32}@127.0.0.1:{port}/1",
         env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
