@@ -11,8 +11,8 @@ Each run sends to a project id of its own on one loopback sink
 "delivered == captured" row sums up every run that captured events.
 ``lite-noscrub`` is sentry_lite with scrubbing off (the scrubber row). The
 memory cases run once: growth is not timing noise, and 10,000 captures under
-tracemalloc take sentry_sdk minutes. A full run takes about 12 minutes,
-``--quick`` about 8 (docs/performance.md).
+tracemalloc take sentry_sdk minutes. A full run takes about 9 minutes,
+``--quick`` about 8 (the memory cases are most of it; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -327,7 +327,7 @@ def measure(quick: bool) -> list[Row]:
         rows.extend(memory_rows("memory", memory))
         dead_dsn = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
         dead_memory = rounds("memory_dead_server", dead_dsn, memory_rounds, ("sdk", "lite"))
-        rows.extend(memory_rows("memory, dead server", dead_memory))
+        rows.extend(memory_rows("memory, dead server", dead_memory, dead=True))
 
         live = rounds("dead_server", sink, n, ("sdk", "lite"))  # same code path, live sink
         dead = rounds("dead_server", dead_dsn, n, ("sdk", "lite"))
@@ -374,8 +374,16 @@ def measure(quick: bool) -> list[Row]:
     return rows
 
 
-def memory_rows(label: str, results: dict[str, list[dict[str, Any]]]) -> list[Row]:
-    """RSS and tracemalloc growth over 10,000 captures: <= 0.5x or under 100 kB."""
+def memory_rows(
+    label: str, results: dict[str, list[dict[str, Any]]], dead: bool = False
+) -> list[Row]:
+    """RSS and tracemalloc growth over 10,000 captures: <= 0.5x or under 100 kB.
+
+    Against a dead server (``dead``) the queue is full: tracemalloc counts the
+    events that replace queued ones as growth (the replaced ones were made
+    before it started), so its 10,000 row is information and the target is
+    on the second 5,000: under 100 kB, nothing grows without bound.
+    """
     rows = []
     for key in ("rss_growth_kb", "traced_growth_kb"):
         sdk_kb, lite_kb = median_of(results["sdk"], key), median_of(results["lite"], key)
@@ -391,14 +399,18 @@ def memory_rows(label: str, results: dict[str, list[dict[str, Any]]]) -> list[Ro
                 lite_kb <= 100 or lite_kb <= 0.5 * sdk_kb,
             )
         )
-    second_half = {sdk: median_of(runs, "traced_second_half_kb") for sdk, runs in results.items()}
+    key = "traced_second_half_kb"
+    sdk_kb, lite_kb = median_of(results["sdk"], key), median_of(results["lite"], key)
+    second_half = Row(
+        f"{label}: traced, second 5k", "kB", sdk_kb, lite_kb, None, "< 100 kB", lite_kb < 100
+    )
     queued = median_of(results["lite"], "lite_queued")
     dropped = median_of(results["lite"], "lite_dropped")
-    rows[-1].note = (
-        f"traced growth over the second 5,000: sdk {fmt(second_half['sdk'])} kB, "
-        f"lite {fmt(second_half['lite'])} kB; lite queued {queued:.0f}, dropped {dropped:.0f}"
-    )
-    return rows
+    second_half.note = f"lite queued {queued:.0f} envelopes, dropped {dropped:.0f} (counted)"
+    if dead:
+        rows[-1].target, rows[-1].ok = "info", None
+        rows[-1].note = "mostly the full queue's events (see the second 5k row)"
+    return [*rows, second_half]
 
 
 def fmt(value: Optional[float]) -> str:
