@@ -16,6 +16,10 @@ with the size of the value:
   ``"..."`` key) saying how much was left out, counted only where ``len()``
   is cheap; deeper containers become a summary like ``"<list of 3 items>"``;
   a container met again on its own path becomes ``"<cyclic>"``;
+- with a ``key_filter``, a list or tuple of strings is read as a command
+  line: the value after a sensitive flag (``["--password", "pw"]``) and of a
+  ``[name, value]`` pair with a sensitive name become ``"[Filtered]"`` (the
+  scrubber's ``DataScrubber.sequence`` rule);
 - ``max_nodes`` bounds the values walked in one call; past it values are
   ``"..."``;
 - other objects are ``repr()``'d once per walk (a repeated object reuses the
@@ -33,7 +37,12 @@ from collections.abc import Callable, ItemsView, Iterable, KeysView, Mapping, Se
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from sentry_lite.scrubber._data import DataScrubber
 
 __all__ = ["CYCLIC", "FILTERED", "SafeLimits", "Walker", "safe_repr", "safe_text", "to_safe"]
 
@@ -54,6 +63,8 @@ _UINT64_LIMIT = 1 << 64
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Containers whose builtin __len__ is O(1) and runs no user code.
 _CHEAP_LEN: tuple[type[Any], ...] = (dict, list, tuple, set, frozenset, deque)
+# Read as command lines (``["mysql", "--password", "pw"]``) when scrubbing is on.
+_ARGV_LIKE = (list, tuple)
 # Walked item by item, never repr()'d whole (str and bytes are handled before).
 _CONTAINERS: tuple[type[Any], ...] = (
     Mapping,
@@ -176,13 +187,14 @@ class Walker:
     the whole stack. Holds references to walked values until dropped.
     """
 
-    __slots__ = ("_nodes_left", "_on_path", "_reprs", "limits")
+    __slots__ = ("_flags", "_nodes_left", "_on_path", "_reprs", "limits")
 
     def __init__(self, limits: SafeLimits) -> None:
         self.limits = limits
         self._nodes_left = limits.max_nodes
         self._reprs: dict[int, tuple[object, str]] = {}
         self._on_path: set[int] = set()
+        self._flags: Optional[DataScrubber] = None
 
     # -- public entry points ----------------------------------------------------
     def walk(self, value: object) -> object:
@@ -254,12 +266,14 @@ class Walker:
                 return self._pairs(dict.items(value), breadth, total, depth_left - 1)
             if issubclass(type(value), Mapping):
                 return self._pairs(value.items(), breadth, total, depth_left - 1)
+            head = list(islice(value, breadth + 1))
+            masked = self._masked_by_flags(head) if issubclass(type(value), _ARGV_LIKE) else ()
             items: list[object] = []
-            for index, item in enumerate(islice(value, breadth + 1)):
+            for index, item in enumerate(head):
                 if index == breadth:
                     items.append(_more(total, breadth))
                     break
-                items.append(self._walk(item, depth_left - 1))
+                items.append(FILTERED if index in masked else self._walk(item, depth_left - 1))
             return items
         finally:
             self._on_path.discard(key)
@@ -280,6 +294,29 @@ class Walker:
             name = self._key_text(key, names)
             result[name] = FILTERED if self._is_sensitive(name) else self._walk(item, depth_left)
         return result
+
+    def _masked_by_flags(self, head: list[object]) -> Collection[int]:
+        """Indexes of ``head`` (a list or tuple of strings) masked by the scrubber's
+        list rule: the value after a sensitive flag, or of a ``[name, value]`` pair."""
+        if self.limits.key_filter is None or len(head) < 2:
+            return ()
+        flagged = False
+        for item in head:
+            if type(item) is not str:
+                return ()
+            flagged = flagged or item[:1] == "-"
+        if not flagged and len(head) != 2:
+            return ()
+        # The scrubber's own rule (DataScrubber.sequence), imported late: the
+        # scrubber builds on this module, and only a list that may hold a flag
+        # gets here.
+        if self._flags is None:
+            from sentry_lite.scrubber._data import DataScrubber
+
+            self._flags = DataScrubber(self._is_sensitive, None)
+        probe = list(head)
+        self._flags.sequence(probe)
+        return {index for index, item in enumerate(probe) if item is not head[index]}
 
     def _summary(self, value: object) -> str:
         total = _cheap_len(value)
