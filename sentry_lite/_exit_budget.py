@@ -24,17 +24,49 @@ from typing import Optional
 
 __all__ = ["exit_started", "spool_writes_at_exit", "waiting_at_exit"]
 
-# Per process: (pid, seconds left). None: nothing has waited at exit yet.
-# Read and written without a lock: the waits at exit run one after another
-# on the exiting thread, and a lock held at fork time would stay held in
-# the child.
-_delivery: Optional[tuple[int, float]] = None
-_spool: Optional[tuple[int, float]] = None
+
+class _Budget:
+    """Seconds left, per process (a forked child starts afresh); unset until first drawn on.
+
+    Read and written without a lock: the waits at exit run one after another
+    on the exiting thread, and a lock held at fork time would stay held in
+    the child.
+    """
+
+    __slots__ = ("_state",)
+
+    def __init__(self) -> None:
+        self._state: Optional[tuple[int, float]] = None  # (pid, seconds left)
+
+    def left(self) -> Optional[float]:
+        state = self._state
+        if state is None or state[0] != os.getpid():
+            return None
+        return state[1]
+
+    @contextmanager
+    def drawn_on(self, wanted: float) -> Iterator[float]:
+        """Yield ``wanted``, at most what is left (the first draw sets the budget to
+        ``wanted``); charge the time spent inside the ``with`` block."""
+        wanted = max(wanted, 0.0)
+        left = self.left()
+        if left is None:
+            left = wanted
+        began = time.monotonic()
+        self._state = (os.getpid(), left)
+        try:
+            yield min(wanted, left)
+        finally:
+            self._state = (os.getpid(), max(left - (time.monotonic() - began), 0.0))
+
+
+_delivery = _Budget()
+_spool = _Budget()
 
 
 def exit_started() -> bool:
     """True once something waited at exit in this process (its budget is in use)."""
-    return _left(_delivery) is not None
+    return _delivery.left() is not None
 
 
 @contextmanager
@@ -44,17 +76,8 @@ def waiting_at_exit(timeout: float) -> Iterator[float]:
     The first wait in a process sets the budget to its ``timeout``. The time
     spent inside the ``with`` block is charged to the budget.
     """
-    global _delivery  # noqa: PLW0603 -- one budget per process
-    timeout = max(timeout, 0.0)
-    left = _left(_delivery)
-    if left is None:
-        left = timeout
-    began = time.monotonic()
-    _delivery = (os.getpid(), left)
-    try:
-        yield min(timeout, left)
-    finally:
-        _delivery = (os.getpid(), max(left - (time.monotonic() - began), 0.0))
+    with _delivery.drawn_on(timeout) as seconds:
+        yield seconds
 
 
 @contextmanager
@@ -65,24 +88,8 @@ def spool_writes_at_exit(bound: float) -> Iterator[float]:
     and nothing is charged. At exit, the time spent inside the ``with``
     block is charged to one budget of ``bound`` seconds per process.
     """
-    global _spool  # noqa: PLW0603 -- one budget per process
-    bound = max(bound, 0.0)
     if not exit_started():
-        yield bound
+        yield max(bound, 0.0)
         return
-    left = _left(_spool)
-    if left is None:
-        left = bound
-    began = time.monotonic()
-    _spool = (os.getpid(), left)
-    try:
-        yield min(bound, left)
-    finally:
-        _spool = (os.getpid(), max(left - (time.monotonic() - began), 0.0))
-
-
-def _left(budget: Optional[tuple[int, float]]) -> Optional[float]:
-    """Seconds left in ``budget`` if it belongs to this process (a forked child starts afresh)."""
-    if budget is None or budget[0] != os.getpid():
-        return None
-    return budget[1]
+    with _spool.drawn_on(bound) as seconds:
+        yield seconds

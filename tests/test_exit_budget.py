@@ -14,8 +14,8 @@ from sentry_lite._exit_budget import exit_started, spool_writes_at_exit, waiting
 @pytest.fixture(autouse=True)
 def fresh_budget(monkeypatch):
     """Each test is a process that has not started exiting."""
-    monkeypatch.setattr(_exit_budget, "_delivery", None)
-    monkeypatch.setattr(_exit_budget, "_spool", None)
+    monkeypatch.setattr(_exit_budget, "_delivery", _exit_budget._Budget())
+    monkeypatch.setattr(_exit_budget, "_spool", _exit_budget._Budget())
 
 
 def test_the_first_wait_sets_the_budget_and_later_waits_get_what_is_left():
