@@ -16,9 +16,8 @@ from sentry_lite._guard import guarded, never_raises, report_internal_error
 from sentry_lite.client import BaseClient, Client
 from sentry_lite.options import NOT_GIVEN, build_options
 from sentry_lite.scope import (
-    _GLOBAL_SCOPE,
     Scope,
-    _pair,
+    client_and_isolation_scope,
     get_current_scope,
     get_global_scope,
     get_isolation_scope,
@@ -130,19 +129,12 @@ def add_breadcrumb(
 ) -> None:
     """Record a breadcrumb on the isolation scope."""
     # The hottest entry point (a program may leave thousands of breadcrumbs
-    # per event), so written out flat: one read of the scopes, the client
-    # found as get_client() finds it (scope.client_and_isolation_scope(),
-    # inlined: a call is 10 % of this), and a plain try instead of the
+    # per event): one read of the scopes, and a plain try instead of the
     # never_raises decorator (its *args/**kwargs call costs more than the rest).
     try:
-        pair = _pair()
-        client = pair.current._client
-        if client is None:
-            client = pair.isolation._client
-            if client is None:
-                client = _GLOBAL_SCOPE._client
+        client, isolation = client_and_isolation_scope()
         if client is not None and client.is_active():
-            client.record_breadcrumb(pair.isolation, crumb, hint, kwargs)
+            client.record_breadcrumb(isolation, crumb, hint, kwargs)
     except Exception as error:  # noqa: BLE001 -- an entry point never raises into the host
         report_internal_error("add_breadcrumb", error)
 

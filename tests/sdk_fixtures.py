@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 import sentry_lite
-from sentry_lite import _guard, scope
+from sentry_lite import _guard
 from sentry_lite.receiver import Receiver
+from sentry_lite.scope._state import scopes_var
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +23,7 @@ def sdk_reset() -> Iterator[list[BaseException]]:
     global_scope.get_client().close(timeout=1.0)
     global_scope.set_client(None)
     global_scope.clear()
-    scope._scopes.set(None)
+    scopes_var.set(None)
     _guard.internal_error_hook = None
     assert not swallowed, f"the SDK swallowed internal errors: {swallowed!r}"
 

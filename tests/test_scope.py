@@ -445,7 +445,7 @@ def test_processors_a_task_inherited_run_once_and_its_trace_is_used(sentry_init,
 
 def test_cancelled_and_successful_tasks_leave_nothing_on_exceptions(sentry_init, receiver):
     sentry_init()
-    from sentry_lite._task_scopes import task_scopes_of
+    from sentry_lite.scope._task_scopes import task_scopes_of
 
     async def waits():
         sentry_lite.set_tag("cancelled", "yes")

@@ -4,96 +4,18 @@ Each integration is a class with an ``identifier`` and a static
 ``setup_once()`` that installs its hooks once per process; the hooks then ask
 the active client whether it has the integration enabled, so re-``init()``
 and ``disabled_integrations`` take effect without uninstalling anything.
-An integration may also process events (``processes_events = True``): the
-client runs its ``process_event`` as step 2 of the pipeline.
+The base class and the registry live in the core
+(``sentry_lite.client._integrations``); they are re-exported here, where
+sentry_sdk's users look for them.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
-
-from sentry_lite._log import logger
-
-if TYPE_CHECKING:
-    from sentry_lite.types import Event, Hint
-
-__all__ = ["DEFAULT_INTEGRATIONS", "DidNotEnable", "Integration", "setup_integrations"]
-
-#: Installed by ``init()`` unless ``default_integrations=False``; loaded by
-#: dotted path so an unused one costs no import time.
-DEFAULT_INTEGRATIONS = (
-    "sentry_lite.integrations.excepthook.ExcepthookIntegration",
-    "sentry_lite.integrations.threading.ThreadingIntegration",
-    "sentry_lite.integrations.atexit.AtexitIntegration",
-    "sentry_lite.integrations.dedupe.DedupeIntegration",
-    "sentry_lite.integrations.logging.LoggingIntegration",
-    "sentry_lite.integrations.stdlib.StdlibIntegration",
-    "sentry_lite.integrations.modules.ModulesIntegration",
-    "sentry_lite.integrations.argv.ArgvIntegration",
+from sentry_lite.client._integrations import (
+    DEFAULT_INTEGRATIONS,
+    DidNotEnable,
+    Integration,
+    setup_integrations,
 )
 
-_installed: set[str] = set()
-
-
-class DidNotEnable(Exception):
-    """Raised by ``setup_once()`` when the integration cannot work here."""
-
-
-class Integration:
-    """Base class of every integration."""
-
-    identifier: ClassVar[str] = ""
-    processes_events: ClassVar[bool] = False
-
-    @staticmethod
-    def setup_once() -> None:
-        """Install process-wide hooks. Called at most once per process."""
-
-    def process_event(self, event: Event, hint: Hint) -> Event | None:
-        """Step 2 of the pipeline, for integrations with ``processes_events``."""
-        return event
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}>"
-
-
-def _identifier_of(item: Any) -> str | None:
-    identifier = getattr(item, "identifier", None)
-    return identifier if isinstance(identifier, str) else None
-
-
-def setup_integrations(
-    explicit: Iterable[Any], *, with_defaults: bool, disabled: Iterable[Any]
-) -> dict[str, Integration]:
-    """Choose the client's integrations and install the ones new to this process."""
-    chosen: dict[str, Integration] = {}
-    for item in explicit:
-        integration = item() if isinstance(item, type) and issubclass(item, Integration) else item
-        if isinstance(integration, Integration) and integration.identifier:
-            chosen[integration.identifier] = integration
-        else:
-            logger.warning("ignoring %r: not a sentry_lite integration", item)
-    if with_defaults:
-        for path in DEFAULT_INTEGRATIONS:
-            module_name, _, class_name = path.rpartition(".")
-            cls = getattr(importlib.import_module(module_name), class_name)
-            chosen.setdefault(cls.identifier, cls())
-    for item in disabled:
-        identifier = _identifier_of(item)
-        if identifier is not None:
-            chosen.pop(identifier, None)
-
-    for identifier, integration in list(chosen.items()):
-        if identifier in _installed:
-            continue
-        try:
-            type(integration).setup_once()
-        except DidNotEnable as reason:
-            logger.debug("integration %s not enabled: %s", identifier, reason)
-            del chosen[identifier]
-            continue
-        _installed.add(identifier)
-        logger.debug("integration %s installed", identifier)
-    return chosen
+__all__ = ["DEFAULT_INTEGRATIONS", "DidNotEnable", "Integration", "setup_integrations"]

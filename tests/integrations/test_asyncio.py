@@ -219,7 +219,7 @@ def test_a_task_class_without_callback_contexts_is_not_left_hanging(sentry_init,
     """A Task subclass whose add_done_callback() takes no ``context``: the
     callbacks added before the SDK's (gather's) must stay, so gather ends."""
     sentry_init()
-    from sentry_lite._task_scopes import _record_scopes, keep_scopes_on_failure
+    from sentry_lite.scope._task_scopes import _record_scopes, keep_scopes_on_failure
 
     class LegacyTask(asyncio.Task):
         def add_done_callback(self, fn):  # no context parameter

@@ -1,13 +1,13 @@
 """The scopes of an asyncio task, kept on the exception that ended it.
 
-Each task gets its own scopes on first use (scope.py), so data set in one
+Each task gets its own scopes on first use (_scope.py), so data set in one
 task never reaches another's events. An exception that ends a task is often
 reported outside it: ``asyncio.run(main())`` raising into ``sys.excepthook``,
 ``try: asyncio.run(main()) except ...: capture_exception()``, or another task
 that awaited it (``await task``, ``gather``). There the task's scopes are out
 of reach, and its user, tags and breadcrumbs would be missing.
 
-So when scope.py forks scopes for a task, :func:`keep_scopes_on_failure`
+So when _scope.py forks scopes for a task, :func:`keep_scopes_on_failure`
 adds a done callback: if the task ended with an exception, the callback puts
 the task's (isolation, current) scopes and the isolation scopes they were
 forked from on that exception, in its ``__dict__`` (as dedupe marks
@@ -25,11 +25,11 @@ import sys
 from collections import deque
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import sentry_lite.scope as scope_module  # a cycle: only read when called
 from sentry_lite._guard import report_internal_error
+from sentry_lite.scope._state import running_task, scopes_var
 
 if TYPE_CHECKING:
-    from sentry_lite.scope import Scope
+    from sentry_lite.scope._scope import Scope
     from sentry_lite.types import Breadcrumb, EventProcessor, ExcInfo
 
 __all__ = ["TaskScopes", "keep_scopes_on_failure", "task_scopes_of", "with_task_scopes"]
@@ -50,7 +50,7 @@ class TaskScopes(NamedTuple):
 def keep_scopes_on_failure(task: Any) -> None:
     """Have ``task`` leave its scopes on the exception that ends it, if one does.
 
-    Called by scope.py right after it forked the scopes for ``task``, in the
+    Called by _scope.py right after it forked the scopes for ``task``, in the
     task: the callback's context is a copy of the task's, holding those scopes.
     """
     add_done_callback = getattr(task, "add_done_callback", None)
@@ -123,7 +123,7 @@ def _record_scopes(task: Any) -> None:
             # Kept where it started: a task that re-raises a child's exception
             # (await, gather) does not replace the child's scopes with its own.
             return
-        pair = scope_module._scopes.get()  # this callback runs in a copy of the task's context
+        pair = scopes_var.get()  # this callback runs in a copy of the task's context
         if pair is not None:
             attributes[_TASK_SCOPES] = TaskScopes(pair.isolation, pair.current, pair.ancestors)
     except Exception as error:  # noqa: BLE001 -- called by the event loop: never raise
@@ -175,7 +175,7 @@ def with_task_scopes(
     if exc_info is None or exc_info[1] is None:
         return scopes
     global_scope, isolation, current = scopes
-    in_task = scope_module._running_task() is not None
+    in_task = running_task() is not None
     found = task_scopes_of(exc_info[1], isolation if in_task else None)
     if found is None or found.isolation is isolation:
         return scopes
@@ -184,7 +184,7 @@ def with_task_scopes(
 
 def _layered(scopes: tuple[Scope, ...]) -> Scope:
     """One scope holding ``scopes``' data, later wins, shared items once."""
-    merged = scope_module.Scope()
+    merged = type(scopes[0])()  # a Scope, made without importing _scope.py
     crumbs: list[Breadcrumb] = []
     processors: list[EventProcessor] = []
     seen: set[int] = set()

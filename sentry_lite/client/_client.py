@@ -1,29 +1,42 @@
-"""The client: options, integrations, transport, and the event pipeline.
+"""The client: options, integrations, transport, and the capture entry points.
 
-``Client.capture_event`` runs the steps of docs/architecture.md in order:
-scope data, integration processors, ignore_errors, sample_rate, the scrubber,
-before_send; then hands an envelope to the transport. Every drop is counted
-on the transport by reason (the client-report reasons of the protocol).
+``Client.capture_event`` chooses the scopes, runs the pipeline
+(``_pipeline.py``: scope data, integration processors, ignore_errors,
+sample_rate, the scrubber, before_send) and hands an envelope to the
+transport. Every drop is counted on the transport by reason (the
+client-report reasons of the protocol).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite._guard import guarded
 from sentry_lite._log import enable_debug_output, logger, warn_hook_failed
 from sentry_lite._version import VERSION
+from sentry_lite.client._base import SDK_NAME, BaseClient
+from sentry_lite.client._event_ids import new_event_id
+from sentry_lite.client._integrations import setup_integrations
+from sentry_lite.client._pipeline import (
+    ApplyScopes,
+    BeforeSend,
+    Capture,
+    DropEvent,
+    FillDefaults,
+    IgnoreErrors,
+    IntegrationProcessors,
+    SampleRate,
+    Scrub,
+    Step,
+    run_steps,
+)
+from sentry_lite.client._transports import make_transport
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.event.contexts import default_server_name, static_contexts
-from sentry_lite.event.snapshot import mark, snapshot, snapshot_changes
-from sentry_lite.integrations import Integration, setup_integrations
+from sentry_lite.event.contexts import default_server_name
 from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
-from sentry_lite.transport.base import Transport
 
 # Imported where first needed, not here (import time is paid by every
 # program): the scrubber, event building and the HTTP transport by init() or
@@ -35,85 +48,7 @@ if TYPE_CHECKING:
     from sentry_lite.scope import Scope
     from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, ExcInfo, Hint
 
-__all__ = ["NON_RECORDING_CLIENT", "BaseClient", "Client", "NonRecordingClient"]
-
-SDK_NAME = "sentry.python.lite"
-
-
-class BaseClient:
-    """What every client offers; this one records nothing."""
-
-    options: Options
-    transport: Transport | None = None
-    integrations: dict[str, Integration]
-
-    def __init__(self, options: Options | None = None) -> None:
-        self.options = options if options is not None else Options()
-        self.integrations = {}
-
-    @property
-    def dsn(self) -> str | None:
-        return str(self.options.dsn) if self.options.dsn is not None else None
-
-    def is_active(self) -> bool:
-        """True when captures are sent somewhere."""
-        return False
-
-    def get_integration(self, integration: type[Integration] | str) -> Integration | None:
-        name = integration if isinstance(integration, str) else integration.identifier
-        return self.integrations.get(name)
-
-    def capture_event(
-        self, event: Event, hint: Hint | None = None, scope: Scope | None = None
-    ) -> str | None:
-        return None
-
-    def capture_exception(self, error: Any = None, scope: Scope | None = None) -> str | None:
-        return None
-
-    def capture_message(
-        self, message: str, level: str | None = None, scope: Scope | None = None
-    ) -> str | None:
-        return None
-
-    def record_breadcrumb(
-        self,
-        scope: Scope,
-        crumb: Breadcrumb | None,
-        hint: BreadcrumbHint | None,
-        fields: dict[str, Any],
-    ) -> None:
-        return None
-
-    def flush(
-        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
-    ) -> bool:
-        return True
-
-    def close(
-        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
-    ) -> None:
-        return None
-
-    def close_in_background(self) -> None:
-        """Close without waiting for delivery (``init()`` closes the client it replaces so)."""
-        self.close()
-
-    def __enter__(self) -> BaseClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class NonRecordingClient(BaseClient):
-    """The client before ``init()`` or without a DSN: every call is a no-op."""
-
-    def __repr__(self) -> str:
-        return "<NonRecordingClient>"
-
-
-NON_RECORDING_CLIENT = NonRecordingClient()
+__all__ = ["Client"]
 
 
 class Client(BaseClient):
@@ -149,30 +84,46 @@ class Client(BaseClient):
             max_stack_frames=options.max_stack_frames,
         )
         self._setup_scrubber(options)
-        self.transport = _make_transport(options)
+        self.transport = make_transport(options)
         if self.transport is not None:
             # What capturing needs is imported now, not by the first event:
             # that one may come at interpreter exit, or race a fork.
             import random  # noqa: F401 -- event ids
-
-            import sentry_lite._scope_to_event
-            import sentry_lite.event.builders  # noqa: F401
 
             self.integrations = setup_integrations(
                 options.integrations,
                 with_defaults=options.default_integrations,
                 disabled=options.disabled_integrations,
             )
-        self._processors = [i for i in self.integrations.values() if i.processes_events]
-        self._server_name = options.server_name or default_server_name()
-        self._sdk_info = {
+        self._ignore_errors = IgnoreErrors(options.ignore_errors)
+        self._steps = self._pipeline(options)
+        if self.transport is not None:
+            logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
+
+    def _pipeline(self, options: Options) -> tuple[Step, ...]:
+        """The steps every event goes through, without the ones these options make no-ops."""
+        sdk_info = {
             "name": SDK_NAME,
             "version": VERSION,
             "integrations": sorted(self.integrations),
             "packages": [{"name": "pypi:sentry-lite", "version": VERSION}],
         }
-        if self.transport is not None:
-            logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
+        server_name = options.server_name or default_server_name()
+        steps: list[Step] = [
+            FillDefaults(options, server_name, sdk_info),
+            ApplyScopes(self._limits, options.max_breadcrumbs),
+        ]
+        processors = [i for i in self.integrations.values() if i.processes_events]
+        if processors:
+            steps.append(IntegrationProcessors(processors))
+        if options.ignore_errors:
+            steps.append(self._ignore_errors)
+        if options.sample_rate < 1.0:
+            steps.append(SampleRate(options.sample_rate))
+        steps.append(Scrub(self._scrubber, self._scrubber_is_builtin))
+        if options.before_send is not None:
+            steps.append(BeforeSend(options.before_send))
+        return tuple(steps)
 
     def _setup_scrubber(self, options: Options) -> None:
         """Step 4's scrubber, and its rules in the walk that makes values safe."""
@@ -240,7 +191,7 @@ class Client(BaseClient):
         exc_info = exc_info_from(error)
         if exc_info is None or exc_info[1] is None:
             return None
-        if self._is_ignored(exc_info):
+        if self._ignore_errors.matches(exc_info):
             # Decided before the frames are walked: it depends only on the type.
             self._drop("event_processor", "ignore_errors")
             return None
@@ -274,46 +225,23 @@ class Client(BaseClient):
         self, event: Event, hint: Hint | None, scope: Scope | None, built: bool
     ) -> str | None:
         """``built``: this client built the event's exception, threads and message,
-        already scrubbed; step 4 does not scrub them again."""
+        already scrubbed; the scrubber step does not scrub them again."""
         if not self.is_active():
             return None
-        from sentry_lite._scope_to_event import apply_scopes
-        from sentry_lite._task_scopes import with_task_scopes
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
+        from sentry_lite.scope._task_scopes import with_task_scopes
 
         hint = hint if hint is not None else {}
-        event_id = event.get("event_id") or _new_event_id()
+        event_id = event.get("event_id") or new_event_id()
         event["event_id"] = event_id
         current = scope if scope is not None else get_current_scope()
         isolation = get_isolation_scope()
         # An exception that ended an asyncio task brings that task's scopes.
         scopes = with_task_scopes((get_global_scope(), isolation, current), hint.get("exc_info"))
-
-        self._fill_defaults(event)
-        apply_scopes(event, scopes, self._limits, self.options.max_breadcrumbs)
-        processed = self._run_scope_processors(event, hint, scopes)
-        if processed is None:
-            self._drop("event_processor", "a scope event processor")
-            return None
-        for integration in self._processors:
-            with guarded(f"{integration.identifier} event processor"):
-                processed = integration.process_event(processed, hint)
-            if processed is None:
-                self._drop("event_processor", integration.identifier)
-                return None
-        exc_info = hint.get("exc_info")
-        if exc_info is not None and self._is_ignored(exc_info):
-            self._drop("event_processor", "ignore_errors")
-            return None
-        if self.options.sample_rate < 1.0 and _random() >= self.options.sample_rate:
-            self._drop("sample_rate", "sample_rate")
-            return None
-        if not self._scrub(processed, built):
-            self._drop("event_processor", "event_scrubber")
-            return None
-        processed = self._run_before_send(processed, hint)
-        if processed is None:
-            self._drop("before_send", "before_send")
+        try:
+            processed = run_steps(self._steps, event, Capture(hint, scopes, built))
+        except DropEvent as drop:
+            self._drop(drop.reason, drop.why)
             return None
 
         envelope = Envelope(
@@ -323,82 +251,6 @@ class Client(BaseClient):
         self.transport.capture_envelope(envelope)  # type: ignore[union-attr]
         isolation.last_event_id_value = event_id
         return event_id
-
-    def _fill_defaults(self, event: Event) -> None:
-        options = self.options
-        event.setdefault("timestamp", time.time())
-        event.setdefault("platform", "python")
-        event.setdefault("level", "error")
-        event.setdefault("server_name", self._server_name)
-        event.setdefault("environment", options.environment)
-        if options.release is not None:
-            event.setdefault("release", options.release)
-        if options.dist is not None:
-            event.setdefault("dist", options.dist)
-        event["sdk"] = dict(self._sdk_info)
-        contexts = event.setdefault("contexts", {})
-        for name, context in static_contexts().items():
-            contexts.setdefault(name, dict(context))
-
-    def _run_scope_processors(
-        self, event: Event, hint: Hint, scopes: tuple[Scope, ...]
-    ) -> Event | None:
-        for scope in scopes:
-            for processor in scope.event_processors:
-                result: Event | None = event
-                with guarded(f"event processor {processor!r}"):
-                    result = processor(event, hint)
-                if result is None:
-                    return None
-                event = result
-        return event
-
-    def _scrub(self, event: Event, built: bool) -> bool:
-        """Step 4; False when the scrubber failed: the event is not sent half-scrubbed."""
-        scrubber = self._scrubber
-        done = False
-        with guarded("event_scrubber"):
-            if self._scrubber_is_builtin:
-                scrubber._scrub_event(event, built)
-            else:
-                scrubber.scrub_event(event)
-            done = True
-        return done
-
-    def _run_before_send(self, event: Event, hint: Hint) -> Event | None:
-        before_send = self.options.before_send
-        if before_send is None:
-            return event
-        marks = mark(event)  # type: ignore[arg-type]
-        try:
-            result: Event | None = before_send(event, hint)
-        except Exception as error:  # noqa: BLE001 -- the user's bug: the event fails closed
-            # Dropped, not sent unfiltered: the hook may be what removes personal data.
-            warn_hook_failed("before_send", error, "event dropped")
-            return None
-        if result is not None and not isinstance(result, dict):
-            logger.warning(
-                "before_send returned %s, not an event dict: dropped", type(result).__name__
-            )
-            return None
-        # What the hook put in may be the program's: copy it now, as it is.
-        if result is event:
-            snapshot_changes(event, marks)  # type: ignore[arg-type]
-        elif result is not None:
-            result = snapshot(result)
-        return result
-
-    def _is_ignored(self, exc_info: ExcInfo) -> bool:
-        ignored = self.options.ignore_errors
-        exc_type = exc_info[0]
-        if not ignored or exc_type is None:
-            return False
-        for cls in exc_type.__mro__:
-            full_name = f"{cls.__module__}.{cls.__qualname__}"
-            for item in ignored:
-                if item is cls or item in (cls.__qualname__, full_name):
-                    return True
-        return False
 
     def _drop(self, reason: str, why: str) -> None:
         logger.debug("event dropped (%s): %s", reason, why)
@@ -425,7 +277,7 @@ class Client(BaseClient):
         if stamp is None:
             new["timestamp"] = time.time()
         elif type(stamp) is not float or not stamp:
-            from sentry_lite._scope_to_event import breadcrumb_timestamp
+            from sentry_lite.scope._to_event import breadcrumb_timestamp
 
             new["timestamp"] = breadcrumb_timestamp(new) or time.time()
         options = self.options
@@ -501,75 +353,9 @@ class Client(BaseClient):
             retire(timeout)
 
 
-def _new_event_id() -> str:
-    """A random UUID4 as 32 hex digits.
-
-    From the SDK's own ``random.Random`` rather than ``uuid.uuid4()``: event
-    ids need to be unique, not secret, and ``os.urandom`` releases the GIL,
-    so a capture would wait for the worker thread to hand it back (up to the
-    5 ms switch interval while the worker encodes). Not the module-level
-    ``random`` functions: a program that seeds them (simulations, ML, test
-    runners) would repeat event ids across runs, and Sentry keeps only the
-    first event with an id; capturing would also shift the program's numbers.
-    """
-    bits = _generator().getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
-    return f"{bits:032x}"
-
-
-# The version (4) and variant (RFC 4122) bits of a UUID4, as uuid.UUID sets them.
-_UUID4_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
-_UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
-
-_rng: Any = None  # random.Random, made on first use (``random`` costs ~1 ms to import)
-
-
-def _generator() -> Any:
-    global _rng  # noqa: PLW0603 -- one per process
-    if _rng is None:
-        from random import Random
-
-        _rng = Random()  # seeded from os.urandom
-        if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=_rng.seed)  # a child must not repeat ids
-    return _rng
-
-
-def _random() -> float:
-    return float(_generator().random())
-
-
 def _caller_frame() -> FrameType | None:
     """The first frame outside sentry_lite on the calling thread's stack."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("sentry_lite"):
         frame = frame.f_back
     return frame
-
-
-class _FunctionTransport(Transport):
-    """sentry_sdk's legacy ``transport=callable``: called with each event."""
-
-    def __init__(self, function: Callable[[Event], object], options: Options) -> None:
-        super().__init__(options)
-        self._function = function
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        event = envelope.event
-        if event is not None:
-            with guarded("transport function"):
-                self._function(event)
-
-
-def _make_transport(options: Options) -> Transport | None:
-    chosen = options.transport
-    if isinstance(chosen, Transport):
-        return chosen
-    if isinstance(chosen, type) and issubclass(chosen, Transport):
-        return chosen(options)
-    if callable(chosen):
-        return _FunctionTransport(chosen, options)
-    if options.dsn is None:
-        return None
-    from sentry_lite.transport.http import HttpTransport
-
-    return HttpTransport(options)
