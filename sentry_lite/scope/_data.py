@@ -111,8 +111,13 @@ class ScopeData:
         contexts: dict[str, Any] | None = None,
         tags: dict[str, Any] | None = None,
         fingerprint: list[str] | None = None,
+        attributes: dict[str, Any] | None = None,
     ) -> None:
-        """Apply the keyword arguments ``capture_*`` accept in place of a scope."""
+        """Apply the keyword arguments ``capture_*`` accept in place of a scope.
+
+        ``attributes`` (sentry_sdk 2.x: attributes of logs and metrics) is
+        accepted and not used: no attribute reaches an error event.
+        """
         if user is not None:
             self.set_user(user)
         if level is not None:

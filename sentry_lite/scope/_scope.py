@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite._log import logger
 from sentry_lite.client._base import NON_RECORDING_CLIENT
 from sentry_lite.event.snapshot import snapshot
 from sentry_lite.scope._data import ScopeData
@@ -43,7 +44,11 @@ __all__ = [
 ]
 
 #: Keyword arguments the capture functions accept in place of a scope.
-SCOPE_KWARGS = frozenset({"tags", "extras", "contexts", "user", "level", "fingerprint"})
+SCOPE_KWARGS = frozenset(
+    {"tags", "extras", "contexts", "user", "level", "fingerprint", "attributes"}
+)
+
+_warned_keywords: set[str] = set()
 
 
 class Scope(ScopeData):
@@ -152,9 +157,11 @@ class Scope(ScopeData):
             return self
         if scope is not None and scope_kwargs:
             raise TypeError("cannot pass both a scope and scope keyword arguments")
-        unknown = set(scope_kwargs) - SCOPE_KWARGS
+        unknown = scope_kwargs.keys() - SCOPE_KWARGS
         if unknown:
-            raise TypeError(f"unknown scope keyword arguments: {', '.join(sorted(unknown))}")
+            scope_kwargs = _without_unknown(scope_kwargs, unknown)
+            if not scope_kwargs:
+                return self
         merged = self.fork()
         if isinstance(scope, Scope):
             merged.update_from_scope(scope)
@@ -163,6 +170,22 @@ class Scope(ScopeData):
         else:
             merged.update_from_kwargs(**scope_kwargs)
         return merged
+
+
+def _without_unknown(scope_kwargs: dict[str, Any], unknown: set[str]) -> dict[str, Any]:
+    """``scope_kwargs`` less the names neither SDK knows, each said once at WARNING.
+
+    The event is still sent: a misspelled keyword must not cost the report.
+    """
+    for name in sorted(unknown - _warned_keywords):
+        _warned_keywords.add(name)
+        logger.warning(
+            "capture: unknown keyword argument %r ignored (the event is sent without it); "
+            "accepted: scope, %s",
+            name,
+            ", ".join(sorted(SCOPE_KWARGS)),
+        )
+    return {name: value for name, value in scope_kwargs.items() if name not in unknown}
 
 
 # -- the three levels ------------------------------------------------------------
