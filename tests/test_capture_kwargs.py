@@ -1,4 +1,4 @@
-"""Keyword arguments of the capture functions: sentry_sdk's are accepted, others warn and still send."""
+"""Capture keywords: sentry_sdk's are accepted; unknown ones warn once and the event goes."""
 
 from __future__ import annotations
 
