@@ -26,7 +26,7 @@ Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
   :meth:`start` again plays a server that is not listening for a while (the
   port is kept).
 
-Choosing and playing those answers lives in ``_scripted_responses.py``;
+Choosing and playing those answers lives in ``scripted_responses.py``;
 :class:`Response` is importable from here.
 """
 
@@ -48,8 +48,8 @@ from types import TracebackType
 from typing import Any, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
-from sentry_lite._scripted_responses import Response, ResponsePlan, reset_connection, stall
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.local.scripted_responses import Response, ResponsePlan, reset_connection, stall
 
 __all__ = ["ReceivedEnvelope", "Receiver", "Response"]
 
