@@ -11,6 +11,10 @@ Only the command line, the test suite and the benchmarks do.
     demo.py                ``sentry-lite demo``: the failing shop program and its driver
     receive.py             ``sentry-lite receive``: print each event a local receiver gets
     receiver.py            ``Receiver``: the recording Sentry-compatible server
+    ingest.py              one ingest request: body, encoding, auth, envelope, JSON answer
     scripted_responses.py  how the receiver answers: scripted, chosen, delayed, hung, reset
     pretty.py              ``render_event`` / ``render_summary``: events as readable text
+    pretty_traceback.py    exception chains, thread stacks and frames, traceback style
+    pretty_scope.py        tags, user, breadcrumbs, extra and contexts as labelled sections
+    pretty_text.py         values, timestamps and lines as short, terminal-safe text
 """
