@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from payload_validation import COUNTS, RELAY_AVAILABLE, PayloadValidator, describe
 
-from sentry_lite.receiver import Receiver
+from sentry_lite.local.receiver import Receiver
 
 pytest_plugins = ["sdk_fixtures"]
 

@@ -31,7 +31,7 @@ try:
 except ImportError:  # Python 3.9: sentry-relay needs 3.10+
     StoreNormalizer = None
 
-from sentry_lite.receiver import ReceivedEnvelope
+from sentry_lite.local.receiver import ReceivedEnvelope
 
 __all__ = [
     "COUNTS",

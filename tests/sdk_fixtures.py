@@ -9,7 +9,7 @@ import pytest
 
 import sentry_lite
 from sentry_lite import _guard
-from sentry_lite.receiver import Receiver
+from sentry_lite.local.receiver import Receiver
 from sentry_lite.scope._state import scopes_var
 
 

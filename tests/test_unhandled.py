@@ -8,7 +8,7 @@ import pytest
 from subprocess_runner import run_script, startup_time
 
 from sentry_lite.dsn import Dsn
-from sentry_lite.receiver import Response
+from sentry_lite.local.receiver import Response
 from sentry_lite.transport.spool import Spool
 
 

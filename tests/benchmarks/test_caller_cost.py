@@ -18,7 +18,7 @@ from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.client import Client
-from sentry_lite.receiver import Receiver
+from sentry_lite.local.receiver import Receiver
 
 # Loaded later than `import sentry_lite`: by init(), by the worker, or never.
 NOT_AT_IMPORT = [

@@ -37,7 +37,7 @@ def test_the_demo_program_is_stored_with_chains_frames_scope_and_breadcrumbs(
         from sentry_lite import _demo
 
         with sentry_lite.init(
-            release="demo@1.0", environment="demo", in_app_include=["sentry_lite._demo"]
+            release="demo@1.0", environment="demo", in_app_include=["sentry_lite.local.demo"]
         ):
             _demo.run_shop(sys.stdout)
             sentry_lite.flush(timeout=10.0)
@@ -65,7 +65,7 @@ def test_the_demo_program_is_stored_with_chains_frames_scope_and_breadcrumbs(
     parse = _frame(bad_quantity, "parse_quantity")
     assert parse["context_line"].strip() == "return int(text)"
     assert parse["in_app"] is True
-    assert parse["module"] == "sentry_lite._demo"
+    assert parse["module"] == "sentry_lite.local.demo"
     assert parse["filename"].endswith("_demo.py")
     assert isinstance(parse["lineno"], int)
     assert len(parse["pre_context"]) == 5

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from sentry_lite.receiver import Receiver
+from sentry_lite.local.receiver import Receiver
 
 PASSWORD = "hunter2-Very-Secret"
 TOKEN = "tok_5f2b8c9d1e7a4b3c99"

@@ -19,8 +19,8 @@ from transport_helpers import closed_port, event_envelope, spool_files
 import sentry_lite
 from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Envelope
+from sentry_lite.local.receiver import Response
 from sentry_lite.options import build_options
-from sentry_lite.receiver import Response
 from sentry_lite.transport import HttpTransport
 from sentry_lite.transport.retry import RetryPolicy
 from sentry_lite.transport.spool import Spool

@@ -20,7 +20,7 @@ from transport_helpers import (
     item_envelope,
 )
 
-from sentry_lite.receiver import Response
+from sentry_lite.local.receiver import Response
 from sentry_lite.transport.retry import RetryPolicy
 
 FAST_RETRY = RetryPolicy(attempts=3, initial_backoff=0.05, max_backoff=0.2, jitter=0.5)

@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from subprocess_runner import run_script
 
-from sentry_lite.receiver import Response
+from sentry_lite.local.receiver import Response
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes")
 

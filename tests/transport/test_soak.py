@@ -35,7 +35,7 @@ import pytest
 from subprocess_runner import run_script
 
 from sentry_lite.dsn import Dsn
-from sentry_lite.receiver import Receiver, Response
+from sentry_lite.local.receiver import Receiver, Response
 from sentry_lite.transport.spool import Spool
 
 pytestmark = pytest.mark.soak

@@ -267,7 +267,7 @@ def test_a_new_transport_drains_what_an_earlier_run_left(receiver, make_transpor
 
 
 def test_a_spooled_envelope_answered_with_an_error_is_not_kept(receiver, make_transport, tmp_path):
-    from sentry_lite.receiver import Response
+    from sentry_lite.local.receiver import Response
 
     options = build_options(receiver.dsn, {})
     Spool.for_dsn(str(tmp_path), options.dsn).write(event_envelope())

@@ -26,74 +26,33 @@ Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
   :meth:`start` again plays a server that is not listening for a while (the
   port is kept).
 
-Choosing and playing those answers lives in ``_scripted_responses.py``;
-:class:`Response` is importable from here.
+Choosing and playing those answers lives in ``scripted_responses.py``;
+reading, checking and answering one request in ``ingest.py``. This module
+owns the server and what it recorded. :class:`Response` and
+:class:`ReceivedEnvelope` are importable from here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 import socket
 import socketserver
 import sys
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Optional, Union
-from urllib.parse import parse_qs, urlsplit
 
-from sentry_lite._scripted_responses import Response, ResponsePlan, reset_connection, stall
-from sentry_lite.envelope import Envelope, Item
+from sentry_lite.local.ingest import BadRequest, ReceivedEnvelope, parse_request, read_body, respond
+from sentry_lite.local.scripted_responses import Response, ResponsePlan, reset_connection, stall
 
 __all__ = ["ReceivedEnvelope", "Receiver", "Response"]
 
 DEFAULT_PUBLIC_KEY = "5f0e1a3c9b7d4e2fa6c8b1d0e9f7a2c4"
 
-_ENDPOINT = re.compile(r"/api/(?P<project_id>[^/]+)/(?P<endpoint>envelope|store)/?")
-_MAX_BODY = 200 * 1024 * 1024
 _JOIN_TIMEOUT = 2.0
-
-
-@dataclass(frozen=True)
-class ReceivedEnvelope:
-    """One envelope as the receiver got it.
-
-    Attributes:
-        method: The HTTP method (``"POST"``).
-        path: The request path, e.g. ``/api/1/envelope/`` (without a query
-            string; a proxy-style absolute URL is reduced to its path).
-        http_headers: The request headers, names lower-cased.
-        raw_body: The body as it came over the wire.
-        body: The body after undoing ``Content-Encoding``.
-        envelope: The parsed envelope (for ``/store/``, one ``event`` item).
-        received_at: ``time.time()`` when the request was read.
-        client_port: The TCP port of the client's connection: equal ports
-            mean the client reused a connection.
-        status: The HTTP status it was answered with.
-    """
-
-    method: str
-    path: str
-    http_headers: dict[str, str]
-    raw_body: bytes
-    body: bytes
-    envelope: Envelope
-    received_at: float
-    client_port: int = 0
-    status: int = 200
-
-
-class _BadRequest(Exception):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
 
 
 class Receiver:
@@ -294,8 +253,8 @@ class Receiver:
             reset_connection(request)
             return
         try:
-            raw_body = _read_body(request)
-        except _BadRequest as error:
+            raw_body = read_body(request)
+        except BadRequest as error:
             request.close_connection = True  # the rest of the stream is unreadable
             self._reject(request, error)
             return
@@ -303,8 +262,14 @@ class Receiver:
             request.close_connection = True
             return
         try:
-            received, events = self._receive(request, raw_body, behaviour.status)
-        except _BadRequest as error:
+            received, events = parse_request(
+                request,
+                raw_body,
+                project_id=self.project_id,
+                public_key=self.public_key,
+                status=behaviour.status,
+            )
+        except BadRequest as error:
             self._reject(request, error)
             return
         self._store(received, events)
@@ -313,56 +278,7 @@ class Receiver:
             answer: dict[str, Any] = {"id": event_id} if event_id else {}
         else:
             answer = {"detail": f"answering {behaviour.status} as asked"}
-        _respond(request, behaviour.status, answer, tuple(behaviour.headers.items()))
-
-    def _receive(
-        self, request: _Handler, raw_body: bytes, status: int
-    ) -> tuple[ReceivedEnvelope, list[dict[str, Any]]]:
-        path = urlsplit(request.path).path
-        match = _ENDPOINT.fullmatch(path)
-        if match is None or match["project_id"] != self.project_id:
-            raise _BadRequest(404, f"no such endpoint: {path}")
-        headers = {name.lower(): value for name, value in request.headers.items()}
-        self._check_auth(headers.get("x-sentry-auth"), urlsplit(request.path).query)
-        body = _decode(raw_body, headers.get("content-encoding", ""))
-        if match["endpoint"] == "store":
-            envelope = _envelope_from_event(body)
-        else:
-            try:
-                envelope = Envelope.parse(body)
-            except ValueError as error:
-                raise _BadRequest(400, f"invalid envelope: {error}") from None
-        events = [_event_payload(item) for item in envelope.items if item.type == "event"]
-        received = ReceivedEnvelope(
-            method=request.command,
-            path=path,
-            http_headers=headers,
-            raw_body=raw_body,
-            body=body,
-            envelope=envelope,
-            received_at=time.time(),
-            client_port=request.client_address[1],
-            status=status,
-        )
-        return received, events
-
-    def _check_auth(self, header: Optional[str], query: str) -> None:
-        fields: dict[str, str] = {}
-        if header is not None:
-            scheme, _, rest = header.strip().partition(" ")
-            if scheme.lower() != "sentry":
-                raise _BadRequest(403, "X-Sentry-Auth does not start with 'Sentry'")
-            for part in rest.split(","):
-                name, _, value = part.strip().partition("=")
-                fields[name] = value
-        else:  # browser SDKs authenticate in the query string
-            fields = {name: values[0] for name, values in parse_qs(query).items()}
-        if not fields:
-            raise _BadRequest(403, "missing authentication")
-        if fields.get("sentry_key") != self.public_key:
-            raise _BadRequest(403, "wrong or missing sentry_key")
-        if fields.get("sentry_version") != "7":
-            raise _BadRequest(403, "sentry_version is not 7")
+        respond(request, behaviour.status, answer, tuple(behaviour.headers.items()))
 
     def _store(self, received: ReceivedEnvelope, events: list[dict[str, Any]]) -> None:
         callback = self.on_envelope
@@ -377,10 +293,10 @@ class Receiver:
             self._events.extend(events)
             self._condition.notify_all()
 
-    def _reject(self, request: _Handler, error: _BadRequest) -> None:
+    def _reject(self, request: _Handler, error: BadRequest) -> None:
         with self._condition:
             self.rejected.append((error.status, error.detail))
-        _respond(request, error.status, {"detail": error.detail}, ())
+        respond(request, error.status, {"detail": error.detail}, ())
 
 
 class _Server(ThreadingHTTPServer):
@@ -424,108 +340,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.receiver._handle(self)
 
     def do_GET(self) -> None:
-        _respond(self, 404, {"detail": "only POST is handled"}, ())
+        respond(self, 404, {"detail": "only POST is handled"}, ())
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: no request log on stderr
-
-
-def _read_body(request: _Handler) -> bytes:
-    transfer_encoding = request.headers.get("Transfer-Encoding", "").lower()
-    if transfer_encoding:
-        if transfer_encoding != "chunked":
-            raise _BadRequest(400, f"unsupported Transfer-Encoding: {transfer_encoding}")
-        return _read_chunked(request)
-    length_text = request.headers.get("Content-Length")
-    if length_text is None:
-        return b""
-    try:
-        length = int(length_text)
-    except ValueError:
-        raise _BadRequest(400, f"invalid Content-Length: {length_text!r}") from None
-    if not 0 <= length <= _MAX_BODY:
-        raise _BadRequest(400 if length < 0 else 413, f"Content-Length {length} not accepted")
-    body = request.rfile.read(length)
-    if len(body) != length:
-        raise _BadRequest(400, "the body ended early")
-    return body
-
-
-def _read_chunked(request: _Handler) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        size_line = request.rfile.readline(1024)
-        try:
-            size = int(size_line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            raise _BadRequest(400, f"invalid chunk size line: {size_line!r}") from None
-        if size == 0:
-            break
-        total += size
-        if total > _MAX_BODY:
-            raise _BadRequest(413, "chunked body too large")
-        chunk = request.rfile.read(size)
-        if len(chunk) != size or request.rfile.read(2) != b"\r\n":
-            raise _BadRequest(400, "a chunk ended early")
-        chunks.append(chunk)
-    while request.rfile.readline(8192).strip():
-        pass  # trailer fields, ignored
-    return b"".join(chunks)
-
-
-def _decode(raw_body: bytes, content_encoding: str) -> bytes:
-    encoding = content_encoding.strip().lower()
-    try:
-        if encoding in ("", "identity"):
-            return raw_body
-        if encoding in ("gzip", "x-gzip"):
-            return zlib.decompress(raw_body, wbits=16 + zlib.MAX_WBITS)
-        if encoding == "deflate":
-            try:
-                return zlib.decompress(raw_body)  # zlib-wrapped, as the RFC says
-            except zlib.error:
-                return zlib.decompress(raw_body, wbits=-zlib.MAX_WBITS)  # raw deflate
-    except zlib.error as error:
-        raise _BadRequest(400, f"cannot decode {encoding} body: {error}") from None
-    raise _BadRequest(415, f"unsupported Content-Encoding: {content_encoding}")
-
-
-def _event_payload(item: Item) -> dict[str, Any]:
-    try:
-        event = item.json()
-    except ValueError as error:
-        raise _BadRequest(400, f"an event item is not JSON: {error}") from None
-    if not isinstance(event, dict):
-        raise _BadRequest(400, "an event item is not a JSON object")
-    return event
-
-
-def _envelope_from_event(body: bytes) -> Envelope:
-    try:
-        event = json.loads(body)
-    except ValueError as error:
-        raise _BadRequest(400, f"the event is not JSON: {error}") from None
-    if not isinstance(event, dict):
-        raise _BadRequest(400, "the event is not a JSON object")
-    headers = {"event_id": event["event_id"]} if isinstance(event.get("event_id"), str) else {}
-    return Envelope(headers, [Item("event", event)])
-
-
-def _respond(
-    request: BaseHTTPRequestHandler,
-    status: int,
-    answer: dict[str, Any],
-    headers: tuple[tuple[str, str], ...],
-) -> None:
-    body = json.dumps(answer).encode()
-    try:
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(body)))
-        for name, value in headers:
-            request.send_header(name, value)
-        request.end_headers()
-        request.wfile.write(body)
-    except OSError:
-        request.close_connection = True  # the client went away

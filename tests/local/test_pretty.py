@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sentry_lite._pretty import render_event, render_summary
+from sentry_lite.local.pretty import render_event, render_summary
 
 # 2024-05-01 12:00:01 UTC
 NOON = datetime.datetime(2024, 5, 1, 12, 0, 1, tzinfo=datetime.timezone.utc).timestamp()

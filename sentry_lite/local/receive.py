@@ -1,7 +1,7 @@
 """``sentry-lite receive``: a local endpoint that prints the events it gets.
 
 For trying the SDK without a Sentry server: it starts a
-:class:`~sentry_lite.receiver.Receiver` (127.0.0.1 unless told otherwise),
+:class:`~sentry_lite.local.receiver.Receiver` (127.0.0.1 unless told otherwise),
 prints the DSN to give ``sentry_lite.init()``, then prints each event as it
 arrives, as ``sentry-lite demo`` does (or as one JSON line with ``--json``),
 until Ctrl-C. Nothing is stored: each envelope is forgotten once printed.
@@ -13,10 +13,10 @@ import json
 import queue
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sentry_lite import _pretty
+from sentry_lite.local import pretty
 
 if TYPE_CHECKING:
-    from sentry_lite.receiver import ReceivedEnvelope, Receiver
+    from sentry_lite.local.receiver import ReceivedEnvelope, Receiver
 
 __all__ = ["run_receive"]
 
@@ -32,7 +32,7 @@ def run_receive(
     Events go to ``out``; with ``as_json`` each is one JSON line and what is
     said to the person (the DSN, rejected requests) goes to ``err``.
     """
-    from sentry_lite.receiver import Receiver
+    from sentry_lite.local.receiver import Receiver
 
     receiver = Receiver(host=host, port=port)
     try:
@@ -121,7 +121,7 @@ class _Printer:
         else:
             rule = f"--- event {self.events} "
             self.out.write(f"\n{rule.ljust(self.width, '-')}\n")
-            self.out.write(_pretty.render_event(event, width=self.width) + "\n")
+            self.out.write(pretty.render_event(event, width=self.width) + "\n")
         self.out.flush()
 
 

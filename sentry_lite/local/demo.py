@@ -1,6 +1,6 @@
 """``sentry-lite demo``: a small program that fails, and the events it sends.
 
-The driver starts a :class:`~sentry_lite.receiver.Receiver` on 127.0.0.1,
+The driver starts a :class:`~sentry_lite.local.receiver.Receiver` on 127.0.0.1,
 points the SDK at it and runs a tiny shop that goes wrong four ways:
 
 1. a customer types ``twelve`` as a quantity (``ValueError``, captured);
@@ -21,7 +21,7 @@ import threading
 from typing import Optional, TextIO
 
 import sentry_lite
-from sentry_lite import _pretty
+from sentry_lite.local import pretty
 
 __all__ = ["EXPECTED_EVENTS", "run_demo"]
 
@@ -158,7 +158,7 @@ def run_demo(
 ) -> int:
     """Run the demo, printing to ``out`` (stdout); 0 if every event arrived, else 1."""
     out = out if out is not None else sys.stdout
-    from sentry_lite.receiver import Receiver
+    from sentry_lite.local.receiver import Receiver
 
     receiver = Receiver(host="127.0.0.1", port=0).start()
     try:
@@ -181,8 +181,8 @@ def run_demo(
             for number, event in enumerate(events, start=1):
                 rule = f"--- event {number} of {len(events)} "
                 out.write(f"\n{rule.ljust(width, '-')}\n")
-                out.write(_pretty.render_event(event, width=width) + "\n")
-            out.write(f"\n{'-' * width}\n{_pretty.render_summary(events, width=width)}\n")
+                out.write(pretty.render_event(event, width=width) + "\n")
+            out.write(f"\n{'-' * width}\n{pretty.render_summary(events, width=width)}\n")
     finally:
         receiver.stop()
 

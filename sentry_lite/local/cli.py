@@ -107,12 +107,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     except SystemExit as stop:  # --help, --version and usage errors
         return stop.code if isinstance(stop.code, int) else 2
     if args.command == "demo":
-        from sentry_lite._demo import run_demo
+        from sentry_lite.local.demo import run_demo
 
         _tolerant_stdout()
         return run_demo(sys.stdout, timeout=args.timeout, width=_width(), debug=args.debug)
     if args.command == "receive":
-        from sentry_lite._receive import run_receive
+        from sentry_lite.local.receive import run_receive
 
         _tolerant_stdout()
         try:

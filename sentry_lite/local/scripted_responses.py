@@ -1,6 +1,6 @@
 """How the receiver answers each request: scripted, chosen or default, and how it stalls.
 
-A test (or the soak run) decides what :class:`~sentry_lite.receiver.Receiver`
+A test (or the soak run) decides what :class:`~sentry_lite.local.receiver.Receiver`
 answers: a :class:`Response` per request from a queue, else one picked by a
 function, else the default. A response can also delay, hang or reset the
 connection instead of answering; the functions here carry that out on the

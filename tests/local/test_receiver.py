@@ -12,11 +12,11 @@ import zlib
 import pytest
 import urllib3
 
-from sentry_lite import _scripted_responses
-from sentry_lite import receiver as receiver_module
-from sentry_lite._scripted_responses import ResponsePlan, stall
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.receiver import Receiver, Response
+from sentry_lite.local import receiver as receiver_module
+from sentry_lite.local import scripted_responses
+from sentry_lite.local.receiver import Receiver, Response
+from sentry_lite.local.scripted_responses import ResponsePlan, stall
 
 EVENT_ID = "9ec79c33ec9942ab8353589fcb2e04dc"
 ENVELOPE_TYPE = {"Content-Type": "application/x-sentry-envelope"}
@@ -395,7 +395,7 @@ def test_hang_for_some_seconds_then_close_unanswered(receiver):
 
 
 def test_response_is_importable_from_the_receiver():
-    assert Response is _scripted_responses.Response
+    assert Response is scripted_responses.Response
     assert "Response" in receiver_module.__all__
 
 

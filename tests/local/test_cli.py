@@ -15,11 +15,11 @@ from typing import IO
 import pytest
 
 import sentry_lite
-from sentry_lite.cli import main
-from sentry_lite.receiver import Receiver
+from sentry_lite.local.cli import main
+from sentry_lite.local.receiver import Receiver
 
 PACKAGE_PARENT = Path(sentry_lite.__file__).resolve().parent.parent
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "demo_app.py"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "demo_app.py"
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,13 +77,13 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_module_entry_point_prints_the_version(tmp_path: Path) -> None:
-    result = _run(["-m", "sentry_lite.cli", "--version"], tmp_path)
+    result = _run(["-m", "sentry_lite.local.cli", "--version"], tmp_path)
 
     assert (result.returncode, result.stdout) == (0, f"sentry-lite {sentry_lite.VERSION}\n")
 
 
 def test_demo_sends_and_shows_every_event(tmp_path: Path) -> None:
-    result = _run(["-m", "sentry_lite.cli", "demo"], tmp_path)
+    result = _run(["-m", "sentry_lite.local.cli", "demo"], tmp_path)
     out = result.stdout
 
     assert result.returncode == 0, f"stdout:\n{out}\nstderr:\n{result.stderr}"
@@ -100,7 +100,7 @@ def test_demo_sends_and_shows_every_event(tmp_path: Path) -> None:
         out.index("\nKeyError: 'payment_api_url'\n")
         < out.index("\nThe above exception was the direct cause of the following exception:\n")
         < out.index(
-            "\nsentry_lite._demo.ConfigError: setting 'payment_api_url' is not configured\n"
+            "\nsentry_lite.local.demo.ConfigError: setting 'payment_api_url' is not configured\n"
         )
     )
     # Frames of the demo program with their locals.
@@ -119,7 +119,7 @@ def test_demo_sends_and_shows_every_event(tmp_path: Path) -> None:
 
 def test_demo_fails_clearly_when_events_do_not_arrive_in_time(tmp_path: Path) -> None:
     # With no time to wait, the events are still queued when the demo counts them.
-    result = _run(["-m", "sentry_lite.cli", "demo", "--timeout", "0"], tmp_path)
+    result = _run(["-m", "sentry_lite.local.cli", "demo", "--timeout", "0"], tmp_path)
 
     assert result.returncode == 1
     assert re.search(
@@ -162,7 +162,7 @@ def test_example_app_without_a_dsn_explains_itself(tmp_path: Path) -> None:
 # leaves it so): the test restores Ctrl-C's default before running the command.
 _CLI_WITH_CTRL_C = (
     "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
-    " from sentry_lite.cli import main; sys.exit(main())"
+    " from sentry_lite.local.cli import main; sys.exit(main())"
 )
 _DSN = re.compile(r"SENTRY_DSN=(http://\w+@127\.0\.0\.1:(\d+)/\w+)")
 _SENDER = """
