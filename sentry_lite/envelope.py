@@ -19,13 +19,14 @@ dropped; lone surrogates become ``?``.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from typing import Any, Optional
 
 # json is imported where used: encoding runs on the worker thread, and the
 # caller's thread (importing sentry_lite, building envelopes) never needs it.
 
-__all__ = ["Envelope", "Item"]
+__all__ = ["Envelope", "Item", "Payload"]
 
 # Item type -> data category (used by rate limits and client reports).
 _DATA_CATEGORIES = {
@@ -77,14 +78,19 @@ class Item:
     Args:
         type: The item type, e.g. ``"event"``, ``"attachment"``.
         payload: A JSON-able object (e.g. the event dict), encoded lazily at
-            serialization time.
+            serialization time; kept as ``value``.
         raw: Pre-encoded payload bytes (attachments; items read by
             :meth:`Envelope.parse`). When given, it is sent as is.
         headers: Further item headers (``filename``, ``content_type``...).
-            ``type`` and ``length`` are always written by the serializer.
+            ``headers`` holds ``type`` too, as sentry_sdk's items do; ``length``
+            is always written by the serializer.
+
+    sentry_sdk's accessors work, so a transport written for it runs
+    unchanged: ``item.type``, ``item.headers``, ``item.payload.json``,
+    ``item.payload.bytes``.
     """
 
-    __slots__ = ("headers", "payload", "raw", "type")
+    __slots__ = ("headers", "raw", "value")
 
     def __init__(
         self,
@@ -94,10 +100,25 @@ class Item:
         raw: Optional[bytes] = None,
         headers: Optional[dict[str, Any]] = None,
     ) -> None:
-        self.type = type
-        self.payload = payload
+        self.headers: dict[str, Any] = {"type": type}
+        if headers:
+            self.headers.update((k, v) for k, v in headers.items() if k not in _FRAMING_HEADERS)
+        self.value = payload
         self.raw = raw
-        self.headers: dict[str, Any] = dict(headers) if headers else {}
+
+    @property
+    def type(self) -> str:
+        item_type: str = self.headers["type"]
+        return item_type
+
+    @type.setter
+    def type(self, value: str) -> None:
+        self.headers["type"] = value
+
+    @property
+    def payload(self) -> Payload:
+        """The payload as sentry_sdk's items offer it: ``.json`` and ``.bytes``."""
+        return Payload(self)
 
     @property
     def data_category(self) -> str:
@@ -108,9 +129,9 @@ class Item:
         """The payload as sent: ``raw`` if given, else the encoded payload."""
         if self.raw is not None:
             return self.raw
-        if self.payload is None:
+        if self.value is None:
             return b""
-        return _encode_json(self.payload)
+        return _encode_json(self.value)
 
     def json(self) -> Any:
         """The payload as a Python object; ``raw`` bytes are parsed as JSON.
@@ -119,7 +140,7 @@ class Item:
             ValueError: ``raw`` is not valid JSON.
         """
         if self.raw is None:
-            return self.payload
+            return self.value
         import json
 
         return json.loads(self.raw)
@@ -127,7 +148,7 @@ class Item:
     def serialize_into(self, out: list[bytes]) -> None:
         """Append the item's header line, payload and newline to ``out``."""
         payload = self.payload_bytes()
-        headers: dict[str, Any] = {"type": self.type, "length": len(payload)}
+        headers: dict[str, Any] = {"type": self.headers["type"], "length": len(payload)}
         headers.update((k, v) for k, v in self.headers.items() if k not in _FRAMING_HEADERS)
         out.extend((_encode_json(headers), b"\n", payload, b"\n"))
 
@@ -138,7 +159,38 @@ class Item:
         return b"".join(out)
 
     def __repr__(self) -> str:
-        return f"<Item type={self.type!r} headers={self.headers!r}>"
+        return f"<Item headers={self.headers!r}>"
+
+
+class Payload:
+    """An item's payload seen as sentry_sdk's ``PayloadRef``: ``json`` and ``bytes``."""
+
+    __slots__ = ("_item",)
+
+    def __init__(self, item: Item) -> None:
+        self._item = item
+
+    @property
+    def json(self) -> Any:
+        """The payload as a Python object; None when it is not JSON (an attachment)."""
+        try:
+            return self._item.json()
+        except ValueError:
+            return None
+
+    @property
+    def bytes(self) -> builtins.bytes:
+        """The payload as sent."""
+        return self._item.payload_bytes()
+
+    def get_bytes(self) -> builtins.bytes:
+        return self.bytes
+
+    @property
+    def inferred_content_type(self) -> str:
+        if self._item.raw is None and self._item.value is not None:
+            return "application/json"
+        return "application/octet-stream"
 
 
 class Envelope:
@@ -176,6 +228,14 @@ class Envelope:
         for item in self.items:
             if item.type == "event":
                 return item.json()
+        return None
+
+    def get_event(self) -> Any:
+        """The event, or None (sentry_sdk's name for :attr:`event`)."""
+        return self.event
+
+    def get_transaction_event(self) -> None:
+        """Always None: sentry_lite sends no transactions (sentry_sdk's accessor)."""
         return None
 
     @property

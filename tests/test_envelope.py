@@ -50,6 +50,7 @@ def test_round_trip_keeps_headers_items_and_payloads():
     assert parsed.event == event
     assert parsed.items[1].raw == b"\x00\x01binary\n\xff"
     assert parsed.items[1].headers == {
+        "type": "attachment",  # as sentry_sdk's items; ``length`` is framing only
         "filename": "a.bin",
         "content_type": "application/octet-stream",
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite._guard import guarded
 from sentry_lite.transport.base import Transport
@@ -30,12 +30,63 @@ class _FunctionTransport(Transport):
                 self._function(event)
 
 
+class _ForeignTransport(Transport):
+    """A transport that is not ours: an object with ``capture_envelope`` (sentry_sdk's included).
+
+    Envelopes go to it as they are (they offer sentry_sdk's accessors); its
+    ``flush`` and ``kill`` are called when it has them. Drops are counted
+    here, so ``delivery_stats()`` works whatever it is.
+    """
+
+    def __init__(self, target: Any, options: Options) -> None:
+        super().__init__(options)
+        self.target = target
+
+    def capture_envelope(self, envelope: Envelope) -> None:
+        with guarded(f"transport {type(self.target).__name__}.capture_envelope"):
+            self.target.capture_envelope(envelope)
+
+    def flush(
+        self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
+    ) -> bool:
+        flush = getattr(self.target, "flush", None)
+        if not callable(flush):
+            return True
+        result: object = True
+        with guarded(f"transport {type(self.target).__name__}.flush"):
+            result = flush(timeout, callback)
+        return result is not False
+
+    def kill(self) -> None:
+        kill = getattr(self.target, "kill", None)
+        if callable(kill):
+            with guarded(f"transport {type(self.target).__name__}.kill"):
+                kill()
+
+    def __repr__(self) -> str:
+        return f"<transport {self.target!r}>"
+
+
+def _has_capture_envelope(value: object) -> bool:
+    return callable(getattr(value, "capture_envelope", None))
+
+
 def make_transport(options: Options) -> Transport | None:
+    """The transport ``options.transport`` names, else HTTP to the DSN, else none.
+
+    Accepted as sentry_sdk accepts them: a ``Transport`` (ours or any object
+    with ``capture_envelope``), a class of one (made with the options), or a
+    function called with each event.
+    """
     chosen = options.transport
     if isinstance(chosen, Transport):
         return chosen
     if isinstance(chosen, type) and issubclass(chosen, Transport):
         return chosen(options)
+    if isinstance(chosen, type) and _has_capture_envelope(chosen):
+        return _ForeignTransport(chosen(options), options)
+    if chosen is not None and not isinstance(chosen, type) and _has_capture_envelope(chosen):
+        return _ForeignTransport(chosen, options)
     if callable(chosen):
         return _FunctionTransport(chosen, options)
     if options.dsn is None:

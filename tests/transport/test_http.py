@@ -46,8 +46,8 @@ def test_posts_gzipped_envelope_with_exact_headers(receiver, make_transport):
     assert set(got.headers) == {"event_id", "sent_at"}
     assert got.headers["event_id"] == envelope.headers["event_id"]
     assert [(item.type, item.headers) for item in got.items] == [
-        ("event", {}),
-        ("attachment", {"filename": "a.txt"}),
+        ("event", {"type": "event"}),
+        ("attachment", {"type": "attachment", "filename": "a.txt"}),
     ]
     assert got.event == envelope.event
     assert got.items[1].raw == b"data\n"

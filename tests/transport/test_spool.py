@@ -60,7 +60,7 @@ def test_write_then_claim_gives_the_envelope_back_without_sent_at(tmp_path):
     assert claimed.envelope.headers == {"event_id": envelope.headers["event_id"]}
     assert claimed.envelope.event["message"] == "kept"
     assert claimed.envelope.items[1].raw == b"abc"
-    assert claimed.envelope.items[1].headers == {"filename": "a.txt"}
+    assert claimed.envelope.items[1].headers == {"type": "attachment", "filename": "a.txt"}
     assert spool.count() == 0  # claimed: invisible to others
     assert spool.claim_oldest() is None
 
