@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from sentry_lite import options as options_module
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import (
@@ -19,6 +18,8 @@ from sentry_lite.options import (
     build_options,
     log_unimplemented,
 )
+from sentry_lite.options import _checks as options_checks
+from sentry_lite.options import _options as options_module
 from sentry_lite.scrubber import EventScrubber
 
 DSN = "https://abc@example.com/42"
@@ -98,7 +99,7 @@ def test_options_are_frozen() -> None:
 
 
 def test_every_option_has_a_check() -> None:
-    assert set(options_module._CHECKS) == set(OPTION_NAMES) - {"dsn"}
+    assert set(options_checks._CHECKS) == set(OPTION_NAMES) - {"dsn"}
 
 
 def test_values_are_stored() -> None:
@@ -430,8 +431,8 @@ def test_out_of_range_is_not_a_type_error() -> None:
 def test_errors_come_from_build_options_itself() -> None:
     with pytest.raises(OptionTypeError) as caught:
         build(sample_rate="x")
-    # The last frame is one of options.py's own checks, with no chained cause.
-    assert caught.traceback[-1].path == pathlib.Path(options_module.__file__)
+    # The last frame is one of the options' own checks, with no chained cause.
+    assert caught.traceback[-1].path == pathlib.Path(options_checks.__file__)
     assert caught.value.__cause__ is None
     assert len(caught.traceback) <= 6
 
