@@ -8,8 +8,8 @@ import pathlib
 from typing import Any
 
 import pytest
+from sentry_sdk_pin import pinned_sentry_sdk
 
-from sentry_lite import options as options_module
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import (
@@ -19,6 +19,8 @@ from sentry_lite.options import (
     build_options,
     log_unimplemented,
 )
+from sentry_lite.options import _checks as options_checks
+from sentry_lite.options import _options as options_module
 from sentry_lite.scrubber import EventScrubber
 
 DSN = "https://abc@example.com/42"
@@ -98,7 +100,7 @@ def test_options_are_frozen() -> None:
 
 
 def test_every_option_has_a_check() -> None:
-    assert set(options_module._CHECKS) == set(OPTION_NAMES) - {"dsn"}
+    assert set(options_checks._CHECKS) == set(OPTION_NAMES) - {"dsn"}
 
 
 def test_values_are_stored() -> None:
@@ -430,8 +432,8 @@ def test_out_of_range_is_not_a_type_error() -> None:
 def test_errors_come_from_build_options_itself() -> None:
     with pytest.raises(OptionTypeError) as caught:
         build(sample_rate="x")
-    # The last frame is one of options.py's own checks, with no chained cause.
-    assert caught.traceback[-1].path == pathlib.Path(options_module.__file__)
+    # The last frame is one of the options' own checks, with no chained cause.
+    assert caught.traceback[-1].path == pathlib.Path(options_checks.__file__)
     assert caught.value.__cause__ is None
     assert len(caught.traceback) <= 6
 
@@ -497,25 +499,25 @@ def test_unimplemented_options_wait_for_debug_output(
     ]
 
 
-def _sentry_sdk_parameters() -> tuple[tuple[int, ...], list[inspect.Parameter]]:
+def _sentry_sdk_parameters() -> list[inspect.Parameter]:
+    """sentry_sdk's ``init()`` parameters; none when it is missing (the tests then fail)."""
     try:
-        from sentry_sdk.consts import VERSION, ClientConstructor
+        from sentry_sdk.consts import ClientConstructor
     except ImportError:
-        return (), []
-    version = tuple(int(part) for part in VERSION.split(".")[:2] if part.isdigit())
+        return []
     parameters = inspect.signature(ClientConstructor.__init__).parameters.values()
-    return version, [p for p in parameters if p.name != "self"]
+    return [p for p in parameters if p.name != "self"]
 
 
-SENTRY_SDK_VERSION, SENTRY_SDK_PARAMETERS = _sentry_sdk_parameters()
+SENTRY_SDK_PARAMETERS = _sentry_sdk_parameters()
 
 
-@pytest.mark.skipif(not SENTRY_SDK_PARAMETERS, reason="sentry_sdk is not installed")
 @pytest.mark.parametrize(
     "parameter", SENTRY_SDK_PARAMETERS or [None], ids=lambda p: getattr(p, "name", "none")
 )
 def test_every_sentry_sdk_option_is_accepted(parameter: inspect.Parameter) -> None:
     """Fails when sentry_sdk grows an option we neither implement nor accept."""
+    pinned_sentry_sdk()
     name = parameter.name
     assert name in OPTION_NAMES or name in SENTRY_SDK_ONLY_OPTIONS, (
         f"sentry_sdk option {name!r} is unknown to sentry_lite: implement it or add it to "
@@ -526,11 +528,9 @@ def test_every_sentry_sdk_option_is_accepted(parameter: inspect.Parameter) -> No
     assert (name in options.unimplemented) == (name in SENTRY_SDK_ONLY_OPTIONS)
 
 
-@pytest.mark.skipif(
-    SENTRY_SDK_VERSION < (2, 75), reason="needs sentry_sdk >= 2.75, where the list was read"
-)
 def test_sentry_sdk_only_options_are_all_real() -> None:
     """Every name we accept for sentry_sdk's sake is one it has (no typos)."""
+    pinned_sentry_sdk()
     unknown_to_sentry_sdk = SENTRY_SDK_ONLY_OPTIONS - {p.name for p in SENTRY_SDK_PARAMETERS}
     assert not unknown_to_sentry_sdk
 
@@ -599,8 +599,8 @@ def test_sentry_sdk_only_options_default_as_in_sentry_sdk() -> None:
     assert options["_experiments"] == {}
 
 
-@pytest.mark.skipif(not SENTRY_SDK_PARAMETERS, reason="sentry_sdk is not installed")
 def test_sentry_sdk_only_defaults_match_sentry_sdk() -> None:
+    pinned_sentry_sdk()
     from sentry_sdk.consts import DEFAULT_OPTIONS
 
     options = build()

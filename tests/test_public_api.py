@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 
 import pytest
+from sentry_sdk_pin import pinned_sentry_sdk
 
 import sentry_lite
 
@@ -86,7 +87,7 @@ def test_version():
 def test_sentry_sdk_names_are_here_or_listed_as_missing():
     """Fails when sentry_sdk grows a top-level name: add it, or list it as missing (and say so
     in docs/compatibility.md)."""
-    sentry_sdk = pytest.importorskip("sentry_sdk")
+    sentry_sdk = pinned_sentry_sdk()
     theirs = set(sentry_sdk.__all__)
     missing = {name for name in theirs if not hasattr(sentry_lite, name)}
     assert missing == MISSING_FROM_SENTRY_SDK
@@ -127,7 +128,7 @@ SHARED_FUNCTIONS = [
 
 @pytest.mark.parametrize("name", SHARED_FUNCTIONS)
 def test_signatures_mirror_sentry_sdk(name):
-    sentry_sdk = pytest.importorskip("sentry_sdk")
+    sentry_sdk = pinned_sentry_sdk()
     ours = inspect.signature(getattr(sentry_lite, name))
     theirs = inspect.signature(getattr(sentry_sdk, name))
     assert list(ours.parameters) == list(theirs.parameters)
@@ -141,7 +142,7 @@ def test_flush_async_is_a_coroutine_function_as_in_sentry_sdk():
 
 @pytest.mark.parametrize("method", ["last_event_id", "get_current_scope", "get_isolation_scope"])
 def test_scope_class_methods_mirror_sentry_sdk(method):
-    sentry_sdk = pytest.importorskip("sentry_sdk")
+    sentry_sdk = pinned_sentry_sdk()
     ours = inspect.signature(getattr(sentry_lite.Scope, method))
     theirs = inspect.signature(getattr(sentry_sdk.Scope, method))
     assert list(ours.parameters) == list(theirs.parameters)

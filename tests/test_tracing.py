@@ -7,6 +7,7 @@ import inspect
 import re
 
 import pytest
+from sentry_sdk_pin import pinned_sentry_sdk
 
 import sentry_lite
 from sentry_lite import tracing
@@ -459,7 +460,9 @@ SPAN_METHODS = [
 
 @pytest.mark.parametrize("method", SPAN_METHODS)
 def test_span_methods_mirror_sentry_sdk(method):
-    sentry_sdk_tracing = pytest.importorskip("sentry_sdk.tracing")
+    pinned_sentry_sdk()
+    import sentry_sdk.tracing as sentry_sdk_tracing
+
     theirs_class = (
         sentry_sdk_tracing.Transaction
         if method in ("finish", "set_context", "set_measurement")

@@ -65,12 +65,14 @@ def crash_with_hostile_locals() -> None:
 def test_hostile_locals_produce_a_valid_bounded_event(sentry_init, receiver):
     sentry_init()
     SlowRepr.calls = 0
-    started = time.perf_counter()
     try:
         crash_with_hostile_locals()
     except ValueError:
+        # Only the capture is timed: building the 10M-element list and the 50 MB string
+        # above is the test's own cost, and it varies with the machine's load.
+        started = time.perf_counter()
         event_id = sentry_lite.capture_exception()
-    elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started
     assert event_id is not None
     assert SlowRepr.calls == 1
     [event] = receiver.wait_for_events(1)

@@ -1,10 +1,12 @@
 """End-to-end fixtures: a real Bugsink for the session, a fresh project per test.
 
-The tests here are marked ``e2e`` and run only when selected with ``-m e2e``
-(CI does, on Python 3.11); the fast suite skips them, saying so. Bugsink is
-installed into its own virtualenv before the first test runs (reused across
-sessions, see ``bugsink_server.bugsink_home()``), started once per session and
-stopped at its end.
+The Bugsink tests here are marked ``e2e`` and run only when selected with
+``-m e2e`` (CI does, on Python 3.11); the fast suite skips them, saying so.
+The differential check (test_differential.py) needs no Bugsink and is not
+marked: it runs in every test run. Bugsink is installed into its own
+virtualenv before the first test runs (reused across sessions, see
+``bugsink_server.bugsink_home()``), started once per session and stopped at
+its end.
 """
 
 from __future__ import annotations

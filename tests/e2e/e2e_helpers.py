@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -44,15 +43,6 @@ def run_source(source: str, dsn: str, **kwargs: Any) -> subprocess.CompletedProc
 def describe_run(result: subprocess.CompletedProcess[str]) -> str:
     """A run's exit code and output, for assertion messages."""
     return f"exit {result.returncode}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-
-
-def has_module(name: str, attribute: Optional[str] = None) -> bool:
-    """Whether ``name`` (and its ``attribute``) can be imported: work in progress may be missing."""
-    try:
-        module = importlib.import_module(name)
-    except ImportError:
-        return False
-    return attribute is None or hasattr(module, attribute)
 
 
 def dumps(value: Any) -> str:

@@ -8,7 +8,7 @@ nothing here polls or sleeps. Each test gets a project of its own.
 from __future__ import annotations
 
 import pytest
-from e2e_helpers import REPO, describe_run, dumps, has_module, run_python, run_source
+from e2e_helpers import REPO, describe_run, dumps, run_python, run_source
 
 pytestmark = pytest.mark.e2e
 
@@ -236,10 +236,6 @@ def test_an_event_too_large_for_bugsink_is_trimmed_and_stored_not_refused(bugsin
     assert 0 < len(data["extra"]["blob"]) <= 8192 + 100
 
 
-@pytest.mark.skipif(
-    not has_module("sentry_lite.integrations.logging"),
-    reason="the logging integration (issue 4) is not in this tree yet",
-)
 def test_logged_errors_are_stored_with_logger_logentry_and_log_breadcrumbs(
     bugsink, bugsink_project
 ):
@@ -301,10 +297,6 @@ _SECRETS = {
 }
 
 
-@pytest.mark.skipif(
-    not has_module("sentry_lite.scrubber", "EventScrubber"),
-    reason="the scrubber (issue 5) is not in this tree yet",
-)
 def test_planted_secrets_are_not_in_what_bugsink_stored(bugsink, bugsink_project):
     result = run_source(
         f"""

@@ -8,6 +8,7 @@ import sys
 import threading
 from typing import Any
 
+import payload_validation
 import pytest
 
 from sentry_lite.event import (
@@ -342,7 +343,6 @@ def test_build_message_event_bounds_the_message() -> None:
 
 
 def test_events_pass_relays_normalizer() -> None:
-    payload_validation = pytest.importorskip("payload_validation")
     if not payload_validation.RELAY_AVAILABLE:
         pytest.skip("sentry-relay needs Python 3.10+")
     event: dict[str, Any] = dict(build_exception_event(info(explicit_chain()), SETTINGS))

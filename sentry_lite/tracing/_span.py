@@ -1,39 +1,20 @@
-"""sentry_sdk's tracing calls, as no-ops: sentry_lite sends no transactions or spans.
+"""sentry_sdk's spans and transactions, recording nothing, and the calls that start them.
 
-Tracing is out of scope (events carry a trace context so they link, nothing
-more), but a program written for sentry_sdk that starts transactions and
-spans, decorates functions with ``@trace`` or passes trace headers along must
-run unchanged after ``import sentry_lite as sentry_sdk``. So:
-
-- :func:`start_transaction`, :func:`start_span` and :func:`continue_trace`
-  return a :class:`Span` (:class:`Transaction`) that records nothing. Its
-  ``trace_id`` and ``span_id`` are those of the trace context that events
-  captured now carry. Used as a context manager it becomes the scope's
-  current span (:func:`get_current_span`) and a transaction's name becomes
-  the ``transaction`` of events captured in the block, as with sentry_sdk;
-  both are restored when the block ends. An exception in the block
-  propagates unchanged.
-- :func:`trace` returns the decorated function itself: no wrapper, no cost.
-- :func:`get_traceparent` and :func:`get_baggage` give the ``sentry-trace``
-  and ``baggage`` header values of that trace context, so a downstream
-  service's events join the same trace; :func:`continue_trace` makes an
-  incoming ``sentry-trace`` header (and its ``sentry-`` baggage items) the
-  isolation scope's trace, so this program's events join the caller's.
-- :func:`set_measurement` and :func:`update_current_span` do nothing that is
-  sent.
-
-The names mirror sentry_sdk 2.x (``sentry_sdk.tracing.Span``,
-``Transaction``, ``NoOpSpan`` are here too).
+:class:`Span` and :class:`Transaction` carry the ids of the trace context
+events captured now carry; entered, a span becomes the scope's current span
+and a transaction's name the ``transaction`` of events captured in the block.
+:func:`trace` returns the function unchanged. ``sentry_lite.tracing``
+re-exports every public name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Optional, TypeVar, overload
 
-from sentry_lite._guard import guarded, never_raises
-from sentry_lite.event.contexts import new_trace_context
-from sentry_lite.scope import Scope, get_current_scope, get_isolation_scope
+from sentry_lite._guard import never_raises
+from sentry_lite.scope import Scope, get_current_scope
+from sentry_lite.tracing._headers import get_baggage
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -42,10 +23,7 @@ __all__ = [
     "NoOpSpan",
     "Span",
     "Transaction",
-    "continue_trace",
-    "get_baggage",
     "get_current_span",
-    "get_traceparent",
     "set_measurement",
     "start_span",
     "start_transaction",
@@ -54,8 +32,6 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-_HEX = frozenset("0123456789abcdef")
 
 
 class Span:
@@ -320,126 +296,3 @@ def update_current_span(
 
 def set_measurement(name: str, value: float, unit: str = "") -> None:
     """Accepted and ignored: measurements belong to transactions, which are not sent."""
-
-
-# -- propagation -----------------------------------------------------------------
-
-
-@never_raises(default=None)
-def get_traceparent() -> Optional[str]:
-    """The ``sentry-trace`` header value for a downstream call: ``<trace_id>-<span_id>``
-    of the trace context events captured now carry (no sampling flag, as sentry_sdk
-    sends when it is not tracing)."""
-    context = get_current_scope().trace_context
-    return f"{context['trace_id']}-{context['span_id']}"
-
-
-@never_raises(default=None)
-def get_baggage() -> Optional[str]:
-    """The ``baggage`` header value for a downstream call.
-
-    The ``sentry-`` items of a continued trace, unchanged; otherwise the
-    dynamic sampling context: ``trace_id``, ``environment``, ``release``,
-    ``public_key``. ``""`` when the SDK is not initialized (as sentry_sdk).
-    """
-    scope = get_current_scope()
-    continued = scope.baggage
-    if continued is not None:
-        return continued
-    client = scope.get_client()
-    if not client.is_active():
-        return ""
-    from urllib.parse import quote
-
-    options = client.options
-    items = [("trace_id", scope.trace_context["trace_id"])]
-    if options.environment:
-        items.append(("environment", options.environment))
-    if options.release:
-        items.append(("release", options.release))
-    if options.dsn is not None:
-        items.append(("public_key", options.dsn.public_key))
-    return ",".join(f"sentry-{key}={quote(value)}" for key, value in items)
-
-
-def continue_trace(
-    environ_or_headers: Mapping[str, Any],
-    op: Optional[str] = None,
-    name: Optional[str] = None,
-    source: Optional[str] = None,
-    origin: str = "manual",
-) -> Transaction:
-    """Continue the trace of incoming headers (or a WSGI environ) in the isolation scope.
-
-    With a valid ``sentry-trace`` header, events captured from now on in
-    this isolation scope carry its ``trace_id`` (and its span as their
-    ``parent_span_id``); otherwise a new trace starts, as with sentry_sdk.
-    Returns a :class:`Transaction` to pass to :func:`start_transaction`.
-    """
-    context: Optional[dict[str, str]] = None
-    baggage: Optional[str] = None
-    with guarded("continue_trace"):
-        sentry_trace, baggage_header = _incoming_headers(environ_or_headers)
-        context = _parse_sentry_trace(sentry_trace)
-        if context is not None:
-            baggage = _sentry_baggage_items(baggage_header)
-    if context is None:
-        context = new_trace_context()
-    get_isolation_scope().set_trace(context, baggage)
-    return Transaction(
-        op=op,
-        name=name or "",
-        source=source or "custom",
-        trace_id=context["trace_id"],
-        span_id=context["span_id"],
-        parent_span_id=context.get("parent_span_id"),
-    )
-
-
-def _incoming_headers(headers: Mapping[str, Any]) -> tuple[Optional[str], Optional[str]]:
-    """The ``sentry-trace`` and ``baggage`` values, from any header spelling or a WSGI environ."""
-    sentry_trace = baggage = None
-    for key, raw in headers.items():
-        if not isinstance(key, str):
-            continue
-        name = key[5:] if key.startswith("HTTP_") else key
-        name = name.replace("_", "-").lower()
-        if name not in ("sentry-trace", "baggage"):
-            continue
-        value = raw.decode("latin-1") if isinstance(raw, bytes) else raw
-        if not isinstance(value, str):
-            continue
-        if name == "sentry-trace":
-            sentry_trace = value
-        else:
-            baggage = value
-    return sentry_trace, baggage
-
-
-def _parse_sentry_trace(header: Optional[str]) -> Optional[dict[str, str]]:
-    """A new trace context continuing ``<trace_id>-<span_id>[-<sampled>]``, or None."""
-    if not header:
-        return None
-    # Several headers folded into one (RFC 9110): the first non-empty one counts.
-    first = next((part.strip() for part in header.split(",") if part.strip()), "")
-    parts = first.split("-")
-    if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] not in ("0", "1")):
-        return None
-    trace_id, parent_span_id = parts[0], parts[1]
-    if len(trace_id) != 32 or len(parent_span_id) != 16:
-        return None
-    if not _HEX.issuperset(trace_id) or not _HEX.issuperset(parent_span_id):
-        return None
-    context = new_trace_context()
-    context["trace_id"] = trace_id
-    context["parent_span_id"] = parent_span_id
-    return context
-
-
-def _sentry_baggage_items(header: Optional[str]) -> Optional[str]:
-    """The ``sentry-`` items of a ``baggage`` header, joined; None when there are none."""
-    if not header:
-        return None
-    items = [item.strip() for item in header.split(",")]
-    sentry_items = [item for item in items if item.startswith("sentry-") and "=" in item]
-    return ",".join(sentry_items) or None

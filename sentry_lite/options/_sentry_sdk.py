@@ -1,0 +1,92 @@
+"""sentry_sdk's option names: the ones sentry_lite accepts without implementing them.
+
+Read from sentry_sdk 2.75.0 (``sentry_sdk.consts.ClientConstructor.__init__``
+and ``DEFAULT_OPTIONS``); tests/test_options.py fails when the installed
+sentry_sdk (pinned to 2.75.0 in the dev extra) has a name that is neither here
+nor a sentry_lite option, or a default that differs.
+
+Owns :data:`SENTRY_SDK_ONLY_OPTIONS` (public, re-exported by
+``sentry_lite.options``) and ``_SENTRY_SDK_DEFAULTS`` (what ``Options[name]``
+returns for such an option when it was not given).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SENTRY_SDK_ONLY_OPTIONS"]
+
+
+#: The option names sentry_sdk 2.x's ``init()`` accepts (read from sentry_sdk
+#: 2.75.0's ``ClientConstructor.__init__``) that sentry_lite does not
+#: implement: accepted, ignored, logged once at debug level.
+SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
+    {
+        "_experiments",
+        "add_full_stack",
+        "auto_enabling_integrations",
+        "auto_session_tracking",
+        "before_send_log",
+        "before_send_metric",
+        "before_send_span",
+        "before_send_transaction",
+        "cert_file",
+        "custom_repr",
+        "data_collection",
+        "db_query_source_threshold_ms",
+        "enable_backpressure_handling",
+        "enable_db_query_source",
+        "enable_http_request_source",
+        "enable_logs",
+        "enable_metrics",
+        "enable_tracing",
+        "error_sampler",
+        "functions_to_trace",
+        "http_request_source_threshold_ms",
+        "ignore_spans",
+        "instrumenter",
+        "key_file",
+        "max_request_body_size",
+        "org_id",
+        "profile_lifecycle",
+        "profile_session_sample_rate",
+        "profiler_mode",
+        "profiles_sample_rate",
+        "profiles_sampler",
+        "propagate_traces",
+        "proxy_headers",
+        "spotlight",
+        "stream_gen_ai_spans",
+        "strict_trace_continuation",
+        "trace_ignore_status_codes",
+        "trace_lifecycle",
+        "trace_propagation_targets",
+        "traces_sample_rate",
+        "traces_sampler",
+    }
+)
+
+#: sentry_sdk 2.75's defaults for those options, where not None (``Options[name]``
+#: returns them when the option was not given); a callable makes a fresh mutable one.
+_SENTRY_SDK_DEFAULTS: dict[str, Any] = {
+    "_experiments": dict,
+    "add_full_stack": False,
+    "auto_enabling_integrations": True,
+    "auto_session_tracking": True,
+    "db_query_source_threshold_ms": 100,
+    "enable_backpressure_handling": True,
+    "enable_db_query_source": True,
+    "enable_http_request_source": True,
+    "enable_logs": False,
+    "enable_metrics": True,
+    "functions_to_trace": list,
+    "http_request_source_threshold_ms": 100,
+    "instrumenter": "sentry",
+    "max_request_body_size": "medium",
+    "profile_lifecycle": "manual",
+    "propagate_traces": True,
+    "stream_gen_ai_spans": True,
+    "strict_trace_continuation": False,
+    "trace_ignore_status_codes": frozenset(),
+    "trace_propagation_targets": lambda: [".*"],
+}
