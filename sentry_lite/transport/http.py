@@ -171,7 +171,7 @@ class HttpTransport(Transport):
         _live.add(self)
         if spool is not None:
             # Envelopes a previous run left on disk: drain them now, in the background.
-            self._spool_unchecked = True
+            self._note_spooled()
             self._worker.submit(self._kick_drain)
 
     def _start_fresh(self) -> None:
@@ -190,7 +190,11 @@ class HttpTransport(Transport):
         self._offline = False  # the last envelope found no server after all retries
         self._probe_failures = 0
         self._next_probe = 0.0
-        self._spool_unchecked = False  # the spool may hold envelopes to drain
+        # Under the lock: the spool may hold envelopes to drain; and a count of the times
+        # an envelope was spooled, so that a drain that found the spool empty does not
+        # clear the flag another thread has set meanwhile.
+        self._spool_unchecked = False
+        self._spool_marks = 0
         self._tls_warned = False
 
     def before_fork(self) -> None:
@@ -689,8 +693,14 @@ class HttpTransport(Transport):
             return None
         logger.debug("spooled %s to %s", describe(envelope), path)
         self.counters.spooled()
-        self._spool_unchecked = True
+        self._note_spooled()
         return path
+
+    def _note_spooled(self) -> None:
+        """The spool may hold envelopes to drain (set under the lock: see _drain_one)."""
+        with self._lock:
+            self._spool_unchecked = True
+            self._spool_marks += 1
 
     def _record_evicted(self, items: list[tuple[str, int]]) -> None:
         for category, quantity in items:
@@ -749,13 +759,18 @@ class HttpTransport(Transport):
             wait = self._next_probe - self._clock()
             if wait > 0:
                 return wait
+        with self._lock:
+            marks = self._spool_marks
         try:
             claimed = self._spool.claim_oldest()
         except OSError as error:
             logger.debug("cannot read the spool: %s", error)
             return None
         if claimed is None:
-            self._spool_unchecked = False
+            with self._lock:
+                # Unless another thread spooled an envelope since the claim began.
+                if self._spool_marks == marks:
+                    self._spool_unchecked = False
             return None
         kept = self._outcomes.without_limited_items(claimed.envelope)
         if kept is None:
@@ -816,7 +831,7 @@ def _wake_drainers(directory: str, but: HttpTransport) -> None:
         if spool is None or spool.directory != directory:
             continue
         if transport is not but and not transport._closed:
-            transport._spool_unchecked = True
+            transport._note_spooled()
             transport._worker.wake_idle(DRAIN_SPACING)
 
 
