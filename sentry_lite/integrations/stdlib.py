@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from sentry_lite._guard import guarded
+from sentry_lite._on_import import when_imported
 from sentry_lite.client import Client
 from sentry_lite.event.safe import FILTERED, safe_repr
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations._on_import import when_imported
 from sentry_lite.integrations._userinfo import mask_userinfo, strip_userinfo
 from sentry_lite.scope import get_current_scope, get_isolation_scope
 from sentry_lite.scrubber._data import DataScrubber
