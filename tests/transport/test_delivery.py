@@ -438,7 +438,8 @@ def test_one_warning_per_reason_per_interval(receiver, make_transport, caplog):
 
 def test_delivery_stats_of_the_current_client(sentry_init, receiver):
     import sentry_lite
-    from sentry_lite.transport import DeliveryStats, delivery_stats
+    from sentry_lite import delivery_stats
+    from sentry_lite.transport import DeliveryStats
 
     assert delivery_stats() == DeliveryStats()
     sentry_init(sample_rate=0.0)
