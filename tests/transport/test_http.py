@@ -14,6 +14,7 @@ from transport_helpers import closed_port, event_envelope
 
 from sentry_lite._version import VERSION
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.receiver import Response
 from sentry_lite.transport import HttpTransport, Transport
 from sentry_lite.transport.pool import choose_proxy
 
@@ -201,6 +202,33 @@ def test_flush_calls_the_callback_with_pending_count(receiver, make_transport):
     assert transport.flush(0.3, lambda pending, timeout: calls.append((pending, timeout))) is False
 
     assert calls == [(2, 0.3)]
+
+
+def test_flush_waits_for_envelopes_captured_before_it_only(receiver, make_transport):
+    receiver.script([Response(200, delay=0.3)])  # the first answered late...
+    receiver.respond_with(hang=True)  # ...the later one never
+    transport = make_transport(receiver.dsn)
+    transport.capture_envelope(event_envelope())
+
+    # The callback runs on the flushing thread once the flush has its snapshot.
+    began = time.monotonic()
+    flushed = transport.flush(5.0, lambda *_: transport.capture_envelope(event_envelope()))
+
+    assert flushed
+    assert time.monotonic() - began < 2.0  # did not wait for the hanging one
+    assert len(receiver.events) == 1
+
+
+def test_flush_with_nothing_pending_returns_true_at_once_without_the_callback(
+    receiver, make_transport
+):
+    transport = make_transport(receiver.dsn)
+    calls: list[object] = []
+    began = time.monotonic()
+    assert transport.flush(5.0, lambda *args: calls.append(args))
+    assert transport.flush(0.0)
+    assert time.monotonic() - began < 0.05
+    assert calls == []
 
 
 def test_close_flushes_then_kills(receiver, make_transport):
