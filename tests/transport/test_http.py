@@ -90,7 +90,7 @@ def test_keep_alive_sets_so_keepalive_on_the_socket(receiver, make_transport):
     transport.capture_envelope(event_envelope())
     assert transport.flush(2.0)
 
-    pool = transport._pool.connection_from_url(receiver.url)
+    pool = transport._sender.pool.connection_from_url(receiver.url)
     connection = pool.pool.get(block=False)  # the idle connection the send returned
     try:
         assert connection.sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
@@ -103,7 +103,7 @@ def test_without_keep_alive_so_keepalive_is_off(receiver, make_transport):
     transport.capture_envelope(event_envelope())
     assert transport.flush(2.0)
 
-    pool = transport._pool.connection_from_url(receiver.url)
+    pool = transport._sender.pool.connection_from_url(receiver.url)
     connection = pool.pool.get(block=False)
     try:
         assert connection.sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 0
@@ -369,7 +369,7 @@ def test_socket_options_replace_the_defaults(receiver, make_transport):
     transport.capture_envelope(event_envelope())
     assert transport.flush(2.0)
 
-    pool = transport._pool.connection_from_url(receiver.url)
+    pool = transport._sender.pool.connection_from_url(receiver.url)
     connection = pool.pool.get(block=False)
     try:
         sock = connection.sock

@@ -275,7 +275,7 @@ def test_an_envelope_spooled_while_the_drain_finds_the_spool_empty_is_still_sent
     That is a retired client's worker writing its leftovers and waking the
     drainers: the spooled envelope is sent now, not at the next start.
     """
-    from sentry_lite.transport.http import _wake_drainers
+    from sentry_lite.transport.offline import wake_drainers
 
     raced = threading.Event()
 
@@ -285,7 +285,7 @@ def test_an_envelope_spooled_while_the_drain_finds_the_spool_empty_is_still_sent
             if claimed is None and not raced.is_set():
                 raced.set()
                 Spool.for_dsn(str(tmp_path), self_dsn).write(event_envelope(message="late"))
-                _wake_drainers(self.directory, but=None)
+                wake_drainers(self.directory, but=None)
             return claimed
 
     self_dsn = Dsn.parse(receiver.dsn)
