@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 import socket
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -159,11 +160,12 @@ def test_connection_refused_is_a_network_error(make_transport):
 
 
 def test_full_queue_drops_and_counts_queue_overflow(receiver, make_transport):
-    receiver.respond_with(hang=True)
+    arrived = threading.Event()
+    receiver.respond_by(lambda: (arrived.set(), Response(hang=True))[1])
     transport = make_transport(receiver.dsn, transport_queue_size=2)
 
     transport.capture_envelope(event_envelope())  # taken by the worker, hangs
-    time.sleep(0.1)
+    assert arrived.wait(2)
     for _ in range(2):  # fill the queue
         transport.capture_envelope(event_envelope())
     assert transport.lost.snapshot() == {}
