@@ -27,6 +27,7 @@ from sentry_lite.scope import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from sentry_lite.transport.stats import DeliveryStats
     from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "capture_exception",
     "capture_message",
     "configure_scope",
+    "delivery_stats",
     "flush",
     "flush_async",
     "get_client",
@@ -175,6 +177,23 @@ def flush(
 ) -> None:
     """Wait until queued events are sent, at most ``timeout`` seconds."""
     get_client().flush(timeout, callback)
+
+
+def delivery_stats() -> DeliveryStats:
+    """What the current client's transport queued, sent, spooled and dropped so far.
+
+    All zero before ``init()`` (or without a DSN). See docs/delivery.md.
+
+    >>> import sentry_lite
+    >>> sentry_lite.delivery_stats().dropped_total
+    0
+    """
+    from sentry_lite.transport.stats import DeliveryStats
+
+    transport = get_client().transport
+    if transport is None:
+        return DeliveryStats()
+    return transport.stats()
 
 
 def last_event_id() -> str | None:

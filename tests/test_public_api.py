@@ -26,6 +26,7 @@ PUBLIC = [
     "capture_message",
     "configure_scope",
     "continue_trace",
+    "delivery_stats",
     "flush",
     "flush_async",
     "get_baggage",

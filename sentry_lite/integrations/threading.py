@@ -23,8 +23,8 @@ from types import ModuleType
 from typing import Any, Optional
 
 from sentry_lite._guard import guarded
+from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations._on_import import when_imported
 from sentry_lite.integrations.excepthook import report_unhandled
 
 __all__ = ["ThreadingIntegration"]

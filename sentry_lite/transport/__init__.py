@@ -1,8 +1,9 @@
 """Delivering envelopes: the :class:`Transport` seam, the HTTP transport, delivery counts.
 
-``delivery_stats()`` tells the program what happened to its events without a
-server: how many were queued, sent, spooled to disk, and dropped for which
-reason (see docs/delivery.md).
+``sentry_lite.delivery_stats()`` (in api.py: the transport never imports the
+API) tells the program what happened to its events without a server: how many
+were queued, sent, spooled to disk, and dropped for which reason (see
+docs/delivery.md).
 """
 
 from __future__ import annotations
@@ -15,24 +16,7 @@ from sentry_lite.transport.stats import DeliveryStats
 if TYPE_CHECKING:
     from sentry_lite.transport.http import HttpTransport
 
-__all__ = ["DeliveryStats", "HttpTransport", "Transport", "delivery_stats"]
-
-
-def delivery_stats() -> DeliveryStats:
-    """What the current client's transport queued, sent, spooled and dropped so far.
-
-    All zero before ``init()`` (or without a DSN).
-
-    >>> import sentry_lite.transport
-    >>> sentry_lite.transport.delivery_stats().dropped_total
-    0
-    """
-    from sentry_lite.api import get_client
-
-    transport = get_client().transport
-    if transport is None:
-        return DeliveryStats()
-    return transport.stats()
+__all__ = ["DeliveryStats", "HttpTransport", "Transport"]
 
 
 def __getattr__(name: str) -> Any:

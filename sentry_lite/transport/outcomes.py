@@ -1,6 +1,6 @@
 """What becomes of an envelope's items: the server's answer, the rate limits, the counting.
 
-The protocol's decisions, kept apart from the send loop (http.py) that
+The protocol's decisions, kept apart from the send loop (sender.py) that
 acts on them (docs/delivery.md, "What happens to an envelope"):
 
 - 2xx: sent.

@@ -93,7 +93,7 @@ def watch_pools() -> None:
     may never call it.
     """
     if not _pool_wrapped:
-        from sentry_lite.integrations._on_import import when_imported
+        from sentry_lite._on_import import when_imported
 
         when_imported("multiprocessing.pool", _wrap_pool_worker)
 

@@ -1,9 +1,9 @@
 """What the program can see of delivery without a server: counters, a drop callback, warnings.
 
-Every transport keeps :class:`DeliveryCounters`. ``sentry_lite.transport.delivery_stats()``
+Every transport keeps :class:`DeliveryCounters`. ``sentry_lite.delivery_stats()``
 (or ``transport.stats()``) returns a :class:`DeliveryStats` snapshot::
 
-    stats = sentry_lite.transport.delivery_stats()
+    stats = sentry_lite.delivery_stats()
     stats.sent, stats.spooled, stats.dropped_total
     stats.dropped   # {("network_error", "error"): 2, ...}
 

@@ -38,9 +38,6 @@ Task = Callable[[], None]
 #: until :meth:`Worker.wake_idle` asks for it).
 IdleHook = Callable[[], Optional[float]]
 
-# Before a flush calls its callback it waits this long: most flushes are done by then.
-_QUIET_WAIT = 0.1
-
 _workers: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
@@ -76,8 +73,9 @@ class Worker:
         name: The thread's name.
         on_idle: Timed work run on the thread (see the module docstring).
 
-    Tasks that raise are logged and the thread carries on. :meth:`flush`
-    never waits past its timeout, even when a task hangs.
+    Tasks that raise are logged and the thread carries on. The owner keeps
+    its own account of what its tasks hold (the transport's ledger): the
+    worker tells nobody how many tasks are left.
     """
 
     def __init__(
@@ -101,9 +99,6 @@ class Worker:
         self._condition = threading.Condition(threading.Lock())
         self._tasks: deque[Task] = deque()
         self._thread: Optional[threading.Thread] = None
-        self._submitted = 0  # tasks accepted
-        self._finished = 0  # tasks run to the end (or that raised)
-        self._discarded = 0  # tasks thrown away by kill() or retire()
         self._idle_due = math.inf  # time.monotonic() when on_idle should run next
         self._final: Optional[Task] = None  # set by retire(): the last task
         self._retire_at = math.inf  # time.monotonic() when queued tasks give way to it
@@ -111,18 +106,6 @@ class Worker:
     def _check_fork(self) -> None:
         if self._pid != os.getpid():
             self._start_fresh()
-
-    @property
-    def pending(self) -> int:
-        """Tasks queued or running."""
-        self._check_fork()
-        with self._condition:
-            return self._submitted - self._finished - self._discarded
-
-    @property
-    def killed(self) -> bool:
-        """Whether :meth:`kill` was called (submits are refused from then on)."""
-        return self._killed
 
     def submit(self, task: Task) -> bool:
         """Queue ``task`` without blocking; False when the queue is full or the worker stopping."""
@@ -133,7 +116,6 @@ class Worker:
             if not self._ensure_thread():
                 return False
             self._tasks.append(task)
-            self._submitted += 1
             self._condition.notify_all()
         return True
 
@@ -154,44 +136,6 @@ class Worker:
         """Whether the thread was started (in this process) and not killed."""
         self._check_fork()
         return not self._killed and self._thread is not None
-
-    def flush(
-        self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
-    ) -> bool:
-        """Wait until every task submitted before this call has finished.
-
-        Returns True when they all ran, False at the timeout or when
-        :meth:`kill` threw some of them away. ``callback(pending, timeout)``
-        is called once if the tasks are not done after a short wait (the
-        atexit integration prints a notice with it).
-        """
-        self._check_fork()
-        deadline = time.monotonic() + max(timeout, 0.0)
-        with self._condition:
-            target = self._submitted
-        quiet_deadline = min(time.monotonic() + _QUIET_WAIT, deadline)
-        if callback is not None and not self._wait_for(target, quiet_deadline):
-            with guarded("flush callback"):
-                callback(self._unfinished(target), timeout)
-        if not self._wait_for(target, deadline):
-            logger.debug("flush timed out with %d task(s) pending", self._unfinished(target))
-            return False
-        with self._condition:
-            return self._finished >= target
-
-    def _wait_for(self, target: int, deadline: float) -> bool:
-        """Wait until the first ``target`` tasks are done (run or discarded)."""
-        with self._condition:
-            while self._finished + self._discarded < target:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._condition.wait(remaining)
-            return True
-
-    def _unfinished(self, target: int) -> int:
-        with self._condition:
-            return max(target - self._finished - self._discarded, 0)
 
     def retire(self, deadline: float, final: Task) -> bool:
         """End the thread without waiting for it: the last task it runs is ``final``.
@@ -228,7 +172,6 @@ class Worker:
             if self._killed:
                 return
             self._killed = True
-            self._discarded += len(self._tasks)
             if self._tasks:
                 logger.debug("worker killed; %d queued task(s) discarded", len(self._tasks))
             self._tasks.clear()
@@ -280,10 +223,6 @@ class Worker:
                     task()
             except BaseException:  # noqa: BLE001 -- e.g. SystemExit from a task: keep going
                 logger.debug("worker task raised", exc_info=True)
-            finally:
-                with condition:
-                    self._finished += 1
-                    condition.notify_all()
             del task  # do not hold the last task's envelope while idle
         try:
             with guarded("worker final task"):
@@ -295,7 +234,6 @@ class Worker:
         """Throw the queued tasks away and let go of the thread; called with the lock held."""
         if self._tasks:
             logger.debug("worker retired; %d queued task(s) given up", len(self._tasks))
-        self._discarded += len(self._tasks)
         self._tasks.clear()
         self._killed = True
         self._thread = None

@@ -274,7 +274,7 @@ def memory_growth(sdk: str, module: Any, flush_every: int) -> dict[str, Any]:
     if flush_every:
         result["captured"] = WARMUP + 20_200
     if sdk.startswith("lite"):
-        from sentry_lite.transport import delivery_stats
+        from sentry_lite import delivery_stats
 
         stats = delivery_stats()
         result["lite_queued"] = stats.queued

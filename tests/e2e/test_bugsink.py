@@ -179,7 +179,7 @@ def test_messages_levels_and_every_event_of_a_process_get_past_bugsinks_rate_lim
     result = run_source(
         """
         import sentry_lite
-        from sentry_lite.transport import delivery_stats
+        from sentry_lite import delivery_stats
 
         sentry_lite.init(release="limits@1")
         for number in range(3):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import pytest
@@ -380,9 +381,10 @@ def test_the_sdks_own_and_urllib3s_records_are_never_recorded(sentry_init, recei
 def test_records_emitted_on_the_worker_thread_are_not_recorded(sentry_init, receiver, app_logger):
     sentry_init()
     worker = Worker(10, name="test-worker")
+    done = threading.Event()
     try:
-        assert worker.submit(lambda: app_logger.error("from the worker thread"))
-        assert worker.flush(5)
+        assert worker.submit(lambda: (app_logger.error("from the worker thread"), done.set()))
+        assert done.wait(5)
     finally:
         worker.kill()
     app_logger.error("from the test thread")

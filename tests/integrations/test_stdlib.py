@@ -6,6 +6,7 @@ import http.client
 import json
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -106,14 +107,16 @@ def test_the_sdks_own_requests_are_not_recorded(sentry_init, receiver):
 def test_requests_on_an_sdk_worker_thread_are_not_recorded(sentry_init, receiver):
     sentry_init()
     worker = Worker(10, name="test-worker")
+    done = threading.Event()
 
     def request_then_capture():
         get(port, "/status/200")
         sentry_lite.capture_message("on the worker")
+        done.set()
 
     with http_server() as port:
         assert worker.submit(request_then_capture)
-        assert worker.flush(5)
+        assert done.wait(5)
     worker.kill()
     sentry_lite.flush(5)
     [event] = receiver.wait_for_events(1)

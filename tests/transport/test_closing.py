@@ -154,18 +154,23 @@ def test_close_without_a_spool_counts_what_is_left(receiver, make_transport):
     assert receiver.request_count == 1
 
 
-class RetiredMidCapture(HttpTransport):
+def retired_mid_capture(options) -> HttpTransport:
     """A transport a second init() retires while a capture is between its checks."""
+    transport = HttpTransport(options)
+    add = transport._ledger.add
 
-    def _add_pending(self, envelope):
-        if envelope is not None and not self._closed:
-            self.retire(0.0)  # what another thread's init() does at that moment
-        return super()._add_pending(envelope)
+    def add_after_a_retire(envelope):
+        if envelope is not None and not transport._closing.closed:
+            transport.retire(0.0)  # what another thread's init() does at that moment
+        return add(envelope)
+
+    transport._ledger.add = add_after_a_retire
+    return transport
 
 
 @pytest.mark.parametrize("worker_started", [True, False])
 def test_a_capture_that_races_a_second_init_is_counted(receiver, worker_started):
-    transport = RetiredMidCapture(build_options(receiver.dsn, {}))
+    transport = retired_mid_capture(build_options(receiver.dsn, {}))
     try:
         if worker_started:
             transport._worker.submit(lambda: None)

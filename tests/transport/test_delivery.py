@@ -7,6 +7,7 @@ instead of sleeps.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 
@@ -156,6 +157,17 @@ def test_limited_items_are_dropped_before_being_queued(receiver, make_transport)
     assert transport.lost.snapshot() == {("ratelimit_backoff", "error"): 5}
 
 
+def worker_caught_up(transport) -> None:
+    """Wait until the worker ran its idle hook (if due now) and the tasks queued before.
+
+    The worker runs a due idle hook before its next task: a last task that
+    sets an event says both are done.
+    """
+    done = threading.Event()
+    assert transport._worker.submit(done.set)
+    assert done.wait(2)
+
+
 # -- HTTP errors: never retried, counted as send_error ---------------------------
 
 
@@ -217,7 +229,7 @@ def test_a_standalone_report_every_60_seconds(receiver, make_transport):
     transport.record_lost_event("queue_overflow", "error")
 
     transport._worker.wake_idle(0.0)  # the timer fires, but 60 s have not passed
-    time.sleep(0.2)
+    worker_caught_up(transport)
     assert len(receiver.envelopes) == 1
 
     clock.advance(60.0)
@@ -352,12 +364,19 @@ def test_the_caller_never_waits_for_retries(make_transport):
 
 
 def test_close_cuts_a_backoff_short(make_transport):
+    backing_off = threading.Event()
+
+    class NotedRetry(RetryPolicy):
+        def backoff(self, retry, draw=random.random):
+            backing_off.set()
+            return super().backoff(retry, draw)
+
     transport = make_transport(
         f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1",
-        retry=RetryPolicy(attempts=3, initial_backoff=30.0, jitter=0.0),
+        retry=NotedRetry(attempts=3, initial_backoff=30.0, jitter=0.0),
     )
     transport.capture_envelope(event_envelope())
-    time.sleep(0.2)  # the first attempt failed; the worker waits 30 s
+    assert backing_off.wait(2)  # the first attempt failed; the worker waits 30 s
     began = time.monotonic()
     transport.close(0.1)
     assert time.monotonic() - began < 0.5
@@ -423,10 +442,10 @@ def test_one_warning_per_reason_per_interval(receiver, make_transport, caplog):
             transport.record_lost_event("queue_overflow", "error")
         transport.record_lost_event("network_error", "error")
         transport.record_lost_event("sample_rate", "error")  # the program's choice: no warning
-        time.sleep(0.2)
+        worker_caught_up(transport)
         clock.advance(61.0)
         transport.record_lost_event("queue_overflow", "error")
-        time.sleep(0.2)
+        worker_caught_up(transport)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     messages = [r.getMessage() for r in warnings]
     assert len(messages) == 3
@@ -438,7 +457,8 @@ def test_one_warning_per_reason_per_interval(receiver, make_transport, caplog):
 
 def test_delivery_stats_of_the_current_client(sentry_init, receiver):
     import sentry_lite
-    from sentry_lite.transport import DeliveryStats, delivery_stats
+    from sentry_lite import delivery_stats
+    from sentry_lite.transport import DeliveryStats
 
     assert delivery_stats() == DeliveryStats()
     sentry_init(sample_rate=0.0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 import socket
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from transport_helpers import closed_port, event_envelope
 
 from sentry_lite._version import VERSION
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.receiver import Response
 from sentry_lite.transport import HttpTransport, Transport
 from sentry_lite.transport.pool import choose_proxy
 
@@ -89,7 +91,7 @@ def test_keep_alive_sets_so_keepalive_on_the_socket(receiver, make_transport):
     transport.capture_envelope(event_envelope())
     assert transport.flush(2.0)
 
-    pool = transport._pool.connection_from_url(receiver.url)
+    pool = transport._sender.pool.connection_from_url(receiver.url)
     connection = pool.pool.get(block=False)  # the idle connection the send returned
     try:
         assert connection.sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
@@ -102,7 +104,7 @@ def test_without_keep_alive_so_keepalive_is_off(receiver, make_transport):
     transport.capture_envelope(event_envelope())
     assert transport.flush(2.0)
 
-    pool = transport._pool.connection_from_url(receiver.url)
+    pool = transport._sender.pool.connection_from_url(receiver.url)
     connection = pool.pool.get(block=False)
     try:
         assert connection.sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 0
@@ -158,11 +160,12 @@ def test_connection_refused_is_a_network_error(make_transport):
 
 
 def test_full_queue_drops_and_counts_queue_overflow(receiver, make_transport):
-    receiver.respond_with(hang=True)
+    arrived = threading.Event()
+    receiver.respond_by(lambda: (arrived.set(), Response(hang=True))[1])
     transport = make_transport(receiver.dsn, transport_queue_size=2)
 
     transport.capture_envelope(event_envelope())  # taken by the worker, hangs
-    time.sleep(0.1)
+    assert arrived.wait(2)
     for _ in range(2):  # fill the queue
         transport.capture_envelope(event_envelope())
     assert transport.lost.snapshot() == {}
@@ -201,6 +204,33 @@ def test_flush_calls_the_callback_with_pending_count(receiver, make_transport):
     assert transport.flush(0.3, lambda pending, timeout: calls.append((pending, timeout))) is False
 
     assert calls == [(2, 0.3)]
+
+
+def test_flush_waits_for_envelopes_captured_before_it_only(receiver, make_transport):
+    receiver.script([Response(200, delay=0.3)])  # the first answered late...
+    receiver.respond_with(hang=True)  # ...the later one never
+    transport = make_transport(receiver.dsn)
+    transport.capture_envelope(event_envelope())
+
+    # The callback runs on the flushing thread once the flush has its snapshot.
+    began = time.monotonic()
+    flushed = transport.flush(5.0, lambda *_: transport.capture_envelope(event_envelope()))
+
+    assert flushed
+    assert time.monotonic() - began < 2.0  # did not wait for the hanging one
+    assert len(receiver.events) == 1
+
+
+def test_flush_with_nothing_pending_returns_true_at_once_without_the_callback(
+    receiver, make_transport
+):
+    transport = make_transport(receiver.dsn)
+    calls: list[object] = []
+    began = time.monotonic()
+    assert transport.flush(5.0, lambda *args: calls.append(args))
+    assert transport.flush(0.0)
+    assert time.monotonic() - began < 0.05
+    assert calls == []
 
 
 def test_close_flushes_then_kills(receiver, make_transport):
@@ -341,7 +371,7 @@ def test_socket_options_replace_the_defaults(receiver, make_transport):
     transport.capture_envelope(event_envelope())
     assert transport.flush(2.0)
 
-    pool = transport._pool.connection_from_url(receiver.url)
+    pool = transport._sender.pool.connection_from_url(receiver.url)
     connection = pool.pool.get(block=False)
     try:
         sock = connection.sock

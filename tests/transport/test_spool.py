@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -263,6 +264,35 @@ def test_a_new_transport_drains_what_an_earlier_run_left(receiver, make_transpor
     gaps = [b.received_at - a.received_at for a, b in zip(received, received[1:])]
     assert min(gaps) >= 0.08  # ~100 ms apart
     assert all("sent_at" in r.envelope.headers for r in received)
+    assert spool_files(tmp_path) == []
+
+
+def test_an_envelope_spooled_while_the_drain_finds_the_spool_empty_is_still_sent(
+    receiver, make_transport, tmp_path
+):
+    """Another worker spools between this worker's empty claim and its "spool is empty" note.
+
+    That is a retired client's worker writing its leftovers and waking the
+    drainers: the spooled envelope is sent now, not at the next start.
+    """
+    from sentry_lite.transport.offline import wake_drainers
+
+    raced = threading.Event()
+
+    class RacingSpool(Spool):
+        def claim_oldest(self):
+            claimed = super().claim_oldest()
+            if claimed is None and not raced.is_set():
+                raced.set()
+                Spool.for_dsn(str(tmp_path), self_dsn).write(event_envelope(message="late"))
+                wake_drainers(self.directory, but=None)
+            return claimed
+
+    self_dsn = Dsn.parse(receiver.dsn)
+    make_transport(receiver.dsn, spool=RacingSpool.for_dsn(str(tmp_path), self_dsn))
+    events = receiver.wait_for_events(1, timeout=3.0)
+    assert raced.is_set()
+    assert [event["message"] for event in events] == ["late"]
     assert spool_files(tmp_path) == []
 
 

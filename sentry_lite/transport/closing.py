@@ -1,0 +1,229 @@
+"""Closing a transport, and handing what it still holds over to the exiting thread.
+
+Nothing a closed transport held is left undone: every envelope is sent,
+written to the spool or counted as ``network_error``.
+
+- :meth:`Closing.kill` (the end of ``close()``, at exit or not): the worker
+  stops at once; envelopes still queued or in flight are taken from it
+  (the ledger says who has each) and written to the spool by the calling
+  thread, within :data:`EXIT_SPOOL_BOUND` seconds, or counted.
+- :meth:`Closing.retire` (the client a second ``init()`` replaces): returns
+  at once; the worker keeps delivering until the timeout, then writes what
+  is left to the spool itself (:meth:`Closing.finish_retiring`) and wakes
+  the transports draining that spool.
+- If the interpreter exits while a retiring worker is still busy, the
+  exiting thread waits for it (what is left of the exit's budget), then
+  takes over as :meth:`Closing.kill` does (:func:`_finish_retiring_at_exit`).
+- :meth:`Closing.settle`: a multiprocessing pool worker waits for what it
+  queued before handing back a result, then spools the rest.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from sentry_lite._exit_budget import spool_writes_at_exit, waiting_at_exit
+from sentry_lite._guard import guarded
+from sentry_lite._log import logger
+from sentry_lite.transport.offline import wake_drainers
+from sentry_lite.transport.outcomes import describe
+
+if TYPE_CHECKING:
+    from sentry_lite.options import Options
+    from sentry_lite.transport.ledger import Ledger, Pending
+    from sentry_lite.transport.offline import Offline
+    from sentry_lite.transport.outcomes import Outcomes
+    from sentry_lite.transport.sender import Sender
+    from sentry_lite.transport.stats import DeliveryCounters
+    from sentry_lite.transport.worker import Worker
+
+__all__ = ["EXIT_SPOOL_BOUND", "Closing"]
+
+#: Seconds the exiting thread may spend writing leftovers to the spool (in all:
+#: one budget per process, _exit_budget.py).
+EXIT_SPOOL_BOUND = 1.0
+
+
+class Closing:
+    """How one transport closes: :meth:`kill`, :meth:`retire`, :meth:`settle`.
+
+    Args:
+        options: For ``shutdown_timeout``.
+        worker: The transport's worker.
+        offline: Writes to the spool (and knows whether there is one).
+        outcomes: Counts what cannot be spooled.
+        counters: Tells whether a retiring worker spooled anything.
+        queue_report: Queues a client report of the drops counted so far.
+
+    :meth:`start_fresh` hands it the process's ledger and sender (at
+    creation and in a forked child). Whether the transport is closed
+    survives a fork: a closed transport's child takes nothing either.
+    """
+
+    def __init__(
+        self,
+        options: Options,
+        worker: Worker,
+        *,
+        offline: Offline,
+        outcomes: Outcomes,
+        counters: DeliveryCounters,
+        queue_report: Callable[[], None],
+    ) -> None:
+        self._options = options
+        self._worker = worker
+        self._offline = offline
+        self._outcomes = outcomes
+        self._counters = counters
+        self._queue_report = queue_report
+        self.closed = False  # close(), kill() or retire(): no new envelopes
+        self._killed = False
+
+    def start_fresh(self, ledger: Ledger, sender: Sender) -> None:
+        """This process's ledger and sender (made again in a forked child)."""
+        _retiring.discard(self)
+        self._ledger = ledger
+        self._sender = sender
+        self._finishing = False  # the worker is writing retire()'s leftovers
+        self._retired = threading.Event()  # ... and is done
+
+    # -- kill: the calling thread takes over ---------------------------------------------
+
+    def kill(self) -> None:
+        """Stop the worker at once; what it has not delivered goes to the spool or is counted.
+
+        Spool writes are bounded by :data:`EXIT_SPOOL_BOUND`, at exit by
+        what is left of it.
+        """
+        with spool_writes_at_exit(EXIT_SPOOL_BOUND) as seconds:
+            self._kill(time.monotonic() + seconds)
+
+    def _kill(self, deadline: float) -> None:
+        if self._killed:
+            return
+        self._killed = self.closed = True
+        self._sender.stop()
+        self._worker.kill()
+        leftovers = self._ledger.take()
+        if leftovers:
+            self._persist(leftovers, deadline)
+        # The worker may be writing an envelope to the spool itself: let it finish.
+        self._ledger.wait_settled(self._ledger.last(), deadline)
+        if self._finishing:  # the worker is writing its leftovers: let it finish
+            self._retired.wait(max(deadline - time.monotonic(), 0.0))
+        self._sender.clear_pool()
+
+    def spool_leftovers(self) -> bool:
+        """Take what is queued or in flight and write it to the spool (bounded, see kill).
+
+        False, taking nothing, when there is no spool.
+        """
+        if self._offline.spool is None:
+            return False
+        with spool_writes_at_exit(EXIT_SPOOL_BOUND) as seconds:
+            self._persist(self._ledger.take(), time.monotonic() + seconds)
+        return True
+
+    def settle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for what is queued; then spool what is left (if a spool).
+
+        True when everything was handled in time.
+        """
+        if self._ledger.is_empty():
+            return True
+        if self._ledger.wait_settled(self._ledger.last(), time.monotonic() + timeout):
+            return True
+        if self._offline.spool is not None:
+            self._persist(self._ledger.take(), time.monotonic() + EXIT_SPOOL_BOUND)
+        return False
+
+    def _persist(self, records: Iterable[Pending], deadline: float) -> None:
+        """Write taken envelopes to the spool until ``deadline``; count the rest as lost."""
+        for record in records:
+            envelope = record.envelope
+            assert envelope is not None
+            path = None
+            if self._offline.spool is not None and time.monotonic() < deadline:
+                path = self._offline.write(envelope)
+            if path is None:
+                logger.debug("dropped %s: not delivered before the end", describe(envelope))
+                self._outcomes.record("network_error", envelope.items)
+                continue
+            if self._ledger.note_spooled(record, path):
+                # The server answered the worker while the file was written.
+                self._offline.spool.remove_path(path)  # type: ignore[union-attr]
+
+    # -- retire: the worker finishes the job ---------------------------------------------
+
+    def retire(self, timeout: float) -> None:
+        """Close without making the caller wait (see HttpTransport.retire)."""
+        if self.closed:
+            return
+        deadline = time.monotonic() + max(timeout, 0.0)
+        self._queue_report()
+        self.closed = True
+        self._sender.stop_retrying_at(deadline)
+        _retiring.add(self)
+        if not self._worker.retire(deadline, self.finish_retiring):
+            # No thread (it never started, or the interpreter is ending):
+            # nothing is queued then; release what the transport holds,
+            # and refuse what a capture racing this call would still queue.
+            self._worker.kill()
+            self.finish_retiring()
+
+    def finish_retiring(self) -> None:
+        """The end of :meth:`retire`, on the worker: what was not delivered goes to the spool.
+
+        One envelope at a time, so that the exiting thread can take over
+        the rest at any moment (:func:`_finish_retiring_at_exit`).
+        """
+        self._finishing = True
+        try:
+            deadline = time.monotonic() + self._options.shutdown_timeout
+            while True:
+                taken = self._ledger.take(limit=1)
+                if not taken:
+                    break
+                self._persist(taken, deadline)
+            self._sender.clear_pool()
+            spool = self._offline.spool
+            if spool is not None and self._counters.snapshot().spooled:
+                wake_drainers(spool.directory, but=self._offline)
+        finally:
+            self._retired.set()
+            _retiring.discard(self)
+
+    def _wait_retired(self, seconds: float) -> bool:
+        """Wait for the retiring worker, until its time is up (at most ``seconds``)."""
+        wait = min(self._sender.retrying_until - time.monotonic(), seconds)
+        return self._retired.wait(max(wait, 0.0))
+
+
+#: Transports whose worker is finishing :meth:`Closing.retire` (held until it
+#: is done: their envelopes must not be lost with them).
+_retiring: set[Closing] = set()
+
+
+def _finish_retiring_at_exit() -> None:
+    """At exit, wait for retiring transports (until their time is up), then spool what is left.
+
+    Registered when this module is imported (by http.py, itself imported at
+    the first ``init()`` with a DSN), so it runs after the atexit integration
+    closed the current client (handlers run last-in first-out), while the
+    retiring workers kept going.
+    """
+    for closing in list(_retiring):
+        with guarded("retiring transport at exit"):
+            # One exit budget for all clients: this wait gets what the others left.
+            with waiting_at_exit(closing._options.shutdown_timeout) as seconds:
+                retired = closing._wait_retired(seconds)
+            if not retired:
+                logger.debug("interpreter exiting: spooling what a closed client left")
+                closing.kill()
+
+
+atexit.register(_finish_retiring_at_exit)

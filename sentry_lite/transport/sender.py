@@ -1,0 +1,274 @@
+"""One send of one envelope, on the worker: encode, ``sent_at``, gzip, POST, retries, the answer.
+
+- Encoding fits the envelope within Sentry's size limits (budget.py);
+  items left out are counted as ``invalid``.
+- A client report may ride along (reports.py); if no answer comes it is
+  given back, to be reported later.
+- No answer (refused, reset, timeout, DNS): retried with backoff and jitter
+  (:class:`~sentry_lite.transport.retry.RetryPolicy`) up to ``attempts``
+  times; a connection reset before any answer is first retried once at
+  once (a pooled keep-alive connection the server had closed). TLS errors
+  are not retried and are logged once at WARNING.
+- Any answer: its rate limits apply from now on, whatever the status, and
+  it is never retried (once the server answered, sending again only adds
+  load). What the status means is decided by outcomes.py
+  (:meth:`Sender.handle_answer`).
+
+How often to retry is decided here alone (:meth:`Sender._may_retry`); whether
+to try at all while the server is unreachable is offline.py's and the
+caller's.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Optional
+
+from sentry_lite._log import logger
+from sentry_lite._version import VERSION
+from sentry_lite.envelope import Envelope
+from sentry_lite.transport.outcomes import Answer, describe
+
+if TYPE_CHECKING:
+    import urllib3
+
+    from sentry_lite.dsn import Dsn
+    from sentry_lite.options import Options
+    from sentry_lite.transport.outcomes import Outcomes
+    from sentry_lite.transport.ratelimit import RateLimits
+    from sentry_lite.transport.reports import ClientReports
+    from sentry_lite.transport.retry import RetryPolicy
+
+__all__ = ["CLIENT", "GZIP_LEVEL", "Sender"]
+
+CLIENT = f"sentry.python.lite/{VERSION}"
+GZIP_LEVEL = 6
+
+
+class Sender:
+    """Sends envelopes to one DSN's server through one connection pool.
+
+    One per process (a forked child makes a new one: the pool, the stop
+    signal and the TLS warning are the process's).
+
+    Args:
+        options: The SDK's options (for the pool: proxies, certificates...).
+        dsn: Where to send.
+        timeout: ``(connect, read)`` seconds per request, or None for the default.
+        retry: Bounds on retrying network failures.
+        limits: The rate limits every answer updates.
+        outcomes: Where what an answer means is decided and counted.
+        reports: Client reports to attach to envelopes.
+        on_answer: Called whenever the server answered (it is reachable).
+    """
+
+    def __init__(
+        self,
+        options: Options,
+        dsn: Dsn,
+        *,
+        timeout: Optional[tuple[float, float]],
+        retry: RetryPolicy,
+        limits: RateLimits,
+        outcomes: Outcomes,
+        reports: ClientReports,
+        on_answer: Callable[[], None],
+    ) -> None:
+        self._options = options
+        self._dsn = dsn
+        self._url = dsn.envelope_url
+        self._headers = {
+            "X-Sentry-Auth": dsn.auth_header(CLIENT),
+            "Content-Type": "application/x-sentry-envelope",
+            "Content-Encoding": "gzip",
+            "User-Agent": CLIENT,
+        }
+        self._timeout = timeout
+        self._retry = retry
+        self._limits = limits
+        self._outcomes = outcomes
+        self._reports = reports
+        self._on_answer = on_answer
+        self._stop = threading.Event()  # set by stop(): cuts backoff waits short
+        self._stop_at = math.inf  # set by stop_retrying_at(): no retry starts after it
+        self._tls_warned = False
+        self.pool: Optional[urllib3.PoolManager] = None  # made on the worker, on first send
+        self.warm = threading.Event()  # set by warm_up(), once the worker imported its modules
+
+    def warm_up(self, with_spool: bool) -> None:
+        """Import, once, the modules the worker uses, and make the pool.
+
+        On the worker, before its first task: a fork while another thread is
+        importing leaves the child a half-initialized module
+        (``HttpTransport.before_fork`` waits for :attr:`warm`).
+        """
+        if self.warm.is_set():
+            return
+        try:
+            import datetime  # noqa: F401 -- sent_at
+            import email.utils  # noqa: F401 -- Retry-After dates
+            import encodings.idna  # noqa: F401 -- the first connection encodes the host
+            import gzip  # noqa: F401
+
+            import urllib3.exceptions  # noqa: F401
+
+            import sentry_lite.transport.budget
+            import sentry_lite.transport.pool
+
+            if with_spool:
+                import sentry_lite.transport.spool  # noqa: F401
+            self.get_pool()
+        except Exception:  # noqa: BLE001 -- the send itself will meet it again, and count it
+            logger.debug("preparing the worker failed", exc_info=True)
+        finally:
+            self.warm.set()
+
+    # -- stopping (closing threads) ----------------------------------------------------
+
+    def stop(self) -> None:
+        """No more retries; a backoff wait in progress ends now (``kill()``)."""
+        self._stop.set()
+
+    def stop_retrying_at(self, deadline: float) -> None:
+        """No retry starts after ``deadline`` (``time.monotonic()``; ``retire()``)."""
+        self._stop_at = deadline
+
+    @property
+    def retrying_until(self) -> float:
+        """The deadline :meth:`stop_retrying_at` set (infinite until then)."""
+        return self._stop_at
+
+    # -- the pool ----------------------------------------------------------------------
+
+    def get_pool(self) -> urllib3.PoolManager:
+        if self.pool is None:
+            from sentry_lite.transport.pool import make_pool
+
+            self.pool = make_pool(self._options, self._dsn, self._timeout)
+        return self.pool
+
+    def clear_pool(self) -> None:
+        """Close the pool's connections (a closed transport sends nothing more)."""
+        if self.pool is not None:
+            self.pool.clear()
+
+    # -- sending -----------------------------------------------------------------------
+
+    def encode(self, envelope: Envelope) -> Optional[Envelope]:
+        """``envelope`` encoded within the size budget; None when none of it can be sent.
+
+        Items that would take the request over the server's limits are
+        left out and counted as ``invalid`` (they failed the size check).
+        """
+        from sentry_lite.transport.budget import encode_envelope, fit_envelope
+
+        encoded, left_out = fit_envelope(encode_envelope(envelope))
+        if left_out:
+            logger.debug(
+                "%s: left out %s, too large for one request",
+                describe(envelope),
+                ", ".join(item.type for item in left_out),
+            )
+            self._outcomes.record("invalid", left_out)
+        return encoded if encoded.items else None
+
+    def send(self, envelope: Envelope, attempts: int, with_report: bool) -> Answer:
+        """POST ``envelope`` up to ``attempts`` times while there is no HTTP answer."""
+        from urllib3.exceptions import HTTPError, ProtocolError, SSLError
+
+        from sentry_lite.transport.budget import MAX_ENVELOPE_COMPRESSED_BYTES
+
+        report = (
+            self._reports.take() if with_report and self._reports.due_for_attachment() else None
+        )
+        items = envelope.items if report is None else [*envelope.items, report[0]]
+        description = describe(envelope)
+        started = time.monotonic()
+        attempt = 0
+        reset_retried = False
+        failure: Optional[BaseException] = None
+        # Imported on the worker (see warm_up), not by init() on the caller's thread.
+        import gzip
+        from datetime import datetime, timezone
+
+        while True:
+            attempt += 1
+            sent_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+            stamped = Envelope({**envelope.headers, "sent_at": sent_at}, items)
+            body = gzip.compress(stamped.serialize(), compresslevel=GZIP_LEVEL)
+            if len(body) > MAX_ENVELOPE_COMPRESSED_BYTES:  # fit_envelope left room: a bug
+                if report is not None:
+                    self._reports.give_back(report[1])
+                raise ValueError(f"{description}: {len(body)} bytes compressed, over the limit")
+            try:
+                response = self.get_pool().request(
+                    "POST", self._url, body=body, headers=self._headers, preload_content=True
+                )
+            except (HTTPError, OSError) as error:
+                failure = error
+                if isinstance(error, SSLError):
+                    self._warn_tls(error)
+                    break  # a certificate problem does not go away by retrying
+                if isinstance(error, ProtocolError) and not reset_retried:
+                    # The connection was reset before any answer: most often a
+                    # pooled keep-alive connection the server had closed.
+                    reset_retried = True
+                    attempt -= 1
+                    logger.debug("%s: connection reset (%s), retrying at once", description, error)
+                    continue
+                logger.debug("%s: no answer (attempt %d): %s", description, attempt, error)
+                if not self._may_retry(attempt, attempts, started):
+                    break
+                continue
+            self._limits.update(response.status, response.headers)
+            return Answer(response.status, response.headers, None, response.data or b"")
+        if report is not None:
+            self._reports.give_back(report[1])
+        return Answer(None, {}, failure)
+
+    def _may_retry(self, attempt: int, attempts: int, started: float) -> bool:
+        """After failed ``attempt`` (of ``attempts``, the first at ``started``): wait the
+        backoff and say whether to try again (not when stopped or out of time)."""
+        if attempt >= attempts or self._stop.is_set():
+            return False
+        now = time.monotonic()
+        if now - started >= self._retry.max_elapsed or now >= self._stop_at:
+            return False
+        if self._stop.wait(min(self._retry.backoff(attempt), self._stop_at - now)):
+            return False  # stopped meanwhile
+        return time.monotonic() < self._stop_at  # else: retired meanwhile
+
+    def handle_answer(self, answer: Answer, envelope: Envelope) -> bool:
+        """The server answered: it is back; count what the answer means. True for 2xx."""
+        self._on_answer()
+        return self._outcomes.count_answer(answer, envelope)
+
+    def send_report(self) -> None:
+        """Send a standalone client report of everything counted (flush, timer)."""
+        if self._limits.is_limited("internal"):
+            return  # kept counted until the limit passes
+        taken = self._reports.standalone()
+        if taken is None:
+            return
+        envelope, counts = taken
+        encoded = self.encode(envelope)
+        if encoded is None:
+            return
+        answer = self.send(encoded, 1, with_report=False)
+        if answer.status is None:
+            self._reports.give_back(counts)  # no answer: report them later
+            return
+        self._on_answer()
+        logger.debug("client report sent (HTTP %d)", answer.status)
+
+    def _warn_tls(self, error: BaseException) -> None:
+        if not self._tls_warned:
+            self._tls_warned = True
+            logger.warning(
+                "TLS error talking to %s: %s (check ca_certs, or the proxy's certificate)",
+                self._dsn.host,
+                error,
+            )
