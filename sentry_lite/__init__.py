@@ -130,6 +130,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# At import, not at init(): a pool's workers may call init() in their
-# initializer while the parent never does (see transport/processes.py).
-_processes.watch_pools()
+# The one change import makes, not only init(): a pool's workers may call
+# init() in their initializer while the parent never does. Inert without a
+# client; SENTRY_LITE_POOL_HOOK=0 turns it off (transport/processes.py).
+_processes.watch_pools_at_import()

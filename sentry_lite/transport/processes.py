@@ -48,6 +48,7 @@ __all__ = [
     "settle_transports",
     "track",
     "watch_pools",
+    "watch_pools_at_import",
 ]
 
 
@@ -88,14 +89,23 @@ def track(transport: ProcessAware) -> None:
 def watch_pools() -> None:
     """Wrap ``multiprocessing.pool.worker`` now, or when that module is imported.
 
-    Called when sentry_lite is imported, not only at ``init()``: a pool whose
+    Called at ``init()``, and once when sentry_lite is imported: a pool whose
     workers call ``init()`` in their initializer is created by a parent that
-    may never call it.
+    may never call it. Until a client exists in the worker, the wrapper only
+    calls the original. ``SENTRY_LITE_POOL_HOOK=0`` leaves the import alone
+    (``init()`` still wraps).
     """
     if not _pool_wrapped:
         from sentry_lite._on_import import when_imported
 
         when_imported("multiprocessing.pool", _wrap_pool_worker)
+
+
+def watch_pools_at_import() -> None:
+    """:func:`watch_pools`, unless ``SENTRY_LITE_POOL_HOOK`` says no (0, false, no, off)."""
+    if os.environ.get("SENTRY_LITE_POOL_HOOK", "").strip().lower() in ("0", "false", "no", "off"):
+        return
+    watch_pools()
 
 
 def _before_fork() -> None:
@@ -199,7 +209,8 @@ class _SettlingQueue:
         self._queue = queue
 
     def put(self, result: object) -> None:
-        settle_transports()
+        if _tracked:  # no client in this worker (yet): nothing to settle
+            settle_transports()
         self._queue.put(result)
 
     def __getattr__(self, name: str) -> Any:
