@@ -15,7 +15,7 @@ from transport_helpers import closed_port, event_envelope
 
 from sentry_lite._version import VERSION
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.receiver import Response
+from sentry_lite.local.receiver import Response
 from sentry_lite.transport import HttpTransport, Transport
 from sentry_lite.transport.pool import choose_proxy
 

@@ -33,8 +33,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from sentry_lite.integrations import Integration
 from sentry_lite._on_import import when_imported
+from sentry_lite.integrations import Integration
 from sentry_lite.integrations.stdlib._command_line import _command_secrets, _CommandRules
 from sentry_lite.integrations.stdlib._http import _patch_http_client
 from sentry_lite.integrations.stdlib._recording import IDENTIFIER
