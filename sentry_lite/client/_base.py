@@ -18,9 +18,7 @@ if TYPE_CHECKING:
     from sentry_lite.transport.base import Transport
     from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
-__all__ = ["NON_RECORDING_CLIENT", "SDK_NAME", "BaseClient", "NonRecordingClient"]
-
-SDK_NAME = "sentry.python.lite"
+__all__ = ["NON_RECORDING_CLIENT", "BaseClient", "NonRecordingClient"]
 
 
 class BaseClient:

@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite._log import enable_debug_output, logger, warn_hook_failed
-from sentry_lite._version import VERSION
-from sentry_lite.client._base import SDK_NAME, BaseClient
+from sentry_lite._version import SDK_NAME, VERSION
+from sentry_lite.client._base import BaseClient
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._integrations import setup_integrations
 from sentry_lite.client._pipeline import (

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 from sentry_lite._log import logger
-from sentry_lite._version import VERSION
+from sentry_lite._version import USER_AGENT
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport.outcomes import Answer, describe
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CLIENT", "GZIP_LEVEL", "Sender"]
 
-CLIENT = f"sentry.python.lite/{VERSION}"
+CLIENT = USER_AGENT
 GZIP_LEVEL = 6
 
 
