@@ -18,8 +18,8 @@ with the size of the value:
   a container met again on its own path becomes ``"<cyclic>"``;
 - with a ``key_filter``, a list or tuple of strings is read as a command
   line: the value after a sensitive flag (``["--password", "pw"]``) and of a
-  ``[name, value]`` pair with a sensitive name become ``"[Filtered]"`` (the
-  scrubber's ``DataScrubber.sequence`` rule);
+  ``[name, value]`` pair with a sensitive name become ``"[Filtered]"``
+  (:func:`sentry_lite._masking.flag_values`, the scrubber's rule too);
 - ``max_nodes`` bounds the values walked in one call; past it values are
   ``"..."``;
 - other objects are ``repr()``'d once per walk (a repeated object reuses the
@@ -39,17 +39,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Optional
 
+from sentry_lite._masking import CYCLIC, FILTERED, flag_values
+
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from sentry_lite.scrubber._data import DataScrubber
-
 __all__ = ["CYCLIC", "FILTERED", "SafeLimits", "Walker", "safe_repr", "safe_text", "to_safe"]
-
-#: The value that replaces the value of a sensitive key.
-FILTERED = "[Filtered]"
-#: A container met again inside itself.
-CYCLIC = "<cyclic>"
 
 _ELLIPSIS = "..."
 # How much of a string the string_filter sees, beyond max_length: enough for a
@@ -187,14 +182,13 @@ class Walker:
     the whole stack. Holds references to walked values until dropped.
     """
 
-    __slots__ = ("_flags", "_nodes_left", "_on_path", "_reprs", "limits")
+    __slots__ = ("_nodes_left", "_on_path", "_reprs", "limits")
 
     def __init__(self, limits: SafeLimits) -> None:
         self.limits = limits
         self._nodes_left = limits.max_nodes
         self._reprs: dict[int, tuple[object, str]] = {}
         self._on_path: set[int] = set()
-        self._flags: Optional[DataScrubber] = None
 
     # -- public entry points ----------------------------------------------------
     def walk(self, value: object) -> object:
@@ -296,8 +290,8 @@ class Walker:
         return result
 
     def _masked_by_flags(self, head: list[object]) -> Collection[int]:
-        """Indexes of ``head`` (a list or tuple of strings) masked by the scrubber's
-        list rule: the value after a sensitive flag, or of a ``[name, value]`` pair."""
+        """Indexes of ``head`` (a list or tuple of strings) masked by the command-line
+        rule: the value after a sensitive flag, or of a ``[name, value]`` pair."""
         if self.limits.key_filter is None or len(head) < 2:
             return ()
         flagged = False
@@ -307,16 +301,7 @@ class Walker:
             flagged = flagged or item[:1] == "-"
         if not flagged and len(head) != 2:
             return ()
-        # The scrubber's own rule (DataScrubber.sequence), imported late: the
-        # scrubber builds on this module, and only a list that may hold a flag
-        # gets here.
-        if self._flags is None:
-            from sentry_lite.scrubber._data import DataScrubber
-
-            self._flags = DataScrubber(self._is_sensitive, None)
-        probe = list(head)
-        self._flags.sequence(probe)
-        return {index for index, item in enumerate(probe) if item is not head[index]}
+        return flag_values(head, self._is_sensitive)
 
     def _summary(self, value: object) -> str:
         total = _cheap_len(value)

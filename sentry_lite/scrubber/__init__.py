@@ -28,8 +28,8 @@ processors added and on the parts not built by the SDK, before
 
 from __future__ import annotations
 
+from sentry_lite._masking import FILTERED
 from sentry_lite.scrubber._event import EventScrubber
 from sentry_lite.scrubber._keys import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
-from sentry_lite.scrubber._patterns import FILTERED
 
 __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "FILTERED", "EventScrubber"]

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Optional
 
-from sentry_lite.event.safe import CYCLIC, FILTERED, safe_repr
+from sentry_lite._masking import CYCLIC, FILTERED, flag_values
+from sentry_lite.event.safe import safe_repr
 
 __all__ = ["DataScrubber"]
 
@@ -25,10 +26,10 @@ _JSON_SCALARS = (int, float, bool, type(None))
 class DataScrubber:
     """Applies a key rule and a string filter to nested data, in place where it can.
 
-    Lists of strings are read as command lines too: the value after a
-    sensitive flag (``["-v", "--password", "hunter2"]``) is masked, and so is
-    the second item of a ``[name, value]`` pair with a sensitive name
-    (headers as pairs).
+    Lists are read as command lines too (:func:`sentry_lite._masking.flag_values`):
+    the value after a sensitive flag (``["-v", "--password", "hunter2"]``) is
+    masked, and so is the second item of a ``[name, value]`` pair with a
+    sensitive name (headers as pairs).
     """
 
     __slots__ = ("_is_sensitive_key", "_max_length", "_scrub_text")
@@ -105,22 +106,15 @@ class DataScrubber:
             data[masked] = data.pop(key)
 
     def _sequence(self, data: list[Any], depth: int, path: set[int]) -> None:
-        if len(data) == 2 and type(data[0]) is str and self._sensitive(data[0]):
-            data[0] = self.text(data[0])
-            data[1] = FILTERED  # a (name, value) pair
-            return
-        mask_next = False
+        masked = flag_values(data, self._sensitive)
+        for index in masked:
+            data[index] = FILTERED
+        skip = frozenset(masked) if masked else ()
         for index, item in enumerate(data):
-            if mask_next:
-                data[index] = FILTERED
-                mask_next = False
-                continue
-            if type(item) is str and item[:1] == "-" and "=" not in item:
-                # "--password hunter2": the flag's value is the next item.
-                mask_next = self._sensitive(item.lstrip("-"))
-            scrubbed = self._value(item, depth, path)
-            if scrubbed is not item:
-                data[index] = scrubbed
+            if index not in skip:
+                scrubbed = self._value(item, depth, path)
+                if scrubbed is not item:
+                    data[index] = scrubbed
 
     def _sensitive(self, key: str) -> bool:
         try:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite._errors import ConfigurationError, OptionTypeError
+from sentry_lite._masking import FILTERED
 from sentry_lite.scrubber._data import DataScrubber
 from sentry_lite.scrubber._keys import (
     DEFAULT_DENYLIST,
@@ -13,7 +14,7 @@ from sentry_lite.scrubber._keys import (
     KeyMatcher,
     LocalsAllowlist,
 )
-from sentry_lite.scrubber._patterns import FILTERED, ValueScrubber, compile_user_pattern
+from sentry_lite.scrubber._patterns import ValueScrubber, compile_user_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Callable
