@@ -178,7 +178,7 @@ class Client(BaseClient):
         """Step 4's scrubber, and its rules in the walk that makes values safe."""
         from sentry_lite.event.safe import SafeLimits
         from sentry_lite.scrubber import EventScrubber
-        from sentry_lite.scrubber._event import scrubber_from_option
+        from sentry_lite.scrubber._option import scrubber_from_option
 
         self._scrubber: Any = scrubber_from_option(options.event_scrubber, options.send_default_pii)
         # Ours, with its scrub_event not overridden: step 4 skips what the walk scrubbed.
