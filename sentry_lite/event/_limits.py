@@ -19,10 +19,12 @@ class SafeLimits:
         max_length: characters kept per string (a cut one ends in ``"..."``).
         repr_strings: render strings as ``repr()`` of the cut string, quotes
             included (frame locals, as sentry_sdk shows them).
-        string_filter: applied to each string before it is cut (errors in it
-            are ignored: the string is kept as it was).
+        string_filter: applied to each string before it is cut; where it
+            raises or returns no string, the string becomes ``"[Filtered]"``
+            (the error is reported as an internal error).
         key_filter: returns True for a sensitive key; its value becomes
-            ``"[Filtered]"`` (an error in it counts as sensitive).
+            ``"[Filtered]"`` (an error in it counts as sensitive, and is
+            reported).
         max_nodes: values walked in one call; past it values become ``"..."``.
     """
 

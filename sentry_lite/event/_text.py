@@ -1,9 +1,9 @@
 """Bounded text and scalars: the leaves of the safe-value walk.
 
 :func:`safe_text` filters, cuts and cleans one string at a cost that does
-not grow with its length; the other helpers turn the scalars JSON cannot
-hold (big ints, NaN, bytes) into text, and name and measure values without
-running their code.
+not grow with its length, and masks it whole when the filter fails; the
+other helpers turn the scalars JSON cannot hold (big ints, NaN, bytes) into
+text, and name and measure values without running their code.
 """
 
 from __future__ import annotations
@@ -14,11 +14,15 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Optional
 
+from sentry_lite._guard import report_internal_error
+from sentry_lite._masking import FILTERED
+
 __all__ = [
     "ELLIPSIS",
     "bytes_repr",
     "cheap_len",
     "cut",
+    "filtered_text",
     "int_value",
     "json_float",
     "more",
@@ -37,6 +41,8 @@ _MAX_PRINTED_INT_BITS = 4096
 _INT64_MIN = -(1 << 63)
 _UINT64_LIMIT = 1 << 64
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# How a failing string filter is reported.
+_STRING_FILTER = "event_scrubber string filter"
 # Containers whose builtin __len__ is O(1) and runs no user code.
 _CHEAP_LEN: tuple[type[Any], ...] = (dict, list, tuple, set, frozenset, deque)
 
@@ -46,8 +52,19 @@ def safe_text(
 ) -> str:
     """``text`` filtered, cut to ``max_length`` and made UTF-8 encodable.
 
-    Costs O(max_length) whatever the length of ``text``.
+    Costs O(max_length) whatever the length of ``text``. Fails closed: when
+    ``string_filter`` raises or returns no string, the text becomes
+    ``"[Filtered]"`` and the error is reported.
     """
+    safe = filtered_text(text, max_length, string_filter)
+    return FILTERED if safe is None else safe
+
+
+def filtered_text(
+    text: str, max_length: int, string_filter: Optional[Callable[[str], str]]
+) -> Optional[str]:
+    """:func:`safe_text`, but None where ``string_filter`` failed (the error is
+    reported): the caller masks the value."""
     length = str.__len__(text)
     window = max_length + 1 if string_filter is None else 2 * max_length + _FILTER_MARGIN
     truncated = length > window
@@ -56,10 +73,14 @@ def safe_text(
     if string_filter is not None:
         try:
             filtered = string_filter(cut_text)
-        except Exception:  # noqa: BLE001 -- a broken filter leaves the string as it was
-            filtered = cut_text
-        if isinstance(filtered, str):
-            cut_text = str.__getitem__(filtered, slice(0, window))
+        except Exception as error:  # noqa: BLE001 -- fail closed: the caller masks the value
+            report_internal_error(_STRING_FILTER, error)
+            return None
+        if not isinstance(filtered, str):
+            wrong = TypeError(f"the string filter returned {type_name(filtered)}, not str")
+            report_internal_error(_STRING_FILTER, wrong)
+            return None
+        cut_text = str.__getitem__(filtered, slice(0, window))
     if truncated or len(cut_text) > max_length:
         cut_text = cut(cut_text, max_length, force=True)
     return _replace_surrogates(cut_text)

@@ -3,7 +3,9 @@
 Containers are walked with ``islice`` within the limits; mapping keys go
 through the key filter, lists and tuples of strings through the
 command-line rule (:func:`sentry_lite._masking.flag_values`), strings
-through :func:`~sentry_lite.event._text.safe_text`; any other object becomes
+through :func:`~sentry_lite.event._text.safe_text` (all three fail closed:
+a value a failing filter could not judge is ``"[Filtered]"``, the error
+reported); any other object becomes
 its bounded ``repr()`` text (:class:`~sentry_lite.event._repr.ReprWalker`).
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Optional
 
+from sentry_lite._guard import report_internal_error
 from sentry_lite._masking import CYCLIC, FILTERED, flag_values
 from sentry_lite.event._repr import CONTAINERS, ReprWalker
 from sentry_lite.event._text import (
@@ -20,6 +23,7 @@ from sentry_lite.event._text import (
     bytes_repr,
     cheap_len,
     cut,
+    filtered_text,
     int_value,
     json_float,
     more,
@@ -157,10 +161,11 @@ class Walker(ReprWalker):
     def _string(self, text: str) -> str:
         limits = self.limits
         if not limits.repr_strings:
-            return safe_text(text, limits.max_length, limits.string_filter)
+            safe = filtered_text(text, limits.max_length, limits.string_filter)
+            return FILTERED if safe is None else safe
         # Cut first, then repr: the quotes survive and the cost stays bounded.
-        inner = safe_text(text, max(limits.max_length - 2, 0), limits.string_filter)
-        return cut(repr(inner), limits.max_length)
+        inner = filtered_text(text, max(limits.max_length - 2, 0), limits.string_filter)
+        return FILTERED if inner is None else cut(repr(inner), limits.max_length)
 
     def _key_text(self, key: Any, name: bool) -> str:
         # Dict keys get the string filter too (a dict keyed by tokens is not
@@ -176,5 +181,6 @@ class Walker(ReprWalker):
             return False
         try:
             return bool(key_filter(name))
-        except Exception:  # noqa: BLE001 -- fail closed: a broken filter hides the value
+        except Exception as error:  # noqa: BLE001 -- fail closed: a broken filter hides the value
+            report_internal_error("event_scrubber key filter", error)
             return True

@@ -8,7 +8,10 @@ with the size of the value:
 
 - strings are sliced before anything else touches them; the ``string_filter``
   sees a window of ``2 * max_length + 256`` characters, so a secret crossing
-  the cut is still matched; lone surrogates become U+FFFD; a cut string ends
+  the cut is still matched; filters fail closed: a string the
+  ``string_filter`` fails on (raises, returns no string), a key the
+  ``key_filter`` fails on, gives ``"[Filtered]"``, and the error is reported
+  (``_guard.report_internal_error``); lone surrogates become U+FFFD; a cut string ends
   in ``"..."`` and is exactly ``max_length`` long;
 - containers (any ``Mapping``, ``Sequence``, ``Set``, dict views) are walked
   with ``itertools.islice`` up to ``breadth`` items and ``depth`` levels and

@@ -6,7 +6,9 @@ not see (data added by event processors, a ready-made event passed to
 every string goes through the value patterns; a value the JSON encoder
 would have to ``repr()`` is rendered here instead, so its text is scrubbed
 too. Bounded: at most ``_MAX_DEPTH`` levels; a container met again on its
-own path becomes ``"<cyclic>"``.
+own path becomes ``"<cyclic>"``. Fails closed: a value the rules fail on
+(they raise, or the value patterns return no string) becomes
+``"[Filtered]"``, and the error is reported.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Optional
 
+from sentry_lite._guard import report_internal_error
 from sentry_lite._masking import CYCLIC, FILTERED, flag_values
 from sentry_lite.event.safe import safe_repr
 
 __all__ = ["DataScrubber"]
 
 _MAX_DEPTH = 20
+_STRING_FILTER = "event_scrubber string filter"
 _JSON_SCALARS = (int, float, bool, type(None))
 
 
@@ -45,8 +49,33 @@ class DataScrubber:
         self._max_length = max_length
 
     def text(self, value: str) -> str:
-        """``value`` through the value patterns (if any)."""
-        return value if self._scrub_text is None else self._scrub_text(value)
+        """``value`` through the value patterns (if any).
+
+        Fails closed: where they raise or return no string, ``"[Filtered]"``
+        (the error is reported).
+        """
+        scrub_text = self._scrub_text
+        if scrub_text is None:
+            return value
+        try:
+            scrubbed = scrub_text(value)
+        except Exception as error:  # noqa: BLE001 -- fail closed: the value is masked
+            report_internal_error(_STRING_FILTER, error)
+            return FILTERED
+        if not isinstance(scrubbed, str):
+            wrong = TypeError(f"scrub_text returned {type(scrubbed).__name__}, not str")
+            report_internal_error(_STRING_FILTER, wrong)
+            return FILTERED
+        return scrubbed
+
+    def is_sensitive(self, key: str) -> bool:
+        """True when the value of ``key`` must be masked (and when the key rule
+        fails: the error is reported)."""
+        try:
+            return bool(self._is_sensitive_key(key))
+        except Exception as error:  # noqa: BLE001 -- fail closed: a broken rule hides the value
+            report_internal_error("event_scrubber key filter", error)
+            return True
 
     def value(self, value: object) -> object:
         """``value`` scrubbed: containers in place (a tuple becomes a list), strings anew."""
@@ -93,7 +122,7 @@ class DataScrubber:
         renamed: list[tuple[str, str]] = []
         for key, item in data.items():
             if type(key) is str:
-                if self._sensitive(key):
+                if self.is_sensitive(key):
                     data[key] = FILTERED
                     continue
                 masked = self.text(key)  # a dict keyed by tokens
@@ -106,7 +135,7 @@ class DataScrubber:
             data[masked] = data.pop(key)
 
     def _sequence(self, data: list[Any], depth: int, path: set[int]) -> None:
-        masked = flag_values(data, self._sensitive)
+        masked = flag_values(data, self.is_sensitive)
         for index in masked:
             data[index] = FILTERED
         skip = frozenset(masked) if masked else ()
@@ -115,9 +144,3 @@ class DataScrubber:
                 scrubbed = self._value(item, depth, path)
                 if scrubbed is not item:
                     data[index] = scrubbed
-
-    def _sensitive(self, key: str) -> bool:
-        try:
-            return bool(self._is_sensitive_key(key))
-        except Exception:  # noqa: BLE001 -- fail closed: a broken rule hides the value
-            return True

@@ -197,7 +197,7 @@ class EventScrubber:
     def scrub_user(self, event: Event) -> None:
         """``user``: what the app set is kept, but for secrets (and, without
         send_default_pii, ``ip_address``, as in sentry_sdk)."""
-        _parts.scrub_user(self._data, event, self.send_default_pii, self.key_filter)
+        _parts.scrub_user(self._data, event, self.send_default_pii)
 
     def scrub_breadcrumbs(self, event: Event) -> None:
         """Each breadcrumb's ``message`` and ``data``."""
@@ -209,7 +209,7 @@ class EventScrubber:
         ``built``: the runtime, os and trace contexts are the SDK's own (an
         event built by the client takes no other), left as they are.
         """
-        _parts.scrub_contexts(self._data, event, self.key_filter, built)
+        _parts.scrub_contexts(self._data, event, built)
 
     def scrub_tags(self, event: Event) -> None:
         """``tags``; a tag whose name holds a secret is removed (Relay allows no

@@ -4,7 +4,8 @@ One function per part (request, user, breadcrumbs, contexts, tags, messages,
 exceptions, frames, any other field); :class:`~sentry_lite.scrubber.EventScrubber`
 calls them with its :class:`~sentry_lite.scrubber._data.DataScrubber` and
 rules. Each one scrubs the event in place and leaves alone what is not its
-part, or not shaped as the protocol says.
+part, or not shaped as the protocol says. The rules fail closed: a value a
+rule fails on is masked (a tag or ``ip_address`` removed), the error reported.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
+from sentry_lite._guard import report_internal_error
 from sentry_lite._masking import FILTERED
 
 if TYPE_CHECKING:
@@ -93,15 +95,13 @@ def scrub_request(data: DataScrubber, event: Event, send_default_pii: bool) -> N
             request[key] = data.value(value)
 
 
-def scrub_user(
-    data: DataScrubber, event: Event, send_default_pii: bool, key_filter: Callable[[str], bool]
-) -> None:
+def scrub_user(data: DataScrubber, event: Event, send_default_pii: bool) -> None:
     """``user``: what the app set is kept, but for secrets (and, without
     send_default_pii, ``ip_address``, as in sentry_sdk)."""
     user = event.get("user")
     if not isinstance(user, dict):
         return
-    if not send_default_pii or key_filter("ip_address"):
+    if not send_default_pii or data.is_sensitive("ip_address"):
         # Removed, not masked: Relay wants an IP address there.
         user.pop("ip_address", None)
     data.mapping(user)
@@ -123,9 +123,7 @@ def scrub_breadcrumbs(data: DataScrubber, event: Event) -> None:
                 fields[key] = data.value(value)
 
 
-def scrub_contexts(
-    data: DataScrubber, event: Event, key_filter: Callable[[str], bool], built: bool
-) -> None:
+def scrub_contexts(data: DataScrubber, event: Event, built: bool) -> None:
     """Each context's fields (a context named like a secret is masked field by field).
 
     ``built``: the runtime, os and trace contexts are the SDK's own (an
@@ -139,7 +137,7 @@ def scrub_contexts(
             continue
         if not isinstance(context, dict):
             contexts[name] = data.value(context)
-        elif isinstance(name, str) and key_filter(name):
+        elif isinstance(name, str) and data.is_sensitive(name):
             kind = context.get("type")
             data.mask_all(context)
             if kind is not None:
@@ -227,7 +225,7 @@ def _scrub_frame(
     if isinstance(local_vars, dict):
         if local_filter is not None:
             for name in local_vars:
-                if not (isinstance(name, str) and local_filter(name)):
+                if not _allows_local(local_filter, name):
                     local_vars[name] = FILTERED
         data.mapping(local_vars)
     for key in _FRAME_TEXT:
@@ -237,6 +235,14 @@ def _scrub_frame(
         lines = frame.get(key)
         if isinstance(lines, list):
             frame[key] = [data.text(line) if type(line) is str else line for line in lines]
+
+
+def _allows_local(local_filter: Callable[[str], bool], name: object) -> bool:
+    try:
+        return isinstance(name, str) and bool(local_filter(name))
+    except Exception as error:  # noqa: BLE001 -- fail closed: a broken rule hides the value
+        report_internal_error("event_scrubber local filter", error)
+        return False
 
 
 def _values_of(event: Event, key: str) -> list[dict[str, Any]]:

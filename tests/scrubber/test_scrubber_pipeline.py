@@ -375,3 +375,31 @@ def test_every_planted_secret_is_known_to_the_leak_check():
     # The list of secrets is what the wire checks look for: keep it whole.
     for secret in (PASSWORD, TOKEN, API_KEY, BEARER, JWT, AWS_SECRET, URL_PASSWORD, CARD):
         assert secret in SECRETS
+
+
+def _fail_with_a_password(password: str) -> None:
+    raise RuntimeError(f"login failed for {password}")
+
+
+def test_a_failing_value_rule_masks_the_value_and_reports(receiver, sentry_init, sdk_reset):
+    # Fail closed: the walk that builds the event sends what the rule could not
+    # judge as "[Filtered]", and reports the rule's error.
+    class Broken(EventScrubber):
+        def scrub_text(self, text: str) -> str:
+            if PASSWORD in text:
+                raise RuntimeError("value rule bug")
+            return super().scrub_text(text)
+
+    sentry_init(event_scrubber=Broken())
+    try:
+        _fail_with_a_password(PASSWORD)
+    except RuntimeError:
+        sentry_lite.capture_exception()
+    [body] = wire_bodies(receiver, 1)
+    assert leaks(body, [PASSWORD]) == []
+    [event] = receiver.events
+    [value] = event["exception"]["values"]
+    assert value["value"] == FILTERED
+    assert value["stacktrace"]["frames"][-1]["vars"]["password"] == FILTERED
+    assert {str(error) for error in sdk_reset} == {"value rule bug"}
+    sdk_reset.clear()
