@@ -186,8 +186,9 @@ class Client(BaseClient):
         self._scrubber_is_builtin = scrub_event is EventScrubber.scrub_event
         self._limits = SafeLimits(max_length=options.max_value_length)
         if isinstance(self._scrubber, EventScrubber):
-            scrubber = self._scrubber
-            scrubber._use_max_length(options.max_value_length)
+            # A copy: the program's scrubber may be shared with other clients.
+            scrubber = self._scrubber.configured(max_value_length=options.max_value_length)
+            self._scrubber = scrubber
             self._event_settings = replace(
                 self._event_settings,
                 string_filter=scrubber.string_filter,
@@ -359,7 +360,7 @@ class Client(BaseClient):
         done = False
         with guarded("event_scrubber"):
             if self._scrubber_is_builtin:
-                scrubber._scrub_event(event, built)
+                scrubber.scrub_event(event, built=built)
             else:
                 scrubber.scrub_event(event)
             done = True

@@ -6,6 +6,7 @@ option becomes a scrubber in ``_option.py``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Optional
 
@@ -151,19 +152,27 @@ class EventScrubber:
             return self.allows_local
         return self._locals
 
+    # -- one client's copy -------------------------------------------------------------
+    def configured(self, *, max_value_length: int) -> EventScrubber:
+        """A copy of this scrubber set up for one client; this one is left as it is.
+
+        The client's options that the scrubber follows: ``max_value_length``,
+        how long an object found in the event (not JSON data) is rendered
+        at most. A scrubber shared by several clients serves each with its
+        own options. The copy shares the rules (they never change).
+        """
+        copied = copy.copy(self)
+        copied._data = DataScrubber(copied.key_filter, copied.string_filter, max_value_length)
+        return copied
+
     # -- the event ------------------------------------------------------------------
-    def scrub_event(self, event: Event) -> None:
-        """Mask, in place, every secret in ``event``."""
-        self._scrub_event(event)
+    def scrub_event(self, event: Event, *, built: bool = False) -> None:
+        """Mask, in place, every secret in ``event``.
 
-    def _use_max_length(self, max_length: int) -> None:
-        """Objects found in the event are rendered at most this long (the client's
-        ``max_value_length``)."""
-        self._data = DataScrubber(self.key_filter, self.string_filter, max_length)
-
-    def _scrub_event(self, event: Event, built: bool = False) -> None:
-        """``built``: the SDK built the exception, thread and message parts with
-        this scrubber's filters already; they are not scrubbed again."""
+        ``built``: the SDK built the exception, thread and message parts with
+        this scrubber's rules already (the client says so for the events it
+        builds); they are not scrubbed again.
+        """
         self.scrub_request(event)
         self.scrub_extra(event)
         self.scrub_user(event)

@@ -344,3 +344,19 @@ def test_failing_rules_mask_the_value_and_report(sdk_reset: list[BaseException])
         "locals rule bug",
     }
     sdk_reset.clear()
+
+
+def test_configured_returns_a_copy_with_the_same_rules():
+    class Mine(EventScrubber):
+        def is_sensitive_key(self, key: str) -> bool:
+            return key == "pin" or super().is_sensitive_key(key)
+
+    mine = Mine(extra_denylist=["ssn"])
+    copied = mine.configured(max_value_length=20)
+    assert type(copied) is Mine
+    assert copied is not mine
+    assert copied.denylist == mine.denylist
+    event = _scrub_with(copied, {"extra": {"pin": "1", "ssn": "2", "thing": object()}})
+    assert event["extra"]["pin"] == F
+    assert event["extra"]["ssn"] == F
+    assert len(event["extra"]["thing"]) == 20  # an object rendered at the copy's length

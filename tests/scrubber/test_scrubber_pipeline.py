@@ -403,3 +403,31 @@ def test_a_failing_value_rule_masks_the_value_and_reports(receiver, sentry_init,
     assert value["stacktrace"]["frames"][-1]["vars"]["password"] == FILTERED
     assert {str(error) for error in sdk_reset} == {"value rule bug"}
     sdk_reset.clear()
+
+
+def test_clients_sharing_a_scrubber_keep_their_own_options():
+    # The event_scrubber a program passes is its own: each client configures a
+    # copy (max_value_length renders the objects step 4 finds), never the original.
+    class Long:
+        def __repr__(self) -> str:
+            return "L" * 500
+
+    shared = EventScrubber()
+    before = dict(vars(shared))
+    sent_a: list[Any] = []
+    sent_b: list[Any] = []
+    options = {"dsn": "https://key@127.0.0.1:9/1", "event_scrubber": shared}
+    a = sentry_lite.Client(transport=sent_a.append, max_value_length=50, **options)
+    b = sentry_lite.Client(transport=sent_b.append, max_value_length=300, **options)
+    try:
+        a.capture_event({"extra": {"thing": Long()}})
+        b.capture_event({"extra": {"thing": Long()}})
+        a.flush(timeout=2)
+        b.flush(timeout=2)
+    finally:
+        a.close(timeout=1)
+        b.close(timeout=1)
+    assert len(sent_a[0]["extra"]["thing"]) == 50
+    assert len(sent_b[0]["extra"]["thing"]) == 300
+    assert vars(shared).keys() == before.keys()
+    assert all(vars(shared)[name] is value for name, value in before.items())
