@@ -41,8 +41,6 @@ _MAX_PRINTED_INT_BITS = 4096
 _INT64_MIN = -(1 << 63)
 _UINT64_LIMIT = 1 << 64
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-# How a failing string filter is reported.
-_STRING_FILTER = "event_scrubber string filter"
 # Containers whose builtin __len__ is O(1) and runs no user code.
 _CHEAP_LEN: tuple[type[Any], ...] = (dict, list, tuple, set, frozenset, deque)
 
@@ -56,8 +54,24 @@ def safe_text(
     ``string_filter`` raises or returns no string, the text becomes
     ``"[Filtered]"`` and the error is reported.
     """
-    safe = filtered_text(text, max_length, string_filter)
-    return FILTERED if safe is None else safe
+    # The body of filtered_text, repeated: this runs for every string of an event.
+    length = str.__len__(text)
+    window = max_length + 1 if string_filter is None else 2 * max_length + _FILTER_MARGIN
+    # str.__getitem__ returns an exact str and runs no code of a str subclass.
+    cut_text = str.__getitem__(text, slice(0, window))
+    if string_filter is not None:
+        try:
+            filtered = string_filter(cut_text)
+        except Exception as error:  # noqa: BLE001 -- fail closed: the value is masked
+            _report_failure(error)
+            return FILTERED
+        if not isinstance(filtered, str):
+            _report_failure(filtered)
+            return FILTERED
+        cut_text = str.__getitem__(filtered, slice(0, window))
+    if length > window or len(cut_text) > max_length:
+        cut_text = cut(cut_text, max_length, force=True)
+    return _replace_surrogates(cut_text)
 
 
 def filtered_text(
@@ -67,23 +81,29 @@ def filtered_text(
     reported): the caller masks the value."""
     length = str.__len__(text)
     window = max_length + 1 if string_filter is None else 2 * max_length + _FILTER_MARGIN
-    truncated = length > window
-    # str.__getitem__ returns an exact str and runs no code of a str subclass.
     cut_text = str.__getitem__(text, slice(0, window))
     if string_filter is not None:
         try:
             filtered = string_filter(cut_text)
         except Exception as error:  # noqa: BLE001 -- fail closed: the caller masks the value
-            report_internal_error(_STRING_FILTER, error)
+            _report_failure(error)
             return None
         if not isinstance(filtered, str):
-            wrong = TypeError(f"the string filter returned {type_name(filtered)}, not str")
-            report_internal_error(_STRING_FILTER, wrong)
+            _report_failure(filtered)
             return None
         cut_text = str.__getitem__(filtered, slice(0, window))
-    if truncated or len(cut_text) > max_length:
+    if length > window or len(cut_text) > max_length:
         cut_text = cut(cut_text, max_length, force=True)
     return _replace_surrogates(cut_text)
+
+
+def _report_failure(error_or_result: object) -> None:
+    """Report a string filter that raised, or returned ``error_or_result`` (not a str)."""
+    if isinstance(error_or_result, BaseException):
+        error = error_or_result
+    else:
+        error = TypeError(f"the string filter returned {type_name(error_or_result)}, not str")
+    report_internal_error("event_scrubber string filter", error)
 
 
 def cut(text: str, max_length: int, force: bool = False) -> str:

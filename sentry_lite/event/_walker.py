@@ -161,8 +161,7 @@ class Walker(ReprWalker):
     def _string(self, text: str) -> str:
         limits = self.limits
         if not limits.repr_strings:
-            safe = filtered_text(text, limits.max_length, limits.string_filter)
-            return FILTERED if safe is None else safe
+            return safe_text(text, limits.max_length, limits.string_filter)
         # Cut first, then repr: the quotes survive and the cost stays bounded.
         inner = filtered_text(text, max(limits.max_length - 2, 0), limits.string_filter)
         return FILTERED if inner is None else cut(repr(inner), limits.max_length)
