@@ -129,7 +129,7 @@ class Client(BaseClient):
         """Step 4's scrubber, and its rules in the walk that makes values safe."""
         from sentry_lite.event.safe import SafeLimits
         from sentry_lite.scrubber import EventScrubber
-        from sentry_lite.scrubber._event import scrubber_from_option
+        from sentry_lite.scrubber._option import scrubber_from_option
 
         self._scrubber: Any = scrubber_from_option(options.event_scrubber, options.send_default_pii)
         # Ours, with its scrub_event not overridden: step 4 skips what the walk scrubbed.
@@ -137,8 +137,9 @@ class Client(BaseClient):
         self._scrubber_is_builtin = scrub_event is EventScrubber.scrub_event
         self._limits = SafeLimits(max_length=options.max_value_length)
         if isinstance(self._scrubber, EventScrubber):
-            scrubber = self._scrubber
-            scrubber._use_max_length(options.max_value_length)
+            # A copy: the program's scrubber may be shared with other clients.
+            scrubber = self._scrubber.configured(max_value_length=options.max_value_length)
+            self._scrubber = scrubber
             self._event_settings = replace(
                 self._event_settings,
                 string_filter=scrubber.string_filter,

@@ -202,7 +202,7 @@ class Scrub:
         done = False
         with guarded("event_scrubber"):
             if self._builtin:
-                self._scrubber._scrub_event(event, capture.built)
+                self._scrubber.scrub_event(event, built=capture.built)
             else:
                 self._scrubber.scrub_event(event)
             done = True

@@ -27,7 +27,9 @@ class EventSettings:
             name; its value is then replaced by ``"[Filtered]"``.
         local_filter: strict mode for locals: returns False for a local
             variable whose value must not be sent (it shows as
-            ``"[Filtered]"``); None sends every local.
+            ``"[Filtered]"``); None sends every local. The three fail
+            closed: a value a filter fails on is ``"[Filtered]"``, the error
+            reported.
         databag_depth: how deep containers in locals are walked.
         databag_breadth: how many items of each container are kept.
     """

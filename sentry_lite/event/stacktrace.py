@@ -25,6 +25,7 @@ from functools import lru_cache
 from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
+from sentry_lite._guard import report_internal_error
 from sentry_lite.event.safe import FILTERED, SafeLimits, Walker, safe_text
 from sentry_lite.event.settings import EventSettings
 
@@ -303,7 +304,8 @@ def _allowed(name: object, value: object, local_filter: Callable[[str], bool]) -
     """``value``, or a ``[Filtered]`` mark when strict mode does not allow the local ``name``."""
     try:
         allowed = isinstance(name, str) and bool(local_filter(name))
-    except Exception:  # noqa: BLE001 -- fail closed: a broken filter hides the value
+    except Exception as error:  # noqa: BLE001 -- fail closed: a broken filter hides the value
+        report_internal_error("event_scrubber local filter", error)
         allowed = False
     return value if allowed else _HIDDEN
 

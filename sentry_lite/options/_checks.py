@@ -146,7 +146,7 @@ def _check_socket_options(name: str, value: object) -> tuple[tuple[int, int, Any
 
 def _check_event_scrubber(name: str, value: object) -> object:
     """Checked now (a broken pattern fails ``init()``); the client builds the scrubber."""
-    from sentry_lite.scrubber._event import scrubber_from_option
+    from sentry_lite.scrubber._option import scrubber_from_option
 
     scrubber_from_option(value, send_default_pii=False)
     return value

@@ -23,13 +23,18 @@ processors added and on the parts not built by the SDK, before
     _patterns.py  value patterns, with cheap tests before each family
     _luhn.py      card numbers
     _data.py      nested dicts and lists, scrubbed in place
-    _event.py     EventScrubber: the options, the event field by field
+    _event.py     EventScrubber: the options, the rules, scrub_event
+    _parts.py     the event part by part (request, user, contexts, frames...)
+    _option.py    the event_scrubber option made into a scrubber
+
+The masking marks and the command-line flag rule are shared with event
+building: ``sentry_lite/_masking.py``.
 """
 
 from __future__ import annotations
 
+from sentry_lite._masking import FILTERED
 from sentry_lite.scrubber._event import EventScrubber
 from sentry_lite.scrubber._keys import DEFAULT_DENYLIST, DEFAULT_PII_DENYLIST
-from sentry_lite.scrubber._patterns import FILTERED
 
 __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "FILTERED", "EventScrubber"]

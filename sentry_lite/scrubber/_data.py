@@ -6,7 +6,9 @@ not see (data added by event processors, a ready-made event passed to
 every string goes through the value patterns; a value the JSON encoder
 would have to ``repr()`` is rendered here instead, so its text is scrubbed
 too. Bounded: at most ``_MAX_DEPTH`` levels; a container met again on its
-own path becomes ``"<cyclic>"``.
+own path becomes ``"<cyclic>"``. Fails closed: a value the rules fail on
+(they raise, or the value patterns return no string) becomes
+``"[Filtered]"``, and the error is reported.
 """
 
 from __future__ import annotations
@@ -14,21 +16,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Optional
 
-from sentry_lite.event.safe import CYCLIC, FILTERED, safe_repr
+from sentry_lite._guard import report_internal_error
+from sentry_lite._masking import CYCLIC, FILTERED, flag_values
+from sentry_lite.event.safe import safe_repr
 
 __all__ = ["DataScrubber"]
 
 _MAX_DEPTH = 20
+_STRING_FILTER = "event_scrubber string filter"
 _JSON_SCALARS = (int, float, bool, type(None))
 
 
 class DataScrubber:
     """Applies a key rule and a string filter to nested data, in place where it can.
 
-    Lists of strings are read as command lines too: the value after a
-    sensitive flag (``["-v", "--password", "hunter2"]``) is masked, and so is
-    the second item of a ``[name, value]`` pair with a sensitive name
-    (headers as pairs).
+    Lists are read as command lines too (:func:`sentry_lite._masking.flag_values`):
+    the value after a sensitive flag (``["-v", "--password", "hunter2"]``) is
+    masked, and so is the second item of a ``[name, value]`` pair with a
+    sensitive name (headers as pairs).
     """
 
     __slots__ = ("_is_sensitive_key", "_max_length", "_scrub_text")
@@ -44,8 +49,33 @@ class DataScrubber:
         self._max_length = max_length
 
     def text(self, value: str) -> str:
-        """``value`` through the value patterns (if any)."""
-        return value if self._scrub_text is None else self._scrub_text(value)
+        """``value`` through the value patterns (if any).
+
+        Fails closed: where they raise or return no string, ``"[Filtered]"``
+        (the error is reported).
+        """
+        scrub_text = self._scrub_text
+        if scrub_text is None:
+            return value
+        try:
+            scrubbed = scrub_text(value)
+        except Exception as error:  # noqa: BLE001 -- fail closed: the value is masked
+            report_internal_error(_STRING_FILTER, error)
+            return FILTERED
+        if not isinstance(scrubbed, str):
+            wrong = TypeError(f"scrub_text returned {type(scrubbed).__name__}, not str")
+            report_internal_error(_STRING_FILTER, wrong)
+            return FILTERED
+        return scrubbed
+
+    def is_sensitive(self, key: str) -> bool:
+        """True when the value of ``key`` must be masked (and when the key rule
+        fails: the error is reported)."""
+        try:
+            return bool(self._is_sensitive_key(key))
+        except Exception as error:  # noqa: BLE001 -- fail closed: a broken rule hides the value
+            report_internal_error("event_scrubber key filter", error)
+            return True
 
     def value(self, value: object) -> object:
         """``value`` scrubbed: containers in place (a tuple becomes a list), strings anew."""
@@ -92,7 +122,7 @@ class DataScrubber:
         renamed: list[tuple[str, str]] = []
         for key, item in data.items():
             if type(key) is str:
-                if self._sensitive(key):
+                if self.is_sensitive(key):
                     data[key] = FILTERED
                     continue
                 masked = self.text(key)  # a dict keyed by tokens
@@ -105,25 +135,12 @@ class DataScrubber:
             data[masked] = data.pop(key)
 
     def _sequence(self, data: list[Any], depth: int, path: set[int]) -> None:
-        if len(data) == 2 and type(data[0]) is str and self._sensitive(data[0]):
-            data[0] = self.text(data[0])
-            data[1] = FILTERED  # a (name, value) pair
-            return
-        mask_next = False
+        masked = flag_values(data, self.is_sensitive)
+        for index in masked:
+            data[index] = FILTERED
+        skip = frozenset(masked) if masked else ()
         for index, item in enumerate(data):
-            if mask_next:
-                data[index] = FILTERED
-                mask_next = False
-                continue
-            if type(item) is str and item[:1] == "-" and "=" not in item:
-                # "--password hunter2": the flag's value is the next item.
-                mask_next = self._sensitive(item.lstrip("-"))
-            scrubbed = self._value(item, depth, path)
-            if scrubbed is not item:
-                data[index] = scrubbed
-
-    def _sensitive(self, key: str) -> bool:
-        try:
-            return bool(self._is_sensitive_key(key))
-        except Exception:  # noqa: BLE001 -- fail closed: a broken rule hides the value
-            return True
+            if index not in skip:
+                scrubbed = self._value(item, depth, path)
+                if scrubbed is not item:
+                    data[index] = scrubbed

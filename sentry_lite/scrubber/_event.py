@@ -1,11 +1,17 @@
-"""The :class:`EventScrubber`: the rules, and the event walked field by field."""
+"""The :class:`EventScrubber`: its options, its rules, and the event walked part by part.
+
+The parts themselves are scrubbed in ``_parts.py``; the ``event_scrubber``
+option becomes a scrubber in ``_option.py``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Optional
+import copy
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Optional
 
-from sentry_lite._errors import ConfigurationError, OptionTypeError
+from sentry_lite._errors import OptionTypeError
+from sentry_lite.scrubber import _parts
 from sentry_lite.scrubber._data import DataScrubber
 from sentry_lite.scrubber._keys import (
     DEFAULT_DENYLIST,
@@ -13,40 +19,14 @@ from sentry_lite.scrubber._keys import (
     KeyMatcher,
     LocalsAllowlist,
 )
-from sentry_lite.scrubber._patterns import FILTERED, ValueScrubber, compile_user_pattern
+from sentry_lite.scrubber._patterns import ValueScrubber, compile_user_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sentry_lite.types import Event
 
-__all__ = ["EventScrubber", "scrubber_from_option"]
-
-# Event fields that never hold user data.
-_NOT_SCRUBBED = frozenset(
-    {
-        "event_id",
-        "timestamp",
-        "start_timestamp",
-        "platform",
-        "level",
-        "logger",
-        "release",
-        "dist",
-        "environment",
-        "server_name",
-        "sdk",
-        "modules",
-        "debug_meta",
-        "type",
-    }
-)
-# Contexts the client fills in itself.
-_SDK_CONTEXTS = frozenset({"runtime", "os", "trace"})
-# Breadcrumb and frame fields that are the SDK's own bookkeeping.
-_CRUMB_FIELDS_KEPT = frozenset({"type", "category", "level", "timestamp"})
-_FRAME_TEXT = ("context_line",)
-_FRAME_LINES = ("pre_context", "post_context")
+__all__ = ["EventScrubber"]
 
 
 class EventScrubber:
@@ -172,19 +152,27 @@ class EventScrubber:
             return self.allows_local
         return self._locals
 
+    # -- one client's copy -------------------------------------------------------------
+    def configured(self, *, max_value_length: int) -> EventScrubber:
+        """A copy of this scrubber set up for one client; this one is left as it is.
+
+        The client's options that the scrubber follows: ``max_value_length``,
+        how long an object found in the event (not JSON data) is rendered
+        at most. A scrubber shared by several clients serves each with its
+        own options. The copy shares the rules (they never change).
+        """
+        copied = copy.copy(self)
+        copied._data = DataScrubber(copied.key_filter, copied.string_filter, max_value_length)
+        return copied
+
     # -- the event ------------------------------------------------------------------
-    def scrub_event(self, event: Event) -> None:
-        """Mask, in place, every secret in ``event``."""
-        self._scrub_event(event)
+    def scrub_event(self, event: Event, *, built: bool = False) -> None:
+        """Mask, in place, every secret in ``event``.
 
-    def _use_max_length(self, max_length: int) -> None:
-        """Objects found in the event are rendered at most this long (the client's
-        ``max_value_length``)."""
-        self._data = DataScrubber(self.key_filter, self.string_filter, max_length)
-
-    def _scrub_event(self, event: Event, built: bool = False) -> None:
-        """``built``: the SDK built the exception, thread and message parts with
-        this scrubber's filters already; they are not scrubbed again."""
+        ``built``: the SDK built the exception, thread and message parts with
+        this scrubber's rules already (the client says so for the events it
+        builds); they are not scrubbed again.
+        """
         self.scrub_request(event)
         self.scrub_extra(event)
         self.scrub_user(event)
@@ -195,10 +183,7 @@ class EventScrubber:
         if not built:
             self.scrub_exceptions(event)
             self.scrub_frames(event)
-        data: dict[str, Any] = event  # type: ignore[assignment]
-        for key, value in data.items():
-            if key not in _HANDLED and key not in _NOT_SCRUBBED:
-                data[key] = self._data.value(value)
+        _parts.scrub_other_fields(self._data, event)
 
     def scrub_dict(self, data: object) -> None:
         """Scrub a dict in place (nested data included); anything else is left alone."""
@@ -212,48 +197,20 @@ class EventScrubber:
 
     def scrub_request(self, event: Event) -> None:
         """``request``: headers, cookies, query string, body, environment, URL."""
-        request = event.get("request")
-        if not isinstance(request, dict):
-            return
-        cookies = request.get("cookies")
-        if isinstance(cookies, dict):
-            # Cookies carry sessions: without send_default_pii none is sent.
-            (self._data.mapping if self.send_default_pii else self._data.mask_all)(cookies)
-        elif cookies is not None:
-            request["cookies"] = self._data.value(cookies) if self.send_default_pii else FILTERED
-        for key, value in request.items():
-            if key != "cookies":
-                request[key] = self._data.value(value)
+        _parts.scrub_request(self._data, event, self.send_default_pii)
 
     def scrub_extra(self, event: Event) -> None:
         """``extra``."""
-        self._scrub_field(event, "extra")
+        _parts.scrub_field(self._data, event, "extra")
 
     def scrub_user(self, event: Event) -> None:
         """``user``: what the app set is kept, but for secrets (and, without
         send_default_pii, ``ip_address``, as in sentry_sdk)."""
-        user = event.get("user")
-        if not isinstance(user, dict):
-            return
-        if not self.send_default_pii or self.key_filter("ip_address"):
-            # Removed, not masked: Relay wants an IP address there.
-            user.pop("ip_address", None)
-        self._data.mapping(user)
+        _parts.scrub_user(self._data, event, self.send_default_pii)
 
     def scrub_breadcrumbs(self, event: Event) -> None:
         """Each breadcrumb's ``message`` and ``data``."""
-        crumbs = event.get("breadcrumbs")
-        values = crumbs.get("values") if isinstance(crumbs, dict) else crumbs
-        if not isinstance(values, list):
-            return
-        for crumb in values:
-            if not isinstance(crumb, dict):
-                continue
-            fields: dict[str, Any] = crumb  # type: ignore[assignment]
-            for key, value in fields.items():
-                if key not in _CRUMB_FIELDS_KEPT:
-                    # "data" is an object whatever its content: never masked whole.
-                    fields[key] = self._data.value(value)
+        _parts.scrub_breadcrumbs(self._data, event)
 
     def scrub_contexts(self, event: Event, built: bool = False) -> None:
         """Each context's fields (a context named like a secret is masked field by field).
@@ -261,120 +218,24 @@ class EventScrubber:
         ``built``: the runtime, os and trace contexts are the SDK's own (an
         event built by the client takes no other), left as they are.
         """
-        contexts = event.get("contexts")
-        if not isinstance(contexts, dict):
-            return
-        for name, context in contexts.items():
-            if built and name in _SDK_CONTEXTS:
-                continue
-            if not isinstance(context, dict):
-                contexts[name] = self._data.value(context)
-            elif isinstance(name, str) and self.key_filter(name):
-                kind = context.get("type")
-                self._data.mask_all(context)
-                if kind is not None:
-                    context["type"] = kind
-            else:
-                self._data.mapping(context)
+        _parts.scrub_contexts(self._data, event, built)
 
     def scrub_tags(self, event: Event) -> None:
         """``tags``; a tag whose name holds a secret is removed (Relay allows no
         ``[`` in a tag name)."""
-        tags = event.get("tags")
-        if not isinstance(tags, dict):
-            self._scrub_field(event, "tags")
-            return
-        for name in [name for name in tags if type(name) is str and self._data.text(name) != name]:
-            del tags[name]
-        self._data.mapping(tags)
+        _parts.scrub_tags(self._data, event)
 
     def scrub_messages(self, event: Event, built: bool = False) -> None:
         """``message``, ``logentry``, ``transaction``, ``culprit``, ``fingerprint``."""
-        data: dict[str, Any] = event  # type: ignore[assignment]
-        for key in ("logentry", "transaction", "culprit", "fingerprint") + (
-            () if built else ("message",)
-        ):
-            if key in data:
-                data[key] = self._data.value(data[key])
+        _parts.scrub_messages(self._data, event, built)
 
     def scrub_exceptions(self, event: Event) -> None:
         """Each exception's ``value`` and ``mechanism.data``."""
-        for value in _values_of(event, "exception"):
-            if "value" in value:
-                value["value"] = self._data.value(value["value"])
-            mechanism = value.get("mechanism")
-            if isinstance(mechanism, dict) and "data" in mechanism:
-                mechanism["data"] = self._data.value(mechanism["data"])
+        _parts.scrub_exceptions(self._data, event)
 
     def scrub_frames(self, event: Event) -> None:
         """Every stack frame's ``vars`` and source lines (exceptions and threads)."""
-        for kind in ("exception", "threads"):
-            for value in _values_of(event, kind):
-                stacktrace = value.get("stacktrace")
-                frames = stacktrace.get("frames") if isinstance(stacktrace, dict) else None
-                if isinstance(frames, list):
-                    for frame in frames:
-                        if isinstance(frame, dict):
-                            self._scrub_frame(frame)
-        stacktrace = event.get("stacktrace")
-        if isinstance(stacktrace, dict) and isinstance(stacktrace.get("frames"), list):
-            for frame in stacktrace["frames"]:
-                if isinstance(frame, dict):
-                    self._scrub_frame(frame)
-
-    def _scrub_frame(self, frame: dict[str, Any]) -> None:
-        local_vars = frame.get("vars")
-        if isinstance(local_vars, dict):
-            allowed = self.local_filter
-            if allowed is not None:
-                for name in local_vars:
-                    if not (isinstance(name, str) and allowed(name)):
-                        local_vars[name] = FILTERED
-            self._data.mapping(local_vars)
-        for key in _FRAME_TEXT:
-            if isinstance(frame.get(key), str):
-                frame[key] = self._data.text(frame[key])
-        for key in _FRAME_LINES:
-            lines = frame.get(key)
-            if isinstance(lines, list):
-                frame[key] = [
-                    self._data.text(line) if type(line) is str else line for line in lines
-                ]
-
-    def _scrub_field(self, event: Event, key: str) -> None:
-        data: dict[str, Any] = event  # type: ignore[assignment]
-        if key in data:
-            data[key] = self._data.value(data[key])
-
-
-# Fields the methods above handle; scrub_event walks any other one generically.
-_HANDLED = frozenset(
-    {
-        "request",
-        "extra",
-        "user",
-        "breadcrumbs",
-        "contexts",
-        "tags",
-        "message",
-        "logentry",
-        "transaction",
-        "culprit",
-        "fingerprint",
-        "exception",
-        "threads",
-        "stacktrace",
-    }
-)
-
-
-def _values_of(event: Event, key: str) -> list[dict[str, Any]]:
-    data: dict[str, Any] = event  # type: ignore[assignment]
-    container = data.get(key)
-    values = container.get("values") if isinstance(container, dict) else container
-    if not isinstance(values, list):
-        return []
-    return [value for value in values if isinstance(value, dict)]
+        _parts.scrub_frames(self._data, event, self.local_filter)
 
 
 def _items(value: object) -> list[object]:
@@ -391,41 +252,3 @@ def _names(what: str, value: object) -> list[str]:
         if not isinstance(name, str):
             raise OptionTypeError(f"event_scrubber {what} must hold strings, got {name!r}")
     return names
-
-
-def scrubber_from_option(value: object, send_default_pii: bool) -> object:
-    """The scrubber for the ``event_scrubber`` option (private to the SDK).
-
-    None → the default :class:`EventScrubber`; a mapping → an
-    :class:`EventScrubber` made from it; a sentry_sdk ``EventScrubber`` → one
-    of ours with its lists; anything with a ``scrub_event`` method is used as
-    it is. Raises ``ConfigurationError`` / ``OptionTypeError``.
-    """
-    if value is None:
-        return EventScrubber(send_default_pii=send_default_pii)
-    if isinstance(value, EventScrubber):
-        return value
-    if isinstance(value, Mapping):
-        config = dict(value)
-        config.setdefault("send_default_pii", send_default_pii)
-        try:
-            return EventScrubber(**config)
-        except TypeError as error:
-            if isinstance(error, ConfigurationError):
-                raise
-            raise OptionTypeError(f"option 'event_scrubber': {error}") from None
-    if type(value).__module__.startswith("sentry_sdk") and isinstance(
-        getattr(value, "denylist", None), list
-    ):
-        # sentry_sdk's own scrubber: same lists, our matching (its
-        # AnnotatedValue markers would not survive JSON encoding).
-        return EventScrubber(
-            denylist=value.denylist,  # type: ignore[attr-defined]
-            send_default_pii=True,  # its denylist already holds the PII names it wants
-        )
-    if callable(getattr(value, "scrub_event", None)):
-        return value
-    raise OptionTypeError(
-        "option 'event_scrubber' must be an EventScrubber, a dict of its arguments "
-        f"or an object with a scrub_event(event) method, got {type(value).__name__}"
-    )

@@ -33,12 +33,11 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from sentry_lite._errors import ConfigurationError, OptionTypeError
+from sentry_lite._masking import FILTERED
 from sentry_lite.scrubber._keys import KeyMatcher
 from sentry_lite.scrubber._luhn import is_card_number
 
-__all__ = ["FILTERED", "UserPattern", "ValueScrubber", "compile_user_pattern"]
-
-FILTERED = "[Filtered]"
+__all__ = ["UserPattern", "ValueScrubber", "compile_user_pattern"]
 
 # Nothing shorter can hold a secret worth masking ("pwd=x" is the shortest).
 _MIN_LENGTH = 5

@@ -307,15 +307,25 @@ def test_string_filter_runs_before_the_cut() -> None:
     assert "sk_live" not in result  # type: ignore[operator]
 
 
-def test_string_filter_errors_leave_the_string_as_it_was() -> None:
+def test_a_failing_string_filter_masks_the_string_and_reports(
+    sdk_reset: list[BaseException],
+) -> None:
+    # Fail closed: a string the filter could not judge may hold a secret.
     def broken(value: str) -> str:
         raise RuntimeError("filter bug")
 
     def wrong_type(value: str) -> Any:
         return 12
 
-    assert to_safe("keep", SafeLimits(string_filter=broken)) == "keep"
-    assert to_safe("keep", SafeLimits(string_filter=wrong_type)) == "keep"
+    assert to_safe("secret", SafeLimits(string_filter=broken)) == FILTERED
+    assert to_safe("secret", SafeLimits(string_filter=wrong_type)) == FILTERED
+    framed = SafeLimits(string_filter=broken, repr_strings=True)
+    assert to_safe(["secret"], framed) == [FILTERED]  # no quotes around the mark
+    assert to_safe({"secret": 1}, SafeLimits(string_filter=broken)) == {FILTERED: 1}
+    assert to_safe(ValueError, SafeLimits(string_filter=broken)) == FILTERED  # a repr()
+    assert safe_text("secret", 100, broken) == FILTERED
+    assert [type(error) for error in sdk_reset] == [RuntimeError, TypeError] + [RuntimeError] * 4
+    sdk_reset.clear()
 
 
 def test_safe_text_bounds_and_cleans() -> None:
@@ -437,11 +447,13 @@ def test_key_filter_replaces_sensitive_values() -> None:
     assert result == {"user": "bob", "password": FILTERED, "nested": [{"password": FILTERED}]}
 
 
-def test_a_broken_key_filter_hides_the_value() -> None:
+def test_a_broken_key_filter_hides_the_value(sdk_reset: list[BaseException]) -> None:
     def broken(key: str) -> bool:
         raise RuntimeError("bug")
 
     assert to_safe({"a": 1}, SafeLimits(key_filter=broken)) == {"a": FILTERED}
+    assert [str(error) for error in sdk_reset] == ["bug"]  # reported, not silent
+    sdk_reset.clear()
 
 
 def test_max_nodes_bounds_the_whole_walk() -> None:

@@ -288,3 +288,75 @@ def test_tags_named_by_a_secret_are_removed_and_an_ip_set_by_a_denylist_too():
     )
     assert event["tags"] == {"session": F, "build": "12"}
     assert event["user"] == {"id": "1"}
+
+
+def test_failing_rules_mask_the_value_and_report(sdk_reset: list[BaseException]) -> None:
+    # Fail closed: what a broken rule could not judge is masked, and the error reported.
+    class Broken(EventScrubber):
+        def scrub_text(self, text: str) -> str:
+            if "hunter2" in text:
+                raise RuntimeError("value rule bug")
+            return super().scrub_text(text)
+
+        def is_sensitive_key(self, key: str) -> bool:
+            if key in ("odd", "ip_address"):
+                raise RuntimeError("key rule bug")
+            return super().is_sensitive_key(key)
+
+        def allows_local(self, name: str) -> bool:
+            if name == "strange":
+                raise RuntimeError("locals rule bug")
+            return True
+
+    frame = {
+        "vars": {"strange": 1, "ok": "pw hunter2", "fine": 2},
+        "context_line": "pw = 'hunter2'",
+        "pre_context": ["a = 1", "b = 'hunter2'"],
+    }
+    event = _scrub_with(
+        Broken(send_default_pii=True),
+        {
+            "extra": {"note": "pw hunter2", "odd": "x", "fine": "ok", "cmd": ["run", "--odd", "x"]},
+            "contexts": {"odd": {"type": "odd", "a": "b"}, "app": {"name": "hunter2"}},
+            "user": {"id": "1", "ip_address": "203.0.113.9"},
+            "tags": {"hunter2": "v", "build": "12"},
+            "breadcrumbs": {"values": [{"message": "login hunter2", "category": "auth"}]},
+            "exception": {
+                "values": [{"value": "hunter2 failed", "stacktrace": {"frames": [frame]}}]
+            },
+        },
+    )
+    assert "hunter2" not in repr(event)
+    assert event["extra"] == {"note": F, "odd": F, "fine": "ok", "cmd": ["run", "--odd", F]}
+    assert event["contexts"] == {"odd": {"type": "odd", "a": F}, "app": {"name": F}}
+    assert event["user"] == {"id": "1"}
+    assert event["tags"] == {"build": "12"}
+    assert event["breadcrumbs"]["values"] == [{"message": F, "category": "auth"}]
+    assert event["exception"]["values"][0]["value"] == F
+    assert frame == {
+        "vars": {"strange": F, "ok": F, "fine": 2},
+        "context_line": F,
+        "pre_context": ["a = 1", F],
+    }
+    assert {str(error) for error in sdk_reset} == {
+        "value rule bug",
+        "key rule bug",
+        "locals rule bug",
+    }
+    sdk_reset.clear()
+
+
+def test_configured_returns_a_copy_with_the_same_rules():
+    class Mine(EventScrubber):
+        def is_sensitive_key(self, key: str) -> bool:
+            return key == "pin" or super().is_sensitive_key(key)
+
+    mine = Mine(extra_denylist=["ssn"])
+    copied = mine.configured(max_value_length=20)
+    assert type(copied) is Mine
+    assert copied is not mine
+    assert copied.denylist == mine.denylist
+    event = _scrub_with(copied, {"extra": {"pin": "1", "ssn": "2", "thing": object()}})
+    assert event["extra"]["pin"] == F
+    assert event["extra"]["ssn"] == F
+    assert len(event["extra"]["thing"]) == 20  # an object rendered at the copy's length

@@ -375,3 +375,59 @@ def test_every_planted_secret_is_known_to_the_leak_check():
     # The list of secrets is what the wire checks look for: keep it whole.
     for secret in (PASSWORD, TOKEN, API_KEY, BEARER, JWT, AWS_SECRET, URL_PASSWORD, CARD):
         assert secret in SECRETS
+
+
+def _fail_with_a_password(password: str) -> None:
+    raise RuntimeError(f"login failed for {password}")
+
+
+def test_a_failing_value_rule_masks_the_value_and_reports(receiver, sentry_init, sdk_reset):
+    # Fail closed: the walk that builds the event sends what the rule could not
+    # judge as "[Filtered]", and reports the rule's error.
+    class Broken(EventScrubber):
+        def scrub_text(self, text: str) -> str:
+            if PASSWORD in text:
+                raise RuntimeError("value rule bug")
+            return super().scrub_text(text)
+
+    sentry_init(event_scrubber=Broken())
+    try:
+        _fail_with_a_password(PASSWORD)
+    except RuntimeError:
+        sentry_lite.capture_exception()
+    [body] = wire_bodies(receiver, 1)
+    assert leaks(body, [PASSWORD]) == []
+    [event] = receiver.events
+    [value] = event["exception"]["values"]
+    assert value["value"] == FILTERED
+    assert value["stacktrace"]["frames"][-1]["vars"]["password"] == FILTERED
+    assert {str(error) for error in sdk_reset} == {"value rule bug"}
+    sdk_reset.clear()
+
+
+def test_clients_sharing_a_scrubber_keep_their_own_options():
+    # The event_scrubber a program passes is its own: each client configures a
+    # copy (max_value_length renders the objects step 4 finds), never the original.
+    class Long:
+        def __repr__(self) -> str:
+            return "L" * 500
+
+    shared = EventScrubber()
+    before = dict(vars(shared))
+    sent_a: list[Any] = []
+    sent_b: list[Any] = []
+    options = {"dsn": "https://key@127.0.0.1:9/1", "event_scrubber": shared}
+    a = sentry_lite.Client(transport=sent_a.append, max_value_length=50, **options)
+    b = sentry_lite.Client(transport=sent_b.append, max_value_length=300, **options)
+    try:
+        a.capture_event({"extra": {"thing": Long()}})
+        b.capture_event({"extra": {"thing": Long()}})
+        a.flush(timeout=2)
+        b.flush(timeout=2)
+    finally:
+        a.close(timeout=1)
+        b.close(timeout=1)
+    assert len(sent_a[0]["extra"]["thing"]) == 50
+    assert len(sent_b[0]["extra"]["thing"]) == 300
+    assert vars(shared).keys() == before.keys()
+    assert all(vars(shared)[name] is value for name, value in before.items())
