@@ -293,11 +293,7 @@ class Client(BaseClient):
                 logger.debug("breadcrumb dropped by before_breadcrumb")
                 return
             new = result
-        # Scope.append_breadcrumb() inlined (a call is ~8 % of add_breadcrumb()).
-        crumbs = scope._breadcrumbs
-        crumbs.append(new)
-        while len(crumbs) > options.max_breadcrumbs:
-            crumbs.popleft()
+        scope.append_breadcrumb(new, options.max_breadcrumbs)
 
     # -- delivery ----------------------------------------------------------------
     def flush(
