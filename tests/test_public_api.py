@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 
 import pytest
@@ -147,3 +148,33 @@ def test_scope_class_methods_mirror_sentry_sdk(method):
     ours = inspect.signature(getattr(sentry_lite.Scope, method))
     theirs = inspect.signature(getattr(sentry_sdk.Scope, method))
     assert list(ours.parameters) == list(theirs.parameters)
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("sentry_lite.scope", "Scope"),
+        ("sentry_lite.client", "Client"),
+        ("sentry_lite.client", "BaseClient"),
+        ("sentry_lite.client", "NonRecordingClient"),
+        ("sentry_lite.api", "capture_exception"),
+        ("sentry_lite.transport", "Transport"),
+        ("sentry_lite.transport", "HttpTransport"),
+        ("sentry_lite.scrubber", "EventScrubber"),
+        ("sentry_lite.types", "Event"),
+        ("sentry_lite.integrations", "Integration"),
+        ("sentry_lite.integrations", "DidNotEnable"),
+        ("sentry_lite.integrations.logging", "LoggingIntegration"),
+        ("sentry_lite.integrations.logging", "ignore_logger"),
+        ("sentry_lite.integrations.threading", "ThreadingIntegration"),
+        ("sentry_lite.integrations.stdlib", "StdlibIntegration"),
+        ("sentry_lite.integrations.asyncio", "AsyncioIntegration"),
+        ("sentry_lite.tracing", "start_transaction"),
+    ],
+)
+def test_the_import_paths_sentry_sdk_users_write_work_under_our_name(module, name):
+    imported = importlib.import_module(module)
+    assert getattr(imported, name) is not None
+    # The same object as the package's own name, where the package exports one.
+    if hasattr(sentry_lite, name):
+        assert getattr(imported, name) is getattr(sentry_lite, name)
