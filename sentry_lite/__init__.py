@@ -127,6 +127,12 @@ def __getattr__(name: str) -> Any:
         from sentry_lite.transport.http import HttpTransport
 
         return HttpTransport
+    if name == "integrations":
+        # ``sentry_lite.integrations.<name>`` after a bare ``import sentry_lite``,
+        # as with sentry_sdk. Loaded by name: the core never imports integrations.
+        import importlib
+
+        return importlib.import_module("sentry_lite.integrations")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
