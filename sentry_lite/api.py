@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from sentry_lite.transport.stats import DeliveryStats
-    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
+    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, ExcInfo, Hint
 
 __all__ = [
     "add_breadcrumb",
@@ -58,7 +58,15 @@ __all__ = [
 
 
 class _InitGuard:
-    """What ``init()`` returns: leaving it as a context manager flushes and closes."""
+    """What ``init()`` returns: ``with sentry_lite.init(...):`` around a program or job.
+
+    Leaving the block reports the exception that leaves it, if any (handled
+    false, mechanism ``contextmanager``), then flushes and closes the client
+    (at most ``shutdown_timeout``); the exception goes on unchanged. The
+    excepthook cannot report it: by then the client is closed.
+    KeyboardInterrupt and SystemExit are not reported, as by the excepthook.
+    (sentry_sdk's guard only closes, and deprecates being used so.)
+    """
 
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -72,7 +80,19 @@ class _InitGuard:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None and exc is not None:
+            with guarded("init() guard"):
+                self._report_leaving((exc_type, exc, tb))
         self._client.close()
+
+    def _report_leaving(self, exc_info: ExcInfo) -> None:
+        client = self._client
+        if not client.is_active() or issubclass(exc_info[0], (KeyboardInterrupt, SystemExit)):
+            return
+        event, hint = client.event_from_exception(
+            exc_info, mechanism_type="contextmanager", handled=False
+        )
+        client.capture_event(event, hint)
 
 
 def init(dsn: Any = NOT_GIVEN, **options: Any) -> _InitGuard:
