@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from sentry_lite.transport.stats import DeliveryStats
-    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, ExcInfo, Hint
+    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 __all__ = [
     "add_breadcrumb",
@@ -80,17 +80,17 @@ class _InitGuard:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is not None and exc is not None:
+        if exc is not None:
             with guarded("init() guard"):
-                self._report_leaving((exc_type, exc, tb))
+                self._report_leaving(exc, tb)
         self._client.close()
 
-    def _report_leaving(self, exc_info: ExcInfo) -> None:
+    def _report_leaving(self, exc: BaseException, tb: TracebackType | None) -> None:
         client = self._client
-        if not client.is_active() or issubclass(exc_info[0], (KeyboardInterrupt, SystemExit)):
+        if not client.is_active() or isinstance(exc, (KeyboardInterrupt, SystemExit)):
             return
         event, hint = client.event_from_exception(
-            exc_info, mechanism_type="contextmanager", handled=False
+            (type(exc), exc, tb), mechanism_type="contextmanager", handled=False
         )
         client.capture_event(event, hint)
 
