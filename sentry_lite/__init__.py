@@ -127,6 +127,11 @@ def __getattr__(name: str) -> Any:
         from sentry_lite.transport.http import HttpTransport
 
         return HttpTransport
+    # sentry_sdk programs reach `sentry_sdk.integrations` after a bare `import sentry_sdk`.
+    if name == "integrations":
+        import importlib
+
+        return importlib.import_module("sentry_lite.integrations")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
