@@ -658,3 +658,8 @@ def test_options_stay_comparable_and_frozen_as_a_mapping() -> None:
     assert build(release="a") != build(release="b")
     with pytest.raises(TypeError):
         build()["release"] = "x"  # type: ignore[index]
+
+
+def test_the_tracing_warning_points_at_a_section_that_exists() -> None:
+    configuration = pathlib.Path(__file__).parents[1] / "docs" / "configuration.md"
+    assert "\n### Tracing and profiling options\n" in configuration.read_text()
