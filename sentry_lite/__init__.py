@@ -64,6 +64,7 @@ from sentry_lite.transport import Transport
 from sentry_lite.transport import processes as _processes
 
 if TYPE_CHECKING:
+    from sentry_lite.hub import Hub
     from sentry_lite.transport import HttpTransport
 
 __version__ = VERSION
@@ -73,6 +74,7 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "HttpTransport",
+    "Hub",
     "InvalidDsn",
     "OptionTypeError",
     "Scope",
@@ -127,12 +129,17 @@ def __getattr__(name: str) -> Any:
         from sentry_lite.transport.http import HttpTransport
 
         return HttpTransport
-    if name == "integrations":
-        # ``sentry_lite.integrations.<name>`` after a bare ``import sentry_lite``,
-        # as with sentry_sdk. Loaded by name: the core never imports integrations.
+    # The deprecated Hub loads when old code asks for it (~2 ms otherwise paid by every program).
+    if name == "Hub":
+        from sentry_lite.hub import Hub
+
+        return Hub
+    # sentry_sdk programs reach `sentry_sdk.integrations` (and `.hub`) after a bare
+    # `import sentry_sdk`.
+    if name in ("integrations", "hub"):
         import importlib
 
-        return importlib.import_module("sentry_lite.integrations")
+        return importlib.import_module(f"sentry_lite.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -15,7 +15,7 @@ import logging
 import sys
 import time
 
-__all__ = ["enable_debug_output", "logger", "warn_hook_failed"]
+__all__ = ["enable_debug_output", "logger", "warn_hook_failed", "warn_once"]
 
 logger = logging.getLogger("sentry_lite")
 
@@ -24,6 +24,8 @@ _debug_handler: logging.Handler | None = None
 #: Seconds between two warnings about the same user hook raising.
 HOOK_WARNING_INTERVAL = 60.0
 _hook_warned: dict[str, float] = {}
+#: The keys :func:`warn_once` has warned about in this process.
+warned_once: set[str] = set()
 
 
 class _LastResortWithOrigin(logging.Handler):
@@ -108,3 +110,17 @@ def warn_hook_failed(hook: str, error: BaseException, outcome: str) -> None:
             logger.debug("%s raised %r: %s", hook, error, outcome)
     except Exception:  # noqa: BLE001 -- logging about the user's bug must not add one
         pass
+
+
+def warn_once(key: str, message: str, *args: object) -> None:
+    """Log ``message % args`` at WARNING the first time ``key`` is seen in this process.
+
+    For mistakes in how the program uses the SDK: said once, where a user
+    sees it without ``debug``, and never again (a loop must not flood the
+    output). Later occurrences are logged at DEBUG.
+    """
+    if key in warned_once:
+        logger.debug(message, *args)
+        return
+    warned_once.add(key)
+    logger.warning(message, *args)

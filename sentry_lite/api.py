@@ -8,6 +8,7 @@ must be seen).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, overload
@@ -21,7 +22,7 @@ from sentry_lite.scope import (
     get_current_scope,
     get_global_scope,
     get_isolation_scope,
-    new_scope,
+    isolation_scope,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +59,15 @@ __all__ = [
 
 
 class _InitGuard:
-    """What ``init()`` returns: leaving it as a context manager flushes and closes."""
+    """What ``init()`` returns: ``with sentry_lite.init(...):`` around a program or job.
+
+    Leaving the block reports the exception that leaves it, if any (handled
+    false, mechanism ``contextmanager``), then flushes and closes the client
+    (at most ``shutdown_timeout``); the exception goes on unchanged. The
+    excepthook cannot report it: by then the client is closed.
+    KeyboardInterrupt and SystemExit are not reported, as by the excepthook.
+    (sentry_sdk's guard only closes, and deprecates being used so.)
+    """
 
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -72,7 +81,19 @@ class _InitGuard:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc is not None:
+            with guarded("init() guard"):
+                self._report_leaving(exc, tb)
         self._client.close()
+
+    def _report_leaving(self, exc: BaseException, tb: TracebackType | None) -> None:
+        client = self._client
+        if not client.is_active() or isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            return
+        event, hint = client.event_from_exception(
+            (type(exc), exc, tb), mechanism_type="contextmanager", handled=False
+        )
+        client.capture_event(event, hint)
 
 
 def init(dsn: Any = NOT_GIVEN, **options: Any) -> _InitGuard:
@@ -230,15 +251,30 @@ def remove_attribute(attribute: str) -> None:
     """Accepted and ignored, as :func:`set_attribute`."""
 
 
+_MIGRATION_GUIDE = "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x"
+
+
 @overload
 def push_scope() -> Any: ...
 @overload
 def push_scope(callback: Callable[[Scope], None]) -> None: ...
 def push_scope(callback: Callable[[Scope], None] | None = None) -> Any:
-    """Legacy: ``with push_scope() as scope`` is ``with new_scope() as scope``."""
+    """Deprecated (as in sentry_sdk 2.x): ``isolation_scope()``, for 1.x code.
+
+    The block (or ``callback``) runs in forks of the isolation and current
+    scopes, and gets the isolation fork: what it sets, through the scope or
+    ``set_tag()`` and the like, ends with it, as in 1.x.
+    """
+    warnings.warn(
+        "sentry_lite.push_scope is deprecated, as sentry_sdk.push_scope is in sentry_sdk 2.x: "
+        "use isolation_scope() or new_scope() (docs/api.md, 'Scopes'; "
+        f"{_MIGRATION_GUIDE}#scope-pushing)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     if callback is None:
-        return new_scope()
-    with new_scope() as scope:
+        return isolation_scope()
+    with isolation_scope() as scope:
         callback(scope)
     return None
 
@@ -248,7 +284,14 @@ def configure_scope() -> Any: ...
 @overload
 def configure_scope(callback: Callable[[Scope], None]) -> None: ...
 def configure_scope(callback: Callable[[Scope], None] | None = None) -> Any:
-    """Legacy: yields (or passes ``callback``) the isolation scope, as sentry_sdk 2.x does."""
+    """Deprecated (as in sentry_sdk 2.x): yields (or passes ``callback``) the isolation scope."""
+    warnings.warn(
+        "sentry_lite.configure_scope is deprecated, as sentry_sdk.configure_scope is in "
+        "sentry_sdk 2.x: set data with set_tag() and the like, or on get_isolation_scope() "
+        f"(docs/api.md, 'Scopes'; {_MIGRATION_GUIDE}#scope-configuring)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     if callback is not None:
         callback(get_isolation_scope())
         return None

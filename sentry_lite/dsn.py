@@ -8,9 +8,13 @@ A DSN reads ``{scheme}://{public_key}[:{secret_key}]@{host}[:{port}]{path}/{proj
     >>> dsn.auth_header("sentry.python.lite/0.1.0")
     'Sentry sentry_version=7, sentry_client=sentry.python.lite/0.1.0, sentry_key=abc123'
 
-The secret key is optional (and deprecated by Sentry). Every part is kept as
-text, the project id included: sentry.io's ids are digits, other servers'
-need not be.
+The secret key is optional (and deprecated by Sentry). The project id is a
+number (sentry.io, self-hosted Sentry, Relay, GlitchTip and Bugsink all route
+``/api/<digits>/envelope/``; sentry_sdk rejects anything else too), kept as
+text. What is accepted is at least as strict as sentry_sdk 2.x, and never
+stricter on a DSN it accepts, except where that DSN is not a URL at all (a
+space, a ``<placeholder>``, a port 0, a sign or ``_`` in the project id).
+One trailing slash is tolerated (``.../42/``), which sentry_sdk rejects.
 """
 
 from __future__ import annotations
@@ -24,13 +28,18 @@ from sentry_lite._errors import InvalidDsn
 __all__ = ["Dsn"]
 
 _EXPECTED = "expected <scheme>://<public_key>@<host>/<project_id>"
+_EXAMPLE = "e.g. https://abc123@o1.ingest.sentry.io/42"
 
 # A registered host name (RFC 3986 reg-name, non-ASCII letters allowed for
-# internationalised names): anything but separators, brackets and whitespace.
-_HOST_NAME = re.compile(r"[^\s/\\?#@\[\]:]+")
-# Keys and path parts: anything but whitespace and URL separators.
-_PLAIN_TEXT = re.compile(r"[^\s/\\?#@]+")
-_PATH_PREFIX = re.compile(r"(/[^\s\\?#@/]+)*")
+# internationalised names): anything but separators, brackets, whitespace and
+# the characters no URL may hold (a placeholder's < >).
+_HOST_NAME = re.compile(r"[^\s/\\?#@\[\]:<>]+")
+# Keys and path parts: anything but whitespace, URL separators and < >.
+_PLAIN_TEXT = re.compile(r"[^\s/\\?#@<>]+")
+_PATH_PREFIX = re.compile(r"(/[^\s\\?#@/<>]+)*")
+_PROJECT_ID = re.compile(r"[0-9]+")
+# The scheme written without its "://" whole: "http:/k@h/1", "https:k@h/1", "http//k@h/1".
+_BROKEN_SEPARATOR = re.compile(r"(https?)(:/?(?!/)|/+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,10 +85,12 @@ class Dsn:
 
         scheme, separator, rest = text.partition("://")
         if not separator:
-            raise InvalidDsn(f"invalid DSN: the scheme is missing ({_EXPECTED})")
+            raise InvalidDsn(_without_separator(text))
         scheme = scheme.lower()
         if scheme not in ("http", "https"):
             raise InvalidDsn(f"invalid DSN: scheme {scheme!r} is not 'http' or 'https'")
+        if rest.startswith("/"):
+            raise InvalidDsn(f"invalid DSN: too many slashes after '{scheme}:' ({_EXPECTED})")
 
         # A query string or fragment has no meaning in a DSN; drop it.
         rest = re.split(r"[?#]", rest, maxsplit=1)[0]
@@ -93,8 +104,10 @@ class Dsn:
         if not public_key:
             raise InvalidDsn(f"invalid DSN: the public key is missing ({_EXPECTED})")
         if not _PLAIN_TEXT.fullmatch(public_key):
+            _reject_placeholder("the public key", public_key)
             raise InvalidDsn("invalid DSN: the public key contains invalid characters")
         if secret_key and not _PLAIN_TEXT.fullmatch(secret_key):
+            _reject_placeholder("the secret key", secret_key, show=False)
             raise InvalidDsn("invalid DSN: the secret key contains invalid characters")
 
         host, port = _parse_host_port(host_port)
@@ -135,6 +148,26 @@ class Dsn:
         return f"{self.scheme}://{keys}@{self.netloc}{self.path}/{self.project_id}"
 
 
+def _without_separator(text: str) -> str:
+    """The message for a DSN without ``://``: which part of it is missing, if it is there at all."""
+    broken = _BROKEN_SEPARATOR.match(text)
+    if broken is None:
+        return f"invalid DSN: the scheme is missing ({_EXPECTED})"
+    scheme, start = broken.group(1).lower(), broken.group(0)
+    missing = f"the '//' after '{scheme}:'" if ":" in start else f"the ':' after '{scheme}'"
+    return f"invalid DSN: {missing} is missing (it starts {start!r}, expected '{scheme}://')"
+
+
+def _reject_placeholder(part: str, value: str, *, show: bool = True) -> None:
+    """Raise if ``value`` is a documentation placeholder such as ``<project_id>``."""
+    if "<" in value or ">" in value:
+        shown = f" {value!r}" if show else ""
+        raise InvalidDsn(
+            f"invalid DSN: {part}{shown} is a placeholder: use your project's DSN, "
+            f"from its settings page ({_EXAMPLE})"
+        )
+
+
 def _parse_host_port(host_port: str) -> tuple[str, Optional[int]]:
     if host_port.startswith("["):
         import ipaddress
@@ -160,6 +193,7 @@ def _parse_host_port(host_port: str) -> tuple[str, Optional[int]]:
         if not host:
             raise InvalidDsn(f"invalid DSN: the host is missing ({_EXPECTED})")
         if not _HOST_NAME.fullmatch(host):
+            _reject_placeholder("the host", host)
             raise InvalidDsn(f"invalid DSN: host {host_port!r} is invalid")
     return host, _parse_port(port_text)
 
@@ -185,8 +219,14 @@ def _parse_path(path: str) -> tuple[str, str]:
             f"invalid DSN: the project id is missing; it must be the last path segment "
             f"({_EXPECTED})"
         )
-    if not _PLAIN_TEXT.fullmatch(project_id):
-        raise InvalidDsn(f"invalid DSN: project id {project_id!r} contains invalid characters")
+    if not _PROJECT_ID.fullmatch(project_id):
+        _reject_placeholder("the project id", project_id)
+        raise InvalidDsn(
+            f"invalid DSN: project id {project_id!r} is not a number; the last part of the "
+            f"path is the project's numeric id ({_EXAMPLE})"
+        )
     if not _PATH_PREFIX.fullmatch(prefix):
+        _reject_placeholder("the path", prefix)
         raise InvalidDsn(f"invalid DSN: path {prefix!r} before the project id is invalid")
-    return prefix, project_id
+    # "042" is project 42, as sentry_sdk reads it (int()) and the servers route it.
+    return prefix, str(int(project_id))

@@ -329,6 +329,23 @@ def test_bad_configuration_is_a_clear_error(receiver):
         sentry_lite.init(dsn=receiver.dsn, sample_rate=3)
 
 
+@pytest.mark.parametrize(
+    ("dsn", "named"),
+    [
+        ("https://<key>@<host>/<project_id>", "public key '<key>' is a placeholder"),
+        ("https://abc123@127.0.0.1:9/<project_id>", "project id '<project_id>' is a placeholder"),
+        ("https://abc123@127.0.0.1:9/my-project", "project id 'my-project' is not a number"),
+        ("http:/abc123@127.0.0.1:9/1", "the '//' after 'http:' is missing"),
+    ],
+)
+def test_a_malformed_dsn_fails_init_and_never_falls_back(monkeypatch, receiver, dsn, named):
+    monkeypatch.setenv("SENTRY_DSN", receiver.dsn)
+    with pytest.raises(InvalidDsn, match="invalid DSN") as caught:
+        sentry_lite.init(dsn)
+    assert named in str(caught.value)
+    assert not sentry_lite.is_initialized()
+
+
 def test_sentry_sdk_only_options_are_accepted(sentry_init, receiver):
     sentry_init(traces_sample_rate=1.0, profiles_sample_rate=0.5)
     assert sentry_lite.is_initialized()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from sentry_sdk_pin import pinned_sentry_sdk
 
 from sentry_lite._errors import ConfigurationError, InvalidDsn
 from sentry_lite.dsn import Dsn
@@ -57,9 +58,9 @@ from sentry_lite.dsn import Dsn
             id="whitespace-and-upper-case-scheme",
         ),
         pytest.param(
-            "https://abc@example.com/my-project",
-            Dsn("https", "abc", None, "example.com", None, "", "my-project"),
-            id="project-id-not-digits",
+            "https://abc@example.com/042",
+            Dsn("https", "abc", None, "example.com", None, "", "42"),
+            id="project-id-leading-zero",
         ),
         pytest.param(
             "https://abc@example.com/42?timeout=3",
@@ -83,6 +84,10 @@ def test_parse(text: str, expected: Dsn) -> None:
         ("", "empty"),
         ("   ", "empty"),
         ("abc@example.com/42", "scheme is missing"),
+        ("http:/abc@example.com/42", "the '//' after 'http:' is missing"),
+        ("https:abc@example.com/42", "the '//' after 'https:' is missing"),
+        ("http//abc@example.com/42", "the ':' after 'http' is missing"),
+        ("https:///abc@example.com/42", "too many slashes"),
         ("ftp://abc@example.com/42", "scheme 'ftp'"),
         ("https://example.com/42", "public key is missing"),
         ("https://:shh@example.com/42", "public key is missing"),
@@ -103,7 +108,15 @@ def test_parse(text: str, expected: Dsn) -> None:
         ("https://abc@example.com", "project id is missing"),
         ("https://abc@example.com/", "project id is missing"),
         ("https://abc@example.com/42//", "project id is missing"),
-        ("https://abc@example.com/4 2", "project id '4 2'"),
+        ("https://abc@example.com/4 2", "project id '4 2' is not a number"),
+        ("https://abc@example.com/my-project", "project id 'my-project' is not a number"),
+        ("https://abc@example.com/-1", "project id '-1' is not a number"),
+        ("https://abc@example.com/4_2", "project id '4_2' is not a number"),
+        ("https://abc@example.com/\u0661\u0662", "is not a number"),
+        ("https://abc@example.com/42/x", "project id 'x' is not a number"),
+        ("https://abc@example.com/<project_id>", "project id '<project_id>' is a placeholder"),
+        ("https://<key>@<host>/<project_id>", "public key '<key>' is a placeholder"),
+        ("https://abc@<host>/42", "host '<host>' is a placeholder"),
         ("https://abc@example.com//42", "path '/'"),
     ],
 )
@@ -111,6 +124,84 @@ def test_malformed_dsn_names_the_part(text: str, part: str) -> None:
     with pytest.raises(InvalidDsn, match="invalid DSN") as caught:
         Dsn.parse(text)
     assert part in str(caught.value)
+
+
+def test_a_placeholder_secret_key_is_named_but_not_shown() -> None:
+    with pytest.raises(InvalidDsn, match="the secret key is a placeholder") as caught:
+        Dsn.parse("https://abc:<secret>@example.com/42")
+    assert "<secret>" not in str(caught.value)
+
+
+# Shapes of DSN, each parsed by sentry_sdk 2.75 and by sentry_lite.
+_SHAPES = [
+    "https://k@example.com/42",
+    "https://k@example.com/sub/path/42",
+    "https://k:s@example.com:9000/1",
+    "http://k@127.0.0.1:9000/7",
+    "https://k@[::1]:9/1",
+    "HTTPS://k@example.com/1",
+    "https://k@example.com/42?timeout=3",
+    "https://k@example.com/42#fragment",
+    "https://k@example.com/042",
+    "https://k@example.com/0",
+    "https://k@example.com",
+    "https://k@example.com/",
+    "https://k@example.com/<project_id>",
+    "https://<key>@<host>/<project_id>",
+    "https://k@example.com/my-project",
+    "https://k@example.com/1.5",
+    "https://k@example.com/42/x",
+    "https://k@example.com/42//",
+    "http:/k@example.com/1",
+    "https:k@example.com/1",
+    "https://example.com/1",
+    "ftp://k@example.com/1",
+    "https://k@example.com:99999/1",
+]
+
+# DSNs sentry_lite rejects although sentry_sdk accepts them: none is a URL
+# a server answers (a sign, an underscore or a space in the project id, a
+# non-ASCII digit, an empty path segment, port 0).
+_STRICTER_ON_PURPOSE = {
+    "https://k@example.com/-1",
+    "https://k@example.com/+42",
+    "https://k@example.com/4_2",
+    "https://k@example.com/ 42",
+    "https://k@example.com/\u0661\u0662",
+    "https://k@example.com//42",
+    "https://k@example.com:0/1",
+}
+# A DSN sentry_sdk rejects and sentry_lite accepts: one trailing slash (".../42/").
+_LENIENT_ON_PURPOSE = {"https://k@example.com/42/", "https://k@example.com/sub/42/"}
+
+
+@pytest.mark.parametrize("text", [*_SHAPES, *_STRICTER_ON_PURPOSE, *_LENIENT_ON_PURPOSE])
+def test_as_strict_as_sentry_sdk(text: str) -> None:
+    """Rejected when sentry_sdk rejects it; when both accept, the same path and project.
+
+    (Not the whole URL: sentry_sdk drops an IPv6 host's brackets.)
+    """
+    pinned_sentry_sdk()
+    from sentry_sdk.utils import Dsn as TheirDsn
+
+    theirs: tuple[str, str] | None
+    ours: tuple[str, str] | None
+    try:
+        their_dsn = TheirDsn(text)
+        theirs = (their_dsn.path, their_dsn.project_id)
+    except Exception:  # BadDsn, or ValueError for a port out of range
+        theirs = None
+    try:
+        our_dsn = Dsn.parse(text)
+        ours = (our_dsn.path + "/", our_dsn.project_id)
+    except InvalidDsn:
+        ours = None
+    if text in _STRICTER_ON_PURPOSE:
+        assert (ours, theirs is not None) == (None, True)
+    elif text in _LENIENT_ON_PURPOSE:
+        assert (ours is not None, theirs) == (True, None)
+    else:
+        assert ours == theirs
 
 
 def test_invalid_dsn_is_a_configuration_error() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sentry_sdk_pin import pinned_sentry_sdk
 
+from sentry_lite import _log
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import (
@@ -60,6 +61,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -
 @pytest.fixture
 def fresh_log_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(options_module, "_logged_unimplemented", set())
+    monkeypatch.setattr(_log, "warned_once", set())
 
 
 def build(**kwargs: Any) -> Options:
@@ -485,11 +487,54 @@ def test_unimplemented_options_are_logged_once(
     assert all(r.levelno == logging.DEBUG for r in caplog.records)
 
 
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_tracing_turned_on_is_said_once_at_warning(
+    caplog: pytest.LogCaptureFixture, fresh_log_memory: None
+) -> None:
+    caplog.set_level(logging.WARNING, logger="sentry_lite")
+    build(
+        dsn=DSN,
+        traces_sample_rate=1.0,
+        enable_tracing=True,
+        profiles_sampler=lambda context: 1.0,
+        profile_session_sample_rate=0.5,
+        max_request_body_size="small",  # not tracing: debug only
+    )
+    build(dsn=DSN, traces_sample_rate=0.5)
+    assert _warnings(caplog) == [
+        "enable_tracing, traces_sample_rate, profiles_sampler, profile_session_sample_rate "
+        "given: sentry_lite sends errors, not transactions or profiles; ignored "
+        '(docs/configuration.md, "Tracing and profiling options")'
+    ]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"dsn": DSN, "traces_sample_rate": 0.0, "profiles_sample_rate": 0},
+        {"dsn": DSN, "enable_tracing": False, "traces_sample_rate": 1.0},
+        {"dsn": DSN, "traces_sample_rate": None, "traces_sampler": None},
+        {"dsn": DSN, "trace_propagation_targets": ["api"], "profiler_mode": "thread"},
+        {"traces_sample_rate": 1.0},  # no DSN: disabled, nothing would be sent anyway
+    ],
+    ids=["zero", "enable_tracing-false", "none", "not-tracing", "disabled"],
+)
+def test_tracing_not_turned_on_is_not_a_warning(
+    caplog: pytest.LogCaptureFixture, fresh_log_memory: None, options: dict[str, Any]
+) -> None:
+    caplog.set_level(logging.WARNING, logger="sentry_lite")
+    build(**options)
+    assert _warnings(caplog) == []
+
+
 def test_unimplemented_options_wait_for_debug_output(
     caplog: pytest.LogCaptureFixture, fresh_log_memory: None
 ) -> None:
     caplog.set_level(logging.WARNING, logger="sentry_lite")
-    options = build(traces_sample_rate=1.0)
+    options = build(traces_sample_rate=1.0)  # no DSN: no WARNING either
     assert not caplog.records
     caplog.set_level(logging.DEBUG, logger="sentry_lite")
     log_unimplemented(options)
@@ -613,3 +658,8 @@ def test_options_stay_comparable_and_frozen_as_a_mapping() -> None:
     assert build(release="a") != build(release="b")
     with pytest.raises(TypeError):
         build()["release"] = "x"  # type: ignore[index]
+
+
+def test_the_tracing_warning_points_at_a_section_that_exists() -> None:
+    configuration = pathlib.Path(__file__).parents[1] / "docs" / "configuration.md"
+    assert "\n### Tracing and profiling options\n" in configuration.read_text()

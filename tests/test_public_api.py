@@ -7,6 +7,7 @@ import inspect
 
 import pytest
 from sentry_sdk_pin import pinned_sentry_sdk
+from subprocess_runner import run_script
 
 import sentry_lite
 
@@ -15,6 +16,7 @@ PUBLIC = [
     "Client",
     "ConfigurationError",
     "HttpTransport",
+    "Hub",
     "InvalidDsn",
     "OptionTypeError",
     "Scope",
@@ -65,7 +67,6 @@ PUBLIC = [
 #: sentry_sdk 2.x top-level names sentry_lite does not have (docs/compatibility.md
 #: lists them): code using them must change.
 MISSING_FROM_SENTRY_SDK = {
-    "Hub",
     "add_attachment",
     "end_session",
     "logger",
@@ -93,9 +94,18 @@ def test_sentry_sdk_names_are_here_or_listed_as_missing():
     theirs = set(sentry_sdk.__all__)
     missing = {name for name in theirs if not hasattr(sentry_lite, name)}
     assert missing == MISSING_FROM_SENTRY_SDK
-    # The module sentry_sdk programs reach as an attribute is there too.
-    assert sentry_lite.tracing.Span is not None
-    assert sentry_lite.integrations is not None
+
+
+def test_the_modules_sentry_sdk_programs_reach_as_attributes_are_there():
+    # In a fresh interpreter: after `import sentry_lite` only, as a program does.
+    result = run_script(
+        """
+        import sentry_lite
+        print(sentry_lite.tracing.Span.__name__, sentry_lite.integrations.Integration.__name__)
+        print(sentry_lite.hub.Hub is sentry_lite.Hub)
+        """
+    )
+    assert (result.returncode, result.stdout) == (0, "Span Integration\nTrue\n"), result.stderr
 
 
 SHARED_FUNCTIONS = [
@@ -178,3 +188,45 @@ def test_the_import_paths_sentry_sdk_users_write_work_under_our_name(module, nam
     # The same object as the package's own name, where the package exports one.
     if hasattr(sentry_lite, name):
         assert getattr(imported, name) is getattr(sentry_lite, name)
+
+
+# Integration names sentry_sdk programs import, at sentry_sdk's paths under our name.
+INTEGRATION_IMPORTS = [
+    ("logging", "LoggingIntegration"),
+    ("logging", "ignore_logger"),
+    ("logging", "EventHandler"),
+    ("logging", "BreadcrumbHandler"),
+    ("logging", "SentryHandler"),
+    ("threading", "ThreadingIntegration"),
+    ("stdlib", "StdlibIntegration"),
+    ("excepthook", "ExcepthookIntegration"),
+    ("atexit", "AtexitIntegration"),
+    ("dedupe", "DedupeIntegration"),
+    ("modules", "ModulesIntegration"),
+    ("argv", "ArgvIntegration"),
+    ("asyncio", "AsyncioIntegration"),
+    ("asyncio", "enable_asyncio_integration"),
+]
+
+
+@pytest.mark.parametrize(("module", "name"), INTEGRATION_IMPORTS, ids=lambda part: part)
+def test_integration_import_paths_are_sentry_sdks(module, name):
+    import importlib
+
+    sentry_sdk = pinned_sentry_sdk()
+    ours = importlib.import_module(f"sentry_lite.integrations.{module}")
+    theirs = importlib.import_module(f"{sentry_sdk.__name__}.integrations.{module}")
+    assert hasattr(theirs, name), f"sentry_sdk.integrations.{module} has no {name}"
+    assert getattr(ours, name) is not None
+
+
+def test_the_integrations_package_is_sentry_sdks():
+    import sentry_lite.integrations
+    from sentry_lite.integrations import DidNotEnable, Integration
+
+    assert issubclass(DidNotEnable, Exception)
+    assert sentry_lite.integrations.Integration is Integration
+    for _, name in INTEGRATION_IMPORTS:
+        integration = getattr(__import__(f"sentry_lite.integrations.{_}", fromlist=[name]), name)
+        if isinstance(integration, type) and name.endswith("Integration"):
+            assert issubclass(integration, Integration), name

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite._log import enable_debug_output, logger, warn_hook_failed
+from sentry_lite._log import enable_debug_output, logger, warn_hook_failed, warn_once
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._base import BaseClient
 from sentry_lite.client._event_ids import new_event_id
@@ -187,10 +187,12 @@ class Client(BaseClient):
     def capture_exception(self, error: Any = None, scope: Scope | None = None) -> str | None:
         if not self.is_active():
             return None
-        from sentry_lite.event.exceptions import exc_info_from
+        from sentry_lite.event.exceptions import exc_info_from, nothing_to_capture
 
         exc_info = exc_info_from(error)
         if exc_info is None or exc_info[1] is None:
+            kind, why = nothing_to_capture(error)
+            warn_once(f"capture_exception: {kind}", "capture_exception() sent nothing: %s", why)
             return None
         if self._ignore_errors.matches(exc_info):
             # Decided before the frames are walked: it depends only on the type.

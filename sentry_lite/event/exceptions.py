@@ -37,7 +37,7 @@ from sentry_lite.event.stacktrace import frames_from_traceback
 if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
     from sentry_lite.types import ExceptionValue, ExcInfo, Mechanism
 
-__all__ = ["exc_info_from", "exception_values"]
+__all__ = ["exc_info_from", "exception_values", "nothing_to_capture"]
 
 _MAX_VALUES = 10
 _MAX_GROUP_MEMBERS = 10
@@ -76,6 +76,32 @@ def exc_info_from(error: object) -> Optional[ExcInfo]:
         if isinstance(exc_type, type) and issubclass(exc_type, BaseException):
             return (exc_type, None, tb)
     return None
+
+
+def nothing_to_capture(error: object) -> tuple[str, str]:
+    """Why ``capture_exception(error)`` has nothing to report: ``(kind, explanation)``.
+
+    For an ``error`` :func:`exc_info_from` found no exception in. The kind
+    is one of ``"no exception"`` (none being handled), ``"exception class"``
+    (a class, not an instance) and ``"not an exception"`` (a string, ...).
+    """
+    exc_type = error[0] if isinstance(error, tuple) and len(error) == 3 else error
+    if error is None or exc_type is None:
+        return (
+            "no exception",
+            "no exception is being handled (called outside an except block?); "
+            "pass the exception: capture_exception(error)",
+        )
+    if isinstance(exc_type, type) and issubclass(exc_type, BaseException):
+        return (
+            "exception class",
+            f"it was given the class {exc_type.__name__}, not an exception; pass an instance "
+            f"(capture_exception({exc_type.__name__}(...))) or call it in the except block",
+        )
+    return (
+        "not an exception",
+        f"it was given a {type(error).__name__}, not an exception; for text, use capture_message()",
+    )
 
 
 def exception_values(

@@ -19,10 +19,14 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
-from sentry_lite._log import logger
+from sentry_lite._log import logger, warn_once
 from sentry_lite.dsn import Dsn
 from sentry_lite.options._checks import _CHECKS, _describe
-from sentry_lite.options._sentry_sdk import _SENTRY_SDK_DEFAULTS, SENTRY_SDK_ONLY_OPTIONS
+from sentry_lite.options._sentry_sdk import (
+    _SENTRY_SDK_DEFAULTS,
+    SENTRY_SDK_ONLY_OPTIONS,
+    TRACING_OPTIONS,
+)
 
 if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
     from sentry_lite.types import BreadcrumbProcessor, EventProcessor
@@ -208,10 +212,16 @@ _logged_lock = threading.Lock()
 def log_unimplemented(options: Options) -> None:
     """Log, once per process, the sentry_sdk options given that do nothing here.
 
-    The names count as logged only once the ``sentry_lite`` logger shows debug
-    records, so call this again after turning ``debug`` output on.
+    Tracing and profiling turned on (``traces_sample_rate=1.0`` ...) are said
+    at WARNING when the SDK is enabled: the program expects transactions or
+    profiles that are never sent. The rest go to debug output; their names
+    count as logged only once the ``sentry_lite`` logger shows debug records,
+    so call this again after turning ``debug`` output on.
     """
-    if not options.unimplemented or not logger.isEnabledFor(logging.DEBUG):
+    if not options.unimplemented:
+        return
+    _warn_about_tracing(options)
+    if not logger.isEnabledFor(logging.DEBUG):
         return
     with _logged_lock:
         new = [name for name in options.unimplemented if name not in _logged_unimplemented]
@@ -219,6 +229,22 @@ def log_unimplemented(options: Options) -> None:
     if new:
         logger.debug(
             "options accepted but not implemented by sentry_lite (ignored): %s", ", ".join(new)
+        )
+
+
+def _warn_about_tracing(options: Options) -> None:
+    if options.dsn is None and options.transport is None:
+        return  # disabled: nothing is sent either way
+    given = dict(options.unimplemented_values)
+    turned_on = [name for name, test in TRACING_OPTIONS.items() if test(given.get(name))]
+    if given.get("enable_tracing") is False:
+        turned_on = [name for name in turned_on if not name.startswith("traces_")]
+    if turned_on:
+        warn_once(
+            "tracing options",
+            "%s given: sentry_lite sends errors, not transactions or profiles; ignored "
+            '(docs/configuration.md, "Tracing and profiling options")',
+            ", ".join(turned_on),
         )
 
 

@@ -12,14 +12,16 @@ returns for such an option when it was not given).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SENTRY_SDK_ONLY_OPTIONS"]
+__all__ = ["SENTRY_SDK_ONLY_OPTIONS", "TRACING_OPTIONS"]
 
 
 #: The option names sentry_sdk 2.x's ``init()`` accepts (read from sentry_sdk
 #: 2.75.0's ``ClientConstructor.__init__``) that sentry_lite does not
-#: implement: accepted, ignored, logged once at debug level.
+#: implement: accepted, ignored, logged once at debug level (the tracing and
+#: profiling ones in :data:`TRACING_OPTIONS`, once at WARNING).
 SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
     {
         "_experiments",
@@ -65,6 +67,25 @@ SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
         "traces_sampler",
     }
 )
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+#: The options that turn on sending transactions or profiles in sentry_sdk,
+#: with the test of a value that does: given so, a program expects data
+#: sentry_lite never sends, and is told at WARNING (the others stay at debug).
+#: ``traces_sample_rate=0`` or ``enable_tracing=False`` expect nothing.
+TRACING_OPTIONS: dict[str, Callable[[Any], bool]] = {
+    "enable_tracing": lambda value: value is True,
+    "traces_sample_rate": _positive,
+    "traces_sampler": callable,
+    "profiles_sample_rate": _positive,
+    "profiles_sampler": callable,
+    "profile_session_sample_rate": _positive,
+}
+
 
 #: sentry_sdk 2.75's defaults for those options, where not None (``Options[name]``
 #: returns them when the option was not given); a callable makes a fresh mutable one.
