@@ -51,6 +51,7 @@ class Frame(TypedDict, total=False):
     abs_path: str
     module: str
     function: str
+    raw_function: str
     lineno: int
     pre_context: list[str]
     context_line: str

@@ -1,21 +1,25 @@
 """Exceptions as Sentry exception values: the chain, exception groups, mechanism.
 
-What is written, following develop.sentry.dev's Exception Interface:
+What is written is what sentry_sdk 2.x writes for the same exception, because
+Sentry's grouping reads it: the mechanism ids decide which exceptions of a
+tree are hashed, and in which order.
 
-- The exceptions form a tree walked depth first from the exception actually
-  raised: first its ``__cause__`` (or its ``__context__`` unless
-  ``__suppress_context__``), then, for a ``BaseExceptionGroup`` (3.11+), its
-  members in order. Each gets ``mechanism.exception_id`` in walk order (0 for
-  the raised one) and, except the raised one, ``parent_id`` (the exception it
-  hangs from) and ``source`` (``"__cause__"``, ``"__context__"`` or
-  ``"exceptions[i]"``).
-- The list is that walk reversed: the raised exception is last, its root
-  cause before it (oldest first, as Sentry expects; the last value has id 0,
-  the one before it id 1, ...).
-- The raised exception carries the caller's mechanism (``type`` e.g.
-  ``"generic"``, ``"excepthook"``, ``"logging"``; ``handled``); every other
-  one has type ``"chained"`` and the same ``handled``. Groups have
-  ``is_exception_group: true`` (the group itself, not its members).
+- The exception raised and its chain: its ``__cause__`` (or its
+  ``__context__`` unless ``__suppress_context__``), that one's, and so on.
+  Each value carries the caller's mechanism (``type`` e.g. ``"generic"``,
+  ``"excepthook"``, ``"logging"``; ``handled``) and no ids; a link also says
+  where it hangs (``source``: ``"__cause__"`` or ``"__context__"``), which
+  grouping does not read. A ``BaseExceptionGroup`` met in such a chain is
+  marked ``is_exception_group`` and its members are not written.
+- A raised ``BaseExceptionGroup`` (3.11+) is written as a tree, depth first:
+  each exception, then its cause or context chain, then, for a group, its
+  members. Each gets ``mechanism.exception_id`` in that order (0 for the
+  raised group). Every other one has type ``"chained"``, a ``source``
+  (``"__cause__"``, ``"__context__"`` or ``"exceptions[i]"``) and a
+  ``parent_id``: the group's id for a member, 0 (the raised group) for a
+  cause or context, as sentry_sdk writes it.
+- The list is that walk reversed: the raised exception is last, oldest first
+  as Sentry expects.
 - At most 10 values in all (and at most 10 members per group); an exception
   met twice (a cycle) is written once.
 - ``value`` is ``str(exc)`` plus its string ``__notes__`` (one per line),
@@ -109,14 +113,53 @@ def exception_values(
 ) -> list[ExceptionValue]:
     """The exception values for ``exc_info``, oldest first (see the module docstring)."""
     exc_type, raised, tb = exc_info
-    root_mechanism: Mechanism = {**mechanism, "exception_id": 0}
+    root_mechanism: Mechanism = {**mechanism}
     root_mechanism.setdefault("type", "generic")
     if raised is None:
         if exc_type is None:
             return []
         return [_value(exc_type, None, tb, settings, root_mechanism)]
+    if isinstance(raised, _GROUP_TYPES):
+        values = _tree(raised, tb, settings, root_mechanism)
+    else:
+        values = _chain(raised, tb, settings, root_mechanism)
+    values.reverse()
+    return values
 
-    handled = mechanism.get("handled")
+
+def _chain(
+    raised: BaseException,
+    tb: Optional[TracebackType],
+    settings: EventSettings,
+    mechanism: Mechanism,
+) -> list[ExceptionValue]:
+    """The raised exception and its causes, newest first, each with the caller's mechanism."""
+    values: list[ExceptionValue] = []
+    seen: set[int] = set()
+    link: Optional[_Link] = (raised, tb, -1, "")
+    while link is not None and len(values) < _MAX_VALUES:
+        error, error_tb, _, source = link
+        if id(error) in seen:
+            break
+        seen.add(id(error))
+        error_mechanism: Mechanism = {**mechanism}
+        if source:
+            error_mechanism["source"] = source
+        if isinstance(error, _GROUP_TYPES):
+            error_mechanism["is_exception_group"] = True
+        values.append(_value(type(error), error, error_tb, settings, error_mechanism))
+        linked = _linked(error, 0)
+        link = linked[0] if linked else None
+    return values
+
+
+def _tree(
+    raised: BaseException,
+    tb: Optional[TracebackType],
+    settings: EventSettings,
+    mechanism: Mechanism,
+) -> list[ExceptionValue]:
+    """An exception group and what hangs from it, depth first, with ids (module docstring)."""
     values: list[ExceptionValue] = []
     seen: set[int] = set()
     # Depth first: children are pushed in reverse so the first is walked first.
@@ -127,37 +170,32 @@ def exception_values(
         if id(error) not in seen:
             seen.add(id(error))
             exception_id = len(values)
-            if parent_id < 0:
-                error_mechanism = root_mechanism
-            else:
-                error_mechanism = {
-                    "type": "chained",
-                    "source": source,
-                    "exception_id": exception_id,
-                    "parent_id": parent_id,
-                }
-                if handled is not None:
-                    error_mechanism["handled"] = handled
+            error_mechanism: Mechanism = {**mechanism, "exception_id": exception_id}
+            if parent_id >= 0:
+                error_mechanism["type"] = "chained"
+                error_mechanism["source"] = source
+                error_mechanism["parent_id"] = parent_id
             is_group = isinstance(error, _GROUP_TYPES)
             if is_group:
                 error_mechanism["is_exception_group"] = True
             values.append(_value(type(error), error, error_tb, settings, error_mechanism))
-            children = _linked(error, exception_id)
+            # sentry_sdk hangs a cause or context inside a group from the root (id 0).
+            children = _linked(error, 0)
             if is_group:
                 children.extend(_members(error, exception_id))
             pending.extend(reversed(children))
         current = pending.pop() if pending else None
-    values.reverse()
     return values
 
 
-def _linked(error: BaseException, exception_id: int) -> list[_Link]:
-    cause = error.__cause__
-    if isinstance(cause, BaseException):
-        return [(cause, cause.__traceback__, exception_id, "__cause__")]
-    context = error.__context__
-    if not error.__suppress_context__ and isinstance(context, BaseException):
-        return [(context, context.__traceback__, exception_id, "__context__")]
+def _linked(error: BaseException, parent_id: int) -> list[_Link]:
+    """The exception ``error`` hangs from: its cause if it suppresses its context, else that."""
+    if error.__suppress_context__:
+        linked, source = error.__cause__, "__cause__"
+    else:
+        linked, source = error.__context__, "__context__"
+    if isinstance(linked, BaseException):
+        return [(linked, linked.__traceback__, parent_id, source)]
     return []
 
 

@@ -1,5 +1,25 @@
 """Stack frames as Sentry wire frames: location, source context, in_app, locals.
 
+The fields Sentry's grouping reads (``function``, ``module``, ``filename``,
+``abs_path``, ``context_line``, ``in_app``) are what sentry_sdk 2.x sends for
+the same frame, so a project keeps its issues when it switches SDKs:
+
+- ``function`` is the code's plain name (``co_name``); on Python 3.11+ the
+  qualified name (``Shop.pay.<locals>.inner``) goes in ``raw_function`` when
+  it differs (Sentry's grouping for Python reads ``function`` first);
+- ``filename`` is the file's base name for a top-level module (``__main__``
+  included), the path from the top package's parent directory for a module in
+  a package; ``abs_path`` is ``os.path.abspath`` of the code's file name,
+  pseudo-files (``<string>``) included;
+- ``in_app``: true for a module ``in_app_include`` names, false for one
+  ``in_app_exclude`` names or a file under ``site-packages``/``dist-packages``,
+  true for a path starting with ``project_root``; otherwise left out (Sentry
+  reads a missing ``in_app`` as false);
+- frames of sentry_lite itself (not of its developer tools, ``local/``:
+  the demo's errors are an app's), and frames whose locals set
+  ``__traceback_hide__`` or ``__tracebackhide__``, are left out, as
+  sentry_sdk leaves out its own and those.
+
 Both entry points return frames oldest first (Sentry's order). A stack longer
 than ``max_stack_frames`` keeps its oldest half and its newest half; the
 frames in between are left out without a marker (the ``frames_omitted``
@@ -21,7 +41,6 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable
-from functools import lru_cache
 from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
@@ -39,16 +58,22 @@ _MAX_LINE_LENGTH = 300
 _MAX_LOCALS = 50
 _VARS_NODE_BUDGET = 10_000
 _CACHE_SIZE = 2048
+_CO_OPTIMIZED = 0x0001  # inspect.CO_OPTIMIZED, without importing inspect
 _EXTERNAL = re.compile(r"[\\/](?:dist|site)-packages[\\/]")
 
-# in_app_include, in_app_exclude, project root prefix (with a trailing separator)
+_OWN_MODULE_PREFIX = "sentry_lite."
+# The developer's tools (the demo is an app with errors of its own to show).
+_LOCAL_TOOLS_PREFIX = "sentry_lite.local."
+_HIDE_FLAGS = ("__traceback_hide__", "__tracebackhide__")
+
+# in_app_include, in_app_exclude, project root (as given: a plain string prefix)
 _Rules = tuple[tuple[str, ...], tuple[str, ...], Optional[str]]
 
 
 class _Location(NamedTuple):
     filename: str
     abs_path: str
-    in_app: bool
+    in_app: Optional[bool]
 
 
 def _locals_type() -> type[object]:
@@ -67,11 +92,12 @@ def frames_from_traceback(tb: Optional[TracebackType], settings: EventSettings) 
     oldest: list[tuple[FrameType, Optional[int]]] = []
     newest: deque[tuple[FrameType, Optional[int]]] = deque(maxlen=limit - limit // 2)
     while tb is not None:
-        entry = (tb.tb_frame, tb.tb_lineno)
-        if len(oldest) < limit // 2:
-            oldest.append(entry)
-        else:
-            newest.append(entry)
+        if not _hidden(tb.tb_frame):
+            entry = (tb.tb_frame, tb.tb_lineno)
+            if len(oldest) < limit // 2:
+                oldest.append(entry)
+            else:
+                newest.append(entry)
         tb = tb.tb_next
     return _build([*oldest, *newest], settings)
 
@@ -82,11 +108,12 @@ def frames_from_stack(frame: Optional[FrameType], settings: EventSettings) -> li
     newest: list[tuple[FrameType, Optional[int]]] = []
     oldest: deque[tuple[FrameType, Optional[int]]] = deque(maxlen=limit // 2)
     while frame is not None:
-        entry = (frame, frame.f_lineno)
-        if len(newest) < limit - limit // 2:
-            newest.append(entry)
-        else:
-            oldest.append(entry)
+        if not _hidden(frame):
+            entry = (frame, frame.f_lineno)
+            if len(newest) < limit - limit // 2:
+                newest.append(entry)
+            else:
+                oldest.append(entry)
         frame = frame.f_back
     newest.reverse()
     oldest.reverse()
@@ -97,7 +124,7 @@ def _build(entries: list[tuple[FrameType, Optional[int]]], settings: EventSettin
     rules: _Rules = (
         settings.in_app_include,
         settings.in_app_exclude,
-        _root_prefix(settings.project_root),
+        settings.project_root or None,
     )
     walker = None
     if settings.include_local_variables:
@@ -133,9 +160,13 @@ def _frame(
     result: Frame = {
         "filename": location.filename,
         "abs_path": location.abs_path,
-        "function": _function_name(code),
-        "in_app": location.in_app,
+        "function": code.co_name,
     }
+    raw_function = _qualified_name(code)
+    if raw_function is not None and raw_function != code.co_name:
+        result["raw_function"] = raw_function
+    if location.in_app is not None:
+        result["in_app"] = location.in_app
     if module is not None:
         result["module"] = module
     if isinstance(lineno, int):
@@ -149,13 +180,38 @@ def _frame(
 
 if sys.version_info >= (3, 11):
 
-    def _function_name(code: CodeType) -> str:
+    def _qualified_name(code: CodeType) -> Optional[str]:
         return code.co_qualname
 
 else:
 
-    def _function_name(code: CodeType) -> str:
-        return code.co_name
+    def _qualified_name(code: CodeType) -> Optional[str]:
+        return None
+
+
+def _hidden(frame: FrameType) -> bool:
+    """Whether ``frame`` is sentry_lite's own or asks to be hidden from tracebacks."""
+    module = dict.get(frame.f_globals, "__name__")
+    if isinstance(module, str) and module.startswith(_OWN_MODULE_PREFIX):
+        return not module.startswith(_LOCAL_TOOLS_PREFIX)
+    code = frame.f_code
+    # A function's locals are all named in its code: f_locals (a snapshot
+    # before 3.13) is read only when a flag could be set.
+    if code.co_flags & _CO_OPTIMIZED and not _may_hide(code):
+        return False
+    try:
+        local_map = frame.f_locals
+        return any(bool(local_map[flag]) for flag in _HIDE_FLAGS if flag in local_map)
+    except Exception:  # noqa: BLE001 -- a flag whose truth raises hides nothing
+        return False
+
+
+def _may_hide(code: CodeType) -> bool:
+    names = code.co_varnames
+    if _HIDE_FLAGS[0] in names or _HIDE_FLAGS[1] in names:
+        return True
+    cells = code.co_cellvars
+    return bool(cells) and (_HIDE_FLAGS[0] in cells or _HIDE_FLAGS[1] in cells)
 
 
 # -- location: cached per (file, module, in_app rules) ---------------------------
@@ -173,73 +229,42 @@ def _location(co_filename: str, module: Optional[str], rules: _Rules) -> _Locati
 
 
 def _locate(co_filename: str, module: Optional[str], rules: _Rules) -> _Location:
-    pseudo = co_filename.startswith("<") and co_filename.endswith(">")
     try:
-        abs_path = co_filename if pseudo else os.path.abspath(co_filename)
+        abs_path = os.path.abspath(co_filename)
     except Exception:  # noqa: BLE001 -- e.g. the working directory was removed
         abs_path = co_filename
     include, exclude, root = rules
-    filename = co_filename if pseudo else _relative_filename(abs_path, module, root)
-    library = (pseudo and co_filename.startswith("<frozen ")) or _is_library(abs_path)
+    in_app: Optional[bool] = None
     if module is not None and _matches(module, include):
         in_app = True
-    elif (module is not None and _matches(module, exclude)) or library:
+    elif (module is not None and _matches(module, exclude)) or _EXTERNAL.search(abs_path):
         in_app = False
-    elif root is not None:
-        in_app = abs_path.startswith(root)
-    else:
+    elif root is not None and abs_path.startswith(root):
         in_app = True
-    return _Location(filename, abs_path, in_app)
+    return _Location(_filename(co_filename, module), abs_path, in_app)
 
 
 def _matches(module: str, prefixes: tuple[str, ...]) -> bool:
     return any(module == prefix or module.startswith(prefix + ".") for prefix in prefixes)
 
 
-def _is_library(abs_path: str) -> bool:
-    if _EXTERNAL.search(abs_path) is not None:
-        return True
-    return any(abs_path.startswith(prefix) for prefix in _stdlib_prefixes())
-
-
-@lru_cache(maxsize=1)
-def _stdlib_prefixes() -> tuple[str, ...]:
-    directory = os.path.dirname(os.path.abspath(os.__file__))
-    prefixes = {directory + os.sep, os.path.realpath(directory) + os.sep}
-    return tuple(prefixes)
-
-
-@lru_cache(maxsize=16)
-def _root_prefix(project_root: Optional[str]) -> Optional[str]:
-    if not project_root:
-        return None
+def _filename(co_filename: str, module: Optional[str]) -> str:
+    """The frame's ``filename``: a top-level module's base name, else the path from its package."""
+    if not module:
+        return co_filename
     try:
-        return os.path.join(os.path.abspath(project_root), "")
-    except Exception:  # noqa: BLE001 -- an unusable root is no root
-        return None
-
-
-def _relative_filename(abs_path: str, module: Optional[str], root: Optional[str]) -> str:
-    """The path from the import root, like ``package/module.py``."""
-    if module is not None and module != "__main__":
-        stem = os.path.splitext(abs_path)[0]
-        if stem.endswith(os.sep + "__init__"):
-            stem = stem[: -len(os.sep + "__init__")]
-        module_path = module.replace(".", os.sep)
-        if stem.endswith(os.sep + module_path):
-            return abs_path[len(stem) - len(module_path) :]
-    if root is not None and abs_path.startswith(root):
-        return abs_path[len(root) :]
-    best = ""
-    for entry in sys.path:
-        if not isinstance(entry, str) or not entry:
-            continue
-        prefix = os.path.join(entry, "")
-        if abs_path.startswith(prefix) and len(prefix) > len(best):
-            best = prefix
-    if best:
-        return abs_path[len(best) :]
-    return os.path.basename(abs_path)
+        path = co_filename[:-1] if co_filename.endswith(".pyc") else co_filename
+        package = module.split(".", 1)[0]
+        if package == module:
+            return os.path.basename(path) or co_filename
+        package_file = getattr(sys.modules[package], "__file__", None)
+        if not isinstance(package_file, str) or not package_file:
+            return co_filename
+        # The directory holding the top package's directory (sentry_sdk's rule).
+        above_package = package_file.rsplit(os.sep, 2)[0]
+        return path.split(above_package, 1)[-1].lstrip(os.sep) or co_filename
+    except Exception:  # noqa: BLE001 -- not imported, or a module object that misbehaves
+        return co_filename
 
 
 # -- source context -----------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Exceptions go through ``threading.excepthook``. Like the excepthook
 integration, the previous hook still runs, so Python's "Exception in thread
-..." message is printed as before.
+..." message is printed as before. The reported stack starts at the thread's
+``run()``, as sentry_sdk's does (it catches there): threading's own
+``_bootstrap_inner`` frame is left out, so the frames Sentry groups by are
+the same with either SDK.
 
 Scopes: a new thread starts with an empty context, so without help it sees
 none of the tags, user or breadcrumbs of the code that started it. With
@@ -19,7 +22,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections.abc import Callable
-from types import ModuleType
+from types import ModuleType, TracebackType
 from typing import Any, Optional
 
 from sentry_lite._guard import guarded
@@ -61,13 +64,22 @@ def _wrap_excepthook() -> None:
             if args.exc_value is not None:
                 report_unhandled(
                     ThreadingIntegration,
-                    (args.exc_type, args.exc_value, args.exc_traceback),
+                    (args.exc_type, args.exc_value, _from_run(args.exc_traceback)),
                     "threading",
                 )
         finally:
             previous(args)
 
     threading.excepthook = sentry_lite_thread_excepthook
+
+
+def _from_run(tb: Optional[TracebackType]) -> Optional[TracebackType]:
+    """``tb`` without threading's ``_bootstrap_inner`` frame, which calls ``run()``."""
+    bootstrap = getattr(threading.Thread, "_bootstrap_inner", None)
+    bootstrap_code = getattr(bootstrap, "__code__", None)
+    while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code is bootstrap_code:
+        tb = tb.tb_next
+    return tb
 
 
 def _scopes_to_install() -> Optional[Callable[[], None]]:

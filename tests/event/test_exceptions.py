@@ -87,25 +87,15 @@ def test_exc_info_from_an_instance_and_a_tuple() -> None:
 # -- chains -------------------------------------------------------------------------------
 
 
-def test_chain_is_oldest_first_with_mechanism_ids() -> None:
+def test_chain_is_oldest_first_each_with_the_callers_mechanism_and_no_ids() -> None:
+    # As sentry_sdk 2.x writes a chain: Sentry's grouping hashes a chain whose values
+    # carry ids root first, one without them oldest first, so ids would split issues.
     values = values_of(explicit_chain())
     assert [value["type"] for value in values] == ["KeyError", "RuntimeError", "ValueError"]
     assert [value["value"] for value in values] == ["'root'", "middle", "top"]
-    assert values[-1]["mechanism"] == {"type": "generic", "handled": True, "exception_id": 0}
-    assert values[1]["mechanism"] == {
-        "type": "chained",
-        "handled": True,
-        "source": "__cause__",
-        "exception_id": 1,
-        "parent_id": 0,
-    }
-    assert values[0]["mechanism"] == {
-        "type": "chained",
-        "handled": True,
-        "source": "__cause__",
-        "exception_id": 2,
-        "parent_id": 1,
-    }
+    assert values[-1]["mechanism"] == {"type": "generic", "handled": True}
+    assert values[1]["mechanism"] == {"type": "generic", "handled": True, "source": "__cause__"}
+    assert values[0]["mechanism"] == {"type": "generic", "handled": True, "source": "__cause__"}
 
 
 def test_implicit_context_is_followed() -> None:
@@ -165,9 +155,8 @@ def test_long_chains_are_capped() -> None:
 
 def test_handled_and_type_come_from_the_given_mechanism() -> None:
     values = values_of(explicit_chain(), {"type": "excepthook", "handled": False})
-    assert values[-1]["mechanism"]["type"] == "excepthook"
+    assert all(value["mechanism"]["type"] == "excepthook" for value in values)
     assert all(value["mechanism"]["handled"] is False for value in values)
-    assert all(value["mechanism"]["type"] == "chained" for value in values[:-1])
 
 
 # -- each value ---------------------------------------------------------------------------
@@ -229,7 +218,7 @@ def test_a_type_without_an_instance() -> None:
         {
             "type": "KeyError",
             "value": "",
-            "mechanism": {"type": "generic", "handled": True, "exception_id": 0},
+            "mechanism": {"type": "generic", "handled": True},
         }
     ]
     assert exception_values((None, None, None), SETTINGS, GENERIC) == []
@@ -278,11 +267,28 @@ def test_nested_groups_and_chains_inside_groups() -> None:
     assert [value["mechanism"]["exception_id"] for value in values] == [4, 3, 2, 1, 0]
     assert by_id[1]["type"] == "ValueError"
     assert by_id[2]["type"] == "OSError"
-    assert by_id[2]["mechanism"]["parent_id"] == 1
+    # sentry_sdk hangs a cause inside a group from the raised group (0), not from the
+    # member (1); Sentry's grouping reads that tree, so it is written the same way.
+    assert by_id[2]["mechanism"]["parent_id"] == 0
+    assert by_id[2]["mechanism"]["type"] == "chained"
     assert by_id[2]["mechanism"]["source"] == "__cause__"
     assert by_id[3]["mechanism"]["is_exception_group"] is True
     assert by_id[3]["mechanism"]["source"] == "exceptions[1]"
     assert by_id[4]["mechanism"]["parent_id"] == 3
+
+
+@needs_groups
+def test_a_group_in_a_chain_is_marked_but_its_members_are_not_written() -> None:
+    top = caught(ValueError("top"))
+    top.__cause__ = group_of(caught(KeyError("k")), message="inner")
+    values = values_of(top)
+    assert [value["type"] for value in values] == ["ExceptionGroup", "ValueError"]
+    assert values[0]["mechanism"] == {
+        "type": "generic",
+        "handled": True,
+        "source": "__cause__",
+        "is_exception_group": True,
+    }
 
 
 @needs_groups

@@ -20,7 +20,8 @@ from sentry_lite.event.stacktrace import frames_from_stack, frames_from_tracebac
 from sentry_lite.types import Frame
 
 HERE = os.path.abspath(__file__)
-SETTINGS = EventSettings()
+TESTS_ROOT = os.path.dirname(os.path.dirname(HERE))
+SETTINGS = EventSettings(project_root=TESTS_ROOT)
 
 
 def traceback_of(function: Callable[[], object]) -> types.TracebackType:
@@ -68,27 +69,50 @@ def test_frame_fields() -> None:
     frame = frames_from_traceback(traceback_of(outer), SETTINGS)[-1]
     assert frame["abs_path"] == HERE
     assert frame["module"] == __name__
+    # A module in a package: the path from the directory above the top package.
     assert frame["filename"] == __name__.replace(".", os.sep) + ".py"
-    assert not os.path.isabs(frame["filename"])
     assert frame["lineno"] == innermost.__code__.co_firstlineno + 3
     assert frame["in_app"] is True
+    assert frame["function"] == "innermost"
+    assert "raw_function" not in frame  # a module-level function's qualified name is its name
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="co_qualname is 3.11+")
-def test_function_is_the_qualified_name() -> None:
+def test_function_is_the_plain_name_and_raw_function_the_qualified_one() -> None:
+    class Outer:
+        def method(self) -> None:
+            def inner() -> None:
+                raise KeyError("x")
+
+            inner()
+
+    frames = frames_from_traceback(traceback_of(Outer().method), SETTINGS)
+    # As sentry_sdk names them: Sentry groups by function, so issues stay the same.
+    assert [frame["function"] for frame in frames[-2:]] == ["method", "inner"]
+    prefix = "test_function_is_the_plain_name_and_raw_function_the_qualified_one.<locals>"
+    assert [frame["raw_function"] for frame in frames[-2:]] == [
+        f"{prefix}.Outer.method",
+        f"{prefix}.Outer.method.<locals>.inner",
+    ]
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 11), reason="co_qualname is 3.11+")
+def test_before_3_11_there_is_no_raw_function() -> None:
     class Outer:
         def method(self) -> None:
             raise KeyError("x")
 
     frame = frames_from_traceback(traceback_of(Outer().method), SETTINGS)[-1]
-    assert frame["function"] == ("test_function_is_the_qualified_name.<locals>.Outer.method")
+    assert frame["function"] == "method"
+    assert "raw_function" not in frame
 
 
-def test_stdlib_frames_are_not_in_app() -> None:
+def test_stdlib_frames_outside_the_project_root_leave_in_app_out() -> None:
     frames = frames_from_traceback(traceback_of(lambda: json.loads("{")), SETTINGS)
     decoder = [frame for frame in frames if frame.get("module") == "json.decoder"]
     assert decoder
-    assert decoder[-1]["in_app"] is False
+    # As sentry_sdk: no rule decides, so the field is left out (Sentry reads it as false).
+    assert "in_app" not in decoder[-1]
     assert decoder[-1]["filename"] == os.path.join("json", "decoder.py")
 
 
@@ -98,7 +122,6 @@ def test_site_packages_frames_are_not_in_app_even_under_the_project_root() -> No
     tb = run_module_code("raise ValueError('x')", path, "pkg.mod")
     frame = frames_from_traceback(tb, EventSettings(project_root=root))[-1]
     assert frame["in_app"] is False
-    assert frame["filename"] == os.path.join("pkg", "mod.py")
     assert frame["abs_path"] == path
     assert "context_line" not in frame  # no such file
 
@@ -110,14 +133,14 @@ def test_project_root_decides_for_other_files() -> None:
         traceback_of(outer), EventSettings(project_root=os.path.join(os.sep, "elsewhere"))
     )
     assert inside[-1]["in_app"] is True
-    assert outside[-1]["in_app"] is False
+    assert "in_app" not in outside[-1]
 
 
-def test_project_root_needs_a_whole_directory_name() -> None:
+def test_project_root_is_a_plain_prefix_as_in_sentry_sdk() -> None:
     path = os.path.join(os.sep, "srv", "application", "main.py")
     tb = run_module_code("raise ValueError('x')", path, "main")
     settings = EventSettings(project_root=os.path.join(os.sep, "srv", "app"))
-    assert frames_from_traceback(tb, settings)[-1]["in_app"] is False
+    assert frames_from_traceback(tb, settings)[-1]["in_app"] is True
 
 
 def test_in_app_include_and_exclude_are_module_prefixes_that_win() -> None:
@@ -127,17 +150,33 @@ def test_in_app_include_and_exclude_are_module_prefixes_that_win() -> None:
     exclude = EventSettings(in_app_exclude=(__name__,), project_root=os.path.dirname(HERE))
     assert frames_from_traceback(traceback_of(outer), exclude)[-1]["in_app"] is False
     # "json" must not match a module merely starting with the same letters.
-    tb = run_module_code("raise ValueError", os.path.join(os.sep, "x", "jsonish.py"), "jsonish")
-    frame = frames_from_traceback(tb, EventSettings(in_app_exclude=("json",)))[-1]
-    assert frame["in_app"] is True
+    root = os.path.join(os.sep, "x")
+    tb = run_module_code("raise ValueError", os.path.join(root, "jsonish.py"), "jsonish")
+    frame = frames_from_traceback(tb, EventSettings(in_app_exclude=("json",), project_root=root))
+    assert frame[-1]["in_app"] is True
 
 
-def test_pseudo_files_keep_their_name() -> None:
+def test_pseudo_files_keep_their_name_and_get_an_absolute_path_as_in_sentry_sdk() -> None:
     tb = run_module_code("raise ValueError", "<string>", "generated")
     frame = frames_from_traceback(tb, SETTINGS)[-1]
     assert frame["filename"] == "<string>"
-    assert frame["abs_path"] == "<string>"
+    assert frame["abs_path"] == os.path.abspath("<string>")
     assert frame["module"] == "generated"
+
+
+def test_hidden_frames_are_left_out() -> None:
+    def hidden_helper() -> None:
+        __traceback_hide__ = True  # read from the frame's locals
+        innermost()
+
+    frames = frames_from_traceback(traceback_of(hidden_helper), SETTINGS)
+    assert "hidden_helper" not in [frame["function"] for frame in frames]
+    assert frames[-1]["function"] == "innermost"
+    # sentry_lite's own frames too (sentry_sdk leaves out its own).
+    tb = run_module_code("raise ValueError", HERE, "sentry_lite.fake_wrapper")
+    assert all(
+        f.get("module") != "sentry_lite.fake_wrapper" for f in frames_from_traceback(tb, SETTINGS)
+    )
 
 
 # -- source context -----------------------------------------------------------------------
@@ -359,12 +398,17 @@ def test_frames_with_hostile_locals_are_strict_json() -> None:
     assert frames[-1]["vars"]["broken"] == "<unrepresentable Broken object>"
 
 
-def test_filename_relative_to_sys_path_and_project_root(monkeypatch: pytest.MonkeyPatch) -> None:
-    base = os.path.join(os.sep, "opt", "lib")
-    monkeypatch.syspath_prepend(base)
-    tb = run_module_code("raise ValueError", os.path.join(base, "tool", "run.py"), "__main__")
-    assert frames_from_traceback(tb, SETTINGS)[-1]["filename"] == os.path.join("tool", "run.py")
-    root = os.path.join(os.sep, "opt")
-    tb = run_module_code("raise ValueError", os.path.join(root, "x", "y.py"), "__main__")
-    frame = frames_from_traceback(tb, EventSettings(project_root=root))[-1]
-    assert frame["filename"] == os.path.join("x", "y.py")
+def test_filename_of_a_top_level_module_is_its_base_name() -> None:
+    # __main__ included: sentry_sdk writes the script's name, whatever its directory.
+    tb = run_module_code(
+        "raise ValueError", os.path.join(os.sep, "opt", "tool", "run.py"), "__main__"
+    )
+    assert frames_from_traceback(tb, SETTINGS)[-1]["filename"] == "run.py"
+    tb = run_module_code("raise ValueError", os.path.join(os.sep, "opt", "x", "y.pyc"), "y")
+    assert frames_from_traceback(tb, SETTINGS)[-1]["filename"] == "y.py"
+
+
+def test_filename_without_an_imported_top_package_is_the_code_s_file_name() -> None:
+    path = os.path.join(os.sep, "opt", "nowhere", "mod.py")
+    tb = run_module_code("raise ValueError", path, "not_imported_package.mod")
+    assert frames_from_traceback(tb, SETTINGS)[-1]["filename"] == path

@@ -47,7 +47,7 @@ def test_a_task_crash_nobody_retrieves_is_exactly_one_event(receiver):
     [event] = settle(receiver, 1)
     [value] = event["exception"]["values"]
     assert value["type"] == "ValueError"
-    assert value["mechanism"] == {"type": "asyncio", "handled": False, "exception_id": 0}
+    assert value["mechanism"] == {"type": "asyncio", "handled": False}
     assert value["stacktrace"]["frames"][0]["function"] == "fetch_prices"
     assert "asyncio" in event["sdk"]["integrations"]
 
