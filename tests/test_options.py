@@ -82,6 +82,7 @@ def test_defaults(tmp_path: pathlib.Path) -> None:
     assert options.max_stack_frames == 100
     assert options.shutdown_timeout == 2.0
     assert options.transport_queue_size == 100
+    assert options.max_retry_age == 300.0
     assert options.include_local_variables is True
     assert options.include_source_context is True
     assert options.send_default_pii is False
@@ -383,6 +384,9 @@ def test_unimplemented_is_not_an_option() -> None:
         ("shutdown_timeout", False, OptionTypeError, "must be a number of seconds"),
         ("shutdown_timeout", -1, ConfigurationError, "must be a finite number >= 0"),
         ("shutdown_timeout", math.inf, ConfigurationError, "must be a finite number >= 0"),
+        ("max_retry_age", "300", OptionTypeError, "must be a number of seconds"),
+        ("max_retry_age", -1, ConfigurationError, "must be a finite number >= 0"),
+        ("max_retry_age", math.nan, ConfigurationError, "must be a finite number >= 0"),
         ("attach_stacktrace", 1, OptionTypeError, "must be True or False, got int 1"),
         ("include_local_variables", "no", OptionTypeError, "must be True or False"),
         ("include_source_context", 0, OptionTypeError, "must be True or False"),

@@ -174,6 +174,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "debug": _check_bool,
     "shutdown_timeout": _check_timeout,
     "transport_queue_size": _check_size,
+    "max_retry_age": _check_timeout,
     "http_proxy": _check_str,
     "https_proxy": _check_str,
     "ca_certs": _check_path,

@@ -85,6 +85,7 @@ class Options(Mapping[str, Any]):
     debug: bool = False
     shutdown_timeout: float = 2.0
     transport_queue_size: int = 100
+    max_retry_age: float = 300.0
     http_proxy: Optional[str] = None
     https_proxy: Optional[str] = None
     ca_certs: Optional[str] = None

@@ -151,11 +151,16 @@ class Closing:
                 path = self._offline.write(envelope)
             if path is None:
                 logger.debug("dropped %s: not delivered before the end", describe(envelope))
-                self._outcomes.record("network_error", envelope.items)
+                self._outcomes.record("network_error", envelope.items, self._why_left())
                 continue
             if self._ledger.note_spooled(record, path):
                 # The server answered the worker while the file was written.
                 self._offline.spool.remove_path(path)  # type: ignore[union-attr]
+
+    def _why_left(self) -> str:
+        probing = self._offline.probing
+        last = f" ({probing.last_failure})" if probing.unreachable else ""
+        return f"still undelivered when the SDK closed{last}"
 
     # -- retire: the worker finishes the job ---------------------------------------------
 

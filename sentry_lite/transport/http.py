@@ -8,9 +8,12 @@ happens on the worker thread (worker.py), one envelope per task
 - ledger.py: each pending envelope and who holds it (the worker, or a
   closing thread that spools it); what flushes wait for;
 - sender.py: one send with its retries (encode within the size budget,
-  ``sent_at``, gzip, POST through one connection pool, the answer);
-- offline.py: the server unreachable: probing it, and the disk spool
-  (writing, draining at start and whenever the server answers again);
+  ``sent_at``, gzip, POST through one connection pool, the answer),
+  retried while the envelope is younger than ``max_retry_age``;
+- retry.py, offline.py: the server unreachable: one schedule of attempts
+  for the whole transport (one envelope probes, the rest wait in order),
+  and the disk spool (writing what was given up, draining at start and
+  whenever the server answers again);
 - closing.py: ``kill()``, ``retire()``, ``settle()``, spooling what is left,
   and the hand-over to the exiting thread;
 - outcomes.py, ratelimit.py, reports.py: what an answer means, rate
@@ -64,13 +67,14 @@ class HttpTransport(Transport):
 
     Args:
         options: The SDK's options; ``options.dsn`` must be set. Also read:
-            ``transport_queue_size``, ``http_proxy``, ``https_proxy``,
-            ``ca_certs``, ``keep_alive``, ``socket_options``,
+            ``transport_queue_size``, ``max_retry_age``, ``http_proxy``,
+            ``https_proxy``, ``ca_certs``, ``keep_alive``, ``socket_options``,
             ``send_client_reports``, ``spool_dir``, ``on_drop``.
-        clock: Monotonic seconds for rate limits, reports and probing
-            (tests pass a fake one).
-        retry: Bounds on retrying after network failures (default
-            ``RetryPolicy()``: 3 attempts, 0.5 s doubling up to 8 s).
+        clock: Monotonic seconds for rate limits, reports, probing and the
+            age of envelopes (tests pass a fake one).
+        retry: The waits between attempts while the server does not answer
+            (default ``RetryPolicy()``: 0.5 s doubling up to 30 s, with
+            jitter); how long to keep trying is ``max_retry_age``.
         timeout: ``(connect, read)`` seconds per request; default ``(2, 5)``.
         spool: A spool to use instead of the one ``spool_dir`` names.
 
@@ -140,18 +144,19 @@ class HttpTransport(Transport):
     def _start_fresh(self) -> None:
         """State that belongs to one process (made again in a forked child)."""
         self._pid = os.getpid()
-        self._ledger = Ledger()
+        self._ledger = Ledger(self._clock)
         self._reports = ClientReports(self.lost, self._options.send_client_reports, self._clock)
         self._offline.after_fork()
         self._sender = Sender(
             self._options,
             self._dsn,
             timeout=self._timeout,
-            retry=self._retry,
+            probing=self._offline.probing,
             limits=self._limits,
             outcomes=self._outcomes,
             reports=self._reports,
             on_answer=self._offline.back_online,
+            before_waiting=self.counters.log_warnings,
         )
         self._closing.start_fresh(self._ledger, self._sender)
 
@@ -311,7 +316,7 @@ class HttpTransport(Transport):
 
     def is_healthy(self) -> bool:
         """False while the server is unreachable or every category is rate limited."""
-        return not self._offline.offline and not self._limits.is_limited("")
+        return not self._offline.probing.unreachable and not self._limits.is_limited("")
 
     # -- on the worker thread ----------------------------------------------------
 
@@ -335,33 +340,27 @@ class HttpTransport(Transport):
     def _deliver(self, record: Pending) -> bool:
         """Send one envelope (retrying network failures); True if the server answered.
 
-        While the server is unreachable, an envelope goes straight to the
-        spool, or without one gets a single attempt. When no answer comes,
-        the server counts as unreachable and the envelope is spooled or
-        dropped, unless a closing thread took it meanwhile.
+        Without an answer it is retried, at the probing's slots, while it is
+        younger than ``max_retry_age``; the envelopes queued behind it wait.
+        Then it is spooled or dropped, unless a closing thread took it
+        meanwhile.
         """
         assert record.envelope is not None
         kept = self._outcomes.without_limited_items(record.envelope)
         if kept is None:
             return False
-        offline = self._offline
+        give_up_at = record.created + self._options.max_retry_age
         try:
             encoded = self._sender.encode(kept)
             if encoded is None:
                 return False
-            if offline.spools_at_once:
-                if self._ledger.keep_on_worker(record):
-                    offline.spool_or_drop(encoded)
-                return False
-            attempts = 1 if offline.offline else self._retry.attempts
-            answer = self._sender.send(encoded, attempts, with_report=True)
+            answer = self._sender.send(encoded, give_up_at, with_report=True)
         except Exception:
             self._outcomes.record("internal_sdk_error", kept.items)
             raise  # the worker's guard logs it
         if answer.status is None:
-            offline.went_offline()
             if self._ledger.keep_on_worker(record):
-                offline.spool_or_drop(encoded)
+                self._offline.spool_or_drop(encoded, self._offline.probing.last_failure)
             return False
         self._sender.handle_answer(answer, encoded)
         return True

@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 import threading
 import time
+from collections.abc import Callable
 from typing import Optional
 
 from sentry_lite.envelope import Envelope
@@ -43,16 +44,19 @@ class Pending:
     Attributes:
         seq: Its number, in capture order.
         envelope: The envelope; None for "send a client report now" (flush).
+        created: When it was captured, on the transport's clock (its age
+            bounds its retries: ``max_retry_age``).
         state: Where it is; changed only under the ledger's lock.
         spool_path: Where a closing thread spooled it.
         answered: The server answered the worker after a closing thread took it.
     """
 
-    __slots__ = ("answered", "envelope", "seq", "spool_path", "state")
+    __slots__ = ("answered", "created", "envelope", "seq", "spool_path", "state")
 
-    def __init__(self, seq: int, envelope: Optional[Envelope]) -> None:
+    def __init__(self, seq: int, envelope: Optional[Envelope], created: float) -> None:
         self.seq = seq
         self.envelope = envelope
+        self.created = created
         self.state = State.QUEUED
         self.spool_path: Optional[str] = None
         self.answered = False
@@ -63,9 +67,13 @@ class Ledger:
 
     One per process: a forked child starts a new one (the parent's envelopes
     stay the parent's).
+
+    Args:
+        clock: Monotonic seconds, to note when each envelope was captured.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
         self._lock = threading.Condition(threading.Lock())
         self._pending: dict[int, Pending] = {}
         self._seq = 0
@@ -74,7 +82,7 @@ class Ledger:
         """Record a new envelope (None: a client report to send), queued."""
         with self._lock:
             self._seq += 1
-            record = Pending(self._seq, envelope)
+            record = Pending(self._seq, envelope, self._clock())
             self._pending[record.seq] = record
         return record
 

@@ -1,16 +1,21 @@
-"""While the server does not answer: probing it, and the disk spool that keeps envelopes meanwhile.
+"""While the server does not answer: when to try it again, and the disk spool.
 
-When an envelope's retries ran out without an answer, the server counts as
-unreachable (:meth:`Offline.went_offline`): new envelopes go straight to
-the spool (or get a single attempt each, without one), and the spool is
-probed with its oldest envelope at growing intervals (the retry policy's
-backoff, up to ``max_backoff``) until the server answers. Any answer, even
-an error, means it is back (:meth:`Offline.back_online`).
+The transport's :class:`~sentry_lite.transport.retry.Probing` (made here,
+one per process) says whether the last attempt found no server and when the
+next may start; the sender keeps it up to date on every attempt. While the
+server is down, the worker's current envelope probes it at those slots and
+the queued ones wait behind it, in order; a spooled one waits for a slot
+too, and a client report is kept for later.
+
+An envelope given up (older than ``max_retry_age`` with no answer) is
+written to the spool if there is one, else counted as ``network_error``
+(:meth:`Offline.spool_or_drop`).
 
 The spool is drained on the worker, from its idle hook, one envelope per
 call (:meth:`Offline.drain_one`): oldest first, :data:`DRAIN_SPACING`
-apart, at start and whenever the server answers again. A file is removed
-only once the server answered it.
+apart, at start and whenever the server answers again
+(:meth:`Offline.back_online`); while the server is down, at the probing's
+slots. A file is removed only once the server answered it.
 
 "The spool may hold envelopes to drain" is one flag, set by whichever thread
 spooled (the worker, a closing thread, another client's worker: see
@@ -29,6 +34,7 @@ from typing import TYPE_CHECKING, Optional
 from sentry_lite._log import logger
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport.outcomes import describe
+from sentry_lite.transport.retry import Probing
 
 if TYPE_CHECKING:
     from sentry_lite.transport.outcomes import Outcomes
@@ -53,7 +59,7 @@ class Offline:
     Args:
         spool: The disk spool, or None (then unreachable envelopes are dropped).
         clock: Monotonic seconds for probing (tests pass a fake one).
-        retry: Its backoff spaces the probes.
+        retry: Its backoff spaces the attempts while the server is down.
         worker: The transport's worker: its idle hook drains.
         counters: Counts what is spooled.
         outcomes: Counts what is dropped.
@@ -83,45 +89,31 @@ class Offline:
 
     def after_fork(self) -> None:
         """State that belongs to one process (made again in a forked child)."""
-        self.offline = False  # the last envelope found no server after all retries
-        self._probe_failures = 0
-        self._next_probe = 0.0
+        self.probing = Probing(self._retry, self._clock)
         self._lock = threading.Lock()
         self._unchecked = False  # the spool may hold envelopes to drain
         self._marks = 0  # times an envelope was spooled (see drain_one)
 
     # -- reachability ------------------------------------------------------------------
 
-    def went_offline(self) -> None:
-        """No answer after all attempts: probe again after a growing wait."""
-        self.offline = True
-        self._probe_failures += 1
-        self._next_probe = self._clock() + self._retry.backoff(self._probe_failures)
-        if self.spool is not None:
-            self._worker.wake_idle(self._next_probe - self._clock())
-
     def back_online(self) -> None:
         """The server answered: drain what the spool holds."""
-        if self.offline:
-            logger.debug("the server answers again")
-        self.offline = False
-        self._probe_failures = 0
         if self._unchecked:
             self._worker.wake_idle(DRAIN_SPACING)
 
-    @property
-    def spools_at_once(self) -> bool:
-        """Whether a new envelope goes straight to the spool (offline, with a spool)."""
-        return self.offline and self.spool is not None
-
     # -- the spool ---------------------------------------------------------------------
 
-    def spool_or_drop(self, envelope: Envelope) -> None:
-        """Write ``envelope`` to the spool; without one, or if the disk refused, count it."""
+    def spool_or_drop(self, envelope: Envelope, why: str) -> None:
+        """Write ``envelope`` to the spool; without one, or if the disk refused, count it.
+
+        On the worker, for an envelope given up; ``why`` says why, for the warning.
+        """
         if self.spool is not None and self.write(envelope) is not None:
+            # Drained when the server answers again, or probed at the next slot.
+            self._worker.wake_idle(self.probing.until_next_try())
             return
-        logger.debug("dropped %s: network_error", describe(envelope))
-        self._outcomes.record("network_error", envelope.items)
+        logger.debug("dropped %s: network_error (%s)", describe(envelope), why)
+        self._outcomes.record("network_error", envelope.items, why)
 
     def write(self, envelope: Envelope) -> Optional[str]:
         """Write ``envelope`` to the spool; its path, or None if the disk refused."""
@@ -151,10 +143,9 @@ class Offline:
     def drain_one(self, sender: Sender) -> Optional[float]:
         """Send the oldest spooled envelope (one attempt); seconds until the next, or None."""
         assert self.spool is not None
-        if self.offline:
-            wait = self._next_probe - self._clock()
-            if wait > 0:
-                return wait
+        wait = self.probing.until_next_try()
+        if wait > 0.0:
+            return wait
         with self._lock:
             marks = self._marks
         try:
@@ -176,15 +167,14 @@ class Offline:
             if encoded is None:
                 self.spool.remove(claimed)
                 return DRAIN_SPACING
-            answer = sender.send(encoded, 1, with_report=True)
+            answer = sender.send(encoded, None, with_report=True)
         except Exception:
             self.spool.remove(claimed)  # it would fail the same way every time
             self._outcomes.record("internal_sdk_error", kept.items)
             raise
         if answer.status is None:
             self.spool.release(claimed)
-            self.went_offline()
-            return max(self._next_probe - self._clock(), 0.0)
+            return self.probing.until_next_try()
         self.spool.remove(claimed)  # answered: sent or refused, never sent again
         sender.handle_answer(answer, encoded)
         return DRAIN_SPACING

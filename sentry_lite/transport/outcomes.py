@@ -7,6 +7,7 @@ acts on them (docs/delivery.md, "What happens to an envelope"):
 - 429: dropped; counted locally as ``server_rate_limited``, never in a
   client report (the server counts those itself).
 - any other status: dropped as ``send_error``; the caller never retries it.
+  The warning says which status and the server's reason (failures.py).
 - items of a category that is rate limited right now are dropped before
   they are sent (``ratelimit_backoff``); the rest of the envelope goes.
 
@@ -88,8 +89,10 @@ class Outcomes:
             return None
         return Envelope(envelope.headers, kept)
 
-    def record(self, reason: str, items: Iterable[Item]) -> None:
-        """Count ``items`` as dropped for ``reason``."""
+    def record(self, reason: str, items: Iterable[Item], why: str = "") -> None:
+        """Count ``items`` as dropped for ``reason``; ``why``, in words, goes in the warning."""
+        if why:
+            self._transport.counters.explain(reason, why)
         for item in items:
             category = item.data_category
             if category == "internal":
@@ -113,10 +116,11 @@ class Outcomes:
             logger.debug("dropped %s: rate limited by the server (HTTP 429)", description)
             self.record("server_rate_limited", envelope.items)
         else:
-            logger.debug(
-                "dropped %s: send_error (HTTP %d: %r)", description, status, answer.data[:200]
-            )
-            self.record("send_error", envelope.items)
+            from sentry_lite.transport.failures import http_failure
+
+            why = http_failure(status, answer.data)
+            logger.debug("dropped %s: send_error (%s)", description, why)
+            self.record("send_error", envelope.items, why)
         return False
 
 

@@ -4,19 +4,21 @@
   items left out are counted as ``invalid``.
 - A client report may ride along (reports.py); if no answer comes it is
   given back, to be reported later.
-- No answer (refused, reset, timeout, DNS): retried with backoff and jitter
-  (:class:`~sentry_lite.transport.retry.RetryPolicy`) up to ``attempts``
-  times; a connection reset before any answer is first retried once at
-  once (a pooled keep-alive connection the server had closed). TLS errors
-  are not retried and are logged once at WARNING.
+- No answer (refused, reset, timeout, DNS): retried while the envelope is
+  younger than ``max_retry_age``, each attempt at the next slot of the
+  transport's :class:`~sentry_lite.transport.retry.Probing` (backoff with
+  jitter, shared by every envelope: a server that is down gets one
+  connection at a time). A connection reset before any answer is first
+  retried once at once (a pooled keep-alive connection the server had
+  closed). TLS errors are not retried and are logged once at WARNING.
 - Any answer: its rate limits apply from now on, whatever the status, and
   it is never retried (once the server answered, sending again only adds
   load). What the status means is decided by outcomes.py
   (:meth:`Sender.handle_answer`).
 
-How often to retry is decided here alone (:meth:`Sender._may_retry`); whether
-to try at all while the server is unreachable is offline.py's and the
-caller's.
+Whether and when to try again is decided here alone (:meth:`Sender._may_retry`,
+on the age bound and the probing schedule); closing threads only cut the
+waits short (:meth:`Sender.stop`, :meth:`Sender.stop_retrying_at`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Optional
 from sentry_lite._log import logger
 from sentry_lite._version import USER_AGENT
 from sentry_lite.envelope import Envelope
+from sentry_lite.transport.failures import network_failure
 from sentry_lite.transport.outcomes import Answer, describe
 
 if TYPE_CHECKING:
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
     from sentry_lite.transport.outcomes import Outcomes
     from sentry_lite.transport.ratelimit import RateLimits
     from sentry_lite.transport.reports import ClientReports
-    from sentry_lite.transport.retry import RetryPolicy
+    from sentry_lite.transport.retry import Probing
 
 __all__ = ["CLIENT", "GZIP_LEVEL", "Sender"]
 
@@ -58,11 +61,13 @@ class Sender:
         options: The SDK's options (for the pool: proxies, certificates...).
         dsn: Where to send.
         timeout: ``(connect, read)`` seconds per request, or None for the default.
-        retry: Bounds on retrying network failures.
+        probing: When the server may be tried next; told of every attempt.
         limits: The rate limits every answer updates.
         outcomes: Where what an answer means is decided and counted.
         reports: Client reports to attach to envelopes.
         on_answer: Called whenever the server answered (it is reachable).
+        before_waiting: Called before each wait for the next attempt (the
+            worker logs the warnings that came due: a wait may last 30 s).
     """
 
     def __init__(
@@ -71,11 +76,12 @@ class Sender:
         dsn: Dsn,
         *,
         timeout: Optional[tuple[float, float]],
-        retry: RetryPolicy,
+        probing: Probing,
         limits: RateLimits,
         outcomes: Outcomes,
         reports: ClientReports,
         on_answer: Callable[[], None],
+        before_waiting: Callable[[], None],
     ) -> None:
         self._options = options
         self._dsn = dsn
@@ -87,7 +93,8 @@ class Sender:
             "User-Agent": CLIENT,
         }
         self._timeout = timeout
-        self._retry = retry
+        self._probing = probing
+        self._before_waiting = before_waiting
         self._limits = limits
         self._outcomes = outcomes
         self._reports = reports
@@ -175,8 +182,16 @@ class Sender:
             self._outcomes.record("invalid", left_out)
         return encoded if encoded.items else None
 
-    def send(self, envelope: Envelope, attempts: int, with_report: bool) -> Answer:
-        """POST ``envelope`` up to ``attempts`` times while there is no HTTP answer."""
+    def send(self, envelope: Envelope, give_up_at: Optional[float], with_report: bool) -> Answer:
+        """POST ``envelope``; while no answer comes, try again until ``give_up_at``.
+
+        ``give_up_at`` is when the envelope reaches ``max_retry_age``, on the
+        probing's clock: attempts wait for the probing's slots, and none
+        starts after it (see :meth:`Probing.wait_before`). None: one attempt
+        now, no waiting (a spooled envelope or a client report, whose caller
+        checked the slot). An answer with status None means none came,
+        possibly without any attempt (the next slot was too late).
+        """
         from urllib3.exceptions import HTTPError, ProtocolError, SSLError
 
         from sentry_lite.transport.budget import MAX_ENVELOPE_COMPRESSED_BYTES
@@ -186,7 +201,6 @@ class Sender:
         )
         items = envelope.items if report is None else [*envelope.items, report[0]]
         description = describe(envelope)
-        started = time.monotonic()
         attempt = 0
         reset_retried = False
         failure: Optional[BaseException] = None
@@ -194,7 +208,7 @@ class Sender:
         import gzip
         from datetime import datetime, timezone
 
-        while True:
+        while give_up_at is None or self._may_retry(give_up_at, retry=attempt > 0):
             attempt += 1
             sent_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
             stamped = Envelope({**envelope.headers, "sent_at": sent_at}, items)
@@ -209,9 +223,6 @@ class Sender:
                 )
             except (HTTPError, OSError) as error:
                 failure = error
-                if isinstance(error, SSLError):
-                    self._warn_tls(error)
-                    break  # a certificate problem does not go away by retrying
                 if isinstance(error, ProtocolError) and not reset_retried:
                     # The connection was reset before any answer: most often a
                     # pooled keep-alive connection the server had closed.
@@ -219,26 +230,43 @@ class Sender:
                     attempt -= 1
                     logger.debug("%s: connection reset (%s), retrying at once", description, error)
                     continue
+                self._probing.failed(network_failure(error, self._dsn.netloc))
                 logger.debug("%s: no answer (attempt %d): %s", description, attempt, error)
-                if not self._may_retry(attempt, attempts, started):
+                if isinstance(error, SSLError):
+                    self._warn_tls(error)
+                    break  # a certificate problem does not go away by retrying
+                if give_up_at is None:
                     break
                 continue
+            self._probing.answered()
             self._limits.update(response.status, response.headers)
             return Answer(response.status, response.headers, None, response.data or b"")
         if report is not None:
             self._reports.give_back(report[1])
         return Answer(None, {}, failure)
 
-    def _may_retry(self, attempt: int, attempts: int, started: float) -> bool:
-        """After failed ``attempt`` (of ``attempts``, the first at ``started``): wait the
-        backoff and say whether to try again (not when stopped or out of time)."""
-        if attempt >= attempts or self._stop.is_set():
+    def _may_retry(self, give_up_at: float, retry: bool) -> bool:
+        """Wait for the next attempt's slot; False to give the envelope up.
+
+        Given up: when the slot comes at or after ``give_up_at`` (the
+        envelope would be older than ``max_retry_age``), when the transport
+        is killed, or after the deadline of ``retire()``. A first attempt
+        whose slot is open goes at once.
+        """
+        if self._stop.is_set():
             return False
+        wait = self._probing.wait_before(give_up_at, retry)
+        if wait is None:
+            return False
+        if wait <= 0.0 and not retry:
+            return True
         now = time.monotonic()
-        if now - started >= self._retry.max_elapsed or now >= self._stop_at:
+        if now >= self._stop_at:
             return False
-        if self._stop.wait(min(self._retry.backoff(attempt), self._stop_at - now)):
-            return False  # stopped meanwhile
+        if wait > 0.0:
+            self._before_waiting()
+            if self._stop.wait(min(wait, self._stop_at - now)):
+                return False  # stopped meanwhile
         return time.monotonic() < self._stop_at  # else: retired meanwhile
 
     def handle_answer(self, answer: Answer, envelope: Envelope) -> bool:
@@ -250,6 +278,8 @@ class Sender:
         """Send a standalone client report of everything counted (flush, timer)."""
         if self._limits.is_limited("internal"):
             return  # kept counted until the limit passes
+        if self._probing.until_next_try() > 0.0:
+            return  # the server is down: kept counted until it may be tried again
         taken = self._reports.standalone()
         if taken is None:
             return
@@ -257,7 +287,7 @@ class Sender:
         encoded = self.encode(envelope)
         if encoded is None:
             return
-        answer = self.send(encoded, 1, with_report=False)
+        answer = self.send(encoded, None, with_report=False)
         if answer.status is None:
             self._reports.give_back(counts)  # no answer: report them later
             return

@@ -10,7 +10,9 @@ Every transport keeps :class:`DeliveryCounters`. ``sentry_lite.delivery_stats()`
 The ``on_drop`` option is called as ``on_drop(reason, category, quantity)`` on
 every drop, on the thread that dropped (keep it quick; what it raises is
 logged and ignored). Without ``debug``, the first drop of each delivery reason
-in a minute is logged once at WARNING level on the ``sentry_lite`` logger;
+in a minute is logged once at WARNING level on the ``sentry_lite`` logger,
+with why when the transport said (:meth:`DeliveryCounters.explain`: the
+HTTP status and the server's reason, the host and the network error);
 drops the program asked for (``sample_rate``, ``before_send``,
 ``event_processor``) are counted but not warned about.
 """
@@ -116,6 +118,7 @@ class DeliveryCounters:
         "_sent",
         "_spooled",
         "_warned",
+        "_why",
         "on_warning_due",
     )
 
@@ -132,6 +135,7 @@ class DeliveryCounters:
         self._spooled = 0
         self._dropped: dict[tuple[str, str], int] = {}
         self._warned: dict[str, float] = {}
+        self._why: dict[str, str] = {}
         self._due: list[tuple[str, str]] = []
         self.on_warning_due: Optional[Callable[[], object]] = None
 
@@ -141,6 +145,7 @@ class DeliveryCounters:
         self._queued = self._sent = self._spooled = 0
         self._dropped = {}
         self._warned = {}
+        self._why = {}
         self._due = []
 
     def queued(self, count: int = 1) -> None:
@@ -180,20 +185,28 @@ class DeliveryCounters:
             with guarded("on_drop callback"):
                 self._on_drop(reason, category, quantity)
 
+    def explain(self, reason: str, why: str) -> None:
+        """Say why drops for ``reason`` happen; the next warning for it says so."""
+        with self._lock:
+            self._why[reason] = why
+
     def log_warnings(self) -> None:
         """Log the warnings that are due (one per reason per interval)."""
         if not self._due:
             return
         with self._lock:
             due, self._due = self._due, []
+            why = dict(self._why)
         if logger.isEnabledFor(logging.DEBUG):
             return  # debug output shows every drop already
         for reason, category in due:
+            because = f": {why[reason]}" if reason in why else ""
             logger.warning(
-                "dropping events: %s (%s); further drops for this reason are counted, "
+                "dropping events: %s (%s)%s; further drops for this reason are counted, "
                 "not logged, for %ds",
                 reason,
                 category,
+                because,
                 WARNING_INTERVAL,
             )
 

@@ -25,7 +25,7 @@ from sentry_lite.transport import HttpTransport
 from sentry_lite.transport.retry import RetryPolicy
 from sentry_lite.transport.spool import Spool
 
-FAST_RETRY = RetryPolicy(attempts=3, initial_backoff=0.05, max_backoff=0.2, jitter=0.5)
+FAST_RETRY = RetryPolicy(initial_backoff=0.05, max_backoff=0.2, jitter=0.5)
 WORKER_THREAD = "sentry_lite.HttpTransport"
 
 

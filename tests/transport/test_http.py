@@ -151,7 +151,8 @@ def test_rate_limited_answer_is_not_counted(receiver, make_transport):
 
 
 def test_connection_refused_is_a_network_error(make_transport):
-    transport = make_transport(f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1")
+    # No retries (max_retry_age 0): tests/transport/test_outage.py has the default.
+    transport = make_transport(f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1", max_retry_age=0)
 
     transport.capture_envelope(event_envelope())
     assert transport.flush(3.0)

@@ -13,8 +13,8 @@ watched; the receiver answers each request at random in fixed proportions:
 ==========  =====================================================
 
 Once, after request 300, the server refuses everything for a second
-(every connection reset before the body is read): long enough for the
-retries to run out, so envelopes go to the spool, the spool fills past its
+(every connection reset before the body is read): longer than the
+program's ``max_retry_age`` (0.3 s), so envelopes go to the spool, the spool fills past its
 bound (``cache_overflow``), and is drained once the server is back.
 
 At the end: delivered (unique event ids answered 2xx) + left in the spool
@@ -54,10 +54,13 @@ from sentry_lite.transport import HttpTransport
 from sentry_lite.transport.retry import RetryPolicy
 
 dsn = os.environ["SOAK_DSN"]
-options = build_options(dsn, {"spool_dir": os.environ["SOAK_SPOOL"], "transport_queue_size": 500})
+options = build_options(
+    dsn,
+    {"spool_dir": os.environ["SOAK_SPOOL"], "transport_queue_size": 500, "max_retry_age": 0.3},
+)
 transport = HttpTransport(
     options,
-    retry=RetryPolicy(attempts=3, initial_backoff=0.02, max_backoff=0.2),
+    retry=RetryPolicy(initial_backoff=0.02, max_backoff=0.2),
     timeout=(1.0, 0.3),
 )
 sentry_lite.init(dsn, transport=transport, shutdown_timeout=2.0)

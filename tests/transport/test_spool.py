@@ -27,7 +27,9 @@ from sentry_lite.options import build_options
 from sentry_lite.transport.retry import RetryPolicy
 from sentry_lite.transport.spool import FORMAT_VERSION, Spool
 
-FAST_RETRY = RetryPolicy(attempts=2, initial_backoff=0.05, max_backoff=0.2, jitter=0.5)
+FAST_RETRY = RetryPolicy(initial_backoff=0.05, max_backoff=0.2, jitter=0.5)
+#: Seconds an envelope may be retried before it is spooled (max_retry_age).
+SHORT_AGE = 0.3
 DSN = Dsn.parse(f"http://{'a' * 32}@127.0.0.1:9/1")
 
 
@@ -232,7 +234,9 @@ def test_an_unreachable_server_spools_then_drains_when_it_is_back(
     receiver, make_transport, tmp_path
 ):
     receiver.stop()
-    transport = make_transport(receiver.dsn, spool_dir=str(tmp_path), retry=FAST_RETRY)
+    transport = make_transport(
+        receiver.dsn, spool_dir=str(tmp_path), retry=FAST_RETRY, max_retry_age=SHORT_AGE
+    )
     envelopes = [event_envelope(message=f"offline {n}") for n in range(5)]
     for envelope in envelopes:
         transport.capture_envelope(envelope)
@@ -313,7 +317,7 @@ def test_spool_overflow_is_counted_as_cache_overflow(receiver, make_transport, t
     receiver.stop()
     options = build_options(receiver.dsn, {})
     spool = Spool.for_dsn(str(tmp_path), options.dsn, max_files=2)
-    transport = make_transport(receiver.dsn, spool=spool, retry=FAST_RETRY)
+    transport = make_transport(receiver.dsn, spool=spool, retry=FAST_RETRY, max_retry_age=SHORT_AGE)
     for _ in range(4):
         transport.capture_envelope(event_envelope())
     assert transport.flush(5.0)
@@ -347,7 +351,9 @@ def test_an_unwritable_spool_falls_back_to_counting(receiver, make_transport, tm
     receiver.stop()
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    transport = make_transport(receiver.dsn, spool_dir=str(blocker), retry=FAST_RETRY)
+    transport = make_transport(
+        receiver.dsn, spool_dir=str(blocker), retry=FAST_RETRY, max_retry_age=SHORT_AGE
+    )
     transport.capture_envelope(event_envelope())
     assert transport.flush(5.0)
     assert transport.lost.snapshot() == {("network_error", "error"): 1}
