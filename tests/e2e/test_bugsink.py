@@ -34,7 +34,7 @@ def test_the_demo_program_is_stored_with_chains_frames_scope_and_breadcrumbs(
         """
         import sys
         import sentry_lite
-        from sentry_lite import _demo
+        from sentry_lite.local import demo as _demo
 
         with sentry_lite.init(
             release="demo@1.0", environment="demo", in_app_include=["sentry_lite.local.demo"]
@@ -66,7 +66,7 @@ def test_the_demo_program_is_stored_with_chains_frames_scope_and_breadcrumbs(
     assert parse["context_line"].strip() == "return int(text)"
     assert parse["in_app"] is True
     assert parse["module"] == "sentry_lite.local.demo"
-    assert parse["filename"].endswith("_demo.py")
+    assert parse["filename"].endswith("local/demo.py")
     assert isinstance(parse["lineno"], int)
     assert len(parse["pre_context"]) == 5
     assert parse["vars"] == {"raw": "'twelve'", "text": "'twelve'"}
