@@ -210,3 +210,15 @@ def test_one_text_in_vars_extra_contexts_and_tags(sentry_init: Any, receiver: An
     assert event["extra"]["tags"] == ["beta", "vip"]
     assert frame_vars["tags"] == ["'beta'", "'vip'"]
     assert (event["extra"]["text"], frame_vars["text"]) == ("12.50", "'12.50'")
+
+
+def test_values_added_by_before_send_get_the_same_text(sentry_init: Any, receiver: Any) -> None:
+    # before_send's additions are made safe on the worker, by the same walk.
+    def before_send(event: dict[str, Any], hint: object) -> dict[str, Any]:
+        event["extra"] = {"price": decimal.Decimal("12.50"), "day": datetime.date(2025, 1, 2)}
+        return event
+
+    sentry_init(before_send=before_send)
+    assert sentry_lite.capture_message("priced") is not None
+    [event] = receiver.wait_for_events(1)
+    assert event["extra"] == {"price": "12.50", "day": "2025-01-02"}
