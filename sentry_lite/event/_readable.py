@@ -76,9 +76,9 @@ _bases_seen: tuple[int, tuple[type[Any], ...]] = (-1, ())
 
 
 def _readable_bases() -> tuple[type[Any], ...]:
-    """The base classes above, of the modules loaded; the caller recomputes them
-    when a module was loaded (a module removed and loaded again may be missed: its values are then
-    only ``repr()``'d)."""
+    """The base classes above, of the modules loaded. The caller recomputes them
+    when ``sys.modules`` grew; a module removed and loaded again may be missed
+    (its values are then only ``repr()``'d)."""
     global _bases_seen  # noqa: PLW0603 -- a cache replaced whole, so read atomically
     modules = sys.modules
     found: list[object] = [Enum]
