@@ -1,13 +1,13 @@
 """A small shop program that fails the way real ones do, reporting to your server.
 
-    SENTRY_DSN=https://<key>@<host>/<project_id> python examples/demo_app.py
-    python examples/demo_app.py https://<key>@<host>/<project_id>
+    SENTRY_DSN=https://<key>@<host>/<project_id> .venv/bin/python examples/demo_app.py
+    .venv/bin/python examples/demo_app.py https://<key>@<host>/<project_id>
 
 It sends four events, then exits:
 
 1. a customer types "twelve" as a quantity: ValueError, captured and handled;
 2. a setting is missing: ConfigError raised from KeyError (a chained exception);
-3. a payment is declined, with the user, tags and breadcrumbs on the scope;
+3. a payment is declined, with the user, tags and breadcrumbs on its own scope;
 4. a background thread crashes: reported by the SDK's threading hook (Python
    still prints the thread's traceback to stderr, as it always does).
 """
@@ -61,18 +61,21 @@ def nightly_report() -> None:
 
 
 def checkout(customer_id: str, username: str) -> str | None:
-    # Scope data: every event sent after this carries it.
-    sentry_lite.set_user({"id": customer_id, "username": username})
-    sentry_lite.set_tag("checkout.step", "payment")
-    sentry_lite.add_breadcrumb(category="cart", message="added 3 x gadget", level="info")
-    amount_cents = order_total("gadget", "3")
-    sentry_lite.add_breadcrumb(
-        category="payment", message=f"charging {amount_cents} cents", level="info"
-    )
-    try:
-        charge_card("0002", amount_cents)
-    except PaymentDeclined:
-        return sentry_lite.capture_exception()
+    # Scope data lasts until it is cleared: in its own isolation scope (as a web
+    # framework gives each request), it is on this checkout's events only, not
+    # on the thread crash that comes after.
+    with sentry_lite.isolation_scope():
+        sentry_lite.set_user({"id": customer_id, "username": username})
+        sentry_lite.set_tag("checkout.step", "payment")
+        sentry_lite.add_breadcrumb(category="cart", message="added 3 x gadget", level="info")
+        amount_cents = order_total("gadget", "3")
+        sentry_lite.add_breadcrumb(
+            category="payment", message=f"charging {amount_cents} cents", level="info"
+        )
+        try:
+            charge_card("0002", amount_cents)
+        except PaymentDeclined:
+            return sentry_lite.capture_exception()
     return None
 
 

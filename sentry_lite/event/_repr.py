@@ -2,8 +2,10 @@
 
 Holds what one walk shares (limits, node budget, the objects on the current
 path, the memo of ``repr()`` texts) and renders a value as Python-like text:
-containers from a bounded slice, never ``repr()``'d whole; other objects
-``repr()``'d once per walk, the text filtered and cut.
+containers from a bounded slice, never ``repr()``'d whole (a whole set of
+strings or of numbers sorted); dates, times, ``Decimal``, ``UUID``, paths and
+``Enum`` members as their readable text (:mod:`~sentry_lite.event._readable`);
+other objects ``repr()``'d once per walk, the text filtered and cut.
 :class:`~sentry_lite.event._walker.Walker` builds the JSON walk on it.
 """
 
@@ -11,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import ItemsView, KeysView, Mapping, Sequence, ValuesView
 from collections.abc import Set as AbstractSet
+from enum import Enum
 from itertools import islice
 from typing import Any, Optional
 
 from sentry_lite.event._limits import SafeLimits
+from sentry_lite.event._readable import readable_text
 from sentry_lite.event._text import (
     ELLIPSIS,
     bytes_repr,
@@ -26,7 +30,7 @@ from sentry_lite.event._text import (
     type_name,
 )
 
-__all__ = ["CONTAINERS", "ReprWalker"]
+__all__ = ["CONTAINERS", "SETS", "ReprWalker", "sort_whole_set"]
 
 # Walked item by item, never repr()'d whole (str and bytes are handled before).
 CONTAINERS: tuple[type[Any], ...] = (
@@ -37,6 +41,18 @@ CONTAINERS: tuple[type[Any], ...] = (
     ValuesView,
     ItemsView,
 )
+# Sets come in hash order, which for strings changes from run to run.
+SETS = (set, frozenset)
+_NUMBERS = frozenset({int, float})
+
+
+def sort_whole_set(head: list[Any], count: int) -> None:
+    """Sort ``head``, the items of a set read up to ``count``, when it holds the
+    whole set (fewer than ``count``) and only strings, or only numbers."""
+    if 1 < len(head) < count:
+        kinds = {type(item) for item in head}
+        if kinds == {str} or kinds <= _NUMBERS:
+            head.sort()
 
 
 class ReprWalker:
@@ -74,6 +90,8 @@ class ReprWalker:
         max_length = self.limits.max_length
         if value is None or type(value) is bool:
             return repr(value)
+        if issubclass(type(value), Enum):  # before str and int: IntEnum, StrEnum
+            return self._object_text(value)
         if issubclass(type(value), float):
             return cut(float.__repr__(value), max_length)
         if issubclass(type(value), str):
@@ -128,7 +146,9 @@ class ReprWalker:
                 for key, item in islice(pairs, breadth + 1)
             )
         else:
-            items = islice(value, breadth + 1)
+            items = list(islice(value, breadth + 1))
+            if issubclass(type(value), SETS):
+                sort_whole_set(items, breadth + 1)
             texts = (self._nested_repr(item, depth_left) for item in items)
         parts: list[str] = []
         used = 0
@@ -156,7 +176,10 @@ class ReprWalker:
         if known is not None and known[0] is value:
             return known[1]
         kind: type[Any] = type(value)
-        if issubclass(kind, BaseException) and kind.__repr__ is BaseException.__repr__:
+        readable = readable_text(value)
+        if readable is not None:
+            text = readable
+        elif issubclass(kind, BaseException) and kind.__repr__ is BaseException.__repr__:
             text = self._exception_repr(value)
         else:
             try:

@@ -6,18 +6,24 @@ command-line rule (:func:`sentry_lite._masking.flag_values`), strings
 through :func:`~sentry_lite.event._text.safe_text` (all three fail closed:
 a value a failing filter could not judge is ``"[Filtered]"``, the error
 reported); any other object becomes
-its bounded ``repr()`` text (:class:`~sentry_lite.event._repr.ReprWalker`).
+its readable text (dates and times in ISO 8601, ``Decimal``, ``UUID``, paths,
+``Enum`` members: :mod:`~sentry_lite.event._readable`), else its bounded
+``repr()`` text (:class:`~sentry_lite.event._repr.ReprWalker`). Those texts
+are the same in frame vars, where only a ``str`` is shown quoted (its
+``repr()``, as sentry_sdk does), so ``'12.50'`` is a string and ``12.50`` a
+``Decimal``. A whole set of strings or of numbers is sorted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from enum import Enum
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite._guard import report_internal_error
 from sentry_lite._masking import CYCLIC, FILTERED, flag_values
-from sentry_lite.event._repr import CONTAINERS, ReprWalker
+from sentry_lite.event._repr import CONTAINERS, SETS, ReprWalker, sort_whole_set
 from sentry_lite.event._text import (
     ELLIPSIS,
     bytes_repr,
@@ -36,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Walker"]
 
+_SCALARS = (str, int, float)
+_BYTES = (bytes, bytearray, memoryview)
 # Read as command lines (``["mysql", "--password", "pw"]``) when scrubbing is on.
 _ARGV_LIKE = (list, tuple)
 
@@ -87,14 +95,18 @@ class Walker(ReprWalker):
             return int_value(value, self.limits.max_length)
         if kind is float:
             return json_float(value)
+        if kind is dict or kind is list or kind is tuple:
+            return self._container(value, depth_left)
         # issubclass on the real type: isinstance would read a user __class__.
-        if issubclass(kind, str):
-            return self._string(value)
-        if issubclass(kind, int):
-            return int_value(int.__int__(value), self.limits.max_length)
-        if issubclass(kind, float):
+        if issubclass(kind, _SCALARS):
+            if issubclass(kind, Enum):  # IntEnum, StrEnum: by name, as other members
+                return self._object_text(value)
+            if issubclass(kind, str):
+                return self._string(value)
+            if issubclass(kind, int):
+                return int_value(int.__int__(value), self.limits.max_length)
             return json_float(float.__float__(value))
-        if issubclass(kind, (bytes, bytearray, memoryview)):
+        if issubclass(kind, _BYTES):
             return self._text(bytes_repr(value, self.limits.max_length))
         if issubclass(kind, CONTAINERS):
             return self._container(value, depth_left)
@@ -115,6 +127,8 @@ class Walker(ReprWalker):
             if issubclass(type(value), Mapping):
                 return self._pairs(value.items(), breadth, total, depth_left - 1)
             head = list(islice(value, breadth + 1))
+            if issubclass(type(value), SETS):
+                sort_whole_set(head, breadth + 1)
             masked = self._masked_by_flags(head) if issubclass(type(value), _ARGV_LIKE) else ()
             items: list[object] = []
             for index, item in enumerate(head):
@@ -170,7 +184,8 @@ class Walker(ReprWalker):
         # Dict keys get the string filter too (a dict keyed by tokens is not
         # rare); variable names do not need it.
         string_filter = None if name else self.limits.string_filter
-        if issubclass(type(key), str):
+        kind = type(key)
+        if kind is str or (issubclass(kind, str) and not issubclass(kind, Enum)):
             return safe_text(key, self.limits.max_length, string_filter)
         return safe_text(self.repr_text(key), self.limits.max_length, string_filter)
 

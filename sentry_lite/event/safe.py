@@ -25,6 +25,10 @@ with the size of the value:
   (:func:`sentry_lite._masking.flag_values`, the scrubber's rule too);
 - ``max_nodes`` bounds the values walked in one call; past it values are
   ``"..."``;
+- dates and times (ISO 8601; a naive datetime without a zone), ``Decimal``
+  (its digits), ``UUID``, paths and ``Enum`` members (``"Color.RED"``) become
+  their readable text, the same in frame vars (where only a ``str`` is quoted)
+  as anywhere else; a whole set of strings or of numbers is sorted;
 - other objects are ``repr()``'d once per walk (a repeated object reuses the
   text), the text cut; a failing ``repr`` gives ``"<unrepresentable T object>"``;
 - ints outside the 64-bit range become strings (``"<int of N bits>"`` when
@@ -34,6 +38,7 @@ This module is the API (the names other modules import); the work is done in
 
     _limits.py   SafeLimits
     _text.py     safe_text and the scalar leaves (cut, big ints, NaN, bytes)
+    _readable.py the readable text of dates, Decimal, UUID, paths, Enum members
     _repr.py     ReprWalker: shared walk state, bounded repr() text
     _walker.py   Walker: the JSON walk (containers, keys, command lines)
 """

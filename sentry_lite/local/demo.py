@@ -5,7 +5,7 @@ points the SDK at it and runs a tiny shop that goes wrong four ways:
 
 1. a customer types ``twelve`` as a quantity (``ValueError``, captured);
 2. a setting is missing (``ConfigError`` raised from ``KeyError``, captured);
-3. a payment is declined, with a user, tags and breadcrumbs on the scope;
+3. a payment is declined, with a user, tags and breadcrumbs on its own scope;
 4. a background thread crashes (reported by the threading hook).
 
 Then it prints every event the receiver got, as text. Nothing leaves the
@@ -87,22 +87,31 @@ def nightly_report() -> None:
 
 
 def checkout(customer_id: str, username: str) -> None:
-    """Put an order through checkout; the payment step fails."""
-    sentry_lite.set_user({"id": customer_id, "username": username})
-    sentry_lite.set_tag("checkout.step", "payment")
-    sentry_lite.set_tag("payment.provider", "demo-pay")
-    sentry_lite.add_breadcrumb(category="cart", message="added 3 x gadget", level="info")
-    sentry_lite.add_breadcrumb(
-        category="checkout", message="shipping address confirmed", level="info"
-    )
-    amount_cents = order_total("gadget", "3")
-    sentry_lite.add_breadcrumb(
-        category="payment", message=f"charging {amount_cents} cents to card *0002", level="info"
-    )
-    try:
-        charge_card("0002", amount_cents)
-    except PaymentDeclined:
-        sentry_lite.capture_exception()
+    """Put an order through checkout; the payment step fails.
+
+    It runs in its own isolation scope, as a web framework runs each request:
+    the user, tags and breadcrumbs it sets are on its event, not on the
+    events captured after it returns (without it, the crashed thread's would
+    carry them: scope data lasts until it is cleared).
+    """
+    with sentry_lite.isolation_scope():
+        sentry_lite.set_user({"id": customer_id, "username": username})
+        sentry_lite.set_tag("checkout.step", "payment")
+        sentry_lite.set_tag("payment.provider", "demo-pay")
+        sentry_lite.add_breadcrumb(category="cart", message="added 3 x gadget", level="info")
+        sentry_lite.add_breadcrumb(
+            category="checkout", message="shipping address confirmed", level="info"
+        )
+        amount_cents = order_total("gadget", "3")
+        sentry_lite.add_breadcrumb(
+            category="payment",
+            message=f"charging {amount_cents} cents to card *0002",
+            level="info",
+        )
+        try:
+            charge_card("0002", amount_cents)
+        except PaymentDeclined:
+            sentry_lite.capture_exception()
 
 
 def take_order(sku: str, raw_quantity: str) -> None:
@@ -132,6 +141,8 @@ def run_shop(out: TextIO, *, quiet_thread: bool = True) -> None:
     out.write("  2. a setting is missing from the config         -> capture_exception()\n")
     connect_payments(SHOP_CONFIG)
     out.write("  3. a payment is declined (user, tags, crumbs)   -> capture_exception()\n")
+    out.write("     (set inside `with sentry_lite.isolation_scope():`, as for one web\n")
+    out.write("      request, so they stay off the events captured after it)\n")
     checkout(customer_id="42", username="ada")
     out.write("  4. a background thread crashes                  -> the threading hook\n")
     if _run_crashing_thread(quiet=quiet_thread):
@@ -171,8 +182,10 @@ def run_demo(
             release=_RELEASE,
             environment=_ENVIRONMENT,
             debug=debug,
-            # The shop lives inside the sentry_lite package; mark it as the app.
+            # The shop lives inside the sentry_lite package; mark it as the app,
+            # and the SDK's own frames as a library even in a checkout of it.
             in_app_include=[__name__],
+            in_app_exclude=["sentry_lite"],
         ):
             run_shop(out, quiet_thread=not debug)  # with --debug, stderr shows everything
             sentry_lite.flush(timeout)

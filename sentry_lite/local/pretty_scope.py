@@ -1,8 +1,9 @@
 """The scope data of an event as labelled sections, for :mod:`~sentry_lite.local.pretty`.
 
 Tags, user, the last breadcrumbs (time, level, category, message), extra and
-a one-line summary of the contexts; each section a label in the left column
-and its rows beside it. Whatever the payload holds, nothing here raises.
+the contexts (runtime and os in one line, the trace id, the program's own
+contexts with their data); each section a label in the left column and its
+rows beside it. Whatever the payload holds, nothing here raises.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def scope_lines(event: dict[Any, Any], width: int) -> list[str]:
     extra = event.get("extra")
     if isinstance(extra, dict) and extra:
         lines.extend(_section_rows("extra", _assignments(extra)))
-    contexts = _contexts_text(event.get("contexts"))
+    contexts = _context_rows(event.get("contexts"))
     if contexts:
-        lines.extend(_labelled("contexts", contexts, width))
+        lines.extend(_labelled_rows("contexts", contexts, width))
     return lines
 
 
@@ -81,25 +82,33 @@ def _breadcrumb_lines(breadcrumbs: object) -> list[str]:
     return _section_rows("breadcrumbs", rows)
 
 
-def _contexts_text(contexts: object) -> str:
+def _context_rows(contexts: object) -> list[str]:
     if not isinstance(contexts, dict) or not contexts:
-        return ""
-    parts = []
+        return []
+    platform = []
     for key in ("runtime", "os"):
         context = as_dict(contexts.get(key))
         name = " ".join(
             text for text in (str_of(context.get("name")), str_of(context.get("version"))) if text
         )
         if name:
-            parts.append(f"{key} {name}")
-    others = [key_text(key) for key in contexts if key not in ("runtime", "os")]
-    if others:
-        parts.append("also " + ", ".join(others))
-    return "; ".join(parts)
+            platform.append(f"{key} {name}")
+    rows = ["; ".join(platform)] if platform else []
+    for key, value in contexts.items():
+        if key in ("runtime", "os"):
+            continue
+        trace_id = str_of(as_dict(value).get("trace_id")) if key == "trace" else ""
+        if trace_id:
+            rows.append(f"trace {trace_id[:8]} (Sentry links the events that share it)")
+        elif isinstance(value, dict):
+            rows.append(f"{key_text(key)}: {'  '.join(_assignments(value, '='))}".rstrip())
+        else:
+            rows.append(f"{key_text(key)}: {value_text(value)}")
+    return rows
 
 
-def _assignments(mapping: dict[Any, Any]) -> list[str]:
-    rows = [f"{key_text(key)} = {value_text(value)}" for key, value in mapping.items()]
+def _assignments(mapping: dict[Any, Any], sign: str = " = ") -> list[str]:
+    rows = [f"{key_text(key)}{sign}{value_text(value)}" for key, value in mapping.items()]
     return rows[:MAX_VARS]
 
 
@@ -107,6 +116,18 @@ def _labelled(label: str, text: str, width: int) -> list[str]:
     head = f"{label}:".ljust(_LABEL_WIDTH)
     # Escaped first: a line break inside a value must not start a new line here.
     return wrapped(escape(text), width, indent=" " * _LABEL_WIDTH, first_indent=head)
+
+
+def _labelled_rows(label: str, rows: list[str], width: int) -> list[str]:
+    """Each row wrapped on its own, the first one beside the label."""
+    head = f"{label}:".ljust(_LABEL_WIDTH)
+    indent = " " * _LABEL_WIDTH
+    lines: list[str] = []
+    for row in rows:
+        lines.extend(wrapped(escape(row), width, indent=indent, first_indent=indent))
+    if lines:
+        lines[0] = head + lines[0][_LABEL_WIDTH:]
+    return lines
 
 
 def _section_rows(label: str, rows: list[str]) -> list[str]:

@@ -9,6 +9,7 @@ the scope, because a scope can hold any object the program gave it.
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite.event.safe import SafeLimits, safe_repr, safe_text, to_safe
@@ -71,7 +72,10 @@ def apply_scopes(
 def _safe_tags(tags: dict[str, Any], limits: SafeLimits) -> dict[str, str]:
     safe: dict[str, str] = {}
     for key, value in tags.items():
-        text = value if isinstance(value, str) else safe_repr(value, _MAX_TAG_LENGTH)
+        # The text extra shows (a date in ISO 8601, a Decimal's digits, an Enum
+        # member's name), never a quoted repr of a string.
+        is_text = isinstance(value, str) and not isinstance(value, Enum)
+        text = value if is_text else safe_repr(value, _MAX_TAG_LENGTH)
         # The scrubber's value patterns see the value before it is cut.
         text = safe_text(text, _MAX_TAG_LENGTH, limits.string_filter)
         safe[str(key)[:_MAX_TAG_LENGTH]] = text

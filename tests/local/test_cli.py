@@ -117,6 +117,35 @@ def test_demo_sends_and_shows_every_event(tmp_path: Path) -> None:
     assert all(len(line) <= 100 for line in out.splitlines())
 
 
+def test_demo_events_carry_only_their_own_scope_and_explain_it() -> None:
+    # Run from the package's parent: in a checkout of sentry_lite that is the
+    # project root, where the SDK's own files would otherwise count as the app.
+    result = _run(["-m", "sentry_lite.local.cli", "demo"], PACKAGE_PARENT)
+    out = result.stdout
+    assert result.returncode == 0, f"stdout:\n{out}\nstderr:\n{result.stderr}"
+    sections = re.split(r"\n--- event \d of 4 -+\n", out.split("\n4 events received:")[0])
+    header, events = sections[0], sections[1:]
+    [payment] = [event for event in events if "PaymentDeclined" in event.splitlines()[0]]
+    [thread] = [event for event in events if "ZeroDivisionError" in event.splitlines()[0]]
+
+    # The checkout's user, tags and breadcrumbs are on its event only, and the
+    # demo says why.
+    assert "user:        id=42  username=ada" in payment
+    assert "checkout.step" in payment
+    for scope_line in ("user:", "tags:", "breadcrumbs:"):
+        assert scope_line not in thread
+    assert "isolation_scope()" in header
+    # The SDK's wrapper frame in the thread is a library frame, not the shop's code.
+    assert "sentry_lite/integrations" not in thread
+    assert "in nightly_report" in thread
+    # The trace context reads as what it is.
+    for event in events:
+        assert re.search(
+            r"\n             trace [0-9a-f]{8} \(Sentry links the events that share it\)\n", event
+        )
+    assert "also trace" not in out
+
+
 def test_demo_fails_clearly_when_events_do_not_arrive_in_time(tmp_path: Path) -> None:
     # With no time to wait, the events are still queued when the demo counts them.
     result = _run(["-m", "sentry_lite.local.cli", "demo", "--timeout", "0"], tmp_path)
@@ -144,6 +173,11 @@ def test_example_app_reports_to_the_dsn_it_is_given(receiver: Receiver, tmp_path
         ("ZeroDivisionError", False),
     ]
     assert {event["release"] for event in events} == {"demo-app@1.0"}
+    # The checkout's scope data stays on the checkout's event (its own isolation scope).
+    by_type = {event["exception"]["values"][-1]["type"]: event for event in events}
+    assert by_type["PaymentDeclined"]["user"] == {"id": "42", "username": "ada"}
+    assert "user" not in by_type["ZeroDivisionError"]
+    assert "checkout.step" not in by_type["ZeroDivisionError"].get("tags", {})
     for event in events:
         if event["exception"]["values"][-1]["type"] == "ValueError":
             assert event["event_id"] in result.stdout

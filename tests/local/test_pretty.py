@@ -103,6 +103,7 @@ def full_event() -> dict[str, Any]:
             "runtime": {"name": "CPython", "version": "3.11.7"},
             "os": {"name": "Linux", "version": "6.1.0"},
             "trace": {"trace_id": "a" * 32, "span_id": "b" * 16},
+            "order": {"id": 1001, "items": 3},
         },
     }
 
@@ -131,7 +132,9 @@ user:        id=42  username=ada
 breadcrumbs: 11:59:59  info    cart  added 3 x gadget
              12:00:00  warning http  {'url': /pay, 'status_code': 402}
 extra:       order_id = 1001
-contexts:    runtime CPython 3.11.7; os Linux 6.1.0; also trace"""
+contexts:    runtime CPython 3.11.7; os Linux 6.1.0
+             trace aaaaaaaa (Sentry links the events that share it)
+             order: id=1001  items=3"""
 
 
 def test_full_event_reads_like_a_traceback() -> None:

@@ -1,0 +1,93 @@
+"""The docs work when pasted: commands use the venv's Python, quotes of the demo
+match its source, and every example program runs.
+
+The site itself is built by ``tox -e docs`` (``mkdocs build --strict``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sentry_lite
+from sentry_lite.local.receiver import Receiver
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE_PARENT = Path(sentry_lite.__file__).resolve().parent.parent
+PASTED_DOCS = ("docs/getting-started.md", "examples/README.md")
+VENV_PYTHONS = {".venv/bin/python", ".venv/bin/python3"}
+EXAMPLES = sorted((REPO / "examples").glob("*.py"))
+
+_FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_INLINE = re.compile(r"`([^`\n]+)`")
+# A word naming a Python interpreter, followed by an argument: a command that runs it.
+_RUNS_PYTHON = re.compile(r"(?:^|[\s;&|(=])((?:[\w.~/-]*/)?python[\d.]*)[ \t]+(\S+)")
+
+
+def _commands(markdown: str) -> list[str]:
+    """The text of every ``sh`` and ``python`` block and of every inline code span."""
+    found = [body for lang, body in _FENCE.findall(markdown) if lang in ("sh", "python")]
+    prose = _FENCE.sub("", markdown)
+    found.extend(_INLINE.findall(prose))
+    return found
+
+
+def python_runs(markdown: str) -> list[tuple[str, str]]:
+    """(interpreter, first argument) of each command in ``markdown`` that runs Python."""
+    return [match for text in _commands(markdown) for match in _RUNS_PYTHON.findall(text)]
+
+
+@pytest.mark.parametrize("doc", PASTED_DOCS)
+def test_commands_run_the_venvs_python(doc: str) -> None:
+    runs = python_runs((REPO / doc).read_text(encoding="utf-8"))
+    assert runs, f"{doc} runs no Python: is the check still reading it?"
+    wrong = [
+        f"{python} {argument}"
+        for python, argument in runs
+        if python not in VENV_PYTHONS and (python, argument) != ("python3", "-m")
+    ]
+    # `python3 -m venv .venv` makes the venv: the one command before it exists.
+    assert not wrong, f"{doc}: use .venv/bin/python, a bare python has no sentry_lite: {wrong}"
+
+
+def test_the_check_sees_a_bare_python() -> None:
+    text = "Run `SENTRY_DSN=x python app.py`.\n\n```sh\npython3 examples/demo_app.py\n```\n"
+    assert python_runs(text) == [("python3", "examples/demo_app.py"), ("python", "app.py")]
+    assert python_runs("plain `python` is the same; `.venv/bin/python -m x`") == [
+        (".venv/bin/python", "-m")
+    ]
+
+
+def test_demo_quote_in_getting_started_matches_the_demo_source() -> None:
+    guide = (REPO / "docs/getting-started.md").read_text(encoding="utf-8")
+    demo = (PACKAGE_PARENT / "sentry_lite/local/demo.py").read_text(encoding="utf-8").splitlines()
+    quoted = re.findall(
+        r'File "sentry_lite/local/demo\.py", line (\d+), in (\w+)\n {4}(.+)\n', guide
+    )
+    assert len(quoted) >= 3
+    for line, function, code in quoted:
+        assert demo[int(line) - 1].strip() == code.strip(), f"line {line} ({function})"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[path.name for path in EXAMPLES])
+def test_example_runs_and_sends_events(example: Path, receiver: Receiver) -> None:
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SENTRY_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")]))
+    # As examples/README.md says: from the repository root, the DSN as the argument.
+    result = subprocess.run(
+        [sys.executable, str(example.relative_to(REPO)), receiver.dsn],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    # Each example flushes before it exits, and the receiver stores before it answers.
+    assert receiver.events
