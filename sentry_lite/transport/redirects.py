@@ -1,8 +1,8 @@
 """Following the server's redirects for the envelope POST.
 
 A DSN host may answer 301, 302, 307 or 308: an http → https redirect, an
-ingest that moved. sentry_sdk does not follow them (every event is lost);
-here the POST follows up to :data:`MAX_REDIRECTS` of them, keeping the
+ingest that moved. (sentry_sdk lets urllib3 follow up to 3, https → http
+included.) Here the POST follows up to :data:`MAX_REDIRECTS` of them, keeping the
 method, the body and the headers (``X-Sentry-Auth`` included: a moved
 ingest needs the key), with these rules:
 
