@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sentry_lite.event.safe import SafeLimits, safe_repr, safe_text, to_safe
 
@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 __all__ = ["apply_scopes", "breadcrumb_timestamp"]
 
 _MAX_TAG_LENGTH = 200  # Sentry's limit for a tag value
+#: Keys of ``extra``, and contexts, taken from the scopes for one event (the
+#: event's own come on top). The rest are left out, counted in ``_meta`` (and
+#: under an ``"..."`` key of ``extra``, as frame locals past 50): a program
+#: that sets thousands must not build a 1 MB event on its own thread.
+MAX_EXTRA_KEYS = 100
+MAX_CONTEXTS = 100
 
 
 def apply_scopes(
@@ -48,7 +54,12 @@ def apply_scopes(
     if tags:
         event["tags"] = {**_safe_tags(tags, limits), **event.get("tags", {})}
     if extra:
-        event["extra"] = {**_safe_dict(extra, limits), **event.get("extra", {})}
+        own_extra = event.get("extra", {})
+        kept, left_out = _first(extra, own_extra, MAX_EXTRA_KEYS, event, "extra")
+        safe_extra = _safe_dict(kept, limits)
+        if left_out:
+            safe_extra["..."] = f"<{left_out} more>"
+        event["extra"] = {**safe_extra, **own_extra}
     if user is not None and "user" not in event:
         event["user"] = _safe_dict(user, limits)
     if fingerprint is not None and "fingerprint" not in event:
@@ -59,14 +70,33 @@ def apply_scopes(
     if transaction is not None and "transaction" not in event:
         event["transaction"] = transaction
     event_contexts = event.setdefault("contexts", {})
-    for name, value in contexts.items():
-        if name not in event_contexts:
-            safe = to_safe(value, limits)
-            event_contexts[name] = safe if isinstance(safe, dict) else {"value": safe}
+    kept, _ = _first(contexts, event_contexts, MAX_CONTEXTS, event, "contexts")
+    for name, value in kept.items():
+        safe = to_safe(value, limits)
+        event_contexts[name] = safe if isinstance(safe, dict) else {"value": safe}
     if "trace" not in event_contexts:
         event_contexts["trace"] = dict(scopes[-1].trace_context)
     if crumbs:
         _add_breadcrumbs(event, crumbs, limits, max_crumbs)
+
+
+def _first(
+    data: dict[str, Any], own: dict[str, Any], most: int, event: Event, field: str
+) -> tuple[dict[str, Any], int]:
+    """The first ``most`` entries of ``data`` the event does not set itself, and how many
+    more there were; then ``_meta`` of ``field`` says how many in all (Relay's ``len``)."""
+    kept: dict[str, Any] = {}
+    total = 0
+    for key, value in data.items():
+        if key in own:
+            continue
+        total += 1
+        if len(kept) < most:
+            kept[key] = value
+    if total > len(kept):
+        meta = cast("dict[str, Any]", event).setdefault("_meta", {})  # not an Event key
+        meta.setdefault(field, {})[""] = {"len": total, "rem": [["!limit", "x"]]}
+    return kept, total - len(kept)
 
 
 def _safe_tags(tags: dict[str, Any], limits: SafeLimits) -> dict[str, str]:

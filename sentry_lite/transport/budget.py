@@ -3,15 +3,21 @@
 Sentry refuses (413) an event above 1 MB, or above 200 KB once compressed,
 and the whole event is lost. Here an event over either limit is trimmed on
 the worker before it is sent (:func:`fit_event`), in a fixed order, each
-step only if still needed:
+step only while still needed (trimming.py does each step):
 
-1. the local variables of library frames (``in_app`` false);
-2. the oldest breadcrumbs (half of what is left each time);
-3. long strings anywhere in the event (cut to 8192, then 1024, then 256
-   characters);
-4. the local variables of every frame.
+1. strings longer than 8192 characters, anywhere (one huge value must not
+   cost every other field);
+2. the biggest entries of ``extra``, then of ``contexts`` (never ``trace``),
+   then of ``tags``, then the biggest breadcrumbs, each only as many as
+   the bytes still over;
+3. the local variables of library frames (``in_app`` not true), biggest first;
+4. strings cut to 1024, then 256 characters;
+5. the local variables of every frame, biggest first;
+6. everything but what shows and groups the error (ids, level, message,
+   exception types and values, release, environment...): this always fits.
 
-What was removed is written in the event itself, in
+What was removed is written in the event twice: in the protocol's
+``_meta`` beside each field (Sentry shows it there), and in
 ``contexts["size_budget"]``: the size before, and one line per step taken,
 so the error arrives and says why it looks thinner.
 
@@ -27,9 +33,9 @@ import functools
 import json
 import zlib
 from collections.abc import Callable
-from typing import Any
 
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.transport.trimming import PARTS, Trimmer, dumps
 
 __all__ = [
     "MAX_ENVELOPE_BYTES",
@@ -59,6 +65,8 @@ _LENGTH_DIGITS = 12
 
 _STRING_LIMITS = (8192, 1024, 256)
 _COMPRESS_LEVEL = 6
+# Bytes removed beyond the estimate: the record of what went grows meanwhile.
+_MARGIN = 1024
 
 
 def encode_envelope(
@@ -153,115 +161,57 @@ def fit_event(
 ) -> bytes:
     """Trim the encoded event ``data`` until it fits, recording what went; return it encoded.
 
-    If every step was taken and it still does not fit, the trimmed event is
-    returned anyway (the server will refuse it, counted as ``send_error``).
+    The steps are in the module docstring; the last one always fits.
     """
     event = json.loads(data)
     if not isinstance(event, dict):
         return data
-    removed: dict[str, int] = {}  # what -> how many, in the order removed
+    trimmer = Trimmer(event)
     original = len(data)
 
     def encode() -> bytes:
-        lines = [f"{count} {what}" for what, count in removed.items()]
-        record = {"original_bytes": original, "removed": lines}
+        lines = [f"{count} {what}" for what, count in trimmer.removed.items()]
         contexts = event.get("contexts")
         if not isinstance(contexts, dict):
             contexts = event["contexts"] = {}
-        contexts["size_budget"] = record
-        return _dumps(event)
+        contexts["size_budget"] = {"original_bytes": original, "removed": lines}
+        return dumps(event)
 
-    # (step, repeat): a step returns whether it removed anything; a repeated
-    # step is run again while it still removes something and the event is too big.
-    steps: list[tuple[Callable[[], bool], bool]] = [
-        (lambda: _drop_vars(event, removed, library_only=True), False),
-        (lambda: _drop_oldest_breadcrumbs(event, removed), True),
-    ]
-    for limit in _STRING_LIMITS:
-        steps.append((functools.partial(_cut_strings, event, removed, limit), False))
-    steps.append((lambda: _drop_vars(event, removed, library_only=False), False))
+    # A step is called with the bytes still to remove (an estimate) and
+    # returns whether it removed anything; a step that takes ``need`` is
+    # called again, asking for more each time, while the event is too big.
+    def cut_strings(limit: int) -> Callable[[int], bool]:
+        return lambda need: trimmer.cut_strings(limit)
 
-    for step, repeat in steps:
-        while step():
-            data = encode()
-            if _fits(data, max_bytes, max_compressed):
+    steps: list[tuple[Callable[[int], bool], bool]] = [(cut_strings(_STRING_LIMITS[0]), False)]
+    steps += [(functools.partial(trimmer.trim_part, part), True) for part in PARTS]
+    steps.append((functools.partial(trimmer.drop_vars, library_only=True), True))
+    steps += [(cut_strings(limit), False) for limit in _STRING_LIMITS[1:]]
+    steps.append((functools.partial(trimmer.drop_vars, library_only=False), True))
+    steps.append((lambda need: trimmer.keep_essentials(), False))
+
+    for step, by_size in steps:
+        factor = 1.0
+        while True:
+            need = _excess(data, max_bytes, max_compressed)
+            if need == 0:
                 return data
-            if not repeat:
+            if not step(int(need * factor)):
                 break
-    return encode()
+            data = encode()
+            if not by_size:
+                break
+            factor *= 1.5  # the estimate was short: compressibility differs by part
+    return data
 
 
-def _dumps(value: Any) -> bytes:
-    text = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-    return text.encode("utf-8", "replace")
-
-
-def _stacktraces(event: dict[str, Any]) -> list[dict[str, Any]]:
-    found = []
-    for key in ("exception", "threads"):
-        container = event.get(key)
-        values = container.get("values") if isinstance(container, dict) else None
-        for value in values if isinstance(values, list) else ():
-            stacktrace = value.get("stacktrace") if isinstance(value, dict) else None
-            if isinstance(stacktrace, dict):
-                found.append(stacktrace)
-    if isinstance(event.get("stacktrace"), dict):
-        found.append(event["stacktrace"])
-    return found
-
-
-def _drop_vars(event: dict[str, Any], removed: dict[str, int], library_only: bool) -> bool:
-    """Remove frame locals (of library frames only, or all); one step, True if anything went."""
-    count = 0
-    for stacktrace in _stacktraces(event):
-        frames = stacktrace.get("frames")
-        for frame in frames if isinstance(frames, list) else ():
-            if not isinstance(frame, dict) or "vars" not in frame:
-                continue
-            if library_only and frame.get("in_app") is True:
-                continue
-            del frame["vars"]
-            count += 1
-    if count:
-        what = "library frames' local variables" if library_only else "frames' local variables"
-        removed[what] = removed.get(what, 0) + count
-    return count > 0
-
-
-def _drop_oldest_breadcrumbs(event: dict[str, Any], removed: dict[str, int]) -> bool:
-    """Remove the oldest half of the breadcrumbs left (at least one); True if any went."""
-    container = event.get("breadcrumbs")
-    values = container.get("values") if isinstance(container, dict) else container
-    if not isinstance(values, list) or not values:
-        return False
-    drop = max(len(values) // 2, 1)
-    del values[:drop]
-    removed["oldest breadcrumbs"] = removed.get("oldest breadcrumbs", 0) + drop
-    return True
-
-
-def _cut_strings(event: dict[str, Any], removed: dict[str, int], limit: int) -> bool:
-    """Cut every string longer than ``limit`` characters; True if any was (one pass)."""
-    count = 0
-
-    def walk(value: Any) -> Any:
-        nonlocal count
-        if isinstance(value, str):
-            if len(value) > limit:
-                count += 1
-                return value[: limit - 3] + "..."
-            return value
-        if isinstance(value, dict):
-            for key in list(value):
-                if key != "size_budget":
-                    value[key] = walk(value[key])
-        elif isinstance(value, list):
-            for index, element in enumerate(value):
-                value[index] = walk(element)
-        return value
-
-    walk(event)
-    if count:
-        what = f"strings cut to {limit} characters"
-        removed[what] = removed.get(what, 0) + count
-    return count > 0
+def _excess(data: bytes, max_bytes: int, max_compressed: int) -> int:
+    """Plain bytes to remove from ``data`` for it to fit (an estimate for the compressed
+    limit, from the average ratio); 0 when it fits."""
+    over = len(data) - max_bytes
+    if len(data) > max_compressed:
+        compressed = len(zlib.compress(data, _COMPRESS_LEVEL))
+        if compressed > max_compressed:
+            share = (compressed - max_compressed) / compressed
+            over = max(over, int(len(data) * share))
+    return over + _MARGIN if over > 0 else 0

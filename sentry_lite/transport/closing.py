@@ -8,9 +8,11 @@ written to the spool or counted as ``network_error``.
   (the ledger says who has each) and written to the spool by the calling
   thread, within :data:`EXIT_SPOOL_BOUND` seconds, or counted.
 - :meth:`Closing.retire` (the client a second ``init()`` replaces): returns
-  at once; the worker keeps delivering until the timeout, then writes what
-  is left to the spool itself (:meth:`Closing.finish_retiring`) and wakes
-  the transports draining that spool.
+  at once; the worker keeps delivering until the timeout (without a spool,
+  until the retry bound, ``max_retry_age``: nothing is given up sooner than
+  a live client would), then writes what is left to the spool itself
+  (:meth:`Closing.finish_retiring`) and wakes the transports draining that
+  spool.
 - If the interpreter exits while a retiring worker is still busy, the
   exiting thread waits for it (what is left of the exit's budget), then
   takes over as :meth:`Closing.kill` does (:func:`_finish_retiring_at_exit`).
@@ -168,7 +170,7 @@ class Closing:
         """Close without making the caller wait (see HttpTransport.retire)."""
         if self.closed:
             return
-        deadline = time.monotonic() + max(timeout, 0.0)
+        deadline = time.monotonic() + self._retiring_time(timeout)
         self._queue_report()
         self.closed = True
         self._sender.stop_retrying_at(deadline)
@@ -179,6 +181,20 @@ class Closing:
             # and refuse what a capture racing this call would still queue.
             self._worker.kill()
             self.finish_retiring()
+
+    def _retiring_time(self, timeout: float) -> float:
+        """How long a retiring worker keeps delivering before it gives up what is left.
+
+        With a spool, ``timeout``: what is left then goes to disk, and the
+        transports draining that spool send it. Without one, until the
+        retry bound too (``max_retry_age``): what a live client would still
+        have delivered, a slow server included, is not counted as lost
+        because a second ``init()`` came.
+        """
+        timeout = max(timeout, 0.0)
+        if self._offline.spool is not None:
+            return timeout
+        return max(timeout, self._options.max_retry_age)
 
     def finish_retiring(self) -> None:
         """The end of :meth:`retire`, on the worker: what was not delivered goes to the spool.

@@ -36,6 +36,8 @@ def http_failure(status: int, body: bytes) -> str:
         words = STATUS_WORDS[status]
     elif status >= 500:
         words = "server error (the server failed; the envelope is not sent again)"
+    elif 300 <= status < 400:
+        words = "a redirect that is not followed (point the DSN at the server's final URL)"
     else:
         words = "refused by the server"
     reason = _server_reason(body)

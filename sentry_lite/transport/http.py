@@ -295,8 +295,10 @@ class HttpTransport(Transport):
 
         No envelope is taken from now on. The worker keeps delivering those
         already queued for up to ``timeout`` seconds (no retry starts after
-        that), then writes the rest to the spool, or counts them as
-        ``network_error``, and stops. Drops counted so far leave in a last
+        that), then writes the rest to the spool and stops. Without a spool
+        it keeps delivering until ``max_retry_age`` if that is longer (each
+        envelope is still given up at its own age, as by a live client),
+        then counts the rest as ``network_error``. Drops counted so far leave in a last
         client report. For the client a second ``init()`` replaces.
 
         If the interpreter exits before the worker is done, the exiting

@@ -38,10 +38,12 @@ class Answer:
         headers: The response's headers.
         error: Why no answer came.
         data: The response's body.
+        refused: Why the sender did not follow the redirect this answer is
+            (it counts as ``send_error``); None for other answers.
     """
 
     # A plain class: a NamedTuple costs a millisecond at import.
-    __slots__ = ("data", "error", "headers", "status")
+    __slots__ = ("data", "error", "headers", "refused", "status")
 
     def __init__(
         self,
@@ -49,11 +51,13 @@ class Answer:
         headers: Mapping[str, str],
         error: Optional[BaseException] = None,
         data: bytes = b"",
+        refused: Optional[str] = None,
     ) -> None:
         self.status = status
         self.headers = headers
         self.error = error
         self.data = data
+        self.refused = refused
 
 
 class Outcomes:
@@ -119,6 +123,8 @@ class Outcomes:
             from sentry_lite.transport.failures import http_failure
 
             why = http_failure(status, answer.data)
+            if answer.refused:
+                why = f"HTTP {status} {answer.refused}"
             logger.debug("dropped %s: send_error (%s)", description, why)
             self.record("send_error", envelope.items, why)
         return False

@@ -11,6 +11,8 @@
   connection at a time). A connection reset before any answer is first
   retried once at once (a pooled keep-alive connection the server had
   closed). TLS errors are not retried and are logged once at WARNING.
+- A redirect (301, 302, 307, 308) is followed, up to five, POST and body
+  kept, never from https to http (redirects.py).
 - Any answer: its rate limits apply from now on, whatever the status, and
   it is never retried (once the server answered, sending again only adds
   load). What the status means is decided by outcomes.py
@@ -34,6 +36,7 @@ from sentry_lite._version import USER_AGENT
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport.failures import network_failure
 from sentry_lite.transport.outcomes import Answer, describe
+from sentry_lite.transport.redirects import MAX_REDIRECTS, Redirects, redirect_target, refusal
 
 if TYPE_CHECKING:
     import urllib3
@@ -85,7 +88,7 @@ class Sender:
     ) -> None:
         self._options = options
         self._dsn = dsn
-        self._url = dsn.envelope_url
+        self._redirects = Redirects(dsn.envelope_url)
         self._headers = {
             "X-Sentry-Auth": dsn.auth_header(CLIENT),
             "Content-Type": "application/x-sentry-envelope",
@@ -218,11 +221,10 @@ class Sender:
                     self._reports.give_back(report[1])
                 raise ValueError(f"{description}: {len(body)} bytes compressed, over the limit")
             try:
-                response = self.get_pool().request(
-                    "POST", self._url, body=body, headers=self._headers, preload_content=True
-                )
+                response, refused = self._post(body)
             except (HTTPError, OSError) as error:
                 failure = error
+                self._redirects.no_answer()
                 if isinstance(error, ProtocolError) and not reset_retried:
                     # The connection was reset before any answer: most often a
                     # pooled keep-alive connection the server had closed.
@@ -240,10 +242,37 @@ class Sender:
                 continue
             self._probing.answered()
             self._limits.update(response.status, response.headers)
-            return Answer(response.status, response.headers, None, response.data or b"")
+            return Answer(response.status, response.headers, None, response.data or b"", refused)
         if report is not None:
             self._reports.give_back(report[1])
         return Answer(None, {}, failure)
+
+    def _post(self, body: bytes) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
+        """POST ``body``, following redirects (redirects.py); the last answer, and why a
+        redirect in it was not followed (None when it is not a redirect)."""
+        url = self._redirects.start_url
+        chain: list[tuple[int, str]] = []
+        while True:
+            response = self.get_pool().request(
+                "POST",
+                url,
+                body=body,
+                headers=self._headers,
+                preload_content=True,
+                redirect=False,
+            )
+            target = redirect_target(url, response.status, response.headers.get("Location"))
+            if target is None:
+                self._redirects.followed(chain)
+                return response, None
+            why = refusal(url, target)
+            if why is None and len(chain) >= MAX_REDIRECTS:
+                why = f"more than {MAX_REDIRECTS} redirects (the last to {target}): not followed"
+            if why is not None:
+                return response, why
+            logger.debug("HTTP %d: following the redirect to %s", response.status, target)
+            chain.append((response.status, target))
+            url = target
 
     def _may_retry(self, give_up_at: float, retry: bool) -> bool:
         """Wait for the next attempt's slot; False to give the envelope up.

@@ -8,6 +8,7 @@ import json
 import os
 import zlib
 
+from payload_validation import validate_event
 from transport_helpers import discarded, event_envelope
 
 from sentry_lite.envelope import Envelope, Item
@@ -59,47 +60,141 @@ def test_a_small_event_is_left_alone():
     assert result.items[0].raw == envelope.items[0].payload_bytes()
 
 
-def test_library_locals_go_first():
-    event = event_with([frame(False, 1_200_000), frame(True, 100_000, mine="kept")], breadcrumbs=5)
-    fitted = json.loads(fit_event(encoded(event), max_compressed=10**9))
-    library, app = frames_of(fitted)
-    assert "vars" not in library
-    assert app["vars"]["mine"] == "kept"
-    assert len(fitted["breadcrumbs"]["values"]) == 5
-    budget = fitted["contexts"]["size_budget"]
-    assert budget["removed"] == ["1 library frames' local variables"]
-    assert budget["original_bytes"] > MAX_EVENT_BYTES
+def meta_entry(event: dict, *path: str) -> dict:
+    """The ``_meta`` remark at ``path`` (``{"len": ..., "rem": [...]}``)."""
+    node = event["_meta"]
+    for segment in path:
+        node = node[segment]
+    return node[""]
 
 
-def test_then_the_oldest_breadcrumbs():
-    crumbs = [{"message": os.urandom(5000).hex(), "timestamp": float(n)} for n in range(100)]
-    event = event_with([frame(False, 10), frame(True, 10, mine="kept")])
-    event["breadcrumbs"]["values"] = crumbs
-    fitted = json.loads(fit_event(encoded(event), max_compressed=10**9))
-    left = fitted["breadcrumbs"]["values"]
-    assert 0 < len(left) < 100
-    assert left == crumbs[-len(left) :]  # the newest are kept
-    assert frames_of(fitted)[1]["vars"]["mine"] == "kept"
-    removed = fitted["contexts"]["size_budget"]["removed"]
-    assert removed == ["1 library frames' local variables", f"{100 - len(left)} oldest breadcrumbs"]
+def fitted_and_valid(event: dict, **limits) -> dict:
+    """``fit_event`` on ``event``, checked to be under the limits and valid for Relay."""
+    data = fit_event(encoded(event), **limits)
+    assert len(data) <= limits.get("max_bytes", MAX_EVENT_BYTES)
+    if "max_compressed" not in limits:
+        assert len(zlib.compress(data)) <= MAX_EVENT_COMPRESSED_BYTES
+    fitted = json.loads(data)
+    assert validate_event(fitted) == []
+    return fitted
 
 
-def test_then_long_strings_then_all_locals():
-    event = event_with([frame(True, 10, mine="kept")], extra={"huge": os.urandom(700_000).hex()})
-    fitted_data = fit_event(encoded(event), max_compressed=10**9)
-    fitted = json.loads(fitted_data)
-    assert len(fitted_data) <= MAX_EVENT_BYTES
+def test_one_huge_string_is_cut_first_and_everything_else_stays():
+    event = event_with([frame(True, 10, mine="kept")], breadcrumbs=5)
+    event["extra"] = {"huge": os.urandom(700_000).hex(), "small": "kept"}
+    event["tags"] = {"t": "kept"}
+    fitted = fitted_and_valid(event, max_compressed=10**9)
     assert len(fitted["extra"]["huge"]) == 8192
     assert fitted["extra"]["huge"].endswith("...")
+    assert fitted["extra"]["small"] == "kept"
+    assert fitted["tags"] == {"t": "kept"}
     assert frames_of(fitted)[0]["vars"]["mine"] == "kept"
+    assert len(fitted["breadcrumbs"]["values"]) == 5
     assert fitted["contexts"]["size_budget"]["removed"] == ["1 strings cut to 8192 characters"]
+    assert meta_entry(fitted, "extra", "huge") == {
+        "len": 1_400_000,
+        "rem": [["!limit", "s", 8189, 8192]],
+    }
 
-    # In-app locals made only of many short strings: only dropping all locals helps.
+
+def test_5000_extra_keys_lose_their_biggest_entries_first():
+    sizes = [100 + n % 300 for n in range(5000)]
+    extra = {f"key{n}": os.urandom(size).hex() for n, size in enumerate(sizes)}
+    event = event_with([frame(True, 10, mine="kept")], breadcrumbs=5, extra=extra)
+    event["tags"] = {"t": "kept"}
+    fitted = fitted_and_valid(event, max_compressed=10**9)
+    left = fitted["extra"]
+    assert 0 < len(left) < 5000
+    # What is left is the smaller entries: every removed one is at least as big.
+    removed = set(extra) - set(left)
+    assert min(len(extra[key]) for key in removed) >= max(len(value) for value in left.values())
+    # Only extra was touched.
+    assert fitted["tags"] == {"t": "kept"}
+    assert frames_of(fitted)[0]["vars"]["mine"] == "kept"
+    assert len(fitted["breadcrumbs"]["values"]) == 5
+    assert fitted["contexts"]["size_budget"]["removed"] == [f"{len(removed)} extra entries"]
+    assert meta_entry(fitted, "extra") == {"len": 5000, "rem": [["!limit", "x"]]}
+
+
+def test_then_contexts_then_tags_then_breadcrumbs():
+    event = event_with([frame(True, 10, mine="kept")])
+    event["extra"] = {f"e{n}": os.urandom(4000).hex() for n in range(10)}  # 80 KB
+    event["contexts"] = {f"c{n}": {"v": os.urandom(4000).hex()} for n in range(40)}  # 320 KB
+    event["contexts"]["trace"] = {"trace_id": "b" * 32, "span_id": "c" * 16}
+    event["tags"] = {f"t{n}": os.urandom(100).hex() for n in range(4000)}  # 850 KB
+    event["breadcrumbs"]["values"] = [
+        {"message": os.urandom(4000).hex(), "timestamp": float(n)} for n in range(40)
+    ]  # 320 KB
+    fitted = fitted_and_valid(event, max_compressed=10**9)
+    assert "extra" not in fitted or fitted["extra"] == {}
+    assert set(fitted["contexts"]) == {"trace", "size_budget"}
+    assert 0 < len(fitted["tags"]) < 4000
+    assert len(fitted["breadcrumbs"]["values"]) == 40
+    lines = fitted["contexts"]["size_budget"]["removed"]
+    assert lines == [
+        "10 extra entries",
+        "40 contexts entries",
+        f"{4000 - len(fitted['tags'])} tags entries",
+    ]
+    assert meta_entry(fitted, "contexts") == {"len": 41, "rem": [["!limit", "x"]]}
+    assert meta_entry(fitted, "tags")["len"] == 4000
+
+
+def test_the_biggest_breadcrumbs_go_the_rest_keep_their_order():
+    crumbs = [
+        {"message": os.urandom(4000 if n % 2 else 100).hex(), "timestamp": float(n)}
+        for n in range(300)
+    ]
+    event = event_with([frame(True, 10, mine="kept")])
+    event["breadcrumbs"]["values"] = crumbs
+    fitted = fitted_and_valid(event, max_compressed=10**9)
+    left = fitted["breadcrumbs"]["values"]
+    kept = {crumb["timestamp"] for crumb in left}
+    assert {float(n) for n in range(0, 300, 2)} <= kept  # the small ones are all kept
+    assert len(kept) < 300
+    assert [crumb["timestamp"] for crumb in left] == sorted(crumb["timestamp"] for crumb in left)
+    assert frames_of(fitted)[0]["vars"]["mine"] == "kept"
+    assert meta_entry(fitted, "breadcrumbs", "values") == {"len": 300, "rem": [["!limit", "x"]]}
+
+
+def test_then_library_locals_then_app_locals():
+    event = event_with([frame(False), frame(True, 10, mine="kept")], breadcrumbs=5)
+    # Many short strings: cutting strings does not help, removing locals does.
+    event["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"] = {
+        f"v{n}": os.urandom(60).hex() for n in range(10_000)
+    }
+    fitted = fitted_and_valid(event, max_compressed=10**9)
+    library, app = frames_of(fitted)
+    assert library["vars"] is None
+    assert app["vars"]["mine"] == "kept"
+    assert len(fitted["breadcrumbs"]["values"]) == 5
+    assert fitted["contexts"]["size_budget"]["removed"] == ["1 library frames' local variables"]
+    assert meta_entry(fitted, "exception", "values", "0", "stacktrace", "frames", "0", "vars") == {
+        "rem": [["!limit", "x"]]
+    }
+
     many = {f"v{n}": os.urandom(60).hex() for n in range(10_000)}
-    event = event_with([frame(True, **many)])
-    fitted = json.loads(fit_event(encoded(event), max_compressed=10**9))
-    assert "vars" not in frames_of(fitted)[0]
+    event = event_with([frame(True, **many), frame(True, 10, small="kept")])
+    fitted = fitted_and_valid(event, max_compressed=10**9)
+    big, small = frames_of(fitted)
+    assert big["vars"] is None
+    assert small["vars"]["small"] == "kept"  # only the biggest frame's locals went
     assert fitted["contexts"]["size_budget"]["removed"][-1] == "1 frames' local variables"
+
+
+def test_any_event_fits_in_the_end():
+    # Parts no step trims one by one: only the essentials are kept.
+    event = event_with([frame(True, 10)])
+    event["modules"] = {f"package{n}": os.urandom(8).hex() for n in range(60_000)}
+    event["fingerprint"] = [os.urandom(8).hex() for n in range(60_000)]
+    event["message"] = "the error"
+    fitted = fitted_and_valid(event)
+    assert "modules" not in fitted
+    assert "fingerprint" not in fitted
+    assert fitted["exception"]["values"] == [{"type": "E", "value": "v"}]
+    assert fitted["message"] == "the error"
+    assert fitted["event_id"] == "a" * 32
+    assert "other parts (" in fitted["contexts"]["size_budget"]["removed"][-1]
 
 
 def test_the_compressed_limit_counts_too():

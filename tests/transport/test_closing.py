@@ -141,7 +141,8 @@ def test_a_forked_child_that_closes_then_leaves_with_os_exit_keeps_its_events(re
 
 def test_close_without_a_spool_counts_what_is_left(receiver, make_transport):
     receiver.respond_with(hang=True)
-    transport = make_transport(receiver.dsn, timeout=(1.0, 0.5))
+    # No retries: a retiring transport without a spool keeps trying until max_retry_age.
+    transport = make_transport(receiver.dsn, timeout=(1.0, 0.5), max_retry_age=0)
     for _ in range(3):
         transport.capture_envelope(event_envelope())
     assert not transport.flush(0.1)
@@ -302,3 +303,50 @@ def test_a_request_answered_while_retiring_is_not_spooled(receiver, make_transpo
     assert wait_until(lambda: transport.stats().sent == 1)
     assert spool.writers == []
     assert len(receiver.events) == 1
+
+
+# -- a second init() against a slow server: nothing of the first client is lost ----------
+
+
+def test_a_second_init_against_a_slow_server_delivers_every_queued_event_once(
+    receiver, sentry_init
+):
+    # Each answer takes 0.1 s: 20 events need 2 s, four times the shutdown_timeout.
+    receiver.respond_with(200, delay=0.1)
+    sentry_init(shutdown_timeout=0.5)
+    first = sentry_lite.get_client().transport
+    ids = [sentry_lite.capture_message(f"message {n}") for n in range(20)]
+
+    began = time.monotonic()
+    sentry_init(shutdown_timeout=0.5)  # the same DSN
+    assert time.monotonic() - began < 0.5
+
+    events = receiver.wait_for_events(20, timeout=10.0)
+    assert sorted(event["event_id"] for event in events) == sorted(ids)
+    assert wait_until(lambda: first.stats().sent == 20)  # the first client's thread is done
+    assert first.stats().dropped == {}
+    assert len(receiver.events) == 20  # each once
+
+
+def test_a_second_init_right_before_exit_against_a_slow_server_keeps_the_exit_bound(receiver):
+    receiver.respond_with(200, delay=0.1)
+    began = time.monotonic()
+    result = run_script(
+        """
+        import time
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=0.5)
+        for n in range(20):
+            sentry_lite.capture_message(f"message {n}")
+        began = time.monotonic()
+        sentry_lite.init(shutdown_timeout=0.5)
+        print(round(time.monotonic() - began, 3))
+        """,
+        receiver.dsn,
+    )
+    elapsed = time.monotonic() - began
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.split()[0]) < 0.4
+    # One exit budget: shutdown_timeout, plus at most 1 s of spool writes (none here).
+    assert elapsed <= 0.5 + 1.0 + startup_time()
+    assert 0 < len(receiver.events) < 20  # the rest was counted: the exit does not wait 2 s
