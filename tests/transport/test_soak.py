@@ -159,7 +159,7 @@ def spooled_event_ids(root, dsn: str) -> list[str]:
 
 
 def deliveries(received, event_ids) -> list[tuple[str, str, float]]:
-    """Each 2xx delivery of ``event_ids``: (event id, the client's sent_at, the server's read time)."""
+    """Each 2xx delivery of ``event_ids``: (id, the client's sent_at, the server's read time)."""
     return [
         (item.json()["event_id"], envelope.envelope.headers.get("sent_at"), envelope.received_at)
         for envelope in received
@@ -196,7 +196,7 @@ def test_soak_every_event_is_delivered_spooled_or_counted(tmp_path):
         if item.type == "event"
     )
     twice = [event_id for event_id, n in delivered.items() if n > 1]
-    assert twice == [], f"{len(twice)} events delivered more than once: {deliveries(received, twice)}"
+    assert twice == [], f"{len(twice)} delivered more than once: {deliveries(received, twice)}"
 
     spooled = spooled_event_ids(tmp_path, receiver.dsn)
     assert len(spooled) == len(set(spooled))
