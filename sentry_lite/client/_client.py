@@ -327,8 +327,10 @@ class Client(BaseClient):
     def close_in_background(self) -> None:
         """Stop capturing now; delivery finishes on the transport's thread, the caller never waits.
 
-        The transport keeps sending what is queued for up to
-        ``shutdown_timeout``, then spools (or counts) the rest. ``init()``
+        The transport keeps sending what is queued: with a spool for up to
+        ``shutdown_timeout``, then the rest goes to disk for the next client;
+        without one for up to ``max_retry_age``, each envelope given up at
+        its own age. ``init()``
         closes the client it replaces this way. A custom transport without
         ``retire()`` is flushed and killed here, as ``close()`` does.
         """
