@@ -61,7 +61,10 @@ options = build_options(
 transport = HttpTransport(
     options,
     retry=RetryPolicy(initial_backoff=0.02, max_backoff=0.2),
-    timeout=(1.0, 0.3),
+    # A read timeout is ambiguous (the server may have stored what it did not answer in
+    # time): 1 s, well past the receiver's answer even on a loaded machine, and the
+    # hangs (2 s) well past it.
+    timeout=(1.0, 1.0),
 )
 sentry_lite.init(dsn, transport=transport, shutdown_timeout=2.0)
 
@@ -141,7 +144,7 @@ class RandomServer:
         elif roll < 0.99:
             kind, response = "reset", Response(reset=True)
         else:
-            kind, response = "hang", Response(hang=1.0)
+            kind, response = "hang", Response(hang=2.0)
         with self._lock:
             self.chosen[kind] += 1
         return response
