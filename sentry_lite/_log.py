@@ -7,11 +7,18 @@ So the ``sentry_lite`` logger has one handler of its own that prints exactly
 what the last resort would, prefixed ``sentry_lite: ``, and only when the
 last resort would have (no other handler on the way to the root): a program
 that configures logging gets each record once, through its own handlers.
+
+No record of the SDK shows a secret: a filter on the logger masks the
+password of any URL in the message and in the traceback text, so the
+``debug=True`` line that names the DSN shows ``https://public:[Filtered]@...``
+(the public key stays: it is not a secret, and says which project), here and
+in every handler the program has.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 
@@ -26,6 +33,41 @@ HOOK_WARNING_INTERVAL = 60.0
 _hook_warned: dict[str, float] = {}
 #: The keys :func:`warn_once` has warned about in this process.
 warned_once: set[str] = set()
+
+
+# "scheme://user:password@": a DSN's secret key, a proxy's password; and the header field.
+_URL_PASSWORD = re.compile(r"(://[^\s/?#@:]*:)[^\s@'\"<>]+(?=@)")
+_SECRET_FIELD = re.compile(r"(sentry_secret=)[^\s,&'\"]+")
+_FILTERED = "[Filtered]"
+
+
+def hide_secrets(text: str) -> str:
+    """``text`` with URL passwords and ``sentry_secret=`` values masked."""
+    if "://" in text:
+        text = _URL_PASSWORD.sub(r"\1" + _FILTERED, text)
+    if "sentry_secret=" in text:
+        text = _SECRET_FIELD.sub(r"\1" + _FILTERED, text)
+    return text
+
+
+class _HideSecrets(logging.Filter):
+    """Masks secrets in each record logged on the ``sentry_lite`` logger, before any
+    handler (the program's included) sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+            masked = hide_secrets(message)
+            if masked != message:
+                record.msg, record.args = masked, ()
+            if record.exc_info and not record.exc_text:
+                # Formatters use exc_text when it is set: set it only when it differs.
+                text = logging.Formatter().formatException(record.exc_info)
+                if hide_secrets(text) != text:
+                    record.exc_text = hide_secrets(text)
+        except Exception:  # noqa: BLE001 -- bad arguments: the handler reports them
+            pass
+        return True
 
 
 class _LastResortWithOrigin(logging.Handler):
@@ -65,6 +107,7 @@ class _LastResortWithOrigin(logging.Handler):
 
 
 logger.addHandler(_LastResortWithOrigin())
+logger.addFilter(_HideSecrets())
 
 
 def enable_debug_output(enabled: bool) -> None:

@@ -12,6 +12,7 @@ from subprocess_runner import run_script
 
 from sentry_lite import _log
 from sentry_lite._log import enable_debug_output, logger
+from sentry_lite._version import VERSION as _VERSION
 
 
 def dead_server_dsn() -> str:
@@ -111,3 +112,51 @@ def test_hook_warnings_are_spaced(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.count("sentry_lite: before_send raised ValueError: event dropped") == 1
     assert err.count("sentry_lite: before_breadcrumb raised ValueError") == 1
+
+
+# -- no secret in the SDK's output -------------------------------------------------------
+
+SECRET_KEY = "s3cretKey9Q7x"
+
+INIT_WITH_DEBUG = """
+    import logging, sys
+    import sentry_lite
+    logging.basicConfig(stream=sys.stdout, format="program|%(message)s")  # the program's handler
+    sentry_lite.init(debug=True, shutdown_timeout=0.2)
+    sentry_lite.capture_message("hello")
+    sentry_lite.flush(timeout=2)
+    """
+
+
+def test_debug_output_never_shows_the_dsns_secret_key(receiver):
+    # The secret key is deprecated by Sentry but still accepted: it is a credential.
+    dsn = receiver.dsn.replace("@", f":{SECRET_KEY}@", 1)
+    public_key = dsn.split("//", 1)[1].split(":", 1)[0]
+    result = run_script(INIT_WITH_DEBUG, dsn)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert "[sentry_lite] DEBUG" in result.stderr, result.stderr  # debug output was on
+    assert SECRET_KEY not in output
+    # The line that names the DSN still says which one: the public key is not a secret.
+    assert f"http://{public_key}:[Filtered]@" in result.stderr
+    assert (
+        f"program|sentry_lite {_VERSION} enabled, sending to http://{public_key}:[Filtered]@"
+        in (result.stdout)
+    )
+    assert len(receiver.wait_for_events(1)) == 1
+
+
+def test_a_password_in_any_url_or_traceback_the_sdk_logs_is_masked(capsys):
+    try:
+        raise ConnectionError(f"proxy http://user:{SECRET_KEY}@proxy.internal:3128 refused")
+    except ConnectionError as error:
+        failure = error
+    with no_program_handlers():
+        logger.warning("sending to %s failed", f"https://pub:{SECRET_KEY}@o1.example/1")
+        logger.warning("header sentry_key=pub, sentry_secret=%s", SECRET_KEY)
+        logger.warning("send failed", exc_info=failure)
+    err = capsys.readouterr().err
+    assert SECRET_KEY not in err
+    assert "sending to https://pub:[Filtered]@o1.example/1 failed" in err
+    assert "sentry_secret=[Filtered]" in err
+    assert "proxy http://user:[Filtered]@proxy.internal:3128 refused" in err

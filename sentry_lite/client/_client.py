@@ -143,6 +143,7 @@ class Client(BaseClient):
             self._event_settings = replace(
                 self._event_settings,
                 string_filter=scrubber.string_filter,
+                source_filter=scrubber.source_filter,
                 key_filter=scrubber.key_filter,
                 local_filter=scrubber.local_filter,
             )

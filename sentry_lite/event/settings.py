@@ -23,6 +23,9 @@ class EventSettings:
         max_stack_frames: frames kept per stack (the oldest and newest halves).
         string_filter: applied to every string value before it is cut to
             ``max_value_length``; the privacy issue's value-pattern scrubber.
+        source_filter: applied to a frame's source lines (pre_context,
+            context_line, post_context, in order) as one block, before each
+            is cut; returns as many lines. None: ``string_filter`` on each line.
         key_filter: returns True for a sensitive dict key or local variable
             name; its value is then replaced by ``"[Filtered]"``.
         local_filter: strict mode for locals: returns False for a local
@@ -42,6 +45,7 @@ class EventSettings:
     project_root: Optional[str] = None
     max_stack_frames: int = 100
     string_filter: Optional[Callable[[str], str]] = None
+    source_filter: Optional[Callable[[list[str]], list[str]]] = None
     key_filter: Optional[Callable[[str], bool]] = None
     local_filter: Optional[Callable[[str], bool]] = None
     databag_depth: int = 5

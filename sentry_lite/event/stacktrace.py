@@ -55,6 +55,9 @@ __all__ = ["frames_from_stack", "frames_from_traceback"]
 
 _CONTEXT_LINES = 5
 _MAX_LINE_LENGTH = 300
+# How much of a source line the source filter reads: what safe_text lets a string
+# filter see of a string cut to _MAX_LINE_LENGTH.
+_FILTER_WINDOW = 2 * _MAX_LINE_LENGTH + 256
 _MAX_LOCALS = 50
 _VARS_NODE_BUDGET = 10_000
 _CACHE_SIZE = 2048
@@ -280,14 +283,38 @@ def _add_source_context(
     if not 1 <= lineno <= len(lines):
         return
     index = lineno - 1
+    first = max(index - _CONTEXT_LINES, 0)
+    window = [line.rstrip("\r\n") for line in lines[first : index + 1 + _CONTEXT_LINES]]
     string_filter = settings.string_filter
+    source_filter = settings.source_filter
+    if source_filter is not None:
+        # One block: a private key spans lines. Each line cut first, as safe_text would.
+        window = _filtered_source([line[:_FILTER_WINDOW] for line in window], source_filter)
+        string_filter = None
+    texts = [safe_text(line, _MAX_LINE_LENGTH, string_filter) for line in window]
+    current = index - first
+    result["pre_context"] = texts[:current]
+    result["context_line"] = texts[current]
+    result["post_context"] = texts[current + 1 :]
 
-    def clean(line: str) -> str:
-        return safe_text(line.rstrip("\r\n"), _MAX_LINE_LENGTH, string_filter)
 
-    result["pre_context"] = [clean(line) for line in lines[max(index - _CONTEXT_LINES, 0) : index]]
-    result["context_line"] = clean(lines[index])
-    result["post_context"] = [clean(line) for line in lines[index + 1 : index + 1 + _CONTEXT_LINES]]
+def _filtered_source(
+    lines: list[str], source_filter: Callable[[list[str]], list[str]]
+) -> list[str]:
+    """``lines`` through ``source_filter``; all ``"[Filtered]"`` where it fails (reported)."""
+    try:
+        filtered = source_filter(lines)
+        if (
+            isinstance(filtered, list)
+            and len(filtered) == len(lines)
+            and all(isinstance(line, str) for line in filtered)
+        ):
+            return filtered
+        error: Exception = TypeError("the source filter did not return as many strings")
+    except Exception as raised:  # noqa: BLE001 -- fail closed: the lines are masked
+        error = raised
+    report_internal_error("event_scrubber source filter", error)
+    return [FILTERED] * len(lines)
 
 
 # -- locals ----------------------------------------------------------------------------

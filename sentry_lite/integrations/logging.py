@@ -22,8 +22,10 @@ logs), and loggers passed to :func:`ignore_logger`.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
+from collections.abc import Callable, Mapping
 from fnmatch import fnmatch
 from itertools import islice
 from types import FrameType
@@ -32,14 +34,13 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from sentry_lite._guard import report_internal_error
 from sentry_lite.client import Client
 from sentry_lite.event.builders import build_log_event
-from sentry_lite.event.safe import safe_repr
+from sentry_lite.event.safe import FILTERED, safe_repr
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations.dedupe import was_sent
 from sentry_lite.scope import client_and_isolation_scope
 from sentry_lite.transport.worker import is_worker_thread
 
 if TYPE_CHECKING:
-    from sentry_lite.client import BaseClient
     from sentry_lite.scope import Scope
     from sentry_lite.types import Breadcrumb, ExcInfo
 
@@ -74,6 +75,8 @@ _RECORD_ATTRIBUTES = frozenset(
     }
 )
 _MAX_CACHED_NAMES = 1000
+# "%(name)s": a field of a log template filled from a mapping argument.
+_NAMED_FIELD = re.compile(r"%\(([^)]*)\)")
 
 _ignored: set[str] = set()
 _ignored_for_sentry_logs: set[str] = set()
@@ -245,12 +248,14 @@ def _is_ignored(name: str) -> bool:
     return ignored
 
 
-def _add_breadcrumb(record: logging.LogRecord, client: BaseClient, isolation: Scope) -> None:
+def _add_breadcrumb(record: logging.LogRecord, client: Client, isolation: Scope) -> None:
     crumb: Breadcrumb = {
         "type": "log",
         "level": _sentry_level(record.levelno),
         "category": record.name,
-        "message": _message(record, client.options.max_value_length),
+        "message": _message(
+            record, client.options.max_value_length, client.event_settings.key_filter
+        ),
         "timestamp": record.created,
     }
     extra = _extra_fields(record)
@@ -278,7 +283,9 @@ def _capture_event(record: logging.LogRecord, client: Client) -> None:
         _sentry_level(record.levelno),
         client.event_settings,
         template=template,
-        formatted=_message(record, client.options.max_value_length),
+        formatted=_message(
+            record, client.options.max_value_length, client.event_settings.key_filter
+        ),
         params=params,
         extra=_extra_fields(record),
         timestamp=record.created,
@@ -301,11 +308,24 @@ def _exception_of(record: logging.LogRecord) -> Optional[ExcInfo]:
     return None
 
 
-def _message(record: logging.LogRecord, max_value_length: int) -> str:
-    """The record's message, cut to what the event's text limits can use."""
-    # A Formatter that already ran stored it: "message" can come from no
-    # other place (logging refuses it as an ``extra`` key).
-    message = record.__dict__.get("message")
+def _message(
+    record: logging.LogRecord,
+    max_value_length: int,
+    key_filter: Optional[Callable[[str], bool]] = None,
+) -> str:
+    """The record's message, cut to what the event's text limits can use.
+
+    The sensitive values of a mapping argument (``log.error("%(password)s",
+    {"password": pw})``) are masked before they are formatted in: in the text
+    nothing says any more what they were.
+    """
+    message = None
+    if key_filter is not None and type(record.args) is not tuple and record.args:
+        message = _masked_mapping_message(record, key_filter)
+    if message is None:
+        # A Formatter that already ran stored it: "message" can come from no
+        # other place (logging refuses it as an ``extra`` key).
+        message = record.__dict__.get("message")
     if not isinstance(message, str):
         try:
             message = record.getMessage()
@@ -315,6 +335,34 @@ def _message(record: logging.LogRecord, max_value_length: int) -> str:
             message = safe_repr(message, max_value_length)
     keep = 2 * max_value_length + 256  # the window the string filter sees (event/safe.py)
     return message if len(message) <= keep else message[:keep]
+
+
+def _masked_mapping_message(
+    record: logging.LogRecord, key_filter: Callable[[str], bool]
+) -> Optional[str]:
+    """The message with the template's sensitive fields masked; None if it names none.
+
+    Fails closed: the template alone where it cannot be formatted so (``%(otp)d``)."""
+    args = record.args
+    if not isinstance(args, Mapping):
+        return None
+    try:
+        template = str(record.msg)
+    except Exception:  # noqa: BLE001 -- the caller's fallback
+        return None
+    names = set(_NAMED_FIELD.findall(template))
+    try:
+        sensitive = {name for name in names if key_filter(name)}
+    except Exception as error:  # noqa: BLE001 -- fail closed: the template, no value
+        report_internal_error("event_scrubber key filter", error)
+        return template
+    if not sensitive:
+        return None
+    try:
+        message = template % {name: FILTERED if name in sensitive else args[name] for name in names}
+    except Exception:  # noqa: BLE001 -- the program's own handlers report bad arguments
+        return template
+    return message if isinstance(message, str) else template
 
 
 def _template_and_params(record: logging.LogRecord) -> tuple[str, Any]:

@@ -7,10 +7,12 @@ serialized (docs/privacy.md says it for users):
   cookie ... whose name holds a denylisted word (``db_password``,
   ``X-Api-Key``, ``apiKey``) becomes ``"[Filtered]"``;
 - by **value pattern**: inside any string, what looks like a secret (JWTs,
-  AWS keys, GitHub/GitLab/Slack/Stripe tokens, ``Bearer``/``Basic``
-  credentials, PEM private keys, URL passwords, ``password=...`` pairs,
-  card numbers that pass the Luhn check) is replaced by ``[Filtered]``,
-  the rest of the string kept.
+  AWS keys, GitHub/GitLab/Slack/Stripe/Hugging Face/Twilio tokens,
+  ``Bearer``/``Basic`` credentials, PEM private keys, URL passwords and
+  signatures, ``password=...`` and ``--password ...`` pairs, card numbers
+  that pass the Luhn check) is replaced by ``[Filtered]``, the rest of the
+  string kept. A frame's source lines are read as one block and as code
+  (``password=password`` passes a name on; a key spans lines).
 
 Where it runs: event building applies both rules to every value it makes
 safe (frame locals, extra, breadcrumbs, log messages and arguments,
@@ -21,6 +23,9 @@ processors added and on the parts not built by the SDK, before
 
     _keys.py      key names split into words; the denylists; strict locals
     _patterns.py  value patterns, with cheap tests before each family
+    _pairs.py     name=value pairs (and =>, --name value, ('name', 'value'))
+    _tokens.py    tokens by shape: vendor prefixes, JWTs, AWS keys, cards
+    _source.py    private keys over source lines
     _luhn.py      card numbers
     _data.py      nested dicts and lists, scrubbed in place
     _event.py     EventScrubber: the options, the rules, scrub_event

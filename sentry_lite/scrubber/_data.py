@@ -24,6 +24,7 @@ __all__ = ["DataScrubber"]
 
 _MAX_DEPTH = 20
 _STRING_FILTER = "event_scrubber string filter"
+_SOURCE_FILTER = "event_scrubber source filter"
 _JSON_SCALARS = (int, float, bool, type(None))
 
 
@@ -36,16 +37,19 @@ class DataScrubber:
     sensitive name (headers as pairs).
     """
 
-    __slots__ = ("_is_sensitive_key", "_max_length", "_scrub_text")
+    __slots__ = ("_is_sensitive_key", "_max_length", "_scrub_source", "_scrub_text")
 
     def __init__(
         self,
         is_sensitive_key: Callable[[str], bool],
         scrub_text: Optional[Callable[[str], str]],
         max_length: int = 1024,
+        *,
+        scrub_source: Optional[Callable[[list[str]], list[str]]] = None,
     ) -> None:
         self._is_sensitive_key = is_sensitive_key
         self._scrub_text = scrub_text
+        self._scrub_source = scrub_source
         self._max_length = max_length
 
     def text(self, value: str) -> str:
@@ -66,6 +70,30 @@ class DataScrubber:
             wrong = TypeError(f"scrub_text returned {type(scrubbed).__name__}, not str")
             report_internal_error(_STRING_FILTER, wrong)
             return FILTERED
+        return scrubbed
+
+    def source(self, lines: list[str]) -> list[str]:
+        """Source lines, in order, through the source filter as one block (else
+        each through :meth:`text`).
+
+        Fails closed: where the filter raises or does not return as many
+        strings as it was given, every line is ``"[Filtered]"`` (the error is
+        reported).
+        """
+        scrub_source = self._scrub_source
+        if scrub_source is None:
+            return [self.text(line) for line in lines]
+        try:
+            scrubbed = scrub_source(lines)
+            if (
+                not isinstance(scrubbed, list)
+                or len(scrubbed) != len(lines)
+                or not all(isinstance(line, str) for line in scrubbed)
+            ):
+                raise TypeError("scrub_source must return as many strings as it was given")
+        except Exception as error:  # noqa: BLE001 -- fail closed: the lines are masked
+            report_internal_error(_SOURCE_FILTER, error)
+            return [FILTERED] * len(lines)
         return scrubbed
 
     def is_sensitive(self, key: str) -> bool:

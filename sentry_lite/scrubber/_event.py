@@ -99,7 +99,9 @@ class EventScrubber:
             if locals_allowlist is None
             else LocalsAllowlist(_names("locals_allowlist", locals_allowlist))
         )
-        self._data = DataScrubber(self.key_filter, self.string_filter)
+        self._data = DataScrubber(
+            self.key_filter, self.string_filter, scrub_source=self.source_filter
+        )
 
     def __repr__(self) -> str:
         return (
@@ -118,6 +120,22 @@ class EventScrubber:
             text = str.__getitem__(text, slice(None))
         return self._values(text)
 
+    def scrub_source(self, lines: list[str]) -> list[str]:
+        """Lines of source code, in order (a frame's ``pre_context``,
+        ``context_line``, ``post_context``), with every secret masked.
+
+        Read as one block, so a private key spread over lines is found, and
+        as code: ``password=password`` passes a name on and is kept, a quoted
+        literal is masked. Returns as many lines as it was given. A subclass
+        with its own :meth:`scrub_text` gets it applied to each line.
+        """
+        lines = [
+            line if type(line) is str else str.__getitem__(line, slice(None)) for line in lines
+        ]
+        if type(self).scrub_text is not EventScrubber.scrub_text:
+            return [self.scrub_text(line) for line in lines]
+        return self._values.source(lines)
+
     def allows_local(self, name: str) -> bool:
         """False when strict mode hides the local variable ``name``."""
         return self._locals is None or self._locals(name)
@@ -131,6 +149,20 @@ class EventScrubber:
         if type(self).scrub_text is not EventScrubber.scrub_text:
             return self.scrub_text
         return self._values if self._values.active else None
+
+    @property
+    def source_filter(self) -> Optional[Callable[[list[str]], list[str]]]:
+        """The filter event building applies to a frame's source lines, as one
+        block. None: :attr:`string_filter` on each line (a subclass with its
+        own :meth:`scrub_text` and not its own :meth:`scrub_source`), or no
+        pattern at all.
+        """
+        cls = type(self)
+        if cls.scrub_source is not EventScrubber.scrub_source:
+            return self.scrub_source
+        if cls.scrub_text is not EventScrubber.scrub_text or not self._values.active:
+            return None
+        return self._values.source
 
     @property
     def key_filter(self) -> Callable[[str], bool]:
@@ -162,7 +194,12 @@ class EventScrubber:
         own options. The copy shares the rules (they never change).
         """
         copied = copy.copy(self)
-        copied._data = DataScrubber(copied.key_filter, copied.string_filter, max_value_length)
+        copied._data = DataScrubber(
+            copied.key_filter,
+            copied.string_filter,
+            max_value_length,
+            scrub_source=copied.source_filter,
+        )
         return copied
 
     # -- the event ------------------------------------------------------------------

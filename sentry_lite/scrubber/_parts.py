@@ -75,8 +75,8 @@ _HANDLED = frozenset(
 _SDK_CONTEXTS = frozenset({"runtime", "os", "trace"})
 # Breadcrumb and frame fields that are the SDK's own bookkeeping.
 _CRUMB_FIELDS_KEPT = frozenset({"type", "category", "level", "timestamp"})
-_FRAME_TEXT = ("context_line",)
-_FRAME_LINES = ("pre_context", "post_context")
+# In the order they are in the file.
+_FRAME_SOURCE = ("pre_context", "context_line", "post_context")
 
 
 def scrub_request(data: DataScrubber, event: Event, send_default_pii: bool) -> None:
@@ -228,13 +228,32 @@ def _scrub_frame(
                 if not _allows_local(local_filter, name):
                     local_vars[name] = FILTERED
         data.mapping(local_vars)
-    for key in _FRAME_TEXT:
-        if isinstance(frame.get(key), str):
-            frame[key] = data.text(frame[key])
-    for key in _FRAME_LINES:
-        lines = frame.get(key)
-        if isinstance(lines, list):
-            frame[key] = [data.text(line) if type(line) is str else line for line in lines]
+    _scrub_source_lines(data, frame)
+
+
+def _scrub_source_lines(data: DataScrubber, frame: dict[str, Any]) -> None:
+    """``pre_context``, ``context_line``, ``post_context`` as one block (a key spans lines)."""
+    places: list[tuple[str, Optional[int]]] = []
+    block: list[str] = []
+    for key in _FRAME_SOURCE:
+        value = frame.get(key)
+        if key == "context_line":
+            if isinstance(value, str):
+                places.append((key, None))
+                block.append(value)
+        elif isinstance(value, list):
+            frame[key] = value = list(value)
+            for index, line in enumerate(value):
+                if type(line) is str:
+                    places.append((key, index))
+                    block.append(line)
+    if not block:
+        return
+    for (key, position), line in zip(places, data.source(block)):
+        if position is None:
+            frame[key] = line
+        else:
+            frame[key][position] = line
 
 
 def _allows_local(local_filter: Callable[[str], bool], name: object) -> bool:

@@ -38,6 +38,18 @@ PEM = (
     + "\n-----END RSA PRIVATE KEY-----\n"
 )
 
+# Issue 14: values that hold a sensitive word (once read as a name passed on),
+# values past 256 characters, and more token shapes.
+WORDY_PASSWORD = "Password2024xQ"
+WORDY_TOKEN = "AccessToken42xQ"
+WORDY_API_KEY = "ProdApiKey7731"
+LONG_SECRET = "Lq7" + "".join(f"{index:03d}Zx" for index in range(80))  # 403 characters
+LONG_SECRET_TAIL = LONG_SECRET[-60:]
+SLASHED_URL_PASSWORD = "pa/ss#wd9Q"
+HUGGING_FACE_BODY = "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh"
+TWILIO_BODY = "0123456789abcdef0123456789abcdef"
+SAS_SIGNATURE = "Sg9xQ2vLp0Wm%2BzA8bC%3D"
+
 #: Every secret part above, as it must never appear on the wire.
 SECRETS: tuple[str, ...] = (
     PASSWORD,
@@ -53,6 +65,14 @@ SECRETS: tuple[str, ...] = (
     CARD_DIGITS,
     GITHUB_TOKEN_BODY,
     *PEM_BODY_LINES,
+    WORDY_PASSWORD,
+    WORDY_TOKEN,
+    WORDY_API_KEY,
+    LONG_SECRET_TAIL,
+    SLASHED_URL_PASSWORD,
+    HUGGING_FACE_BODY,
+    TWILIO_BODY,
+    SAS_SIGNATURE,
 )
 
 

@@ -3,6 +3,7 @@ never reach the wire, and every event stays valid for Relay."""
 
 from __future__ import annotations
 
+import logging
 import string
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from planted import leaks
 
 import sentry_lite
+from sentry_lite.integrations.logging import LoggingIntegration
 from sentry_lite.scrubber import EventScrubber
 
 _RULES = EventScrubber()
@@ -84,6 +86,36 @@ _pair = st.builds(
     st.sampled_from(["=", ": ", " = ", "="]),
     _secret_part,
 )
+
+
+def _pair_planted(key: str, separator: str, quote: str, value: str) -> Planted:
+    quoted_key = f"{quote}{key}{quote}" if quote and not key.startswith(("?", "-")) else key
+    # The head and the tail: a value masked only up to some length still leaks its tail.
+    return Planted(f"{quoted_key}{separator}{quote}{value}{quote}", (value, value[-24:]))
+
+
+# Issue 14: values that hold a sensitive word, values past 256 characters, "=>",
+# "--flag value", any quoting.
+_wordy_value = st.builds(
+    lambda word, body: word + "Q7x" + body,
+    st.sampled_from(["Password", "AccessToken", "ProdApiKey", "Secret", "Pwd"]),
+    _token(_ALNUM, 9),
+)
+_long_value = st.builds(
+    lambda body: "Q7x" + body, st.text(alphabet=_ALNUM, min_size=254, max_size=600)
+)
+_pair_shapes = st.builds(
+    _pair_planted,
+    st.sampled_from(["password", "Pwd", "token", "?api_key", "access_token", "client_secret"]),
+    st.sampled_from(["=", ": ", " = ", "=>", " => "]),
+    st.sampled_from(["", "'", '"']),
+    st.one_of(_wordy_value, _long_value, _secret_part),
+)
+_flag = st.builds(
+    lambda flag, value: Planted(f"{flag} {value}", (value,)),
+    st.sampled_from(["--password", "--api-key", "-token", "--db-password"]),
+    st.one_of(_wordy_value, _secret_part),
+)
 _pem = st.builds(
     lambda lines: Planted(
         "-----BEGIN PRIVATE KEY-----\n" + "\n".join(lines) + "\n-----END PRIVATE KEY-----",
@@ -100,7 +132,7 @@ def _card_planted(body: str, spaced: bool) -> Planted:
 
 
 _card = st.builds(_card_planted, _token(string.digits, 14), st.booleans())
-_in_text = st.one_of(_jwt, _aws, _vendor, _url, _scheme, _pair, _pem, _card)
+_in_text = st.one_of(_jwt, _aws, _vendor, _url, _scheme, _pair, _pair_shapes, _flag, _pem, _card)
 _words = st.text(alphabet=string.ascii_lowercase + " .,!?-", max_size=30)
 _text_with_secret = st.builds(
     lambda before, planted, after: Planted(f"{before} {planted.text} {after}", planted.secrets),
@@ -181,6 +213,13 @@ def _capture(place: str, data: Any) -> None:
             sentry_lite.capture_message("property")
         elif place == "event":
             sentry_lite.capture_event({"message": "property", "extra": {"payload": data}})
+        elif place == "message":
+            sentry_lite.capture_message(f"property {data}")
+        elif place == "log":
+            # A mapping argument: its values are formatted in without their names.
+            mapping = data if isinstance(data, dict) and data else {"payload": data}
+            template = " ".join(f"%({key})s" for key in mapping)
+            logging.getLogger("property").error("property " + template, mapping)
         else:
             try:
                 _raise_with_local(data)
@@ -195,13 +234,16 @@ def _capture(place: str, data: Any) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    data=_data, place=st.sampled_from(["extra", "context", "breadcrumb", "tag", "event", "local"])
+    data=_data,
+    place=st.sampled_from(
+        ["extra", "context", "breadcrumb", "tag", "event", "local", "message", "log"]
+    ),
 )
 def test_planted_secrets_never_leak_and_events_stay_valid(
     receiver, payload_validator, sentry_init, data, place
 ):
     if not sentry_lite.is_initialized():
-        sentry_init(default_integrations=False)
+        sentry_init(default_integrations=False, integrations=[LoggingIntegration()])
     receiver.clear()
     payload_validator.failures.clear()
     secrets: list[str] = []
