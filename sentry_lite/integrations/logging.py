@@ -22,27 +22,29 @@ logs), and loggers passed to :func:`ignore_logger`.
 from __future__ import annotations
 
 import logging
-import re
-import sys
 import threading
-from collections.abc import Callable, Mapping
 from fnmatch import fnmatch
-from itertools import islice
-from types import FrameType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sentry_lite._guard import report_internal_error
 from sentry_lite.client import Client
 from sentry_lite.event.builders import build_log_event
-from sentry_lite.event.safe import FILTERED, safe_repr
 from sentry_lite.integrations import Integration
+from sentry_lite.integrations._log_record import (
+    exception_of,
+    extra_fields,
+    logging_call_frame,
+    record_message,
+    sentry_level,
+    template_and_params,
+)
 from sentry_lite.integrations.dedupe import was_sent
 from sentry_lite.scope import client_and_isolation_scope
 from sentry_lite.transport.worker import is_worker_thread
 
 if TYPE_CHECKING:
     from sentry_lite.scope import Scope
-    from sentry_lite.types import Breadcrumb, ExcInfo
+    from sentry_lite.types import Breadcrumb
 
 __all__ = [
     "DEFAULT_EVENT_LEVEL",
@@ -63,20 +65,7 @@ DEFAULT_EVENT_LEVEL = logging.ERROR
 _OWN_LOGGER = "sentry_lite"
 # The transport's HTTP client: recording its logs would feed the SDK its own traffic.
 _ALWAYS_IGNORED = frozenset({"urllib3.connectionpool", "urllib3.connection"})
-# The attributes every LogRecord has (this Python's, plus what Formatter adds):
-# anything else on a record came from ``extra=``.
-_STANDARD_COUNT = len(vars(logging.LogRecord("", 0, "", 0, "", (), None)))
-_RECORD_ATTRIBUTES = frozenset(
-    {
-        *vars(logging.LogRecord("", 0, "", 0, "", (), None)),
-        "message",
-        "asctime",
-        "taskName",
-    }
-)
 _MAX_CACHED_NAMES = 1000
-# "%(name)s": a field of a log template filled from a mapping argument.
-_NAMED_FIELD = re.compile(r"%\(([^)]*)\)")
 
 _ignored: set[str] = set()
 _ignored_for_sentry_logs: set[str] = set()
@@ -251,21 +240,21 @@ def _is_ignored(name: str) -> bool:
 def _add_breadcrumb(record: logging.LogRecord, client: Client, isolation: Scope) -> None:
     crumb: Breadcrumb = {
         "type": "log",
-        "level": _sentry_level(record.levelno),
+        "level": sentry_level(record.levelno),
         "category": record.name,
-        "message": _message(
+        "message": record_message(
             record, client.options.max_value_length, client.event_settings.key_filter
         ),
         "timestamp": record.created,
     }
-    extra = _extra_fields(record)
+    extra = extra_fields(record)
     if extra:
         crumb["data"] = extra
     client.record_breadcrumb(isolation, crumb, {"log_record": record}, {})
 
 
 def _capture_event(record: logging.LogRecord, client: Client) -> None:
-    exc_info = _exception_of(record)
+    exc_info = exception_of(record)
     if (
         exc_info is not None
         and client.get_integration("dedupe") is not None
@@ -276,18 +265,18 @@ def _capture_event(record: logging.LogRecord, client: Client) -> None:
     if exc_info is None and (
         client.options.attach_stacktrace or record.stack_info or record.exc_info
     ):
-        stack_from = _logging_call_frame(record)
-    template, params = _template_and_params(record)
+        stack_from = logging_call_frame(record)
+    template, params = template_and_params(record)
     event = build_log_event(
         record.name,
-        _sentry_level(record.levelno),
+        sentry_level(record.levelno),
         client.event_settings,
         template=template,
-        formatted=_message(
+        formatted=record_message(
             record, client.options.max_value_length, client.event_settings.key_filter
         ),
         params=params,
-        extra=_extra_fields(record),
+        extra=extra_fields(record),
         timestamp=record.created,
         exc_info=exc_info,
         stack_from=stack_from,
@@ -296,134 +285,6 @@ def _capture_event(record: logging.LogRecord, client: Client) -> None:
     if exc_info is not None:
         hint["exc_info"] = exc_info
     client.capture_event(event, hint)
-
-
-def _exception_of(record: logging.LogRecord) -> Optional[ExcInfo]:
-    """The record's exception, if it has a real one (``exc_info`` may be anything)."""
-    exc_info = record.exc_info
-    if isinstance(exc_info, tuple) and len(exc_info) == 3:
-        error = exc_info[1]
-        if isinstance(error, BaseException):
-            return (type(error), error, exc_info[2])
-    return None
-
-
-def _message(
-    record: logging.LogRecord,
-    max_value_length: int,
-    key_filter: Optional[Callable[[str], bool]] = None,
-) -> str:
-    """The record's message, cut to what the event's text limits can use.
-
-    The sensitive values of a mapping argument (``log.error("%(password)s",
-    {"password": pw})``) are masked before they are formatted in: in the text
-    nothing says any more what they were.
-    """
-    message = None
-    if key_filter is not None and type(record.args) is not tuple and record.args:
-        message = _masked_mapping_message(record, key_filter)
-    if message is None:
-        # A Formatter that already ran stored it: "message" can come from no
-        # other place (logging refuses it as an ``extra`` key).
-        message = record.__dict__.get("message")
-    if not isinstance(message, str):
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 -- the program's own handlers report bad arguments
-            message = safe_repr(record.msg, max_value_length)
-        if not isinstance(message, str):
-            message = safe_repr(message, max_value_length)
-    keep = 2 * max_value_length + 256  # the window the string filter sees (event/safe.py)
-    return message if len(message) <= keep else message[:keep]
-
-
-def _masked_mapping_message(
-    record: logging.LogRecord, key_filter: Callable[[str], bool]
-) -> Optional[str]:
-    """The message with the template's sensitive fields masked; None if it names none.
-
-    Fails closed: the template alone where it cannot be formatted so (``%(otp)d``)."""
-    args = record.args
-    if not isinstance(args, Mapping):
-        return None
-    try:
-        template = str(record.msg)
-    except Exception:  # noqa: BLE001 -- the caller's fallback
-        return None
-    names = set(_NAMED_FIELD.findall(template))
-    try:
-        sensitive = {name for name in names if key_filter(name)}
-    except Exception as error:  # noqa: BLE001 -- fail closed: the template, no value
-        report_internal_error("event_scrubber key filter", error)
-        return template
-    if not sensitive:
-        return None
-    try:
-        message = template % {name: FILTERED if name in sensitive else args[name] for name in names}
-    except Exception:  # noqa: BLE001 -- the program's own handlers report bad arguments
-        return template
-    return message if isinstance(message, str) else template
-
-
-def _template_and_params(record: logging.LogRecord) -> tuple[str, Any]:
-    msg, args = record.msg, record.args
-    if sys.version_info < (3, 11) and record.name == "py.warnings" and msg == "%s" and args:
-        # warnings.showwarning before 3.11 logs "%s" with the text as the argument.
-        msg, args = args[0], ()  # type: ignore[index]
-    template = msg if isinstance(msg, str) else safe_repr(msg, 8192)
-    return template, args if args else ()
-
-
-def _extra_fields(record: logging.LogRecord) -> Optional[dict[str, Any]]:
-    """The fields ``extra=`` put on the record (not made safe: that happens in the event).
-
-    ``makeRecord`` adds them after ``LogRecord.__init__`` set its own, so only
-    the keys past the standard ones are looked at.
-    """
-    fields = record.__dict__
-    if len(fields) <= _STANDARD_COUNT:
-        return None
-    extra = {
-        key: fields[key]
-        for key in islice(fields, _STANDARD_COUNT, None)
-        if key not in _RECORD_ATTRIBUTES and not (isinstance(key, str) and key.startswith("_"))
-    }
-    return extra or None
-
-
-def _sentry_level(levelno: int) -> str:
-    if levelno >= logging.CRITICAL:
-        return "fatal"
-    if levelno >= logging.ERROR:
-        return "error"
-    if levelno >= logging.WARNING:
-        return "warning"
-    if levelno >= logging.INFO:
-        return "info"
-    return "debug"
-
-
-def _logging_call_frame(record: logging.LogRecord) -> Optional[FrameType]:
-    """The frame that made the logging call (the one ``logging`` named in the record).
-
-    Falls back to the first frame outside ``logging`` and the SDK.
-    """
-    frame: Optional[FrameType] = sys._getframe(1)
-    fallback: Optional[FrameType] = None
-    while frame is not None:
-        code = frame.f_code
-        if (
-            frame.f_lineno == record.lineno
-            and code.co_filename == record.pathname
-            and code.co_name == record.funcName
-        ):
-            return frame
-        if fallback is None:
-            module = frame.f_globals.get("__name__", "")
-            if not (module == "logging" or module.startswith(("logging.", _OWN_LOGGER))):
-                fallback = frame
-        frame = frame.f_back
-    return fallback
 
 
 def _level_number(name: str, value: LevelArg) -> Optional[int]:
