@@ -94,6 +94,7 @@ class Client(BaseClient):
                 options.integrations,
                 with_defaults=options.default_integrations,
                 disabled=options.disabled_integrations,
+                with_auto_enabling=bool(options["auto_enabling_integrations"]),
             )
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
         self._steps = self._pipeline(options)

@@ -23,7 +23,13 @@ from sentry_lite._log import logger
 if TYPE_CHECKING:
     from sentry_lite.types import Event, Hint
 
-__all__ = ["DEFAULT_INTEGRATIONS", "DidNotEnable", "Integration", "setup_integrations"]
+__all__ = [
+    "AUTO_ENABLING_INTEGRATIONS",
+    "DEFAULT_INTEGRATIONS",
+    "DidNotEnable",
+    "Integration",
+    "setup_integrations",
+]
 
 #: Installed by ``init()`` unless ``default_integrations=False``; loaded by
 #: dotted path so an unused one costs no import time.
@@ -36,6 +42,15 @@ DEFAULT_INTEGRATIONS = (
     "sentry_lite.integrations.stdlib.StdlibIntegration",
     "sentry_lite.integrations.modules.ModulesIntegration",
     "sentry_lite.integrations.argv.ArgvIntegration",
+)
+
+#: Installed with the default ones unless ``auto_enabling_integrations=False``,
+#: as in sentry_sdk. Each patches its framework when the program imports it:
+#: none imports a framework itself.
+AUTO_ENABLING_INTEGRATIONS = (
+    "sentry_lite.integrations.flask.FlaskIntegration",
+    "sentry_lite.integrations.starlette.StarletteIntegration",
+    "sentry_lite.integrations.fastapi.FastApiIntegration",
 )
 
 _installed: set[str] = set()
@@ -69,9 +84,17 @@ def _identifier_of(item: Any) -> str | None:
 
 
 def setup_integrations(
-    explicit: Iterable[Any], *, with_defaults: bool, disabled: Iterable[Any]
+    explicit: Iterable[Any],
+    *,
+    with_defaults: bool,
+    disabled: Iterable[Any],
+    with_auto_enabling: bool = True,
 ) -> dict[str, Integration]:
-    """Choose the client's integrations and install the ones new to this process."""
+    """Choose the client's integrations and install the ones new to this process.
+
+    ``with_auto_enabling``: the framework integrations come with the default
+    ones (never without them, as in sentry_sdk).
+    """
     chosen: dict[str, Integration] = {}
     for item in explicit:
         integration = item() if isinstance(item, type) and issubclass(item, Integration) else item
@@ -80,7 +103,8 @@ def setup_integrations(
         else:
             logger.warning("ignoring %r: not a sentry_lite integration", item)
     if with_defaults:
-        for path in DEFAULT_INTEGRATIONS:
+        paths = DEFAULT_INTEGRATIONS + (AUTO_ENABLING_INTEGRATIONS if with_auto_enabling else ())
+        for path in paths:
             module_name, _, class_name = path.rpartition(".")
             cls = getattr(importlib.import_module(module_name), class_name)
             chosen.setdefault(cls.identifier, cls())

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import sentry_lite
 from sentry_lite.integrations.argv import ArgvIntegration
 from sentry_lite.integrations.asyncio import AsyncioIntegration
 from sentry_lite.integrations.stdlib import StdlibIntegration
 
-DEFAULTS = ["argv", "atexit", "dedupe", "excepthook", "logging", "modules", "stdlib", "threading"]
+#: Framework integrations come with the defaults when their framework is installed.
+FRAMEWORKS = {"flask": "flask", "starlette": "starlette", "fastapi": "fastapi"}
+INSTALLED = [name for name, module in FRAMEWORKS.items() if importlib.util.find_spec(module)]
+ALWAYS = ["argv", "atexit", "dedupe", "excepthook", "logging", "modules", "stdlib", "threading"]
+DEFAULTS = sorted([*ALWAYS, *INSTALLED])
 
 
 def integrations_of_next_event(receiver):
@@ -35,3 +41,32 @@ def test_disabled_integrations_and_default_integrations_false(sentry_init, recei
 def test_asyncio_is_not_installed_outside_a_running_loop(sentry_init, receiver):
     sentry_init(integrations=[AsyncioIntegration()])
     assert integrations_of_next_event(receiver) == DEFAULTS
+
+
+def test_auto_enabling_integrations_false_leaves_the_frameworks_out(sentry_init, receiver):
+    sentry_init(auto_enabling_integrations=False)
+    assert integrations_of_next_event(receiver) == [
+        name for name in DEFAULTS if name not in FRAMEWORKS
+    ]
+
+
+def test_framework_integrations_import_no_framework(tmp_path):
+    """init() with every framework integration installed imports none of the frameworks."""
+    from subprocess_runner import run_script
+
+    result = run_script(
+        """
+        import sys
+        import sentry_lite
+        sentry_lite.init("http://key@127.0.0.1:9/1")
+        client = sentry_lite.get_client()
+        print(sorted(client.integrations))
+        frameworks = ("flask", "starlette", "fastapi", "werkzeug")
+        print([name for name in frameworks if name in sys.modules])
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    integrations, imported = result.stdout.splitlines()
+    for name in INSTALLED:
+        assert repr(name) in integrations
+    assert imported == "[]"

@@ -1,0 +1,265 @@
+"""Starlette (and FastAPI, which is built on it): per-request scopes, failed requests reported.
+
+``Starlette.__call__`` is wrapped (the class: apps made before or after
+``init()``) in :class:`~sentry_lite.integrations.asgi.SentryAsgiMiddleware`
+with a reader that also knows the route and the body the app read. What
+becomes an event:
+
+- an exception no handler turned into a response (mechanism ``starlette``,
+  or ``fastapi`` for a FastAPI app; ``handled: false``), once: uvicorn's
+  "Exception in ASGI application" log of it is not sent again;
+- an ``HTTPException`` (or any exception with a ``status_code``) whose status
+  is in ``failed_request_status_codes`` (default 500-599), as sentry_sdk
+  reports it (``handled: true``), when an exception handler answers it.
+  A 404 is not an event unless listed.
+
+The body: what the app read through ``Request.body()``/``json()`` or
+``form()`` (Starlette caches it on the request; a patch of those two
+methods also leaves it in the ASGI scope for the event), within
+``max_request_body_size``; the SDK never reads the body itself.
+
+Starlette is patched when the program imports it: ``init()`` imports nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Container
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Optional
+
+from sentry_lite._guard import guarded
+from sentry_lite._on_import import when_imported
+from sentry_lite.client import Client
+from sentry_lite.integrations import Integration
+from sentry_lite.integrations._web.processor import (
+    capture_request_error,
+    recording_client,
+    require,
+    status_codes,
+)
+from sentry_lite.integrations._web.request_data import body_within_limit, form_dict, parse_body
+from sentry_lite.integrations.asgi import AsgiRequest, AsgiScope, SentryAsgiMiddleware
+
+if TYPE_CHECKING:
+    from sentry_lite.integrations._web.processor import RequestReader
+    from sentry_lite.options import Options
+
+__all__ = ["StarletteIntegration"]
+
+_TRANSACTION_STYLES = ("endpoint", "url")
+_BODY = "sentry_lite.body"
+_FORM = "sentry_lite.form"
+_MIDDLEWARE = "_sentry_lite_middleware"
+_patched: set[str] = set()
+
+
+class StarletteIntegration(Integration):
+    """Starlette applications (auto-enabled when the program imports Starlette).
+
+    Args:
+        transaction_style: ``"url"`` (the route path, ``/items/{item_id}``,
+            source ``route``) or ``"endpoint"`` (the endpoint function's
+            qualified name, source ``component``).
+        failed_request_status_codes: statuses of ``HTTPException``\\ s that
+            become events (a set of ints; sentry_sdk's older list of ranges
+            and ints is taken too); default 500-599.
+        middleware_spans, http_methods_to_capture: sentry_sdk's tracing
+            parameters, accepted.
+    """
+
+    identifier = "starlette"
+
+    def __init__(
+        self,
+        transaction_style: str = "url",
+        failed_request_status_codes: Any = None,
+        middleware_spans: bool = True,
+        http_methods_to_capture: tuple[str, ...] = (),
+    ) -> None:
+        if transaction_style not in _TRANSACTION_STYLES:
+            raise ValueError(
+                f"Invalid value for transaction_style: {transaction_style!r}"
+                f" (must be in {_TRANSACTION_STYLES})"
+            )
+        self.transaction_style = transaction_style
+        self.failed_request_status_codes: Container[int] = status_codes(failed_request_status_codes)
+
+    @staticmethod
+    def setup_once() -> None:
+        require("Starlette", "starlette")
+        patch_starlette()
+
+
+def patch_starlette() -> None:
+    """Install the Starlette patches (once, whichever of Starlette and FastAPI asks)."""
+    for module, patch in (
+        ("starlette.applications", _patch_application),
+        ("starlette.middleware.exceptions", _patch_exception_middleware),
+        ("starlette.requests", _patch_request),
+    ):
+        if module not in _patched:
+            _patched.add(module)
+            when_imported(module, patch)
+
+
+def integration_for(client: Client, app: Any) -> Optional[StarletteIntegration]:
+    """The integration that handles ``app``: FastAPI's for a FastAPI app, if enabled."""
+    if type(app).__module__.startswith("fastapi"):
+        fastapi = client.get_integration("fastapi")
+        if isinstance(fastapi, StarletteIntegration):
+            return fastapi
+    starlette = client.get_integration(StarletteIntegration)
+    return starlette if isinstance(starlette, StarletteIntegration) else None
+
+
+class StarletteRequest(AsgiRequest):
+    """The ASGI scope as Starlette fills it in: the route, and the body the app read."""
+
+    __slots__ = ()
+    specificity = 1
+
+    def request(self, options: Options) -> dict[str, Any]:
+        data = super().request(options)
+        body = _body(self.scope, options["max_request_body_size"])
+        if body is not None:
+            data["data"] = body
+        return data
+
+
+class _StarletteMiddleware(SentryAsgiMiddleware):
+    def make_reader(self, scope: AsgiScope) -> RequestReader:
+        return StarletteRequest(scope, self.transaction_style)
+
+
+def _body(scope: AsgiScope, size_option: object) -> Any:
+    form = scope.get(_FORM)
+    raw = scope.get(_BODY)
+    if form is None and raw is None:
+        return None
+    length = _content_length(scope)
+    if length is None and isinstance(raw, bytes):
+        length = len(raw)
+    if not body_within_limit(length, size_option):
+        return None
+    if form is not None:
+        return form_dict(
+            (name, value if isinstance(value, str) else f"<file {getattr(value, 'filename', '')}>")
+            for name, value in form.multi_items()
+        )
+    content_type = next(
+        (
+            value.decode("latin-1")
+            for name, value in scope.get("headers", ())
+            if name == b"content-type"
+        ),
+        None,
+    )
+    return parse_body(raw, content_type) if raw else None
+
+
+def _content_length(scope: AsgiScope) -> Optional[int]:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _patch_application(module: ModuleType) -> None:
+    app_class = module.Starlette
+    original_call = app_class.__call__
+
+    async def __call__(self: Any, scope: AsgiScope, receive: Any, send: Any) -> None:
+        client = recording_client()
+        integration = integration_for(client, self) if client is not None else None
+        if integration is None or scope.get("type") not in ("http", "websocket"):
+            await original_call(self, scope, receive, send)
+            return
+        key = (_MIDDLEWARE, integration.identifier, integration.transaction_style)
+        middleware = vars(self).get(key)
+        if middleware is None:
+            middleware = _StarletteMiddleware(
+                functools.partial(original_call, self),
+                transaction_style=integration.transaction_style,
+                mechanism_type=integration.identifier,
+            )
+            vars(self)[key] = middleware
+        await middleware(scope, receive, send)
+
+    __call__.__doc__ = original_call.__doc__
+    app_class.__call__ = __call__
+
+
+def _patch_exception_middleware(module: ModuleType) -> None:
+    middleware_class = module.ExceptionMiddleware
+    original_init = middleware_class.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        handlers = getattr(self, "_exception_handlers", None)
+        if isinstance(handlers, dict):
+            for key, handler in list(handlers.items()):
+                handlers[key] = _reporting_handler(handler)
+
+    middleware_class.__init__ = __init__
+
+
+def _reporting_handler(handler: Any) -> Any:
+    """``handler`` that first reports an exception whose status is a failed request's.
+
+    Keeps the handler's kind: Starlette runs a plain function in a thread.
+    """
+
+    def report(request: Any, error: BaseException) -> None:
+        with guarded("starlette failed request"):
+            status = getattr(error, "status_code", None)
+            client = recording_client()
+            if client is None or not isinstance(status, int):
+                return
+            integration = integration_for(client, request.scope.get("app"))
+            if integration is not None and status in integration.failed_request_status_codes:
+                capture_request_error(client, error, integration.identifier, handled=True)
+
+    if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
+        getattr(handler, "__call__", None)  # noqa: B004 -- a class with an async __call__
+    ):
+
+        async def async_handler(request: Any, error: BaseException) -> Any:
+            report(request, error)
+            return await handler(request, error)
+
+        return async_handler
+
+    def sync_handler(request: Any, error: BaseException) -> Any:
+        report(request, error)
+        return handler(request, error)
+
+    return sync_handler
+
+
+def _patch_request(module: ModuleType) -> None:
+    """``Request.body()`` and the form parser leave what they read in the ASGI scope."""
+    request_class = module.Request
+    original_body = request_class.body
+
+    async def body(self: Any) -> bytes:
+        raw: bytes = await original_body(self)
+        self.scope[_BODY] = raw
+        return raw
+
+    body.__doc__ = original_body.__doc__
+    request_class.body = body
+
+    original_get_form = getattr(request_class, "_get_form", None)
+    if original_get_form is not None:
+
+        async def _get_form(self: Any, *args: Any, **kwargs: Any) -> Any:
+            form = await original_get_form(self, *args, **kwargs)
+            self.scope[_FORM] = form
+            return form
+
+        request_class._get_form = _get_form
