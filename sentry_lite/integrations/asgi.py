@@ -194,6 +194,9 @@ class SentryAsgiMiddleware:
             await self.app(scope, receive, send)
             return
         with isolation_scope() as isolation:
+            # Breadcrumbs of this request only: not the server's (uvicorn logs
+            # each request's access line outside any request).
+            isolation.clear_breadcrumbs()
             processor = RequestProcessor(self.make_reader(scope))
             isolation.add_event_processor(processor)
             token = set_active(processor)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Container
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Optional
@@ -41,10 +42,12 @@ from sentry_lite.integrations._web.processor import (
 )
 from sentry_lite.integrations._web.request_data import body_within_limit, form_dict, parse_body
 from sentry_lite.integrations.asgi import AsgiRequest, AsgiScope, SentryAsgiMiddleware
+from sentry_lite.scope import get_current_scope, get_isolation_scope, use_isolation_scope, use_scope
 
 if TYPE_CHECKING:
     from sentry_lite.integrations._web.processor import RequestReader
     from sentry_lite.options import Options
+    from sentry_lite.scope import Scope
 
 __all__ = ["StarletteIntegration"]
 
@@ -95,6 +98,7 @@ class StarletteIntegration(Integration):
 def patch_starlette() -> None:
     """Install the Starlette patches (once, whichever of Starlette and FastAPI asks)."""
     for module, patch in (
+        ("starlette.concurrency", _patch_threadpool),
         ("starlette.applications", _patch_application),
         ("starlette.middleware.exceptions", _patch_exception_middleware),
         ("starlette.requests", _patch_request),
@@ -263,3 +267,34 @@ def _patch_request(module: ModuleType) -> None:
             return form
 
         request_class._get_form = _get_form
+
+
+def _patch_threadpool(module: ModuleType) -> None:
+    """Sync endpoints run in a thread with the request's scopes, not forks of them.
+
+    Starlette and FastAPI run a plain ``def`` endpoint with
+    ``run_in_threadpool``, in a copy of the request task's context; a thread
+    reading scopes a task made forks them, so ``set_tag()`` in the endpoint
+    would not reach the request's events. The modules that imported the
+    function by name before the patch get the new one too.
+    """
+    original = module.run_in_threadpool
+
+    async def run_in_threadpool(func: Any, *args: Any, **kwargs: Any) -> Any:
+        if recording_client() is None:
+            return await original(func, *args, **kwargs)
+        scopes = (get_isolation_scope(), get_current_scope())
+        return await original(_in_scopes, scopes, func, args, kwargs)
+
+    run_in_threadpool.__doc__ = original.__doc__
+    setattr(module, "run_in_threadpool", run_in_threadpool)  # noqa: B010 -- a module
+    for name in ("starlette.routing", "fastapi.routing", "fastapi.dependencies.utils"):
+        user = sys.modules.get(name)
+        if user is not None and getattr(user, "run_in_threadpool", None) is original:
+            setattr(user, "run_in_threadpool", run_in_threadpool)  # noqa: B010 -- a module
+
+
+def _in_scopes(scopes: tuple[Scope, Scope], func: Any, args: Any, kwargs: Any) -> Any:
+    isolation, current = scopes
+    with use_isolation_scope(isolation), use_scope(current):
+        return func(*args, **kwargs)

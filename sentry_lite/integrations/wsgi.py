@@ -148,6 +148,9 @@ class SentryWsgiMiddleware:
                 outer.reader = reader
             return self.app(environ, start_response)
         with isolation_scope() as scope:
+            # Breadcrumbs of this request only: not the server's, nor those
+            # other requests left on the scope this one was forked from.
+            scope.clear_breadcrumbs()
             processor = RequestProcessor(type(self).reader(environ))
             scope.add_event_processor(processor)
             token = set_active(processor)
