@@ -10,6 +10,7 @@ the driver compares that with what the sink received for the run's DSN.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -207,6 +208,9 @@ def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
         delivered = sink_count(dsn)
         return {"events_per_s": delivered / elapsed, "delivered": delivered, "captured": total}
 
+    if case in ("web_flask", "web_fastapi"):
+        return web_requests(module, case.removeprefix("web_"))
+
     if case in ("memory", "memory_dead_server"):
         return memory_growth(sdk, module, flush_every=50 if case == "memory" else 0)
 
@@ -289,6 +293,121 @@ def _timed(call: Callable[[int], object]) -> Callable[[int], float]:
         return time.perf_counter() - began
 
     return timed
+
+
+WEB_REQUESTS = 300
+WEB_CHECKED = 5
+
+
+def web_requests(module: Any, framework: str) -> dict[str, Any]:
+    """Error requests (each a 500) through a Flask or FastAPI app, called as its server would.
+
+    The app is made after ``init()``; each request runs the whole app: routing,
+    the view raising, the framework's 500, the SDK's event. Timed: the request
+    only (the flushes every 50 are not). Then ``WEB_CHECKED`` more requests,
+    untimed, with an event processor that counts events carrying request data.
+    """
+    one_request = _flask_request() if framework == "flask" else _fastapi_request()
+    timings = timed_captures(_timed(lambda i: one_request()), WEB_REQUESTS, module)
+    result = captures(summary(timings), WEB_REQUESTS + WEB_CHECKED)
+    if module is None:
+        return result
+    with_request = []
+
+    def count_request_data(event: Any, hint: Any) -> Any:
+        request = event.get("request") or {}
+        if request.get("url", "").endswith("/items/3") and request.get("headers"):
+            with_request.append(True)
+        return event
+
+    # On the current scope: its processors run last, after the request's (each
+    # request's scopes are forks of these, so they get it too).
+    module.get_current_scope().add_event_processor(count_request_data)
+    for _ in range(WEB_CHECKED):
+        one_request()
+    module.flush(10)
+    return {**result, "with_request": len(with_request), "checked": WEB_CHECKED}
+
+
+def _flask_request() -> Callable[[], object]:
+    import io
+
+    from flask import Flask
+    from werkzeug.test import EnvironBuilder
+
+    app = Flask("bench")
+
+    @app.get("/items/<int:item_id>")
+    def item(item_id: int) -> str:
+        raise ValueError(f"item {item_id} failed")
+
+    builder = EnvironBuilder(
+        path="/items/3",
+        query_string="page=2",
+        headers={"User-Agent": "bench", "Accept": "application/json"},
+    )
+    template = builder.get_environ()
+    builder.close()
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+        assert status.startswith("500"), status
+
+    def one_request() -> object:
+        environ = dict(template)
+        environ["wsgi.input"] = io.BytesIO(b"")
+        environ["wsgi.errors"] = io.StringIO()  # Flask logs the error there
+        response = app(environ, start_response)
+        body = b"".join(response)
+        getattr(response, "close", lambda: None)()
+        return body
+
+    return one_request
+
+
+def _fastapi_request() -> Callable[[], object]:
+    import asyncio
+
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int) -> None:
+        raise ValueError(f"item {item_id} failed")
+
+    loop = asyncio.new_event_loop()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/items/3",
+        "raw_path": b"/items/3",
+        "root_path": "",
+        "query_string": b"page=2",
+        "headers": [(b"host", b"bench"), (b"user-agent", b"bench"), (b"accept", b"*/*")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            assert message["status"] == 500, message
+
+    async def call() -> None:
+        # ServerErrorMiddleware answers 500, then raises the error for the server.
+        with contextlib.suppress(ValueError):
+            await app(dict(scope), receive, send)
+
+    def one_request() -> object:
+        loop.run_until_complete(call())
+        return None
+
+    return one_request
 
 
 if __name__ == "__main__":

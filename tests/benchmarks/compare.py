@@ -198,6 +198,53 @@ def lite_has_logging() -> bool:
     return out.stdout.strip() == "True"
 
 
+def web_rows(sink: CountingSink, rounds_count: int) -> tuple[list[Row], Deliveries]:
+    """Per error request (each a 500) on a Flask and a FastAPI app: the SDKs' overhead.
+
+    The columns are the overhead over no SDK (median of runs of each
+    statistic, minus no SDK's); target: sentry_lite's <= 0.5x sentry_sdk's.
+    """
+    rows: list[Row] = []
+    deliveries = Deliveries()
+    for framework in ("flask", "fastapi"):
+        case = f"web_{framework}"
+        results = rounds(case, sink, rounds_count)
+        deliveries.add(case, results)
+        for stat in ("median_us", "p99_us"):
+            floor = median_of(results["none"], stat)
+            row = ratio_row(
+                f"{framework} error request {stat.split('_')[0]} (overhead)",
+                "us",
+                median_of(results["sdk"], stat) - floor,
+                median_of(results["lite"], stat) - floor,
+                floor,
+                0.5,
+            )
+            if stat == "p99_us":
+                row.target, row.ok = "info", None
+            carried = {
+                sdk: f"{sum(r['with_request'] for r in runs)}/{sum(r['checked'] for r in runs)}"
+                for sdk, runs in results.items()
+                if sdk != "none"
+            }
+            row.note = (
+                f"no SDK {fmt(floor)} us per request; events with request data (checked): "
+                f"sdk {carried['sdk']}, lite {carried['lite']}"
+            )
+            rows.append(row)
+    return rows, deliveries
+
+
+def measure_web(quick: bool) -> list[Row]:
+    sink = CountingSink().start()
+    try:
+        rows, deliveries = web_rows(sink, 3 if quick else 5)
+        rows.append(deliveries.row())
+    finally:
+        sink.stop()
+    return rows
+
+
 def measure(quick: bool) -> list[Row]:
     n = 3 if quick else 5
     rows: list[Row] = []
@@ -368,10 +415,20 @@ def measure(quick: bool) -> list[Row]:
                     lite_exit <= limit,
                 )
             )
+        if frameworks_installed():
+            web, web_deliveries = web_rows(sink, n)
+            rows.extend(web)
+            deliveries.runs.update(web_deliveries.runs)
         rows.append(deliveries.row())
     finally:
         sink.stop()
     return rows
+
+
+def frameworks_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) for name in ("flask", "fastapi"))
 
 
 def memory_rows(
@@ -450,6 +507,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument(
+        "--web", action="store_true", help="only the per-request cases (Flask, FastAPI)"
+    )
     args = parser.parse_args()
     import sentry_sdk
 
@@ -462,7 +522,7 @@ def main() -> int:
     )
     compile_packages()
     began = time.monotonic()
-    rows = measure(args.quick)
+    rows = measure_web(args.quick) if args.web else measure(args.quick)
     print(table(rows))
     print(f"\n{'quick ' if args.quick else ''}run took {time.monotonic() - began:.0f} s")
     if args.json:
