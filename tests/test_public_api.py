@@ -206,6 +206,8 @@ INTEGRATION_IMPORTS = [
     ("argv", "ArgvIntegration"),
     ("asyncio", "AsyncioIntegration"),
     ("asyncio", "enable_asyncio_integration"),
+    ("wsgi", "SentryWsgiMiddleware"),
+    ("asgi", "SentryAsgiMiddleware"),
 ]
 
 
