@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite._version import VERSION
 from sentry_lite.api import (
+    add_attachment,
     add_breadcrumb,
     capture_event,
     capture_exception,
@@ -38,6 +39,7 @@ from sentry_lite.api import (
     set_transaction_name,
     set_user,
 )
+from sentry_lite.attachments import Attachment
 from sentry_lite.client import Client
 from sentry_lite.scope import (
     Scope,
@@ -71,6 +73,7 @@ __version__ = VERSION
 
 __all__ = [
     "VERSION",
+    "Attachment",
     "Client",
     "ConfigurationError",
     "HttpTransport",
@@ -81,6 +84,7 @@ __all__ = [
     "Transport",
     "UnknownOptionError",
     "__version__",
+    "add_attachment",
     "add_breadcrumb",
     "capture_event",
     "capture_exception",

@@ -28,10 +28,12 @@ from sentry_lite.scope import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from sentry_lite.attachments import BytesSource
     from sentry_lite.transport.stats import DeliveryStats
     from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 __all__ = [
+    "add_attachment",
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
@@ -209,6 +211,7 @@ def delivery_stats() -> DeliveryStats:
     >>> sentry_lite.delivery_stats().dropped_total
     0
     """
+    from sentry_lite.attachments import BytesSource
     from sentry_lite.transport.stats import DeliveryStats
 
     transport = get_client().transport
@@ -239,16 +242,37 @@ def set_transaction_name(name: str, source: str | None = None) -> None:
     get_current_scope().set_transaction_name(name, source)
 
 
+@never_raises(default=None)
 def set_attribute(attribute: str, value: Any) -> None:
-    """Accepted and ignored: attributes go to logs, metrics and spans, which are not sent."""
+    """Put ``attribute`` on every structured log sent in this isolation scope."""
+    get_isolation_scope().set_attribute(attribute, value)
 
 
+@never_raises(default=None)
 def set_attributes(attributes: dict[str, Any]) -> None:
-    """Accepted and ignored, as :func:`set_attribute`."""
+    """:func:`set_attribute` for each item of ``attributes``."""
+    get_isolation_scope().set_attributes(attributes)
 
 
+@never_raises(default=None)
 def remove_attribute(attribute: str) -> None:
-    """Accepted and ignored, as :func:`set_attribute`."""
+    """Undo :func:`set_attribute`; nothing happens if it was not set."""
+    get_isolation_scope().remove_attribute(attribute)
+
+
+def add_attachment(
+    bytes: BytesSource | None = None,
+    filename: str | None = None,
+    path: str | None = None,
+    content_type: str | None = None,
+    add_to_transactions: bool = False,
+) -> None:
+    """Send a file with every error event of this isolation scope (``Scope.add_attachment``).
+
+    Raises:
+        TypeError: neither ``bytes`` nor ``path``, or no filename (as sentry_sdk).
+    """
+    get_isolation_scope().add_attachment(bytes, filename, path, content_type, add_to_transactions)
 
 
 _MIGRATION_GUIDE = "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x"

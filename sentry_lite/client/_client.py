@@ -248,9 +248,19 @@ class Client(BaseClient):
             self._drop(drop.reason, drop.why)
             return None
 
+        items = [Item("event", processed)]
+        if hint.get("attachments"):
+            from sentry_lite.client._attachments import attachment_items
+
+            items += attachment_items(
+                hint["attachments"],
+                self.options.max_attachment_size,
+                self.options.max_total_attachment_size,
+                self.transport.record_lost_event,  # type: ignore[union-attr]
+            )
         envelope = Envelope(
             headers={"event_id": event_id, "sdk": {"name": SDK_NAME, "version": VERSION}},
-            items=[Item("event", processed)],
+            items=items,
         )
         self.transport.capture_envelope(envelope)  # type: ignore[union-attr]
         isolation.last_event_id_value = event_id

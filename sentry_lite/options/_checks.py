@@ -183,6 +183,8 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "send_client_reports": _check_bool,
     "spool_dir": _check_path,
     "on_drop": _check_callable,
+    "max_attachment_size": _check_count,
+    "max_total_attachment_size": _check_count,
     "default_integrations": _check_bool,
     "integrations": _check_iterable,
     "disabled_integrations": _check_iterable,

@@ -94,6 +94,8 @@ class Options(Mapping[str, Any]):
     send_client_reports: bool = True
     spool_dir: Optional[str] = None
     on_drop: Optional[Callable[[str, str, int], object]] = None
+    max_attachment_size: int = 10_000_000
+    max_total_attachment_size: int = 15_000_000
     default_integrations: bool = True
     integrations: tuple[Any, ...] = ()
     disabled_integrations: tuple[Any, ...] = ()
