@@ -37,6 +37,7 @@ __all__ = [
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
+    "capture_feedback",
     "capture_message",
     "configure_scope",
     "delivery_stats",
@@ -147,6 +148,22 @@ def capture_message(
 ) -> str | None:
     """Report a message (level ``info`` by default); the event id or None."""
     return get_current_scope().capture_message(message, level, scope, **scope_kwargs)
+
+
+@never_raises(default=None)
+def capture_feedback(
+    message: str,
+    name: str | None = None,
+    email: str | None = None,
+    associated_event_id: str | None = None,
+) -> str | None:
+    """Send feedback from the program's user; the feedback's id, or None.
+
+    ``associated_event_id`` links it to an error (``last_event_id()``, or one
+    a web page posted back). Sent as a ``feedback`` item (docs/feedback.md);
+    it does not change ``last_event_id()``.
+    """
+    return get_client().capture_feedback(message, name, email, associated_event_id)
 
 
 def add_breadcrumb(

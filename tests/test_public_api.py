@@ -28,6 +28,7 @@ PUBLIC = [
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
+    "capture_feedback",
     "capture_message",
     "configure_scope",
     "continue_trace",

@@ -57,6 +57,16 @@ class BaseClient:
     ) -> str | None:
         return None
 
+    def capture_feedback(
+        self,
+        message: str,
+        name: str | None = None,
+        email: str | None = None,
+        associated_event_id: str | None = None,
+        scope: Scope | None = None,
+    ) -> str | None:
+        return None
+
     def record_breadcrumb(
         self,
         scope: Scope,
