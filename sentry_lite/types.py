@@ -109,6 +109,7 @@ class Event(TypedDict, total=False):
     modules: dict[str, str]
     request: dict[str, Any]
     transaction: str
+    type: str
 
 
 #: What capture functions pass along beside the event: ``exc_info`` for
