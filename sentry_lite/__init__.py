@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite import logger
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite._version import VERSION
 from sentry_lite.api import (
@@ -107,6 +108,7 @@ __all__ = [
     "is_initialized",
     "isolation_scope",
     "last_event_id",
+    "logger",
     "new_scope",
     "push_scope",
     "remove_attribute",

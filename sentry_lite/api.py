@@ -228,7 +228,6 @@ def delivery_stats() -> DeliveryStats:
     >>> sentry_lite.delivery_stats().dropped_total
     0
     """
-    from sentry_lite.attachments import BytesSource
     from sentry_lite.transport.stats import DeliveryStats
 
     transport = get_client().transport

@@ -33,7 +33,8 @@ def test_feedback_linked_to_the_error_it_is_about(receiver, sentry_init):
 
     sentry_lite.flush()
     [(headers, event)] = feedback_items(receiver)
-    assert feedback_id is not None and feedback_id != error_id
+    assert feedback_id is not None
+    assert feedback_id != error_id
     assert headers["event_id"] == event["event_id"] == feedback_id
     assert event["contexts"]["feedback"] == {
         "message": "The page broke when I paid",
@@ -59,7 +60,9 @@ def test_a_uuid_with_dashes_is_linked_too(receiver, sentry_init):
     sentry_lite.capture_feedback("hm", associated_event_id="9EC79C33-EC99-42AB-8353-589FCB2E04DC")
     sentry_lite.flush()
     [(_, event)] = feedback_items(receiver)
-    assert event["contexts"]["feedback"]["associated_event_id"] == "9ec79c33ec9942ab8353589fcb2e04dc"
+    assert (
+        event["contexts"]["feedback"]["associated_event_id"] == "9ec79c33ec9942ab8353589fcb2e04dc"
+    )
 
 
 def test_before_send_and_sample_rate_are_for_errors(receiver, sentry_init):

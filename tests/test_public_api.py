@@ -46,6 +46,7 @@ PUBLIC = [
     "is_initialized",
     "isolation_scope",
     "last_event_id",
+    "logger",
     "new_scope",
     "push_scope",
     "remove_attribute",
@@ -71,7 +72,6 @@ PUBLIC = [
 #: lists them): code using them must change.
 MISSING_FROM_SENTRY_SDK = {
     "end_session",
-    "logger",
     "metrics",
     "monitor",
     "profiler",

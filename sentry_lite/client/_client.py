@@ -21,6 +21,7 @@ from sentry_lite.client._base import BaseClient
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
 from sentry_lite.client._integrations import setup_integrations
+from sentry_lite.client._logs import LogPipeline, logs_enabled
 from sentry_lite.client._pipeline import (
     ApplyScopes,
     BeforeSend,
@@ -99,6 +100,11 @@ class Client(BaseClient):
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
         self._steps = self._pipeline(options)
         self._feedback_steps = feedback_steps(self._steps)
+        self._logs = None
+        if self.transport is not None and logs_enabled(options):
+            server_name = options.server_name or default_server_name()
+            self._logs = LogPipeline(options, self._limits, server_name)
+            self.logs_enabled = True
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
 
@@ -298,6 +304,31 @@ class Client(BaseClient):
         if self.transport is not None:
             self.transport.record_lost_event(reason, category)
 
+    # -- structured logs (client/_logs.py) -----------------------------------------
+    def capture_log_call(
+        self,
+        severity_text: str,
+        template: str,
+        parameters: dict[str, Any],
+        attributes: dict[str, Any] | None,
+        scopes: tuple[Scope, ...],
+    ) -> None:
+        """One ``sentry_lite.logger`` call; ``scopes`` broadest first."""
+        if self._logs is not None and not self._closed:
+            log = self._logs.from_call(severity_text, template, parameters, attributes)
+            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+
+    def capture_log(self, log: dict[str, Any], scope: Scope | None = None) -> None:
+        """A log in sentry_sdk's shape (``severity_text``, ``body``, ``attributes``...)."""
+        if self._logs is None or self._closed:
+            return
+        from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
+
+        scopes = (get_global_scope(), get_isolation_scope(), scope or get_current_scope())
+        self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+
+    _capture_log = capture_log  # sentry_sdk's name
+
     # -- breadcrumbs -------------------------------------------------------------
     def record_breadcrumb(
         self,
@@ -344,6 +375,7 @@ class Client(BaseClient):
             return True
         if timeout is None:
             timeout = self.options.shutdown_timeout
+        self.transport.flush_batches()  # the logs buffered so far (ours flushes them too)
         return self.transport.flush(timeout, callback)
 
     def close(

@@ -170,6 +170,8 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "max_stack_frames": _check_size,
     "before_send": _check_callable,
     "before_breadcrumb": _check_callable,
+    "enable_logs": _check_bool,
+    "before_send_log": _check_callable,
     "ignore_errors": _check_ignore_errors,
     "debug": _check_bool,
     "shutdown_timeout": _check_timeout,

@@ -81,6 +81,8 @@ class Options(Mapping[str, Any]):
     max_stack_frames: int = 100
     before_send: Optional[EventProcessor] = None
     before_breadcrumb: Optional[BreadcrumbProcessor] = None
+    enable_logs: bool = False
+    before_send_log: Optional[Callable[[dict[str, Any], dict[str, Any]], object]] = None
     ignore_errors: tuple[Union[type[BaseException], str], ...] = ()
     debug: bool = False
     shutdown_timeout: float = 2.0
