@@ -136,7 +136,10 @@ class Item:
 
         One per item, but an attachment counts its bytes, a batch (a ``log``
         item) the ``item_count`` it holds, and a log batch its bytes too
-        (``log_byte``), as the client-reports protocol counts them.
+        (``log_byte``), as the client-reports protocol counts them. The bytes
+        of a batch are counted once it is encoded (``raw``, on the worker):
+        a batch dropped before (queue full, rate limited) is not encoded on
+        the program's thread only to be counted.
         """
         category = self.data_category
         item_type = self.type
@@ -147,9 +150,9 @@ class Item:
         count = self.headers.get("item_count")
         quantity = count if type(count) is int and count > 0 else 1
         byte_category = _BYTE_CATEGORIES.get(item_type)
-        if byte_category is None:
+        if byte_category is None or self.raw is None:
             return [(category, quantity)]
-        return [(category, quantity), (byte_category, max(len(self.payload_bytes()), 1))]
+        return [(category, quantity), (byte_category, max(len(self.raw), 1))]
 
     def payload_bytes(self) -> bytes:
         """The payload as sent: ``raw`` if given, else the encoded payload."""

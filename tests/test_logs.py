@@ -195,7 +195,7 @@ def test_a_429_for_log_item_holds_logs_back_and_errors_still_flow(receiver, sent
     dropped = sentry_lite.delivery_stats().dropped
     assert dropped[("server_rate_limited", "log_item")] == 1
     assert dropped[("ratelimit_backoff", "log_item")] == 3
-    assert dropped[("ratelimit_backoff", "log_byte")] > 0
+    assert ("ratelimit_backoff", "log_byte") not in dropped  # dropped before it was encoded
 
 
 def test_a_full_queue_drops_batches_counted_per_log(receiver, sentry_init):
@@ -210,8 +210,19 @@ def test_a_full_queue_drops_batches_counted_per_log(receiver, sentry_init):
     dropped = sentry_lite.delivery_stats().dropped
     # The first batch takes the queue's one slot: the other three are dropped, 100 logs each.
     assert dropped[("queue_overflow", "log_item")] == 300
-    assert dropped[("queue_overflow", "log_byte")] > 0
     receiver.stop()
+
+
+def test_a_refused_batch_is_counted_per_log_and_in_bytes(receiver, sentry_init):
+    receiver.respond_with(500)
+    sentry_init(enable_logs=True)
+    for index in range(3):
+        sentry_lite.logger.info("refused {n}", n=index)
+    sentry_lite.flush()
+    dropped = sentry_lite.delivery_stats().dropped
+    assert dropped[("send_error", "log_item")] == 3
+    [item] = log_items(receiver)
+    assert dropped[("send_error", "log_byte")] == len(item.raw)
 
 
 def test_before_send_log_sees_sentry_sdks_shape_and_may_change_or_drop(

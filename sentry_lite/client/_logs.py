@@ -49,7 +49,9 @@ SEVERITY_NUMBERS = {"trace": 1, "debug": 5, "info": 9, "warn": 13, "error": 17, 
 
 _PARAMETER = "sentry.message.parameter."
 _TEMPLATE = "sentry.message.template"
+_PARAMETER_LENGTH = len(_PARAMETER)
 _MAX_BODY = 8192
+_FILTERED_TYPED = {"value": FILTERED, "type": "string"}
 _USER_ATTRIBUTES = (
     ("user.id", "id"),
     ("user.name", "username"),
@@ -65,6 +67,13 @@ class _ShowMissing(dict):  # type: ignore[type-arg]
         return "{" + key + "}"
 
 
+def _format_leniently(template: str, parameters: dict[str, Any]) -> str:
+    try:
+        return template.format_map(_ShowMissing(parameters))
+    except Exception:  # noqa: BLE001 -- e.g. a positional field: sent as written
+        return template
+
+
 class LogPipeline:
     """One client's way from a log call to a log in a batch.
 
@@ -75,7 +84,15 @@ class LogPipeline:
         server_name: What events carry as ``server_name``.
     """
 
-    __slots__ = ("_before_send_log", "_defaults", "_key_filter", "_limits", "_send_pii", "_string")
+    __slots__ = (
+        "_before_send_log",
+        "_by_level",
+        "_defaults",
+        "_key_filter",
+        "_limits",
+        "_send_pii",
+        "_string",
+    )
 
     def __init__(self, options: Options, limits: SafeLimits, server_name: str) -> None:
         self._before_send_log = options.before_send_log
@@ -94,6 +111,15 @@ class LogPipeline:
         if options.release:
             defaults["sentry.release"] = options.release
         self._defaults = {key: _typed(value) for key, value in defaults.items()}
+        # The SDK's attributes with each level's severity: one update per log.
+        self._by_level = {
+            level: {
+                "sentry.severity_text": _typed(level),
+                "sentry.severity_number": _typed(number),
+                **self._defaults,
+            }
+            for level, number in SEVERITY_NUMBERS.items()
+        }
 
     # -- step 1 for sentry_lite.logger calls --------------------------------------
     def from_call(
@@ -104,18 +130,21 @@ class LogPipeline:
         attributes: Optional[dict[str, Any]],
     ) -> dict[str, Any]:
         """The log of ``logger.<level>(template, attributes=..., **parameters)``."""
-        own: dict[str, Any] = dict(attributes) if attributes else {}
+        own: dict[str, Any] = {**attributes} if attributes else {}
         body = template
-        if parameters:
+        if parameters:  # the call's own **kwargs dict: changed in place
             key_filter = self._key_filter
-            shown = _ShowMissing()
-            for name, given in parameters.items():
-                value = FILTERED if key_filter is not None and key_filter(name) else given
+            if key_filter is not None:
+                for name in parameters:
+                    if _sensitive(key_filter, name):
+                        parameters[name] = FILTERED
+            for name, value in parameters.items():
                 own[_PARAMETER + name] = value
-                shown[name] = value
             own[_TEMPLATE] = template
             try:
-                body = template.format_map(shown)
+                body = template.format(**parameters)
+            except (KeyError, IndexError):  # a field without a parameter stays as written
+                body = _format_leniently(template, parameters)
             except Exception:  # noqa: BLE001 -- a bad template is sent as it is
                 body = template
         return {
@@ -134,32 +163,38 @@ class LogPipeline:
         attributes = log.get("attributes")
         if not isinstance(attributes, dict):
             attributes = {}
-        if any(scope._attributes for scope in scopes):
-            merged: dict[str, Any] = {}
-            for scope in scopes:
-                merged.update(scope._attributes)
-            attributes = {**merged, **attributes}
+        broad, middle, narrow = scopes[0], scopes[1], scopes[-1]
+        if broad._attributes or middle._attributes or narrow._attributes:
+            attributes = {
+                **broad._attributes,
+                **middle._attributes,
+                **narrow._attributes,
+                **attributes,
+            }
         if self._send_pii:
             self._add_user(attributes, scopes)
-        log["attributes"] = self._scrubbed(attributes)
-        log["body"] = safe_text(str(log.get("body", "")), _MAX_BODY, self._string)
+        body = log.get("body")
+        log["body"] = self._text(body if type(body) is str else str(body), _MAX_BODY)
         if log.get("trace_id") is None:
-            log["trace_id"] = scopes[-1].trace_context.get("trace_id")
+            log["trace_id"] = narrow.trace_context.get("trace_id")
 
         hook = self._before_send_log
-        if hook is not None:
-            try:
-                result = hook(log, {})
-            except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
-                warn_hook_failed("before_send_log", error, "log dropped")
-                transport.record_lost_event("before_send", "log_item")
-                return
-            if not isinstance(result, dict):
-                logger.debug("log dropped by before_send_log")
-                transport.record_lost_event("before_send", "log_item")
-                return
-            log = result
-        transport.add_to_batch("log", self._wire(log))
+        if hook is None:  # the common case: scrubbed and typed in one pass
+            log["attributes"] = self._scrubbed(attributes, typed=True)
+            transport.add_to_batch("log", self._wire(log, typed=True))
+            return
+        log["attributes"] = self._scrubbed(attributes, typed=False)
+        try:
+            result = hook(log, {})
+        except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
+            warn_hook_failed("before_send_log", error, "log dropped")
+            transport.record_lost_event("before_send", "log_item")
+            return
+        if not isinstance(result, dict):
+            logger.debug("log dropped by before_send_log")
+            transport.record_lost_event("before_send", "log_item")
+            return
+        transport.add_to_batch("log", self._wire(result, typed=False))
 
     def _add_user(self, attributes: dict[str, Any], scopes: tuple[Scope, ...]) -> None:
         user = None
@@ -172,22 +207,41 @@ class LogPipeline:
             if value is not None and attribute not in attributes:
                 attributes[attribute] = value
 
-    def _scrubbed(self, attributes: dict[str, Any]) -> dict[str, Any]:
+    def _scrubbed(self, attributes: dict[str, Any], typed: bool) -> dict[str, Any]:
+        """The attributes masked by key name and value pattern; ``typed``: in the wire format."""
         key_filter = self._key_filter
+        max_length = self._limits.max_length
         out: dict[str, Any] = {}
         for given, value in attributes.items():
-            key = given if isinstance(given, str) else str(given)
-            name = key[len(_PARAMETER) :] if key.startswith(_PARAMETER) else key
-            if key != _TEMPLATE and key_filter is not None and _sensitive(key_filter, name):
-                out[key] = FILTERED
-            else:
-                out[key] = self._value(value)
+            key = given if type(given) is str else str(given)
+            if key != _TEMPLATE and key_filter is not None:
+                name = key[_PARAMETER_LENGTH:] if key.startswith(_PARAMETER) else key
+                if _sensitive(key_filter, name):
+                    out[key] = _FILTERED_TYPED if typed else FILTERED
+                    continue
+            if typed and type(value) is str:  # the common case, inline
+                out[key] = {"value": self._text(value, max_length), "type": "string"}
+                continue
+            safe = self._value(value)
+            out[key] = _typed(safe) if typed else safe
         return out
+
+    def _text(self, text: str, max_length: int) -> str:
+        string_filter = self._string
+        if len(text) > max_length:
+            return safe_text(text, max_length, string_filter)
+        if string_filter is None:
+            return text
+        try:  # safe_text's work, minus the cut a short string does not need
+            filtered = string_filter(text)
+        except Exception:  # noqa: BLE001 -- fail closed; safe_text reports the error
+            return safe_text(text, max_length, string_filter)
+        return filtered if type(filtered) is str else FILTERED
 
     def _value(self, value: Any) -> Any:
         kind = type(value)
         if kind is str:
-            return safe_text(value, self._limits.max_length, self._string)
+            return self._text(value, self._limits.max_length)
         if kind is bool:
             return value
         if kind is int:  # an attribute integer is 64-bit
@@ -199,23 +253,38 @@ class LogPipeline:
         safe = to_safe(value, self._limits)  # key and value filters inside containers
         return safe if isinstance(safe, str) else _compact(safe, self._limits.max_length)
 
-    def _wire(self, log: dict[str, Any]) -> dict[str, Any]:
+    def _wire(self, log: dict[str, Any], typed: bool) -> dict[str, Any]:
+        """The log as one entry of a batch; ``typed``: its attributes are already typed."""
         attributes = log.get("attributes")
-        typed = {
-            str(key): _typed(self._value(value) if type(value) not in _PLAIN else value)
-            for key, value in (attributes.items() if isinstance(attributes, dict) else ())
-        }
-        severity_text = str(log.get("severity_text", "info"))
-        typed.setdefault("sentry.severity_text", _typed(severity_text))
-        typed.setdefault("sentry.severity_number", _typed(log.get("severity_number", 9)))
-        typed.update(self._defaults)
+        out: dict[str, Any]
+        if typed:
+            out = attributes  # type: ignore[assignment]
+        else:  # what before_send_log returned: typed here (its new objects made safe)
+            out = {
+                str(key): _typed(value if type(value) in _PLAIN else self._value(value))
+                for key, value in (attributes.items() if isinstance(attributes, dict) else ())
+            }
+        severity_text = log.get("severity_text")
+        level = severity_text if severity_text in SEVERITY_NUMBERS else "info"
+        number = log.get("severity_number")
+        if (
+            severity_text == level
+            and number == SEVERITY_NUMBERS[level]
+            and "sentry.severity_text" not in out
+            and "sentry.severity_number" not in out
+        ):
+            out.update(self._by_level[level])  # the common case
+        else:
+            out.setdefault("sentry.severity_text", _typed(str(severity_text)))
+            out.setdefault("sentry.severity_number", _typed(number if type(number) is int else 9))
+            out.update(self._defaults)
         stamp = log.get("time_unix_nano")
         entry: dict[str, Any] = {
-            "timestamp": stamp / 1e9 if isinstance(stamp, int) else time.time(),
+            "timestamp": stamp / 1e9 if type(stamp) is int else time.time(),
             "trace_id": log.get("trace_id"),
-            "level": severity_text if severity_text in SEVERITY_NUMBERS else "info",
-            "body": str(log.get("body", "")),
-            "attributes": typed,
+            "level": level,
+            "body": log["body"] if type(log.get("body")) is str else str(log.get("body")),
+            "attributes": out,
         }
         span_id = log.get("span_id")
         if isinstance(span_id, str):
