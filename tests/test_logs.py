@@ -260,6 +260,22 @@ def test_before_send_log_sees_sentry_sdks_shape_and_may_change_or_drop(
     assert any("before_send_log" in record.getMessage() for record in caplog.records)
 
 
+def test_a_log_made_inside_before_send_log_is_not_sent_nor_looped(receiver, sentry_init):
+    calls = []
+
+    def before_send_log(log, hint):
+        calls.append(log["body"])
+        sentry_lite.logger.info("from the hook")
+        logging.getLogger("app.hook").warning("from the hook, by logging")
+        return log
+
+    sentry_init(enable_logs=True, before_send_log=before_send_log)
+    sentry_lite.logger.info("outside")
+    sentry_lite.flush()
+    assert calls == ["outside"]
+    assert [log["body"] for log in logs_of(receiver)] == ["outside"]
+
+
 def test_the_logging_integration_forwards_records_at_sentry_logs_level(receiver, sentry_init):
     from sentry_lite.integrations.logging import (
         LoggingIntegration,

@@ -29,6 +29,7 @@ batches from its worker (transport/batches.py). In order:
 from __future__ import annotations
 
 import math
+import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -65,6 +66,16 @@ class _ShowMissing(dict):  # type: ignore[type-arg]
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+class _InHook(threading.local):
+    """Set while this thread runs ``before_send_log``: a log it makes is not sent
+    (it would call the hook again, without end)."""
+
+    active = False  # a class default: reading it never raises AttributeError
+
+
+_in_hook = _InHook()
 
 
 def _format_leniently(template: str, parameters: dict[str, Any]) -> str:
@@ -160,6 +171,8 @@ class LogPipeline:
     # -- steps 2 to 5 ----------------------------------------------------------------
     def capture(self, log: dict[str, Any], scopes: tuple[Scope, ...], transport: Transport) -> None:
         """Finish ``log`` (sentry_sdk's shape) with ``scopes`` (broadest first) and batch it."""
+        if _in_hook.active:
+            return
         attributes = log.get("attributes")
         if not isinstance(attributes, dict):
             attributes = {}
@@ -184,12 +197,15 @@ class LogPipeline:
             transport.add_to_batch("log", self._wire(log, typed=True))
             return
         log["attributes"] = self._scrubbed(attributes, typed=False)
+        _in_hook.active = True
         try:
             result = hook(log, {})
         except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
             warn_hook_failed("before_send_log", error, "log dropped")
             transport.record_lost_event("before_send", "log_item")
             return
+        finally:
+            _in_hook.active = False
         if not isinstance(result, dict):
             logger.debug("log dropped by before_send_log")
             transport.record_lost_event("before_send", "log_item")
