@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite import logger
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite._version import VERSION
 from sentry_lite.api import (
+    add_attachment,
     add_breadcrumb,
     capture_event,
     capture_exception,
+    capture_feedback,
     capture_message,
     configure_scope,
     delivery_stats,
@@ -38,6 +41,7 @@ from sentry_lite.api import (
     set_transaction_name,
     set_user,
 )
+from sentry_lite.attachments import Attachment
 from sentry_lite.client import Client
 from sentry_lite.scope import (
     Scope,
@@ -71,6 +75,7 @@ __version__ = VERSION
 
 __all__ = [
     "VERSION",
+    "Attachment",
     "Client",
     "ConfigurationError",
     "HttpTransport",
@@ -81,9 +86,11 @@ __all__ = [
     "Transport",
     "UnknownOptionError",
     "__version__",
+    "add_attachment",
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
+    "capture_feedback",
     "capture_message",
     "configure_scope",
     "continue_trace",
@@ -101,6 +108,7 @@ __all__ = [
     "is_initialized",
     "isolation_scope",
     "last_event_id",
+    "logger",
     "new_scope",
     "push_scope",
     "remove_attribute",

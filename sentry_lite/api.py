@@ -28,13 +28,16 @@ from sentry_lite.scope import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from sentry_lite.attachments import BytesSource
     from sentry_lite.transport.stats import DeliveryStats
     from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 __all__ = [
+    "add_attachment",
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
+    "capture_feedback",
     "capture_message",
     "configure_scope",
     "delivery_stats",
@@ -147,6 +150,22 @@ def capture_message(
     return get_current_scope().capture_message(message, level, scope, **scope_kwargs)
 
 
+@never_raises(default=None)
+def capture_feedback(
+    message: str,
+    name: str | None = None,
+    email: str | None = None,
+    associated_event_id: str | None = None,
+) -> str | None:
+    """Send feedback from the program's user; the feedback's id, or None.
+
+    ``associated_event_id`` links it to an error (``last_event_id()``, or one
+    a web page posted back). Sent as a ``feedback`` item (docs/feedback.md);
+    it does not change ``last_event_id()``.
+    """
+    return get_client().capture_feedback(message, name, email, associated_event_id)
+
+
 def add_breadcrumb(
     crumb: Breadcrumb | None = None, hint: BreadcrumbHint | None = None, **kwargs: Any
 ) -> None:
@@ -239,16 +258,37 @@ def set_transaction_name(name: str, source: str | None = None) -> None:
     get_current_scope().set_transaction_name(name, source)
 
 
+@never_raises(default=None)
 def set_attribute(attribute: str, value: Any) -> None:
-    """Accepted and ignored: attributes go to logs, metrics and spans, which are not sent."""
+    """Put ``attribute`` on every structured log sent in this isolation scope."""
+    get_isolation_scope().set_attribute(attribute, value)
 
 
+@never_raises(default=None)
 def set_attributes(attributes: dict[str, Any]) -> None:
-    """Accepted and ignored, as :func:`set_attribute`."""
+    """:func:`set_attribute` for each item of ``attributes``."""
+    get_isolation_scope().set_attributes(attributes)
 
 
+@never_raises(default=None)
 def remove_attribute(attribute: str) -> None:
-    """Accepted and ignored, as :func:`set_attribute`."""
+    """Undo :func:`set_attribute`; nothing happens if it was not set."""
+    get_isolation_scope().remove_attribute(attribute)
+
+
+def add_attachment(
+    bytes: BytesSource | None = None,
+    filename: str | None = None,
+    path: str | None = None,
+    content_type: str | None = None,
+    add_to_transactions: bool = False,
+) -> None:
+    """Send a file with every error event of this isolation scope (``Scope.add_attachment``).
+
+    Raises:
+        TypeError: neither ``bytes`` nor ``path``, or no filename (as sentry_sdk).
+    """
+    get_isolation_scope().add_attachment(bytes, filename, path, content_type, add_to_transactions)
 
 
 _MIGRATION_GUIDE = "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x"

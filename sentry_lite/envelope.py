@@ -48,6 +48,12 @@ _DATA_CATEGORIES = {
     "trace_metric": "trace_metric",
 }
 
+# Item types that carry a batch: one item holds ``item_count`` of them, and
+# losing the item loses that many (client reports count each).
+_BATCHED_TYPES = frozenset({"log", "span", "trace_metric"})
+# Item types whose loss is also counted in bytes, in a second category.
+_BYTE_CATEGORIES = {"log": "log_byte", "trace_metric": "trace_metric_byte"}
+
 # Item headers the serializer writes itself.
 _FRAMING_HEADERS = frozenset(("type", "length"))
 
@@ -124,6 +130,29 @@ class Item:
     def data_category(self) -> str:
         """The data category the item counts against (rate limits, client reports)."""
         return _DATA_CATEGORIES.get(self.type, "default")
+
+    def counted_as(self) -> list[tuple[str, int]]:
+        """What losing this item counts as: ``(data category, quantity)`` pairs.
+
+        One per item, but an attachment counts its bytes, a batch (a ``log``
+        item) the ``item_count`` it holds, and a log batch its bytes too
+        (``log_byte``), as the client-reports protocol counts them. The bytes
+        of a batch are counted once it is encoded (``raw``, on the worker):
+        a batch dropped before (queue full, rate limited) is not encoded on
+        the program's thread only to be counted.
+        """
+        category = self.data_category
+        item_type = self.type
+        if category == "attachment":
+            return [(category, max(len(self.payload_bytes()), 1))]
+        if item_type not in _BATCHED_TYPES:
+            return [(category, 1)]
+        count = self.headers.get("item_count")
+        quantity = count if type(count) is int and count > 0 else 1
+        byte_category = _BYTE_CATEGORIES.get(item_type)
+        if byte_category is None or self.raw is None:
+            return [(category, quantity)]
+        return [(category, quantity), (byte_category, max(len(self.raw), 1))]
 
     def payload_bytes(self) -> bytes:
         """The payload as sent: ``raw`` if given, else the encoded payload."""

@@ -110,6 +110,7 @@ class Event(TypedDict, total=False):
     request: dict[str, Any]
     transaction: str
     transaction_info: dict[str, Any]
+    type: str
 
 
 #: What capture functions pass along beside the event: ``exc_info`` for

@@ -13,7 +13,14 @@ anything was wrong. The checks are independent of ``sentry_lite.envelope``
 - envelope rules: ``event_id`` header present and equal to the event's; at
   most one event item; ``sent_at`` is RFC 3339 UTC;
 - events: Relay's own normalizer (``sentry_relay``, Python 3.10+) reports no
-  errors and no ``_meta`` entry with ``err``.
+  errors and no ``_meta`` entry with ``err``; so do ``feedback`` items (an
+  event), which must also carry ``contexts.feedback.message`` (the normalizer
+  does not require it);
+- items that are not events, by the protocol docs (PROTOCOL.md §2, §7a):
+  :func:`check_attachment_item` (a filename, a known ``attachment_type``,
+  an ``event_id`` in the envelope) and :func:`check_log_item` (``item_count``,
+  ``content_type``, each log's timestamp, trace id, level, body and typed
+  attributes); logs never share an envelope with other telemetry.
 
 Call :func:`validate_event` directly on an event dict; it returns the list of
 problems (empty when the event is fine). :data:`COUNTS` adds up what the
@@ -38,13 +45,18 @@ except ImportError as error:  # Python 3.9: sentry-relay needs 3.10+
         ) from error
     StoreNormalizer = None
 
+from item_validation import check_attachment_item, check_feedback, check_log_item
+
 from sentry_lite.local.receiver import ReceivedEnvelope
 
 __all__ = [
     "COUNTS",
     "RELAY_AVAILABLE",
     "PayloadValidator",
+    "check_attachment_item",
     "check_envelope_bytes",
+    "check_feedback",
+    "check_log_item",
     "check_received",
     "strict_json_loads",
     "validate_event",
@@ -159,6 +171,7 @@ def check_envelope_bytes(body: bytes, counts: Optional[ValidationCounts] = None)
         problems.append(f"sent_at {sent_at!r} is not an RFC 3339 UTC timestamp")
 
     events: list[Any] = []
+    item_types: list[Any] = []
     index = 0
     while position < len(body):
         where = f"item {index}"
@@ -190,19 +203,30 @@ def check_envelope_bytes(body: bytes, counts: Optional[ValidationCounts] = None)
             problems.append(f"{where}: payload of length {length} is not followed by a newline")
             break
         payload = body[start:end]
+        item_types.append(item_type)
+        if item_type == "attachment":
+            problems.extend(f"{where}: {p}" for p in check_attachment_item(item_headers, payload))
         if item_type in JSON_ITEM_TYPES:
             try:
                 parsed = strict_json_loads(payload)
             except ValueError as error:
                 problems.append(f"{where} ({item_type}): payload is not strict JSON: {error}")
             else:
-                if item_type == "event":
+                if item_type in ("event", "feedback"):
                     events.append(parsed)
+                if item_type == "feedback":
+                    problems.extend(f"{where}: {p}" for p in check_feedback(parsed))
+                if item_type == "log":
+                    problems.extend(f"{where}: {p}" for p in check_log_item(item_headers, parsed))
         position = end + 1
         index += 1
 
     if len(events) > 1:
         problems.append(f"{len(events)} event items in one envelope (servers keep at most one)")
+    if "attachment" in item_types and not headers.get("event_id"):
+        problems.append("an envelope with attachments has no event_id header")
+    if "log" in item_types and set(item_types) - {"log", "client_report"}:
+        problems.append(f"logs share an envelope with other telemetry: {sorted(set(item_types))}")
     for event in events:
         if not isinstance(event, dict):
             problems.append("the event payload is not a JSON object")

@@ -278,7 +278,7 @@ def test_the_suites_framing_checker_catches_bad_envelopes(data, problem):
 def test_the_suites_framing_checker_accepts_good_envelopes():
     data = (
         b'{"event_id":"%s","sent_at":"2024-01-01T10:00:00.123456+00:00"}\n' % EVENT_ID.encode()
-        + b'{"type":"attachment","length":0}\n\n'
-        + b'{"type":"attachment","length":3}\na\nb'
+        + b'{"type":"attachment","length":0,"filename":"empty.txt"}\n\n'
+        + b'{"type":"attachment","length":3,"filename":"two-lines.txt"}\na\nb'
     )
     assert check_envelope_bytes(data) == []

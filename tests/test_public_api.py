@@ -13,6 +13,7 @@ import sentry_lite
 
 PUBLIC = [
     "VERSION",
+    "Attachment",
     "Client",
     "ConfigurationError",
     "HttpTransport",
@@ -23,9 +24,11 @@ PUBLIC = [
     "Transport",
     "UnknownOptionError",
     "__version__",
+    "add_attachment",
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
+    "capture_feedback",
     "capture_message",
     "configure_scope",
     "continue_trace",
@@ -43,6 +46,7 @@ PUBLIC = [
     "is_initialized",
     "isolation_scope",
     "last_event_id",
+    "logger",
     "new_scope",
     "push_scope",
     "remove_attribute",
@@ -67,9 +71,7 @@ PUBLIC = [
 #: sentry_sdk 2.x top-level names sentry_lite does not have (docs/compatibility.md
 #: lists them): code using them must change.
 MISSING_FROM_SENTRY_SDK = {
-    "add_attachment",
     "end_session",
-    "logger",
     "metrics",
     "monitor",
     "profiler",
@@ -109,6 +111,7 @@ def test_the_modules_sentry_sdk_programs_reach_as_attributes_are_there():
 
 
 SHARED_FUNCTIONS = [
+    "add_attachment",
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
@@ -152,7 +155,17 @@ def test_flush_async_is_a_coroutine_function_as_in_sentry_sdk():
     assert inspect.iscoroutinefunction(sentry_lite.flush_async)
 
 
-@pytest.mark.parametrize("method", ["last_event_id", "get_current_scope", "get_isolation_scope"])
+@pytest.mark.parametrize(
+    "method",
+    [
+        "last_event_id",
+        "get_current_scope",
+        "get_isolation_scope",
+        "add_attachment",
+        "set_attribute",
+        "remove_attribute",
+    ],
+)
 def test_scope_class_methods_mirror_sentry_sdk(method):
     sentry_sdk = pinned_sentry_sdk()
     ours = inspect.signature(getattr(sentry_lite.Scope, method))
@@ -164,6 +177,7 @@ def test_scope_class_methods_mirror_sentry_sdk(method):
     ("module", "name"),
     [
         ("sentry_lite.scope", "Scope"),
+        ("sentry_lite.attachments", "Attachment"),
         ("sentry_lite.client", "Client"),
         ("sentry_lite.client", "BaseClient"),
         ("sentry_lite.client", "NonRecordingClient"),

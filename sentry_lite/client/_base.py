@@ -27,6 +27,8 @@ class BaseClient:
     options: Options
     transport: Transport | None = None
     integrations: dict[str, Integration]
+    #: Whether structured logs are sent (``enable_logs``): a log call asks this first.
+    logs_enabled: bool = False
 
     def __init__(self, options: Options | None = None) -> None:
         self.options = options if options is not None else Options()
@@ -55,6 +57,29 @@ class BaseClient:
     def capture_message(
         self, message: str, level: str | None = None, scope: Scope | None = None
     ) -> str | None:
+        return None
+
+    def capture_feedback(
+        self,
+        message: str,
+        name: str | None = None,
+        email: str | None = None,
+        associated_event_id: str | None = None,
+        scope: Scope | None = None,
+    ) -> str | None:
+        return None
+
+    def capture_log_call(
+        self,
+        severity_text: str,
+        template: str,
+        parameters: dict[str, Any],
+        attributes: dict[str, Any] | None,
+        scopes: tuple[Scope, ...],
+    ) -> None:
+        return None
+
+    def capture_log(self, log: dict[str, Any], scope: Scope | None = None) -> None:
         return None
 
     def record_breadcrumb(

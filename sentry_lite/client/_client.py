@@ -19,7 +19,9 @@ from sentry_lite._log import enable_debug_output, logger, warn_hook_failed, warn
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._base import BaseClient
 from sentry_lite.client._event_ids import new_event_id
+from sentry_lite.client._feedback import feedback_steps
 from sentry_lite.client._integrations import setup_integrations
+from sentry_lite.client._logs import LogPipeline, logs_enabled
 from sentry_lite.client._pipeline import (
     ApplyScopes,
     BeforeSend,
@@ -98,6 +100,12 @@ class Client(BaseClient):
             )
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
         self._steps = self._pipeline(options)
+        self._feedback_steps = feedback_steps(self._steps)
+        self._logs = None
+        if self.transport is not None and logs_enabled(options):
+            server_name = options.server_name or default_server_name()
+            self._logs = LogPipeline(options, self._limits, server_name)
+            self.logs_enabled = True
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
 
@@ -214,6 +222,22 @@ class Client(BaseClient):
         event = build_message_event(message, level or "info", self._event_settings, stack_from)
         return self._capture_event(event, {}, scope, built=True)
 
+    def capture_feedback(
+        self,
+        message: str,
+        name: str | None = None,
+        email: str | None = None,
+        associated_event_id: str | None = None,
+        scope: Scope | None = None,
+    ) -> str | None:
+        """Send feedback from the program's user as a ``feedback`` item; its id, or None."""
+        if not self.is_active():
+            return None
+        from sentry_lite.client._feedback import feedback_event
+
+        event = feedback_event(message, name, email, associated_event_id)
+        return self._capture_event(event, {}, scope, built=False, feedback=True)
+
     # -- the pipeline ------------------------------------------------------------
     def capture_event(
         self, event: Event, hint: Hint | None = None, scope: Scope | None = None
@@ -227,10 +251,17 @@ class Client(BaseClient):
         return self._capture_event(event, hint, scope, built=False)
 
     def _capture_event(
-        self, event: Event, hint: Hint | None, scope: Scope | None, built: bool
+        self,
+        event: Event,
+        hint: Hint | None,
+        scope: Scope | None,
+        built: bool,
+        feedback: bool = False,
     ) -> str | None:
         """``built``: this client built the event's exception, threads and message,
-        already scrubbed; the scrubber step does not scrub them again."""
+        already scrubbed; the scrubber step does not scrub them again. ``feedback``:
+        the event is user feedback (client/_feedback.py): its own steps, a
+        ``feedback`` item, no attachments, and the last event id stays."""
         if not self.is_active():
             return None
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
@@ -243,24 +274,61 @@ class Client(BaseClient):
         isolation = get_isolation_scope()
         # An exception that ended an asyncio task brings that task's scopes.
         scopes = with_task_scopes((get_global_scope(), isolation, current), hint.get("exc_info"))
+        steps = self._feedback_steps if feedback else self._steps
         try:
-            processed = run_steps(self._steps, event, Capture(hint, scopes, built))
+            processed = run_steps(steps, event, Capture(hint, scopes, built))
         except DropEvent as drop:
-            self._drop(drop.reason, drop.why)
+            self._drop(drop.reason, drop.why, "feedback" if feedback else "error")
             return None
 
+        items = [Item("feedback" if feedback else "event", processed)]
+        if hint.get("attachments") and not feedback:
+            from sentry_lite.client._attachments import attachment_items
+
+            items += attachment_items(
+                hint["attachments"],
+                self.options.max_attachment_size,
+                self.options.max_total_attachment_size,
+                self.transport.record_lost_event,  # type: ignore[union-attr]
+            )
         envelope = Envelope(
             headers={"event_id": event_id, "sdk": {"name": SDK_NAME, "version": VERSION}},
-            items=[Item("event", processed)],
+            items=items,
         )
         self.transport.capture_envelope(envelope)  # type: ignore[union-attr]
-        isolation.last_event_id_value = event_id
+        if not feedback:
+            isolation.last_event_id_value = event_id
         return event_id
 
-    def _drop(self, reason: str, why: str) -> None:
+    def _drop(self, reason: str, why: str, category: str = "error") -> None:
         logger.debug("event dropped (%s): %s", reason, why)
         if self.transport is not None:
-            self.transport.record_lost_event(reason, "error")
+            self.transport.record_lost_event(reason, category)
+
+    # -- structured logs (client/_logs.py) -----------------------------------------
+    def capture_log_call(
+        self,
+        severity_text: str,
+        template: str,
+        parameters: dict[str, Any],
+        attributes: dict[str, Any] | None,
+        scopes: tuple[Scope, ...],
+    ) -> None:
+        """One ``sentry_lite.logger`` call; ``scopes`` broadest first."""
+        if self._logs is not None and not self._closed:
+            log = self._logs.from_call(severity_text, template, parameters, attributes)
+            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+
+    def capture_log(self, log: dict[str, Any], scope: Scope | None = None) -> None:
+        """A log in sentry_sdk's shape (``severity_text``, ``body``, ``attributes``...)."""
+        if self._logs is None or self._closed:
+            return
+        from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
+
+        scopes = (get_global_scope(), get_isolation_scope(), scope or get_current_scope())
+        self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+
+    _capture_log = capture_log  # sentry_sdk's name
 
     # -- breadcrumbs -------------------------------------------------------------
     def record_breadcrumb(
@@ -308,6 +376,7 @@ class Client(BaseClient):
             return True
         if timeout is None:
             timeout = self.options.shutdown_timeout
+        self.transport.flush_batches()  # the logs buffered so far (ours flushes them too)
         return self.transport.flush(timeout, callback)
 
     def close(

@@ -118,6 +118,15 @@ class ApplyScopes:
         from sentry_lite.scope._to_event import apply_scopes
 
         apply_scopes(event, capture.scopes, self._limits, self._max_breadcrumbs)
+        # The scopes' attachments, in the hint as sentry_sdk puts them: before_send may
+        # add or remove some. A fork shares its parent's: each is taken once.
+        attachments = capture.hint.setdefault("attachments", [])
+        seen = {id(attachment) for attachment in attachments}
+        for scope in capture.scopes:
+            for attachment in scope._attachments:
+                if id(attachment) not in seen:
+                    seen.add(id(attachment))
+                    attachments.append(attachment)
         for scope in capture.scopes:
             for processor in scope.event_processors:
                 result: Event | None = event

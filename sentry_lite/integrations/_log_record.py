@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sentry_lite.types import ExcInfo
 
 __all__ = [
+    "as_log",
     "exception_of",
     "extra_fields",
     "logging_call_frame",
@@ -137,6 +138,75 @@ def extra_fields(record: logging.LogRecord) -> Optional[dict[str, Any]]:
         if key not in _RECORD_ATTRIBUTES and not (isinstance(key, str) and key.startswith("_"))
     }
     return extra or None
+
+
+# sentry_sdk's SEVERITY_TO_OTEL_SEVERITY: the OpenTelemetry severity of each logging level.
+_OTEL_SEVERITY = (
+    (logging.CRITICAL, 21, "fatal"),
+    (logging.ERROR, 17, "error"),
+    (logging.WARNING, 13, "warn"),
+    (logging.INFO, 9, "info"),
+    (logging.DEBUG, 5, "debug"),
+)
+
+
+def as_log(
+    record: logging.LogRecord,
+    max_value_length: int,
+    key_filter: Optional[Callable[[str], bool]],
+    project_root: Optional[str],
+) -> dict[str, Any]:
+    """The record as a structured log in sentry_sdk's shape (the client finishes it).
+
+    The attributes are sentry_sdk's: the ``extra`` fields, the arguments as
+    ``sentry.message.parameter.<index or name>`` with the template, the
+    place of the call, the thread, the process and the logger's name.
+    """
+    number, text = 1, "trace"
+    for levelno, otel_number, otel_text in _OTEL_SEVERITY:
+        if record.levelno >= levelno:
+            number, text = otel_number, otel_text
+            break
+    attributes: dict[str, Any] = dict(extra_fields(record) or {})
+    attributes["sentry.origin"] = "auto.log.stdlib"
+    args = record.args
+    parameters: Any = ()
+    if isinstance(args, tuple):
+        parameters = enumerate(args)
+    elif isinstance(args, Mapping):
+        parameters = args.items()
+    has_parameters = False
+    for name, value in parameters:
+        attributes[f"sentry.message.parameter.{name}"] = value
+        has_parameters = True
+    if has_parameters and isinstance(record.msg, str):
+        attributes["sentry.message.template"] = record.msg
+    if record.lineno:
+        attributes["code.line.number"] = record.lineno
+    path = record.pathname
+    if path:
+        if project_root and path.startswith(project_root + "/"):
+            path = path[len(project_root) + 1 :]
+        attributes["code.file.path"] = path
+    for attribute, value in (
+        ("code.function.name", record.funcName),
+        ("thread.id", record.thread),
+        ("thread.name", record.threadName),
+        ("process.pid", record.process),
+        ("process.executable.name", record.processName),
+        ("logger.name", record.name),
+    ):
+        if value:
+            attributes[attribute] = value
+    return {
+        "severity_text": text,
+        "severity_number": number,
+        "body": record_message(record, max_value_length, key_filter),
+        "attributes": attributes,
+        "time_unix_nano": int(record.created * 1e9),
+        "trace_id": None,
+        "span_id": None,
+    }
 
 
 def sentry_level(levelno: int) -> str:

@@ -31,6 +31,7 @@ from sentry_lite.client import Client
 from sentry_lite.event.builders import build_log_event
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations._log_record import (
+    as_log,
     exception_of,
     extra_fields,
     logging_call_frame,
@@ -53,6 +54,7 @@ __all__ = [
     "EventHandler",
     "LoggingIntegration",
     "SentryHandler",
+    "SentryLogsHandler",
     "ignore_logger",
     "ignore_logger_for_sentry_logs",
     "unignore_logger",
@@ -103,12 +105,13 @@ def unignore_logger(name: str) -> None:
 
 
 def ignore_logger_for_sentry_logs(name: str) -> None:
-    """Accepted for sentry_sdk compatibility; structured logs are not sent yet."""
+    """Never send the logger ``name`` as structured logs (a glob pattern too);
+    its breadcrumbs and events are not affected."""
     _ignored_for_sentry_logs.add(name)
 
 
 def unignore_logger_for_sentry_logs(name: str) -> None:
-    """Accepted for sentry_sdk compatibility; structured logs are not sent yet."""
+    """Undo :func:`ignore_logger_for_sentry_logs` for ``name``."""
     _ignored_for_sentry_logs.discard(name)
 
 
@@ -118,9 +121,10 @@ class LoggingIntegration(Integration):
     Args:
         level: records at or above this level become breadcrumbs; None: none do.
         event_level: records at or above this level become events; None: none do.
-        sentry_logs_level: accepted for sentry_sdk compatibility (structured
-            logs come later).
-        capture_sentry_logs: likewise.
+        sentry_logs_level: with ``init(enable_logs=True)``, records at or above
+            this level are sent as structured logs (docs/logs.md); None: none are.
+        capture_sentry_logs: False: no structured logs from records, whatever
+            ``enable_logs`` says (sentry_sdk's switch).
 
     Levels are numbers (``logging.WARNING``) or names (``"WARNING"``).
     """
@@ -139,7 +143,7 @@ class LoggingIntegration(Integration):
         self.event_level = _level_number("event_level", event_level)
         self.sentry_logs_level = _level_number("sentry_logs_level", sentry_logs_level)
         self.capture_sentry_logs = capture_sentry_logs
-        for threshold in (self.level, self.event_level):
+        for threshold in (self.level, self.event_level, self.sentry_logs_level):
             if threshold is not None and threshold < _lowest_level:
                 _lowest_level = threshold
 
@@ -185,15 +189,27 @@ class BreadcrumbHandler(logging.Handler):
         _record(record, event=False, breadcrumb=True, integration=False)
 
 
+class SentryLogsHandler(logging.Handler):
+    """A handler that sends each record it gets as a structured log (``enable_logs``)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _record(record, event=False, breadcrumb=False, integration=False, log=True)
+
+
 def _record(
-    record: logging.LogRecord, *, event: bool, breadcrumb: bool, integration: bool = True
+    record: logging.LogRecord,
+    *,
+    event: bool,
+    breadcrumb: bool,
+    integration: bool = True,
+    log: bool = False,
 ) -> None:
-    """Turn ``record`` into an event and/or breadcrumb, if the rules and the client allow."""
+    """Turn ``record`` into an event, breadcrumb and/or log, if the rules and the client allow."""
     if _busy.active:
         return
     _busy.active = True
     try:
-        _record_guarded(record, event, breadcrumb, integration)
+        _record_guarded(record, event, breadcrumb, integration, log)
     except Exception as error:  # noqa: BLE001 -- the guard, inline: runs for every record
         report_internal_error("_record_guarded", error)
     finally:
@@ -201,7 +217,7 @@ def _record(
 
 
 def _record_guarded(
-    record: logging.LogRecord, event: bool, breadcrumb: bool, integration: bool
+    record: logging.LogRecord, event: bool, breadcrumb: bool, integration: bool, log: bool
 ) -> None:
     name = record.name
     if not isinstance(name, str) or _is_ignored(name) or is_worker_thread():
@@ -216,6 +232,21 @@ def _record_guarded(
         levelno = record.levelno
         event = found.event_level is not None and levelno >= found.event_level
         breadcrumb = found.level is not None and levelno >= found.level
+        log = (
+            found.sentry_logs_level is not None
+            and levelno >= found.sentry_logs_level
+            and found.capture_sentry_logs is not False
+        )
+    if log and client.logs_enabled and not _ignored_for_logs(name):
+        options = client.options
+        client.capture_log(
+            as_log(
+                record,
+                options.max_value_length,
+                client.event_settings.key_filter,
+                options.project_root,
+            )
+        )
     if event:
         _capture_event(record, client)
     if breadcrumb:
@@ -235,6 +266,10 @@ def _is_ignored(name: str) -> bool:
             _ignored_cache.clear()
         _ignored_cache[name] = ignored
     return ignored
+
+
+def _ignored_for_logs(name: str) -> bool:
+    return any(fnmatch(name, pattern) for pattern in _ignored_for_sentry_logs)
 
 
 def _add_breadcrumb(record: logging.LogRecord, client: Client, isolation: Scope) -> None:

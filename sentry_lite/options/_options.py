@@ -81,6 +81,8 @@ class Options(Mapping[str, Any]):
     max_stack_frames: int = 100
     before_send: Optional[EventProcessor] = None
     before_breadcrumb: Optional[BreadcrumbProcessor] = None
+    enable_logs: bool = False
+    before_send_log: Optional[Callable[[dict[str, Any], dict[str, Any]], object]] = None
     ignore_errors: tuple[Union[type[BaseException], str], ...] = ()
     debug: bool = False
     shutdown_timeout: float = 2.0
@@ -94,6 +96,8 @@ class Options(Mapping[str, Any]):
     send_client_reports: bool = True
     spool_dir: Optional[str] = None
     on_drop: Optional[Callable[[str, str, int], object]] = None
+    max_attachment_size: int = 10_000_000
+    max_total_attachment_size: int = 15_000_000
     default_integrations: bool = True
     integrations: tuple[Any, ...] = ()
     disabled_integrations: tuple[Any, ...] = ()

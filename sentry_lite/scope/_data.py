@@ -1,4 +1,5 @@
-"""A scope's data: tags, extra, contexts, user, level, fingerprint, breadcrumbs, processors.
+"""A scope's data: tags, extra, contexts, user, level, fingerprint, breadcrumbs, processors,
+attachments, and the attributes of structured logs.
 
 ``ScopeData`` holds what events pick up and knows how to copy and merge
 itself; it knows nothing of which scopes are active (``_scope.py``) nor of
@@ -15,6 +16,7 @@ from sentry_lite.event.contexts import new_trace_context
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from sentry_lite.attachments import Attachment, BytesSource
     from sentry_lite.client._base import BaseClient
     from sentry_lite.types import Breadcrumb, EventProcessor
 
@@ -25,6 +27,8 @@ class ScopeData:
     """Data attached to events captured while a scope is active."""
 
     __slots__ = (
+        "_attachments",
+        "_attributes",
         "_baggage",
         "_breadcrumbs",
         "_client",
@@ -55,6 +59,8 @@ class ScopeData:
         self._trace_context: dict[str, str] | None = None
         self._baggage: str | None = None  # the sentry- items of a continued trace
         self._span: Any = None  # the span entered last (sentry_lite.tracing), or None
+        self._attachments: list[Attachment] = []
+        self._attributes: dict[str, Any] = {}  # put on every structured log
         self.last_event_id_value: str | None = None
 
     def set_client(self, client: BaseClient | None) -> None:
@@ -80,6 +86,8 @@ class ScopeData:
         forked._trace_context = self._trace_context  # shared: forks share the trace
         forked._baggage = self._baggage
         forked._span = self._span
+        forked._attachments = self._attachments.copy()
+        forked._attributes = self._attributes.copy()
         forked.last_event_id_value = self.last_event_id_value
         return forked
 
@@ -102,6 +110,10 @@ class ScopeData:
             self._breadcrumbs = deque((*self._breadcrumbs, *other._breadcrumbs))
         if other._event_processors:
             self._event_processors = [*self._event_processors, *other._event_processors]
+        if other._attachments:
+            self._attachments = [*self._attachments, *other._attachments]
+        if other._attributes:
+            self._attributes = {**self._attributes, **other._attributes}
 
     def update_from_kwargs(  # noqa: PLR0917 -- sentry_sdk's signature
         self,
@@ -115,8 +127,8 @@ class ScopeData:
     ) -> None:
         """Apply the keyword arguments ``capture_*`` accept in place of a scope.
 
-        ``attributes`` (sentry_sdk 2.x: attributes of logs and metrics) is
-        accepted and not used: no attribute reaches an error event.
+        ``attributes`` (sentry_sdk 2.x) go on the structured logs sent with
+        this scope; no attribute reaches an error event.
         """
         if user is not None:
             self.set_user(user)
@@ -130,6 +142,8 @@ class ScopeData:
             self.set_tags(tags)
         if fingerprint is not None:
             self.fingerprint = fingerprint
+        if attributes:
+            self._attributes = {**self._attributes, **attributes}
 
     # -- data --------------------------------------------------------------------
     def set_tag(self, key: str, value: Any) -> None:
@@ -230,6 +244,52 @@ class ScopeData:
     def breadcrumbs(self) -> deque[Breadcrumb]:
         return self._breadcrumbs
 
+    # -- attachments and log attributes ----------------------------------------
+    def add_attachment(
+        self,
+        bytes: BytesSource | None = None,
+        filename: str | None = None,
+        path: str | None = None,
+        content_type: str | None = None,
+        add_to_transactions: bool = False,
+    ) -> None:
+        """Send a file with every error event captured while this scope is active.
+
+        The arguments are :class:`~sentry_lite.attachments.Attachment`'s.
+        """
+        from sentry_lite.attachments import Attachment
+
+        self._attachments.append(
+            Attachment(
+                bytes=bytes,
+                filename=filename,
+                path=path,
+                content_type=content_type,
+                add_to_transactions=add_to_transactions,
+            )
+        )
+
+    def clear_attachments(self) -> None:
+        self._attachments = []
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return self._attachments
+
+    def set_attribute(self, attribute: str, value: Any) -> None:
+        """Put ``attribute`` on every structured log sent while this scope is active."""
+        self._attributes[attribute] = value
+
+    def set_attributes(self, attributes: dict[str, Any]) -> None:
+        self._attributes.update(attributes)
+
+    def remove_attribute(self, attribute: str) -> None:
+        self._attributes.pop(attribute, None)
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return self._attributes
+
     # -- processors --------------------------------------------------------------
     def add_event_processor(self, func: EventProcessor) -> None:
         """Run ``func(event, hint)`` on every event captured with this scope."""
@@ -253,6 +313,8 @@ class ScopeData:
         self._trace_context = None
         self._baggage = None
         self._span = None
+        self._attachments = []
+        self._attributes = {}
         self.last_event_id_value = None
 
     def __repr__(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite.transport.lost import LostEvents
 from sentry_lite.transport.stats import LOCAL_ONLY_REASONS, DeliveryCounters, DeliveryStats
@@ -20,6 +20,7 @@ from sentry_lite.transport.stats import LOCAL_ONLY_REASONS, DeliveryCounters, De
 if TYPE_CHECKING:
     from sentry_lite.envelope import Envelope
     from sentry_lite.options import Options
+    from sentry_lite.transport.batches import Batches
 
 __all__ = ["Transport"]
 
@@ -64,6 +65,40 @@ class Transport(ABC):
                 getattr(getattr(self, "options", None), "on_drop", None)
             )
             return self._counters
+
+    @property
+    def batches(self) -> Batches:
+        """The buffers of items sent in batches (transport/batches.py), made on first use."""
+        try:
+            batches: Batches = self._batches
+            return batches
+        except AttributeError:
+            from sentry_lite.transport.batches import Batches
+
+            self._batches: Batches = Batches(
+                self.capture_envelope, self.record_lost_event, self._batch_started
+            )
+            return self._batches
+
+    def add_to_batch(self, item_type: str, payload: Any) -> None:
+        """Buffer one item of a type sent in batches (``"log"``); must not block or raise.
+
+        Sent when the batch is full, at :meth:`flush_batches`, and (by a
+        transport with a background thread) when the oldest is a few seconds old.
+        """
+        self.batches.add(item_type, payload)
+
+    def flush_batches(self) -> None:
+        """Send every buffered batch now (``flush()``, ``close()``, exit)."""
+        try:
+            batches = self._batches
+        except AttributeError:
+            return  # nothing was ever batched
+        for envelope in batches.take_all():
+            self.capture_envelope(envelope)
+
+    def _batch_started(self, interval: float) -> None:  # noqa: B027 -- optional hook
+        """A buffer got its first item: a transport with a worker sends it within ``interval``."""
 
     def stats(self) -> DeliveryStats:
         """What this transport queued, sent, spooled and dropped so far."""

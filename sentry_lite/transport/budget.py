@@ -21,6 +21,14 @@ What was removed is written in the event twice: in the protocol's
 ``contexts["size_budget"]``: the size before, and one line per step taken,
 so the error arrives and says why it looks thinner.
 
+Every other item type has its own ceiling (:data:`MAX_ITEM_BYTES`: an
+attachment 100 MB, a check-in 100 KB): :func:`fit_items` leaves out an item
+over its type's, for the transport to count as ``invalid``, rather than send
+what the server refuses. Item types not in the table have no ceiling of
+their own; the request's limits still hold them. A new item type gets its
+row there, or is trimmed as an event when its payload is one
+(:data:`TRIMMED_TYPES`).
+
 Sentry also refuses a whole request above 20 MB compressed (100 MB
 decompressed). :func:`fit_envelope` keeps an envelope under both: the items
 that do not fit are left out (other items before events, the largest
@@ -42,10 +50,13 @@ __all__ = [
     "MAX_ENVELOPE_COMPRESSED_BYTES",
     "MAX_EVENT_BYTES",
     "MAX_EVENT_COMPRESSED_BYTES",
+    "MAX_ITEM_BYTES",
     "SEND_TIME_ROOM",
+    "TRIMMED_TYPES",
     "encode_envelope",
     "fit_envelope",
     "fit_event",
+    "fit_items",
 ]
 
 #: Largest event item Sentry takes, uncompressed.
@@ -59,6 +70,17 @@ MAX_ENVELOPE_BYTES = 100_000_000
 #: Bytes kept free for what is added at send time: ``sent_at`` and a client
 #: report riding along (4 KiB at most by the protocol).
 SEND_TIME_ROOM = 16_384
+
+#: Item types whose payload is an event: trimmed to fit (:func:`fit_event`), never left out.
+TRIMMED_TYPES = frozenset({"event", "feedback"})
+#: The largest payload Sentry takes per item type (envelopes.mdx, "Size Limits"),
+#: for items that are not trimmed: one over it is left out.
+MAX_ITEM_BYTES: dict[str, int] = {
+    "attachment": 100_000_000,
+    "check_in": 100_000,
+    "span": 1_000_000,
+    "profile": 50_000_000,
+}
 
 # The digits of an item's ``length`` header, at most.
 _LENGTH_DIGITS = 12
@@ -82,13 +104,26 @@ def encode_envelope(
     items = []
     for item in envelope.items:
         data = item.payload_bytes()
-        if item.type == "event" and not _fits(data, max_bytes, max_compressed):
+        if item.type in TRIMMED_TYPES and not _fits(data, max_bytes, max_compressed):
             data = fit_event(data, max_bytes, max_compressed)
         elif item.raw is not None:
             items.append(item)  # already bytes (an attachment, an envelope read back)
             continue
         items.append(Item(item.type, raw=data, headers=item.headers))
     return Envelope(envelope.headers, items)
+
+
+def fit_items(envelope: Envelope) -> tuple[Envelope, list[Item]]:
+    """``envelope`` without the items over their type's :data:`MAX_ITEM_BYTES`, and those."""
+    kept: list[Item] = []
+    left_out: list[Item] = []
+    for item in envelope.items:
+        ceiling = MAX_ITEM_BYTES.get(item.type)
+        too_big = ceiling is not None and len(item.payload_bytes()) > ceiling
+        (left_out if too_big else kept).append(item)
+    if not left_out:
+        return envelope, []
+    return Envelope(envelope.headers, kept), left_out
 
 
 def fit_envelope(

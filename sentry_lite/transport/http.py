@@ -226,6 +226,7 @@ class HttpTransport(Transport):
             self._check_fork()
             deadline = time.monotonic() + max(timeout, 0.0)
             if not self._closing.closed:
+                self.flush_batches()
                 self._queue_report()
             ledger = self._ledger
             target = ledger.last()
@@ -262,6 +263,7 @@ class HttpTransport(Transport):
         """
         with guarded("HttpTransport.settle"):
             self._check_fork()
+            self.flush_batches()
             wait = self._options.shutdown_timeout if timeout is None else timeout
             return self._closing.settle(wait)
         return False
@@ -288,6 +290,8 @@ class HttpTransport(Transport):
         """
         with guarded("HttpTransport.kill"):
             self._check_fork()
+            if not self._closing.closed:
+                self.flush_batches()  # queued now: spooled or counted with the rest
             self._closing.kill()
 
     def retire(self, timeout: float) -> None:
@@ -307,6 +311,8 @@ class HttpTransport(Transport):
         """
         with guarded("HttpTransport.retire"):
             self._check_fork()
+            if not self._closing.closed:
+                self.flush_batches()
             self._closing.retire(timeout)
 
     def _queue_report(self) -> None:
@@ -384,12 +390,22 @@ class HttpTransport(Transport):
         self._sender.warm_up(with_spool=True)
         self._worker.wake_idle(0.0)
 
+    def _batch_started(self, interval: float) -> None:
+        """Have the worker send the new batch within ``interval`` (its idle hook does)."""
+        if self._worker.running:
+            self._worker.wake_idle(interval)
+        else:  # the thread starts with this task, which sets the timer
+            self._worker.submit(functools.partial(self._worker.wake_idle, interval))
+
     def _on_idle(self) -> Optional[float]:
         """Run what is due; return the seconds until something will be due again."""
         self.counters.log_warnings()
         if self._reports.due_standalone():
             self._sender.send_report()
-        waits = [self._reports.next_due_in()]
+        batches, batch_wait = self.batches.take_due()
+        for envelope in batches:
+            self.capture_envelope(envelope)
+        waits = [self._reports.next_due_in(), batch_wait]
         if self._offline.wants_draining:
             waits.append(self._offline.drain_one(self._sender))
         due = [wait for wait in waits if wait is not None]

@@ -11,8 +11,10 @@ acts on them (docs/delivery.md, "What happens to an envelope"):
 - items of a category that is rate limited right now are dropped before
   they are sent (``ratelimit_backoff``); the rest of the envelope goes.
 
-Every drop is counted per item: attachments in bytes, as client reports
-count them, and the loss of a client report never (it would report itself).
+Every drop is counted per item as ``Item.counted_as()`` says (envelope.py):
+attachments in bytes, a batch of logs by its ``item_count`` (and its bytes
+as ``log_byte``), as client reports count them; the loss of a client report
+never (it would report itself). Nothing here depends on the item type.
 """
 
 from __future__ import annotations
@@ -98,14 +100,10 @@ class Outcomes:
         if why:
             self._transport.counters.explain(reason, why)
         for item in items:
-            category = item.data_category
-            if category == "internal":
+            if item.data_category == "internal":
                 continue  # never report the loss of a client report
-            if category == "attachment":  # counted in bytes
-                size = len(item.raw) if item.raw is not None else 0
-                self._transport.record_lost_event(reason, category, max(size, 1))
-            else:
-                self._transport.record_lost_event(reason, category)
+            for category, quantity in item.counted_as():
+                self._transport.record_lost_event(reason, category, quantity)
 
     def count_answer(self, answer: Answer, envelope: Envelope) -> bool:
         """Count what an HTTP answer means for ``envelope``; True for 2xx."""

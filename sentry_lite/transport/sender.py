@@ -173,9 +173,11 @@ class Sender:
         Items that would take the request over the server's limits are
         left out and counted as ``invalid`` (they failed the size check).
         """
-        from sentry_lite.transport.budget import encode_envelope, fit_envelope
+        from sentry_lite.transport.budget import encode_envelope, fit_envelope, fit_items
 
-        encoded, left_out = fit_envelope(encode_envelope(envelope))
+        encoded, over_ceiling = fit_items(encode_envelope(envelope))
+        encoded, left_out = fit_envelope(encoded)
+        left_out = over_ceiling + left_out
         if left_out:
             logger.debug(
                 "%s: left out %s, too large for one request",

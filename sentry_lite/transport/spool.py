@@ -128,8 +128,8 @@ class Spool:
         body = Envelope(headers, envelope.items).serialize()
         categories: dict[str, int] = {}
         for item in envelope.items:
-            quantity = len(item.raw or b"") or 1 if item.data_category == "attachment" else 1
-            categories[item.data_category] = categories.get(item.data_category, 0) + quantity
+            for category, quantity in item.counted_as():
+                categories[category] = categories.get(category, 0) + quantity
         header = {
             "format": FORMAT,
             "version": FORMAT_VERSION,

@@ -170,6 +170,18 @@ def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
         load(sdk, dsn)
         return {"ms": (time.perf_counter() - began) * 1e3}
 
+    if case == "logger_info":  # structured logs: the caller's cost of one log call
+        module = load(sdk, dsn, enable_logs=True)
+        call = (
+            (lambda i: module.logger.info("user {id} paid", id=i, attributes={"shop": "acme"}))
+            if module
+            else (lambda i: None)
+        )
+        result = summary(time_calls(call, 5000))
+        if module is not None:
+            module.flush(10)
+        return result
+
     module = load(sdk, dsn)
     logger = logging.getLogger("bench.app")
 

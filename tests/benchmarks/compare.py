@@ -280,6 +280,7 @@ def measure(quick: bool) -> list[Row]:
             ("logging_error", 0.5),
             ("logging_breadcrumb", 0.5),
             ("add_breadcrumb", 0.5),
+            ("logger_info", 0.5),
         ]
         has_logging = lite_has_logging()
         small: dict[str, list[dict[str, Any]]] = {}

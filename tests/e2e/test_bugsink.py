@@ -337,3 +337,44 @@ def test_planted_secrets_are_not_in_what_bugsink_stored(bugsink, bugsink_project
     assert "log_in" in stored  # the frame is there, only its secrets are not
     leaked = {place: secret for place, secret in _SECRETS.items() if secret in stored}
     assert not leaked, f"secrets stored by Bugsink: {leaked}"
+
+
+def test_envelopes_with_attachments_logs_and_feedback_are_accepted_and_the_event_stored(
+    bugsink, bugsink_project
+):
+    # Bugsink keeps the error event and drops the items it does not store
+    # (attachments, logs, feedback: docs/compatibility.md); every envelope is
+    # accepted (2xx), none is counted as dropped.
+    result = run_source(
+        """
+        import logging
+        import sentry_lite
+        from sentry_lite import delivery_stats
+
+        sentry_lite.init(release="items@1", enable_logs=True)
+        sentry_lite.add_attachment(bytes=b"line 1\\nline 2\\n", filename="app.log")
+        sentry_lite.logger.info("order {order_id} placed", order_id=7)
+        logging.getLogger("shop").warning("stock low for %s", "gadget")
+        try:
+            raise LookupError("order 7 has no invoice")
+        except LookupError:
+            error_id = sentry_lite.capture_exception()
+        sentry_lite.capture_feedback(
+            "the invoice page broke", email="ann@example.com", associated_event_id=error_id
+        )
+        sentry_lite.flush(timeout=10.0)
+        stats = delivery_stats()
+        print("error", error_id)
+        print("sent", stats.sent, "dropped", stats.dropped_total, dict(stats.dropped))
+        """,
+        bugsink_project.dsn,
+    )
+    assert result.returncode == 0, describe_run(result)
+    assert "sent 3 dropped 0" in result.stdout, describe_run(result)
+    error_id = result.stdout.split("error ")[1].split()[0]
+    events = bugsink.events(bugsink_project)
+    # The feedback item is not stored as an event: the error is all Bugsink keeps.
+    assert len(events) == 1, dumps(events)
+    errors = [event for event in events if "exception" in event["data"]]
+    assert errors[0]["data"]["event_id"] == error_id
+    assert _values(errors[0])[-1]["value"] == "order 7 has no invoice"

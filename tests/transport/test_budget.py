@@ -335,3 +335,45 @@ def test_an_envelope_with_nothing_that_fits_is_not_sent(receiver, make_transport
     assert receiver.request_count == 0
     assert transport.stats().dropped == {("invalid", "attachment"): 21_000_000}
     assert transport.stats().sent == 0
+
+
+def test_an_item_over_its_types_ceiling_is_left_out_and_the_rest_kept():
+    from sentry_lite.transport.budget import MAX_ITEM_BYTES, fit_items
+
+    check_in = {"check_in_id": "c" * 32, "monitor_slug": "m", "status": "ok"}
+    big_check_in = {**check_in, "padding": "p" * MAX_ITEM_BYTES["check_in"]}
+    envelope = Envelope(
+        {},
+        [Item("check_in", check_in), Item("check_in", big_check_in), Item("log", {"items": []})],
+    )
+    kept, left_out = fit_items(encode_envelope(envelope))
+    assert [json.loads(item.raw)["status"] for item in kept.items if item.type == "check_in"] == [
+        "ok"
+    ]
+    assert [item.type for item in kept.items] == ["check_in", "log"]
+    assert [len(item.raw) > MAX_ITEM_BYTES["check_in"] for item in left_out] == [True]
+
+
+def test_a_feedback_item_is_an_event_trimmed_like_one():
+    big = {
+        "event_id": "f" * 32,
+        "contexts": {"feedback": {"message": "slow"}},
+        "extra": {"blob": os.urandom(MAX_EVENT_BYTES // 2 + 1000).hex()},
+    }
+    result = encode_envelope(Envelope({}, [Item("feedback", big)]))
+    trimmed = json.loads(result.items[0].raw)
+    assert len(result.items[0].raw) <= MAX_EVENT_BYTES
+    assert trimmed["contexts"]["feedback"] == {"message": "slow"}
+    assert "size_budget" in trimmed["contexts"]
+
+
+def test_what_losing_an_item_counts_as():
+    log_batch = Item("log", {"items": [{}, {}, {}]}, headers={"item_count": 3})
+    assert Item("event", {}).counted_as() == [("error", 1)]
+    assert Item("attachment", raw=b"12345").counted_as() == [("attachment", 5)]
+    assert Item("attachment", raw=b"").counted_as() == [("attachment", 1)]
+    assert log_batch.counted_as() == [("log_item", 3)]  # not encoded yet: bytes unknown
+    encoded = Item("log", raw=log_batch.payload_bytes(), headers=log_batch.headers)
+    assert encoded.counted_as() == [("log_item", 3), ("log_byte", len(encoded.raw))]
+    assert Item("feedback", {}).counted_as() == [("feedback", 1)]
+    assert Item("check_in", {}).counted_as() == [("monitor", 1)]

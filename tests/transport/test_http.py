@@ -116,7 +116,7 @@ def test_server_error_is_counted_as_send_error_per_item(receiver, make_transport
     receiver.respond_with(500)
     transport = make_transport(receiver.dsn)
     envelope = event_envelope()
-    envelope.add_item(Item("attachment", raw=b"12345"))
+    envelope.add_item(Item("attachment", raw=b"12345", headers={"filename": "five.bin"}))
     envelope.add_item(Item("client_report", {"discarded_events": []}))
 
     transport.capture_envelope(envelope)

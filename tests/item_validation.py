@@ -1,0 +1,140 @@
+"""Checks of envelope items that are not events, written from the protocol docs.
+
+PROTOCOL.md §2 (attachments) and §7a (logs, feedback); used by
+payload_validation.py on every envelope the test receiver gets, and each
+fed a broken payload by tests/test_item_validation.py.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+__all__ = ["check_attachment_item", "check_feedback", "check_log_item"]
+
+_EVENT_ID = re.compile(r"[0-9a-f]{32}")
+
+#: attachment_type values of the protocol (envelope-items docs).
+ATTACHMENT_TYPES = frozenset(
+    {
+        "event.attachment",
+        "event.minidump",
+        "event.applecrashreport",
+        "unreal.context",
+        "unreal.logs",
+        "event.view_hierarchy",
+    }
+)
+LOG_CONTENT_TYPE = "application/vnd.sentry.items.log+json"
+LOG_LEVELS = frozenset({"trace", "debug", "info", "warn", "error", "fatal"})
+_TRACE_ID = re.compile(r"[0-9a-f]{32}")
+_SPAN_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def check_attachment_item(headers: dict[str, Any], payload: bytes) -> list[str]:
+    """Every problem with one ``attachment`` item (its header and its bytes)."""
+    problems = []
+    filename = headers.get("filename")
+    if not isinstance(filename, str) or not filename:
+        problems.append(f"attachment without a filename: {filename!r}")
+    kind = headers.get("attachment_type", "event.attachment")
+    if kind not in ATTACHMENT_TYPES:
+        problems.append(f"attachment_type {kind!r} is not one of the protocol's")
+    content_type = headers.get("content_type")
+    if content_type is not None and not (isinstance(content_type, str) and "/" in content_type):
+        problems.append(f"attachment content_type {content_type!r} is not a MIME type")
+    if headers.get("length") != len(payload):
+        problems.append("attachment length differs from its bytes")
+    return problems
+
+
+def check_feedback(event: Any) -> list[str]:
+    """What a ``feedback`` item's event needs beyond an event: ``contexts.feedback.message``."""
+    if not isinstance(event, dict):
+        return ["the feedback payload is not a JSON object"]
+    feedback = (event.get("contexts") or {}).get("feedback")
+    if not isinstance(feedback, dict):
+        return ["feedback without contexts.feedback"]
+    problems = []
+    message = feedback.get("message")
+    if not isinstance(message, str) or not message:
+        problems.append(f"contexts.feedback.message is not a non-empty string: {message!r}")
+    for key in ("contact_email", "name", "url"):
+        if key in feedback and not isinstance(feedback[key], str):
+            problems.append(f"contexts.feedback.{key} is not a string")
+    linked = feedback.get("associated_event_id")
+    if linked is not None and not (isinstance(linked, str) and _EVENT_ID.fullmatch(linked)):
+        problems.append(f"associated_event_id {linked!r} is not 32 lower-case hex digits")
+    return problems
+
+
+def check_log_item(headers: dict[str, Any], payload: Any) -> list[str]:
+    """Every problem with one ``log`` item: its header and the batch of logs it holds."""
+    problems = []
+    if headers.get("content_type") != LOG_CONTENT_TYPE:
+        problems.append(f"log item content_type {headers.get('content_type')!r}")
+    if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+        return [*problems, "log payload is not an object with an 'items' list"]
+    logs = payload["items"]
+    if not logs:
+        problems.append("a log item with no logs")
+    if headers.get("item_count") != len(logs):
+        problems.append(f"item_count {headers.get('item_count')!r} but {len(logs)} logs")
+    for index, log in enumerate(logs):
+        problems.extend(f"log {index}: {problem}" for problem in _check_log(log))
+    return problems
+
+
+def _check_log(log: Any) -> list[str]:
+    if not isinstance(log, dict):
+        return ["not a JSON object"]
+    problems = []
+    stamp = log.get("timestamp")
+    if isinstance(stamp, bool) or not isinstance(stamp, (int, float)) or stamp <= 0:
+        problems.append(f"timestamp {stamp!r} is not seconds since the epoch")
+    trace_id = log.get("trace_id")
+    if not (isinstance(trace_id, str) and _TRACE_ID.fullmatch(trace_id)):
+        problems.append(f"trace_id {trace_id!r} is not 32 lower-case hex digits")
+    span_id = log.get("span_id")
+    if span_id is not None and not (isinstance(span_id, str) and _SPAN_ID.fullmatch(span_id)):
+        problems.append(f"span_id {span_id!r} is not 16 lower-case hex digits")
+    if log.get("level") not in LOG_LEVELS:
+        problems.append(f"level {log.get('level')!r} is not one of {sorted(LOG_LEVELS)}")
+    if not isinstance(log.get("body"), str):
+        problems.append("body is not a string")
+    attributes = log.get("attributes", {})
+    if not isinstance(attributes, dict):
+        return [*problems, "attributes is not an object"]
+    for key, attribute in attributes.items():
+        problem = _attribute_problem(attribute)
+        if problem:
+            problems.append(f"attribute {key!r}: {problem}")
+    has_parameters = any(key.startswith("sentry.message.parameter.") for key in attributes)
+    if "sentry.message.template" in attributes and not has_parameters:
+        problems.append("sentry.message.template without any sentry.message.parameter.*")
+    return problems
+
+
+_ATTRIBUTE_TYPES: dict[str, Any] = {
+    "string": lambda value: isinstance(value, str),
+    "integer": lambda value: isinstance(value, int) and not isinstance(value, bool),
+    "double": lambda value: isinstance(value, (int, float)) and not isinstance(value, bool),
+    "boolean": lambda value: isinstance(value, bool),
+    "array": lambda value: (
+        isinstance(value, list)
+        and len({type(element) for element in value}) <= 1
+        and all(isinstance(element, (str, int, float, bool)) for element in value)
+    ),
+}
+
+
+def _attribute_problem(attribute: Any) -> Optional[str]:
+    if not isinstance(attribute, dict) or set(attribute) - {"value", "type"}:
+        return f"not a {{value, type}} object: {attribute!r}"
+    kind = attribute.get("type")
+    check = _ATTRIBUTE_TYPES.get(kind)  # type: ignore[arg-type]
+    if check is None:
+        return f"type {kind!r} is not one of {sorted(_ATTRIBUTE_TYPES)}"
+    if not check(attribute.get("value")):
+        return f"value {attribute.get('value')!r} is not a {kind}"
+    return None

@@ -1,0 +1,147 @@
+"""The suite's own validators of items that are not events catch what the protocol forbids.
+
+Every envelope the test receiver gets goes through them (payload_validation.py):
+each is fed broken payloads here, so a validator that accepts anything fails.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from item_validation import check_attachment_item, check_feedback, check_log_item
+from payload_validation import check_envelope_bytes
+
+LOG_HEADERS = {
+    "type": "log",
+    "item_count": 1,
+    "content_type": "application/vnd.sentry.items.log+json",
+}
+
+
+def good_log(**changes):
+    log = {
+        "timestamp": 1_700_000_000.25,
+        "trace_id": "0123456789abcdef0123456789abcdef",
+        "level": "info",
+        "body": "user 42 logged in",
+        "attributes": {
+            "sentry.message.template": {"value": "user {id} logged in", "type": "string"},
+            "sentry.message.parameter.id": {"value": 42, "type": "integer"},
+            "ratio": {"value": 0.5, "type": "double"},
+            "ok": {"value": True, "type": "boolean"},
+            "tags": {"value": ["a", "b"], "type": "array"},
+        },
+    }
+    log.update(changes)
+    return log
+
+
+def test_a_good_log_item_passes():
+    assert check_log_item(LOG_HEADERS, {"version": 2, "items": [good_log()]}) == []
+
+
+@pytest.mark.parametrize(
+    ("headers", "payload", "complaint"),
+    [
+        ({**LOG_HEADERS, "content_type": "application/json"}, None, "content_type"),
+        ({**LOG_HEADERS, "item_count": 2}, None, "item_count"),
+        (LOG_HEADERS, {"items": []}, "no logs"),
+        (LOG_HEADERS, [good_log()], "'items' list"),
+        (LOG_HEADERS, {"items": [good_log(trace_id=None)]}, "trace_id"),
+        (LOG_HEADERS, {"items": [good_log(trace_id="XYZ")]}, "trace_id"),
+        (LOG_HEADERS, {"items": [good_log(timestamp="now")]}, "timestamp"),
+        (LOG_HEADERS, {"items": [good_log(level="warning")]}, "level"),
+        (LOG_HEADERS, {"items": [good_log(body=None)]}, "body"),
+        (LOG_HEADERS, {"items": [good_log(span_id="short")]}, "span_id"),
+        (LOG_HEADERS, {"items": [good_log(attributes={"n": 42})]}, "{value, type}"),
+        (
+            LOG_HEADERS,
+            {"items": [good_log(attributes={"n": {"value": "42", "type": "integer"}})]},
+            "not a integer",
+        ),
+        (
+            LOG_HEADERS,
+            {"items": [good_log(attributes={"n": {"value": True, "type": "integer"}})]},
+            "not a integer",
+        ),
+        (
+            LOG_HEADERS,
+            {"items": [good_log(attributes={"n": {"value": 1, "type": "int"}})]},
+            "type 'int'",
+        ),
+        (
+            LOG_HEADERS,
+            {"items": [good_log(attributes={"n": {"value": [1, "a"], "type": "array"}})]},
+            "not a array",
+        ),
+        (
+            LOG_HEADERS,
+            {
+                "items": [
+                    good_log(
+                        attributes={"sentry.message.template": {"value": "x", "type": "string"}}
+                    )
+                ]
+            },
+            "without any sentry.message.parameter",
+        ),
+    ],
+)
+def test_a_broken_log_item_is_caught(headers, payload, complaint):
+    payload = payload if payload is not None else {"items": [good_log()]}
+    problems = check_log_item(headers, payload)
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_attachment_items():
+    good = {"type": "attachment", "length": 3, "filename": "a.txt", "content_type": "text/plain"}
+    assert check_attachment_item(good, b"abc") == []
+    for broken, complaint in [
+        ({**good, "filename": ""}, "filename"),
+        ({k: v for k, v in good.items() if k != "filename"}, "filename"),
+        ({**good, "attachment_type": "event.whatever"}, "attachment_type"),
+        ({**good, "content_type": "text"}, "MIME"),
+        ({**good, "length": 4}, "length"),
+    ]:
+        problems = check_attachment_item(broken, b"abc")
+        assert any(complaint in problem for problem in problems), (broken, problems)
+
+
+def test_feedback_items():
+    good = {"contexts": {"feedback": {"message": "it broke", "associated_event_id": "a" * 32}}}
+    assert check_feedback(good) == []
+    for broken, complaint in [
+        ({"contexts": {}}, "contexts.feedback"),
+        ({"contexts": {"feedback": {"message": ""}}}, "message"),
+        ({"contexts": {"feedback": {"name": "Ann"}}}, "message"),
+        ({"contexts": {"feedback": {"message": "m", "contact_email": 7}}}, "contact_email"),
+        ({"contexts": {"feedback": {"message": "m", "associated_event_id": "A-1"}}}, "associated"),
+    ]:
+        problems = check_feedback(broken)
+        assert any(complaint in problem for problem in problems), (broken, problems)
+
+
+def envelope(headers, *items):
+    out = [json.dumps(headers).encode()]
+    for item_headers, payload in items:
+        out += [json.dumps({**item_headers, "length": len(payload)}).encode(), payload]
+    return b"\n".join(out) + b"\n"
+
+
+def test_envelope_rules_for_these_items():
+    log_payload = json.dumps({"items": [good_log()]}).encode()
+    attachment = ({"type": "attachment", "filename": "a.txt"}, b"abc")
+    # An attachment needs the event id of the envelope it travels in.
+    assert any("event_id" in p for p in check_envelope_bytes(envelope({}, attachment)))
+    assert check_envelope_bytes(envelope({"event_id": "a" * 32}, attachment)) == []
+    # Logs travel alone (a client report may ride along).
+    event = ({"type": "event"}, json.dumps({"event_id": "a" * 32}).encode())
+    mixed = envelope({"event_id": "a" * 32}, event, (LOG_HEADERS, log_payload))
+    assert any("share an envelope" in p for p in check_envelope_bytes(mixed))
+    report = ({"type": "client_report"}, b'{"discarded_events":[]}')
+    assert check_envelope_bytes(envelope({}, (LOG_HEADERS, log_payload), report)) == []
+    # A feedback item is checked as an event and as feedback.
+    feedback = ({"type": "feedback"}, json.dumps({"event_id": "b" * 32, "contexts": {}}).encode())
+    problems = check_envelope_bytes(envelope({"event_id": "b" * 32}, feedback))
+    assert any("contexts.feedback" in p for p in problems), problems
