@@ -20,6 +20,7 @@ import sys
 import threading
 from types import FrameType, TracebackType
 
+from sentry_lite import _reentry
 from sentry_lite._guard import guarded
 from sentry_lite.integrations import Integration
 
@@ -64,13 +65,18 @@ def _deliver_before_exit(exc_type: type[BaseException], tb: TracebackType | None
         if flush_or_spool is None:
             return
         timeout = client.options.shutdown_timeout
-        if not _ends_the_program(tb):
-            flush_or_spool(timeout)
-            return
-        from sentry_lite._exit_budget import waiting_at_exit
+        if not _reentry.enter():
+            return  # a hook run inside a capture: waiting could wait for this thread's lock
+        try:
+            if not _ends_the_program(tb):
+                flush_or_spool(timeout)
+                return
+            from sentry_lite._exit_budget import waiting_at_exit
 
-        with waiting_at_exit(timeout) as seconds:
-            flush_or_spool(seconds)
+            with waiting_at_exit(timeout) as seconds:
+                flush_or_spool(seconds)
+        finally:
+            _reentry.leave()
 
 
 def _ends_the_program(tb: TracebackType | None) -> bool:

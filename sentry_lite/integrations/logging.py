@@ -29,6 +29,7 @@ from itertools import islice
 from types import FrameType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from sentry_lite import _reentry
 from sentry_lite._guard import report_internal_error
 from sentry_lite.client import Client
 from sentry_lite.event.builders import build_log_event
@@ -41,7 +42,7 @@ from sentry_lite.transport.worker import is_worker_thread
 if TYPE_CHECKING:
     from sentry_lite.client import BaseClient
     from sentry_lite.scope import Scope
-    from sentry_lite.types import Breadcrumb, ExcInfo
+    from sentry_lite.types import Breadcrumb, Event, ExcInfo, Hint
 
 __all__ = [
     "DEFAULT_EVENT_LEVEL",
@@ -224,10 +225,12 @@ def _record_guarded(
         levelno = record.levelno
         event = found.event_level is not None and levelno >= found.event_level
         breadcrumb = found.level is not None and levelno >= found.level
+    # The message once for both: getMessage() runs the arguments' __str__.
+    message = _message(record, client.options.max_value_length) if event or breadcrumb else ""
     if event:
-        _capture_event(record, client)
+        _capture_event(record, client, message)
     if breadcrumb:
-        _add_breadcrumb(record, client, isolation)
+        _add_breadcrumb(record, client, isolation, message)
 
 
 def _is_ignored(name: str) -> bool:
@@ -245,12 +248,14 @@ def _is_ignored(name: str) -> bool:
     return ignored
 
 
-def _add_breadcrumb(record: logging.LogRecord, client: BaseClient, isolation: Scope) -> None:
+def _add_breadcrumb(
+    record: logging.LogRecord, client: BaseClient, isolation: Scope, message: str
+) -> None:
     crumb: Breadcrumb = {
         "type": "log",
         "level": _sentry_level(record.levelno),
         "category": record.name,
-        "message": _message(record, client.options.max_value_length),
+        "message": message,
         "timestamp": record.created,
     }
     extra = _extra_fields(record)
@@ -259,14 +264,30 @@ def _add_breadcrumb(record: logging.LogRecord, client: BaseClient, isolation: Sc
     client.record_breadcrumb(isolation, crumb, {"log_record": record}, {})
 
 
-def _capture_event(record: logging.LogRecord, client: Client) -> None:
+def _capture_event(record: logging.LogRecord, client: Client, message: str) -> None:
+    # Building runs the program's code (the walk's __repr__s): a region of
+    # SDK work, so a capture from there is refused (sentry_lite/_reentry.py).
+    if not _reentry.enter():
+        client.capture_event({}, None)  # refused and counted
+        return
+    try:
+        built = _build_event(record, client, message)
+    finally:
+        _reentry.leave()
+    if built is not None:
+        client.capture_event(*built)
+
+
+def _build_event(
+    record: logging.LogRecord, client: Client, message: str
+) -> Optional[tuple[Event, Hint]]:
     exc_info = _exception_of(record)
     if (
         exc_info is not None
         and client.get_integration("dedupe") is not None
         and was_sent(exc_info[1])
     ):
-        return  # e.g. asyncio logging a task's crash the asyncio integration sent
+        return None  # e.g. asyncio logging a task's crash the asyncio integration sent
     stack_from = None
     if exc_info is None and (
         client.options.attach_stacktrace or record.stack_info or record.exc_info
@@ -278,17 +299,17 @@ def _capture_event(record: logging.LogRecord, client: Client) -> None:
         _sentry_level(record.levelno),
         client.event_settings,
         template=template,
-        formatted=_message(record, client.options.max_value_length),
+        formatted=message,
         params=params,
         extra=_extra_fields(record),
         timestamp=record.created,
         exc_info=exc_info,
         stack_from=stack_from,
     )
-    hint: dict[str, Any] = {"log_record": record}
+    hint: Hint = {"log_record": record}
     if exc_info is not None:
         hint["exc_info"] = exc_info
-    client.capture_event(event, hint)
+    return event, hint
 
 
 def _exception_of(record: logging.LogRecord) -> Optional[ExcInfo]:

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Optional, Protocol
 
+from sentry_lite import _reentry
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 
@@ -154,9 +155,12 @@ def _register_finalizer(transport: ProcessAware) -> None:
 
     def flush() -> None:
         alive = reference()
-        if alive is not None:
-            with guarded("multiprocessing finalizer"):
-                alive.flush_before_exit()
+        if alive is not None and _reentry.enter():
+            try:
+                with guarded("multiprocessing finalizer"):
+                    alive.flush_before_exit()
+            finally:
+                _reentry.leave()
 
     # exitpriority >= 0: run by the child's own exit (util._exit_function),
     # before the process ends through os._exit.
@@ -219,8 +223,17 @@ class _SettlingQueue:
 
 def settle_transports() -> None:
     """Deliver (or spool) what every transport has queued, bounded; never raises."""
+    if not _reentry.enter():
+        return  # inside a capture on this thread (a hook put a result): it holds the locks
+    try:
+        _settle(list(_tracked))
+    finally:
+        _reentry.leave()
+
+
+def _settle(transports: list[ProcessAware]) -> None:
     global _settle_timed_out  # noqa: PLW0603 -- per process
-    for transport in list(_tracked):
+    for transport in transports:
         with guarded("settling before a pool result"):
             _settle_timed_out = not transport.settle(_BRIEF_SETTLE if _settle_timed_out else None)
 
