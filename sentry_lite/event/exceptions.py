@@ -121,7 +121,7 @@ def exception_values(
     if raised is None:
         if exc_type is None:
             return []
-        return [_value(exc_type, None, tb, settings, root_mechanism, reprs)]
+        return [_value(exc_type, None, tb, settings, root_mechanism, reprs=reprs)]
     if isinstance(raised, _GROUP_TYPES):
         values = _tree(raised, tb, settings, root_mechanism, reprs)
     else:
@@ -151,7 +151,7 @@ def _chain(
             error_mechanism["source"] = source
         if isinstance(error, _GROUP_TYPES):
             error_mechanism["is_exception_group"] = True
-        values.append(_value(type(error), error, error_tb, settings, error_mechanism, reprs))
+        values.append(_value(type(error), error, error_tb, settings, error_mechanism, reprs=reprs))
         linked = _linked(error, 0)
         link = linked[0] if linked else None
     return values
@@ -183,7 +183,9 @@ def _tree(
             is_group = isinstance(error, _GROUP_TYPES)
             if is_group:
                 error_mechanism["is_exception_group"] = True
-            values.append(_value(type(error), error, error_tb, settings, error_mechanism, reprs))
+            values.append(
+                _value(type(error), error, error_tb, settings, error_mechanism, reprs=reprs)
+            )
             # sentry_sdk hangs a cause or context inside a group from the root (id 0).
             children = _linked(error, 0)
             if is_group:
@@ -221,6 +223,7 @@ def _value(
     tb: Optional[TracebackType],
     settings: EventSettings,
     mechanism: Mechanism,
+    *,
     reprs: ReprMemo,
 ) -> ExceptionValue:
     value: ExceptionValue = {"type": _type_name(exc_type)}
