@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite import _reentry
 from sentry_lite._log import enable_debug_output, logger, warn_hook_failed, warn_once
 from sentry_lite._version import SDK_NAME, VERSION
-from sentry_lite.client._base import BaseClient
+from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._integrations import setup_integrations
 from sentry_lite.client._pipeline import (
@@ -52,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-class Client(BaseClient):
+class Client(Delivery):
     """Captures events and sends them through its transport.
 
     ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
@@ -90,6 +89,8 @@ class Client(BaseClient):
             # What capturing needs is imported now, not by the first event:
             # that one may come at interpreter exit, or race a fork.
             import random  # noqa: F401 -- event ids
+
+            import sentry_lite.scope._to_event  # noqa: F401 -- the scopes onto each event
 
             self.integrations = setup_integrations(
                 options.integrations,
@@ -363,85 +364,6 @@ class Client(BaseClient):
                 return
             new = result
         scope.append_breadcrumb(new, options.max_breadcrumbs)
-
-    # -- delivery ----------------------------------------------------------------
-    def flush(
-        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
-    ) -> bool:
-        """Wait until queued events are sent, at most ``timeout`` (default shutdown_timeout).
-
-        Called while the SDK is at work on this thread (a hook, a signal
-        handler or a finalizer interrupting a capture), it returns False at
-        once: waiting there could wait for a lock this thread holds.
-        """
-        if self.transport is None:
-            return True
-        if not _reentry.enter():
-            return False
-        try:
-            if timeout is None:
-                timeout = self.options.shutdown_timeout
-            return self.transport.flush(timeout, callback)
-        finally:
-            _reentry.leave()
-
-    def close(
-        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
-    ) -> None:
-        """Flush for at most ``timeout`` (default shutdown_timeout), then stop the transport.
-
-        Nothing is left undone when it returns: what the flush left is
-        written to the disk spool (or counted as lost) on the calling thread,
-        within one more second, so a process may ``os._exit()`` right after.
-        Idempotent. Called while the SDK is at work on this thread, it stops
-        capturing at once and the transport is stopped when that work ends.
-        """
-        if self.transport is None or self._closed:
-            return
-        if not _reentry.enter():
-            self._closed = True
-            _reentry.defer(self.transport.kill)
-            return
-        try:
-            wait = self.options.shutdown_timeout if timeout is None else timeout
-            self.transport.flush(wait, callback)
-            self._closed = True
-            self.transport.kill()
-        finally:
-            _reentry.leave()
-
-    def close_in_background(self) -> None:
-        """Stop capturing now; delivery finishes on the transport's thread, the caller never waits.
-
-        The transport keeps sending what is queued for up to
-        ``shutdown_timeout``, then spools (or counts) the rest. ``init()``
-        closes the client it replaces this way. A custom transport without
-        ``retire()`` is flushed and killed here, as ``close()`` does.
-        """
-        if self.transport is None or self._closed:
-            return
-        self._closed = True
-        if not _reentry.enter():
-            _reentry.defer(lambda: self._stop_transport(0.0))
-            return
-        try:
-            if getattr(self.transport, "retire", None) is None:
-                self.transport.flush(self.options.shutdown_timeout)
-            self._stop_transport(self.options.shutdown_timeout)
-        finally:
-            _reentry.leave()
-
-    def _stop_transport(self, timeout: float) -> None:
-        """Let the transport's worker finish within ``timeout`` if it can, else kill it here."""
-        from sentry_lite.transport.worker import interpreter_exiting
-
-        transport = self.transport
-        assert transport is not None
-        retire = getattr(transport, "retire", None)
-        if retire is None or interpreter_exiting():
-            transport.kill()
-        else:
-            retire(timeout)
 
 
 def _caller_frame() -> FrameType | None:

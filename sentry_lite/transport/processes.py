@@ -30,6 +30,7 @@ ended by SIGTERM or SIGKILL loses what was only in memory, as any program.
 from __future__ import annotations
 
 import os
+import signal  # here, not on the worker: a fork mid-import leaves the child a held lock
 import sys
 import threading
 import weakref
@@ -257,8 +258,6 @@ def block_process_signals() -> None:
     thread itself; a signal delivered to an SDK thread could leave the main
     thread unaware of it. Call at the start of every SDK thread.
     """
-    import signal
-
     if not hasattr(signal, "pthread_sigmask"):
         return
     wanted = {getattr(signal, name) for name in _BLOCKED_IN_SDK_THREADS if hasattr(signal, name)}
