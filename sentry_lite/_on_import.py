@@ -10,6 +10,7 @@ module (nothing else ever sees ours) and then runs the patch.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -24,6 +25,16 @@ __all__ = ["when_imported"]
 Patch = Callable[[ModuleType], None]
 
 _lock = threading.Lock()
+
+
+def _new_lock_in_child() -> None:
+    # Another thread may have held it when the process forked: held for good in the child.
+    global _lock  # noqa: PLW0603
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 _waiting: dict[str, list[Patch]] = {}
 
 

@@ -74,3 +74,20 @@ def test_each_kind_is_said_once_and_nothing_is_sent(sentry_init, receiver, sdk_w
     sentry_lite.flush()
     [event] = receiver.events
     assert event["exception"]["values"][-1]["value"] == "real"
+
+
+@pytest.mark.parametrize("not_an_event", [None, "text", ["a", "list"]])
+def test_client_capture_event_given_no_event_dict(
+    sentry_init, receiver, sdk_warnings, not_an_event
+):
+    sentry_init()
+
+    assert sentry_lite.get_client().capture_event(not_an_event) is None
+    assert sentry_lite.capture_event(not_an_event) is None
+
+    assert sentry_lite.capture_message("after") is not None
+    assert len(receiver.wait_for_events(1)) == 1
+    assert sdk_warnings() == [
+        f"capture_event() sent nothing: it was given a {type(not_an_event).__name__},"
+        " not an event dict"
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -108,6 +110,29 @@ def test_keyboard_interrupt_and_system_exit_are_not_reported(receiver):
     assert result.returncode != 0
     time.sleep(0.3)
     assert receiver.events == []
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
+@pytest.mark.parametrize("when", ["first send in flight", "warm worker"])
+def test_ctrl_c_exits_as_killed_by_sigint_even_with_a_send_in_flight(receiver, when):
+    receiver.respond_with(hang=True)
+    result = run_script(
+        f"""
+        import os, signal, time
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=0.5)
+        sentry_lite.capture_message("in flight")
+        if {when == "warm worker"!r}:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C: the worker is still importing
+        time.sleep(30)
+        """,
+        receiver.dsn,
+        timeout=30,
+    )
+    # Killed by SIGINT, as Python exits after an uncaught KeyboardInterrupt (a shell says 130).
+    assert result.returncode == -signal.SIGINT, (result.returncode, result.stderr[-2000:])
+    assert "KeyboardInterrupt" in result.stderr
 
 
 def test_atexit_flushes_queued_events(receiver):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite import _reentry
 from sentry_lite._log import enable_debug_output, logger, warn_hook_failed, warn_once
 from sentry_lite._version import SDK_NAME, VERSION
-from sentry_lite.client._base import BaseClient
+from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
 from sentry_lite.client._integrations import setup_integrations
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-class Client(BaseClient):
+class Client(Delivery):
     """Captures events and sends them through its transport.
 
     ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
@@ -91,6 +91,8 @@ class Client(BaseClient):
             # What capturing needs is imported now, not by the first event:
             # that one may come at interpreter exit, or race a fork.
             import random  # noqa: F401 -- event ids
+
+            import sentry_lite.scope._to_event  # noqa: F401 -- the scopes onto each event
 
             self.integrations = setup_integrations(
                 options.integrations,
@@ -182,7 +184,22 @@ class Client(BaseClient):
         handled: bool = True,
         level: str = "error",
     ) -> tuple[Event, Hint]:
-        """An event and hint for ``exc_info``, built with this client's settings."""
+        """An event and hint for ``exc_info``, built with this client's settings.
+
+        Called while the SDK is at work on this thread (from a ``__repr__``
+        the walk runs...), it walks nothing and returns a bare event: the
+        capture that follows is refused anyway (``_reentry.py``).
+        """
+        if not _reentry.enter():
+            return {"level": level}, {"exc_info": exc_info}
+        try:
+            return self._event_from_exception(exc_info, mechanism_type, handled, level)
+        finally:
+            _reentry.leave()
+
+    def _event_from_exception(
+        self, exc_info: ExcInfo, mechanism_type: str, handled: bool, level: str
+    ) -> tuple[Event, Hint]:
         from sentry_lite.event.builders import build_exception_event
 
         event = build_exception_event(
@@ -194,9 +211,19 @@ class Client(BaseClient):
         )
         return event, {"exc_info": exc_info}
 
+    # Each entry point is one region of SDK work on the calling thread
+    # (_reentry.py): a capture started inside another one is refused and counted.
     def capture_exception(self, error: Any = None, scope: Scope | None = None) -> str | None:
         if not self.is_active():
             return None
+        if not _reentry.enter():
+            return self._refuse_nested()
+        try:
+            return self._capture_exception(error, scope)
+        finally:
+            _reentry.leave()
+
+    def _capture_exception(self, error: Any, scope: Scope | None) -> str | None:
         from sentry_lite.event.exceptions import exc_info_from, nothing_to_capture
 
         exc_info = exc_info_from(error)
@@ -208,7 +235,7 @@ class Client(BaseClient):
             # Decided before the frames are walked: it depends only on the type.
             self._drop("event_processor", "ignore_errors")
             return None
-        event, hint = self.event_from_exception(exc_info)
+        event, hint = self._event_from_exception(exc_info, "generic", True, "error")
         return self._capture_event(event, hint, scope, built=True)
 
     def capture_message(
@@ -216,11 +243,16 @@ class Client(BaseClient):
     ) -> str | None:
         if not self.is_active():
             return None
-        from sentry_lite.event.builders import build_message_event
+        if not _reentry.enter():
+            return self._refuse_nested()
+        try:
+            from sentry_lite.event.builders import build_message_event
 
-        stack_from = _caller_frame() if self.options.attach_stacktrace else None
-        event = build_message_event(message, level or "info", self._event_settings, stack_from)
-        return self._capture_event(event, {}, scope, built=True)
+            stack_from = _caller_frame() if self.options.attach_stacktrace else None
+            event = build_message_event(message, level or "info", self._event_settings, stack_from)
+            return self._capture_event(event, {}, scope, built=True)
+        finally:
+            _reentry.leave()
 
     def capture_feedback(
         self,
@@ -246,9 +278,40 @@ class Client(BaseClient):
 
         The client takes ``event`` over (the integrations hand it the events
         they build): ``Scope.capture_event``, behind ``sentry_lite.capture_event``,
-        copies a program's dict first (``event/snapshot.py``).
+        copies a program's dict first (``event/snapshot.py``). An ``event``
+        that is not a dict is dropped (None).
         """
-        return self._capture_event(event, hint, scope, built=False)
+        if not self.is_active():
+            return None
+        if not isinstance(event, dict):
+            warn_once(
+                "capture_event: not a dict",
+                "capture_event() sent nothing: it was given a %s, not an event dict",
+                type(event).__name__,
+            )
+            return None
+        if not _reentry.enter():
+            return self._refuse_nested()
+        try:
+            return self._capture_event(event, hint, scope, built=False)
+        finally:
+            _reentry.leave()
+
+    def _refuse_nested(self) -> str | None:
+        """A capture started while the SDK is at work on this thread: counted, not run."""
+        _reentry.defer(self._count_refused)
+        return None
+
+    def _count_refused(self) -> None:
+        warn_once(
+            "nested capture",
+            "an event was dropped (counted as %s): it was captured while another capture "
+            "ran on the same thread (from a __repr__ or __str__ the SDK called, a hook, a "
+            "signal handler or a finalizer)",
+            _reentry.REFUSED_REASON,
+        )
+        if self.transport is not None:
+            self.transport.record_lost_event(_reentry.REFUSED_REASON, "error")
 
     def _capture_event(
         self,
@@ -356,73 +419,23 @@ class Client(BaseClient):
         options = self.options
         before_breadcrumb = options.before_breadcrumb
         if before_breadcrumb is not None:
+            if not _reentry.enter_breadcrumb_hook():
+                # Recorded by the hook itself (it logs, or adds one): running
+                # the hook again would recurse; skipping it could leak what it removes.
+                logger.debug("breadcrumb dropped: recorded while before_breadcrumb ran")
+                return
             try:
                 result: Breadcrumb | None = before_breadcrumb(new, hint or {})
             except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
                 warn_hook_failed("before_breadcrumb", error, "breadcrumb dropped")
                 return
+            finally:
+                _reentry.leave_breadcrumb_hook()
             if result is None:
                 logger.debug("breadcrumb dropped by before_breadcrumb")
                 return
             new = result
         scope.append_breadcrumb(new, options.max_breadcrumbs)
-
-    # -- delivery ----------------------------------------------------------------
-    def flush(
-        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
-    ) -> bool:
-        """Wait until queued events are sent, at most ``timeout`` (default shutdown_timeout)."""
-        if self.transport is None:
-            return True
-        if timeout is None:
-            timeout = self.options.shutdown_timeout
-        self.transport.flush_batches()  # the logs buffered so far (ours flushes them too)
-        return self.transport.flush(timeout, callback)
-
-    def close(
-        self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
-    ) -> None:
-        """Flush for at most ``timeout`` (default shutdown_timeout), then stop the transport.
-
-        Nothing is left undone when it returns: what the flush left is
-        written to the disk spool (or counted as lost) on the calling thread,
-        within one more second, so a process may ``os._exit()`` right after.
-        Idempotent.
-        """
-        if self.transport is None or self._closed:
-            return
-        self.flush(timeout, callback)
-        self._closed = True
-        self.transport.kill()
-
-    def close_in_background(self) -> None:
-        """Stop capturing now; delivery finishes on the transport's thread, the caller never waits.
-
-        The transport keeps sending what is queued: with a spool for up to
-        ``shutdown_timeout``, then the rest goes to disk for the next client;
-        without one for up to ``max_retry_age``, each envelope given up at
-        its own age. ``init()``
-        closes the client it replaces this way. A custom transport without
-        ``retire()`` is flushed and killed here, as ``close()`` does.
-        """
-        if self.transport is None or self._closed:
-            return
-        self._closed = True
-        if getattr(self.transport, "retire", None) is None:
-            self.transport.flush(self.options.shutdown_timeout)
-        self._stop_transport(self.options.shutdown_timeout)
-
-    def _stop_transport(self, timeout: float) -> None:
-        """Let the transport's worker finish within ``timeout`` if it can, else kill it here."""
-        from sentry_lite.transport.worker import interpreter_exiting
-
-        transport = self.transport
-        assert transport is not None
-        retire = getattr(transport, "retire", None)
-        if retire is None or interpreter_exiting():
-            transport.kill()
-        else:
-            retire(timeout)
 
 
 def _caller_frame() -> FrameType | None:

@@ -30,7 +30,10 @@ from sentry_lite.event._text import (
     type_name,
 )
 
-__all__ = ["CONTAINERS", "SETS", "ReprWalker", "sort_whole_set"]
+__all__ = ["CONTAINERS", "SETS", "ReprMemo", "ReprWalker", "sort_whole_set"]
+
+#: id(value) -> (value, its text): the value is kept so its id cannot be reused.
+ReprMemo = dict[int, tuple[object, str]]
 
 # Walked item by item, never repr()'d whole (str and bytes are handled before).
 CONTAINERS: tuple[type[Any], ...] = (
@@ -63,10 +66,12 @@ class ReprWalker:
 
     __slots__ = ("_nodes_left", "_on_path", "_reprs", "limits")
 
-    def __init__(self, limits: SafeLimits) -> None:
+    def __init__(self, limits: SafeLimits, reprs: Optional[ReprMemo] = None) -> None:
+        """``reprs``: a memo shared with other walks of one event (same limits), so a
+        value met in several stacks is ``repr()``'d once."""
         self.limits = limits
         self._nodes_left = limits.max_nodes
-        self._reprs: dict[int, tuple[object, str]] = {}
+        self._reprs: ReprMemo = {} if reprs is None else reprs
         self._on_path: set[int] = set()
 
     def repr_text(self, value: object) -> str:

@@ -34,6 +34,7 @@ from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Optional, cast
 
+from sentry_lite.event._repr import ReprMemo
 from sentry_lite.event.safe import safe_text
 from sentry_lite.event.settings import EventSettings
 from sentry_lite.event.stacktrace import frames_from_traceback
@@ -115,14 +116,16 @@ def exception_values(
     exc_type, raised, tb = exc_info
     root_mechanism: Mechanism = {**mechanism}
     root_mechanism.setdefault("type", "generic")
+    # One repr memo for every stack: chained tracebacks share frames.
+    reprs: ReprMemo = {}
     if raised is None:
         if exc_type is None:
             return []
-        return [_value(exc_type, None, tb, settings, root_mechanism)]
+        return [_value(exc_type, None, tb, settings, root_mechanism, reprs=reprs)]
     if isinstance(raised, _GROUP_TYPES):
-        values = _tree(raised, tb, settings, root_mechanism)
+        values = _tree(raised, tb, settings, root_mechanism, reprs)
     else:
-        values = _chain(raised, tb, settings, root_mechanism)
+        values = _chain(raised, tb, settings, root_mechanism, reprs)
     values.reverse()
     return values
 
@@ -132,6 +135,7 @@ def _chain(
     tb: Optional[TracebackType],
     settings: EventSettings,
     mechanism: Mechanism,
+    reprs: ReprMemo,
 ) -> list[ExceptionValue]:
     """The raised exception and its causes, newest first, each with the caller's mechanism."""
     values: list[ExceptionValue] = []
@@ -147,7 +151,7 @@ def _chain(
             error_mechanism["source"] = source
         if isinstance(error, _GROUP_TYPES):
             error_mechanism["is_exception_group"] = True
-        values.append(_value(type(error), error, error_tb, settings, error_mechanism))
+        values.append(_value(type(error), error, error_tb, settings, error_mechanism, reprs=reprs))
         linked = _linked(error, 0)
         link = linked[0] if linked else None
     return values
@@ -158,6 +162,7 @@ def _tree(
     tb: Optional[TracebackType],
     settings: EventSettings,
     mechanism: Mechanism,
+    reprs: ReprMemo,
 ) -> list[ExceptionValue]:
     """An exception group and what hangs from it, depth first, with ids (module docstring)."""
     values: list[ExceptionValue] = []
@@ -178,7 +183,9 @@ def _tree(
             is_group = isinstance(error, _GROUP_TYPES)
             if is_group:
                 error_mechanism["is_exception_group"] = True
-            values.append(_value(type(error), error, error_tb, settings, error_mechanism))
+            values.append(
+                _value(type(error), error, error_tb, settings, error_mechanism, reprs=reprs)
+            )
             # sentry_sdk hangs a cause or context inside a group from the root (id 0).
             children = _linked(error, 0)
             if is_group:
@@ -216,6 +223,8 @@ def _value(
     tb: Optional[TracebackType],
     settings: EventSettings,
     mechanism: Mechanism,
+    *,
+    reprs: ReprMemo,
 ) -> ExceptionValue:
     value: ExceptionValue = {"type": _type_name(exc_type)}
     module = _attribute(exc_type, "__module__")
@@ -224,7 +233,7 @@ def _value(
     text = "" if error is None else _message(error)
     value["value"] = safe_text(text, settings.max_value_length, settings.string_filter)
     if isinstance(tb, TracebackType):
-        frames = frames_from_traceback(tb, settings)
+        frames = frames_from_traceback(tb, settings, reprs)
         if frames:
             value["stacktrace"] = {"frames": frames}
     value["mechanism"] = mechanism

@@ -45,6 +45,7 @@ from types import CodeType, FrameType, TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from sentry_lite._guard import report_internal_error
+from sentry_lite.event._repr import ReprMemo
 from sentry_lite.event.safe import FILTERED, SafeLimits, Walker, safe_text
 from sentry_lite.event.settings import EventSettings
 
@@ -89,8 +90,14 @@ _BUILTIN_LOCALS_TYPES = frozenset({dict, _locals_type()})
 _locations: dict[tuple[str, Optional[str], _Rules], _Location] = {}
 
 
-def frames_from_traceback(tb: Optional[TracebackType], settings: EventSettings) -> list[Frame]:
-    """The frames of a traceback, oldest first."""
+def frames_from_traceback(
+    tb: Optional[TracebackType], settings: EventSettings, reprs: Optional[ReprMemo] = None
+) -> list[Frame]:
+    """The frames of a traceback, oldest first.
+
+    ``reprs``: the repr memo of the other stacks of the same event (a chained
+    exception's traceback holds some of the same frames).
+    """
     limit = max(settings.max_stack_frames, 1)
     oldest: list[tuple[FrameType, Optional[int]]] = []
     newest: deque[tuple[FrameType, Optional[int]]] = deque(maxlen=limit - limit // 2)
@@ -102,7 +109,7 @@ def frames_from_traceback(tb: Optional[TracebackType], settings: EventSettings) 
             else:
                 newest.append(entry)
         tb = tb.tb_next
-    return _build([*oldest, *newest], settings)
+    return _build([*oldest, *newest], settings, reprs)
 
 
 def frames_from_stack(frame: Optional[FrameType], settings: EventSettings) -> list[Frame]:
@@ -123,7 +130,11 @@ def frames_from_stack(frame: Optional[FrameType], settings: EventSettings) -> li
     return _build([*oldest, *newest], settings)
 
 
-def _build(entries: list[tuple[FrameType, Optional[int]]], settings: EventSettings) -> list[Frame]:
+def _build(
+    entries: list[tuple[FrameType, Optional[int]]],
+    settings: EventSettings,
+    reprs: Optional[ReprMemo] = None,
+) -> list[Frame]:
     rules: _Rules = (
         settings.in_app_include,
         settings.in_app_exclude,
@@ -140,7 +151,8 @@ def _build(entries: list[tuple[FrameType, Optional[int]]], settings: EventSettin
                 string_filter=settings.string_filter,
                 key_filter=settings.key_filter,
                 max_nodes=_VARS_NODE_BUDGET,
-            )
+            ),
+            reprs,
         )
     # Newest first, so the locals budget goes to the frames nearest the error.
     frames = [_frame(frame, lineno, settings, rules, walker) for frame, lineno in reversed(entries)]

@@ -12,6 +12,7 @@ import atexit
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 from sentry_lite.integrations import Integration
+from sentry_lite.integrations.excepthook import keep_interrupted_exit_status
 
 __all__ = ["AtexitIntegration"]
 
@@ -27,6 +28,13 @@ class AtexitIntegration(Integration):
 
 
 def _close_at_exit() -> None:
+    try:
+        _close_active_client()
+    finally:
+        keep_interrupted_exit_status()
+
+
+def _close_active_client() -> None:
     with guarded("atexit"):
         from sentry_lite._exit_budget import waiting_at_exit
         from sentry_lite.api import get_client

@@ -16,14 +16,16 @@ what they were. KeyboardInterrupt is not reported (the user asked to stop).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from types import FrameType, TracebackType
 
+from sentry_lite import _reentry
 from sentry_lite._guard import guarded
 from sentry_lite.integrations import Integration
 
-__all__ = ["ExcepthookIntegration", "report_unhandled"]
+__all__ = ["ExcepthookIntegration", "keep_interrupted_exit_status", "report_unhandled"]
 
 
 class ExcepthookIntegration(Integration):
@@ -38,6 +40,7 @@ class ExcepthookIntegration(Integration):
         def sentry_lite_excepthook(
             exc_type: type[BaseException], value: BaseException, tb: TracebackType | None
         ) -> None:
+            _note_interrupted(exc_type, tb)
             try:
                 report_unhandled(ExcepthookIntegration, (exc_type, value, tb), "excepthook")
             finally:
@@ -47,6 +50,32 @@ class ExcepthookIntegration(Integration):
                     _deliver_before_exit(exc_type, tb)
 
         sys.excepthook = sentry_lite_excepthook
+
+
+_interrupted = False  # a KeyboardInterrupt nobody caught ends the program
+
+
+def _note_interrupted(exc_type: type[BaseException], tb: TracebackType | None) -> None:
+    global _interrupted  # noqa: PLW0603 -- once per process, at its end
+    with guarded("excepthook"):
+        if issubclass(exc_type, KeyboardInterrupt) and _ends_the_program(tb):
+            _interrupted = True
+
+
+def keep_interrupted_exit_status() -> None:
+    """After Ctrl-C ended the program, make sure it still exits as killed by SIGINT (130).
+
+    CPython notes "a KeyboardInterrupt ended the program" in one global
+    flag, and clears it whenever any thread runs ``eval()`` or ``exec()`` on
+    a string: ``collections.namedtuple`` does, so a module the worker
+    imports meanwhile (its first send is in flight) turned the exit status
+    into 1. Running ``exec`` of a string that raises KeyboardInterrupt sets
+    the flag again. Called last by the atexit integration, after the worker
+    was stopped.
+    """
+    if _interrupted:
+        with contextlib.suppress(KeyboardInterrupt):
+            exec("raise KeyboardInterrupt")  # a string: see above
 
 
 def _deliver_before_exit(exc_type: type[BaseException], tb: TracebackType | None) -> None:
@@ -64,13 +93,18 @@ def _deliver_before_exit(exc_type: type[BaseException], tb: TracebackType | None
         if flush_or_spool is None:
             return
         timeout = client.options.shutdown_timeout
-        if not _ends_the_program(tb):
-            flush_or_spool(timeout)
-            return
-        from sentry_lite._exit_budget import waiting_at_exit
+        if not _reentry.enter():
+            return  # a hook run inside a capture: waiting could wait for this thread's lock
+        try:
+            if not _ends_the_program(tb):
+                flush_or_spool(timeout)
+                return
+            from sentry_lite._exit_budget import waiting_at_exit
 
-        with waiting_at_exit(timeout) as seconds:
-            flush_or_spool(seconds)
+            with waiting_at_exit(timeout) as seconds:
+                flush_or_spool(seconds)
+        finally:
+            _reentry.leave()
 
 
 def _ends_the_program(tb: TracebackType | None) -> bool:

@@ -26,6 +26,7 @@ import threading
 from fnmatch import fnmatch
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from sentry_lite import _reentry
 from sentry_lite._guard import report_internal_error
 from sentry_lite.client import Client
 from sentry_lite.event.builders import build_log_event
@@ -45,7 +46,7 @@ from sentry_lite.transport.worker import is_worker_thread
 
 if TYPE_CHECKING:
     from sentry_lite.scope import Scope
-    from sentry_lite.types import Breadcrumb
+    from sentry_lite.types import Breadcrumb, Event, Hint
 
 __all__ = [
     "DEFAULT_EVENT_LEVEL",
@@ -247,10 +248,16 @@ def _record_guarded(
                 options.project_root,
             )
         )
+    # The message once for both: getMessage() runs the arguments' __str__.
+    message = (
+        record_message(record, client.options.max_value_length, client.event_settings.key_filter)
+        if event or breadcrumb
+        else ""
+    )
     if event:
-        _capture_event(record, client)
+        _capture_event(record, client, message)
     if breadcrumb:
-        _add_breadcrumb(record, client, isolation)
+        _add_breadcrumb(record, client, isolation, message)
 
 
 def _is_ignored(name: str) -> bool:
@@ -272,14 +279,14 @@ def _ignored_for_logs(name: str) -> bool:
     return any(fnmatch(name, pattern) for pattern in _ignored_for_sentry_logs)
 
 
-def _add_breadcrumb(record: logging.LogRecord, client: Client, isolation: Scope) -> None:
+def _add_breadcrumb(
+    record: logging.LogRecord, client: Client, isolation: Scope, message: str
+) -> None:
     crumb: Breadcrumb = {
         "type": "log",
         "level": sentry_level(record.levelno),
         "category": record.name,
-        "message": record_message(
-            record, client.options.max_value_length, client.event_settings.key_filter
-        ),
+        "message": message,
         "timestamp": record.created,
     }
     extra = extra_fields(record)
@@ -288,14 +295,30 @@ def _add_breadcrumb(record: logging.LogRecord, client: Client, isolation: Scope)
     client.record_breadcrumb(isolation, crumb, {"log_record": record}, {})
 
 
-def _capture_event(record: logging.LogRecord, client: Client) -> None:
+def _capture_event(record: logging.LogRecord, client: Client, message: str) -> None:
+    # Building runs the program's code (the walk's __repr__s): a region of
+    # SDK work, so a capture from there is refused (sentry_lite/_reentry.py).
+    if not _reentry.enter():
+        client.capture_event({}, None)  # refused and counted
+        return
+    try:
+        built = _build_event(record, client, message)
+    finally:
+        _reentry.leave()
+    if built is not None:
+        client.capture_event(*built)
+
+
+def _build_event(
+    record: logging.LogRecord, client: Client, message: str
+) -> Optional[tuple[Event, Hint]]:
     exc_info = exception_of(record)
     if (
         exc_info is not None
         and client.get_integration("dedupe") is not None
         and was_sent(exc_info[1])
     ):
-        return  # e.g. asyncio logging a task's crash the asyncio integration sent
+        return None  # e.g. asyncio logging a task's crash the asyncio integration sent
     stack_from = None
     if exc_info is None and (
         client.options.attach_stacktrace or record.stack_info or record.exc_info
@@ -307,19 +330,17 @@ def _capture_event(record: logging.LogRecord, client: Client) -> None:
         sentry_level(record.levelno),
         client.event_settings,
         template=template,
-        formatted=record_message(
-            record, client.options.max_value_length, client.event_settings.key_filter
-        ),
+        formatted=message,
         params=params,
         extra=extra_fields(record),
         timestamp=record.created,
         exc_info=exc_info,
         stack_from=stack_from,
     )
-    hint: dict[str, Any] = {"log_record": record}
+    hint: Hint = {"log_record": record}
     if exc_info is not None:
         hint["exc_info"] = exc_info
-    client.capture_event(event, hint)
+    return event, hint
 
 
 def _level_number(name: str, value: LevelArg) -> Optional[int]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import threading
 from typing import TYPE_CHECKING, Optional
 
 from sentry_lite.integrations import Integration
@@ -26,7 +25,6 @@ __all__ = ["ModulesIntegration", "installed_distributions"]
 _SUFFIXES = (".dist-info", ".egg-info")
 _NORMALIZE = r"[-_.]+"  # compiled on first use by re's cache, not at import
 
-_lock = threading.Lock()
 _cached: Optional[dict[str, str]] = None
 
 
@@ -45,11 +43,12 @@ class ModulesIntegration(Integration):
 def installed_distributions() -> dict[str, str]:
     """Installed distributions by normalized name, read once per process (do not change it)."""
     global _cached  # noqa: PLW0603 -- computed once per process, on first use
-    if _cached is None:
-        with _lock:
-            if _cached is None:
-                _cached = _scan(sys.path)
-    return _cached
+    # No lock: a fork while another thread holds one leaves it held in the
+    # child for good. Two threads racing both scan (~0.5 ms); one result stays.
+    found = _cached
+    if found is None:
+        found = _cached = _scan(sys.path)
+    return found
 
 
 def _scan(paths: list[str]) -> dict[str, str]:

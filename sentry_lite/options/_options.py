@@ -214,6 +214,16 @@ _logged_unimplemented: set[str] = set()
 _logged_lock = threading.Lock()
 
 
+def _new_lock_in_child() -> None:
+    # Another thread may have held it when the process forked: held for good in the child.
+    global _logged_lock  # noqa: PLW0603
+    _logged_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 def log_unimplemented(options: Options) -> None:
     """Log, once per process, the sentry_sdk options given that do nothing here.
 

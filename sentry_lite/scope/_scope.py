@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite import _reentry
 from sentry_lite._log import logger
 from sentry_lite.client._base import NON_RECORDING_CLIENT
 from sentry_lite.event.snapshot import snapshot
@@ -133,9 +134,15 @@ class Scope(ScopeData):
         client = self.get_client()
         if not client.is_active():
             return None
-        return client.capture_event(
-            snapshot(event), hint, scope=self._merged_with(scope, scope_kwargs)
-        )
+        # Copying runs the program's code (a key's __hash__): a region of its
+        # own, so a capture from there is refused (_reentry.py), not recursive.
+        if not _reentry.enter():
+            return client.capture_event(event, hint)  # refused and counted
+        try:
+            copied = snapshot(event)
+        finally:
+            _reentry.leave()
+        return client.capture_event(copied, hint, scope=self._merged_with(scope, scope_kwargs))
 
     def capture_exception(
         self, error: Any = None, scope: Any = None, **scope_kwargs: Any

@@ -30,6 +30,7 @@ ended by SIGTERM or SIGKILL loses what was only in memory, as any program.
 from __future__ import annotations
 
 import os
+import signal  # here, not on the worker: a fork mid-import leaves the child a held lock
 import sys
 import threading
 import weakref
@@ -37,6 +38,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Optional, Protocol
 
+from sentry_lite import _reentry
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 
@@ -154,9 +156,12 @@ def _register_finalizer(transport: ProcessAware) -> None:
 
     def flush() -> None:
         alive = reference()
-        if alive is not None:
-            with guarded("multiprocessing finalizer"):
-                alive.flush_before_exit()
+        if alive is not None and _reentry.enter():
+            try:
+                with guarded("multiprocessing finalizer"):
+                    alive.flush_before_exit()
+            finally:
+                _reentry.leave()
 
     # exitpriority >= 0: run by the child's own exit (util._exit_function),
     # before the process ends through os._exit.
@@ -219,8 +224,17 @@ class _SettlingQueue:
 
 def settle_transports() -> None:
     """Deliver (or spool) what every transport has queued, bounded; never raises."""
+    if not _reentry.enter():
+        return  # inside a capture on this thread (a hook put a result): it holds the locks
+    try:
+        _settle(list(_tracked))
+    finally:
+        _reentry.leave()
+
+
+def _settle(transports: list[ProcessAware]) -> None:
     global _settle_timed_out  # noqa: PLW0603 -- per process
-    for transport in list(_tracked):
+    for transport in transports:
         with guarded("settling before a pool result"):
             _settle_timed_out = not transport.settle(_BRIEF_SETTLE if _settle_timed_out else None)
 
@@ -244,8 +258,6 @@ def block_process_signals() -> None:
     thread itself; a signal delivered to an SDK thread could leave the main
     thread unaware of it. Call at the start of every SDK thread.
     """
-    import signal
-
     if not hasattr(signal, "pthread_sigmask"):
         return
     wanted = {getattr(signal, name) for name in _BLOCKED_IN_SDK_THREADS if hasattr(signal, name)}

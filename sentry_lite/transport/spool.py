@@ -137,13 +137,15 @@ class Spool:
             "size": len(body),
             "crc32": zlib.crc32(body),
         }
-        os.makedirs(self.directory, exist_ok=True)
+        self._make_directory()
         stamp = time.time_ns() if hasattr(time, "time_ns") else int(self._wall_clock() * 1e9)
         name = f"{stamp:020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}{_SUFFIX}"
         temporary = os.path.join(self.directory, f"{_TEMP_PREFIX}{os.getpid()}-{name}")
         path = os.path.join(self.directory, name)
         try:
-            with open(temporary, "xb") as file:
+            # Private to the user (0600): events hold what the program saw.
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            with os.fdopen(os.open(temporary, flags, 0o600), "wb") as file:
                 file.write(json.dumps(header, separators=(",", ":")).encode() + b"\n")
                 file.write(body)
                 file.flush()
@@ -156,6 +158,15 @@ class Spool:
         self._sync_directory()
         self.enforce_bounds()
         return path
+
+    def _make_directory(self) -> None:
+        """The spool's directory, and its parent if missing: private to the user (0700)."""
+        if os.path.isdir(self.directory):
+            return
+        parent = os.path.dirname(self.directory)
+        if parent:
+            os.makedirs(parent, mode=0o700, exist_ok=True)
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
 
     def _sync_directory(self) -> None:
         """Make the rename durable (POSIX; a no-op where directories cannot be opened)."""

@@ -29,6 +29,7 @@ from typing import Optional
 
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
+from sentry_lite._reentry import mark_sdk_thread
 from sentry_lite.transport.processes import block_process_signals
 
 __all__ = ["Worker", "interpreter_exiting", "is_worker_thread"]
@@ -193,6 +194,7 @@ class Worker:
 
     def _run(self) -> None:
         _thread_marks.worker = True
+        mark_sdk_thread()  # a __del__ run here must not capture into a lock the worker holds
         block_process_signals()
         me = threading.current_thread()
         condition = self._condition

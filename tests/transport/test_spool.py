@@ -71,6 +71,24 @@ def test_write_then_claim_gives_the_envelope_back_without_sent_at(tmp_path):
     assert os.listdir(spool.directory) == []
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_spool_files_and_directories_are_private_to_the_user(tmp_path):
+    root = tmp_path / "not-yet" / "spool"
+    previous = os.umask(0o022)  # the usual umask: without care, files are world-readable
+    try:
+        spool = Spool.for_dsn(str(root), DSN)
+        path = spool.write(event_envelope(message="private"))
+    finally:
+        os.umask(previous)
+
+    def mode(name: object) -> int:
+        return os.stat(str(name)).st_mode & 0o777
+
+    assert mode(path) == 0o600
+    assert mode(spool.directory) == 0o700
+    assert mode(root) == 0o700
+
+
 def test_each_dsn_has_its_own_directory(tmp_path):
     other = Dsn.parse(f"http://{'b' * 32}@127.0.0.1:9/1")
     assert spool_in(tmp_path).directory != Spool.for_dsn(str(tmp_path), other).directory
