@@ -10,13 +10,13 @@ client-report reasons of the protocol).
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite import _reentry
-from sentry_lite._log import enable_debug_output, logger, warn_hook_failed, warn_once
+from sentry_lite._log import enable_debug_output, logger, warn_once
 from sentry_lite._version import SDK_NAME, VERSION
+from sentry_lite.client._breadcrumbs import Breadcrumbs
 from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
@@ -48,12 +48,12 @@ if TYPE_CHECKING:
 
     from sentry_lite.event.settings import EventSettings
     from sentry_lite.scope import Scope
-    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, ExcInfo, Hint
+    from sentry_lite.types import Event, ExcInfo, Hint
 
 __all__ = ["Client"]
 
 
-class Client(Delivery):
+class Client(Breadcrumbs, Delivery):
     """Captures events and sends them through its transport.
 
     ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
@@ -392,50 +392,6 @@ class Client(Delivery):
         self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
 
     _capture_log = capture_log  # sentry_sdk's name
-
-    # -- breadcrumbs -------------------------------------------------------------
-    def record_breadcrumb(
-        self,
-        scope: Scope,
-        crumb: Breadcrumb | None,
-        hint: BreadcrumbHint | None,
-        fields: dict[str, Any],
-    ) -> None:
-        # Runs on the caller's thread for every breadcrumb: the common case
-        # (no hook, no timestamp or a float one) is a few dict operations.
-        # ``fields`` is the caller's fresh ``**kwargs`` dict: kept, not copied.
-        new: Breadcrumb = {**crumb, **fields} if crumb else fields  # type: ignore[assignment,typeddict-item]
-        if not new:
-            return
-        if "type" not in new:
-            new["type"] = "default"
-        stamp = new.get("timestamp")
-        if stamp is None:
-            new["timestamp"] = time.time()
-        elif type(stamp) is not float or not stamp:
-            from sentry_lite.scope._to_event import breadcrumb_timestamp
-
-            new["timestamp"] = breadcrumb_timestamp(new) or time.time()
-        options = self.options
-        before_breadcrumb = options.before_breadcrumb
-        if before_breadcrumb is not None:
-            if not _reentry.enter_breadcrumb_hook():
-                # Recorded by the hook itself (it logs, or adds one): running
-                # the hook again would recurse; skipping it could leak what it removes.
-                logger.debug("breadcrumb dropped: recorded while before_breadcrumb ran")
-                return
-            try:
-                result: Breadcrumb | None = before_breadcrumb(new, hint or {})
-            except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
-                warn_hook_failed("before_breadcrumb", error, "breadcrumb dropped")
-                return
-            finally:
-                _reentry.leave_breadcrumb_hook()
-            if result is None:
-                logger.debug("breadcrumb dropped by before_breadcrumb")
-                return
-            new = result
-        scope.append_breadcrumb(new, options.max_breadcrumbs)
 
 
 def _caller_frame() -> FrameType | None:

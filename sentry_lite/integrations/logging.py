@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 from fnmatch import fnmatch
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 from sentry_lite import _reentry
 from sentry_lite._guard import report_internal_error
