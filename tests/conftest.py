@@ -51,3 +51,23 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f" {COUNTS.events} events checked, {relay}; problems found: {COUNTS.problems}"
         " (a test that sends a bad payload on purpose clears its own; any other fails its test)"
     )
+
+
+#: Markers of long tests, run only when selected with ``-m <marker>``.
+SELECTED_ONLY = {
+    "soak": "a soak test: run it with -m soak",
+    "outage": "a long outage test: run it with -m outage",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Soak, stress and long outage tests run only when asked for (``-m soak``, ``-m outage``),
+    wherever they are in tests/."""
+    selected = config.option.markexpr or ""
+    for marker, reason in SELECTED_ONLY.items():
+        if marker in selected:
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)

@@ -130,6 +130,9 @@ def test_a_finalizer_capturing_during_a_capture_never_deadlocks(receiver: Receiv
     assert sum(event.get("message") is None for event in events) == 300
 
 
+# A stress test, run once per CI (the soak stage, Python 3.11): it lost one child's
+# event in about 1 of 30 runs, cause not found yet (issue 14 stays open for it).
+@pytest.mark.soak
 @needs_fork
 def test_children_forked_while_another_thread_captures_all_deliver(receiver: Receiver) -> None:
     forks = 50

@@ -37,22 +37,3 @@ def make_transport() -> Iterator[Callable[..., HttpTransport]]:
     yield make
     for transport in transports:
         transport.kill()
-
-
-#: Markers of long tests, run only when selected with ``-m <marker>``.
-SELECTED_ONLY = {
-    "soak": "a soak test: run it with -m soak",
-    "outage": "a long outage test: run it with -m outage",
-}
-
-
-def pytest_collection_modifyitems(config, items):
-    """Soak and long outage tests run only when asked for (``-m soak``, ``-m outage``)."""
-    selected = config.option.markexpr or ""
-    for marker, reason in SELECTED_ONLY.items():
-        if marker in selected:
-            continue
-        skip = pytest.mark.skip(reason=reason)
-        for item in items:
-            if marker in item.keywords:
-                item.add_marker(skip)
