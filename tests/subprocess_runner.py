@@ -8,6 +8,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Optional
 
 # The child talks to 127.0.0.1 only: a proxy from the developer's shell must not get in the way.
@@ -39,6 +40,28 @@ def run_script(
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
+    )
+
+
+def run_example(
+    path: Path, dsn: str, *, cwd: Path, env: Optional[Mapping[str, str]] = None
+) -> subprocess.CompletedProcess[str]:
+    """Run an example file as its README says: ``python <path relative to cwd> <DSN>``.
+
+    The child gets this environment without any ``SENTRY_*`` variable, plus ``env``.
+    """
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("SENTRY_")
+    }
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, str(path.relative_to(cwd)), dsn],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from subprocess_runner import run_example
 
 import sentry_lite
 from sentry_lite.local.receiver import Receiver
@@ -76,18 +75,9 @@ def test_demo_quote_in_getting_started_matches_the_demo_source() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[path.name for path in EXAMPLES])
 def test_example_runs_and_sends_events(example: Path, receiver: Receiver) -> None:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SENTRY_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), env.get("PYTHONPATH")]))
+    path = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))
     # As examples/README.md says: from the repository root, the DSN as the argument.
-    result = subprocess.run(
-        [sys.executable, str(example.relative_to(REPO)), receiver.dsn],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_example(example, receiver.dsn, cwd=REPO, env={"PYTHONPATH": path})
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     # Each example flushes before it exits, and the receiver stores before it answers.
     assert receiver.events
