@@ -51,6 +51,7 @@ AUTO_ENABLING_INTEGRATIONS = (
     "sentry_lite.integrations.flask.FlaskIntegration",
     "sentry_lite.integrations.starlette.StarletteIntegration",
     "sentry_lite.integrations.fastapi.FastApiIntegration",
+    "sentry_lite.integrations.celery.CeleryIntegration",
     "sentry_lite.integrations.rq.RqIntegration",
 )
 

@@ -182,6 +182,8 @@ def celery_worker(dsn: str, redis_url: str, init_at: str, *options: str) -> Iter
             process.kill()
             process.wait(5)
         reader.join(5)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def run_rq_worker(
