@@ -43,6 +43,7 @@ from sentry_lite.api import (
 )
 from sentry_lite.attachments import Attachment
 from sentry_lite.client import Client
+from sentry_lite.crons import capture_checkin, monitor
 from sentry_lite.scope import (
     Scope,
     get_current_scope,
@@ -88,6 +89,7 @@ __all__ = [
     "__version__",
     "add_attachment",
     "add_breadcrumb",
+    "capture_checkin",
     "capture_event",
     "capture_exception",
     "capture_feedback",
@@ -109,6 +111,7 @@ __all__ = [
     "isolation_scope",
     "last_event_id",
     "logger",
+    "monitor",
     "new_scope",
     "push_scope",
     "remove_attribute",

@@ -26,6 +26,7 @@ PUBLIC = [
     "__version__",
     "add_attachment",
     "add_breadcrumb",
+    "capture_checkin",
     "capture_event",
     "capture_exception",
     "capture_feedback",
@@ -47,6 +48,7 @@ PUBLIC = [
     "isolation_scope",
     "last_event_id",
     "logger",
+    "monitor",
     "new_scope",
     "push_scope",
     "remove_attribute",
@@ -73,7 +75,6 @@ PUBLIC = [
 MISSING_FROM_SENTRY_SDK = {
     "end_session",
     "metrics",
-    "monitor",
     "profiler",
     "start_session",
 }
