@@ -178,33 +178,34 @@ class _OneLine(logging.Handler):
 def run_command(args: argparse.Namespace) -> int:
     """Run the command of ``args`` (checked by the parser); its exit status."""
     from sentry_lite._log import logger
-    from sentry_lite.local.supervised import run_supervised
+    from sentry_lite.local.supervised import ForwardedSignals, run_supervised
 
     notices = _OneLine()
     logger.addHandler(notices)  # the SDK's own stderr line stays silent while it is there
     try:
-        client = _start_reporting(args, notices)
-        monitor = args.monitor if client is not None else None
-        config = _monitor_config(args) if monitor else None
-        check_in_id = None
-        if monitor:
-            import sentry_lite
+        with ForwardedSignals() as signals:
+            client = _start_reporting(args, notices)
+            monitor = args.monitor if client is not None else None
+            config = _monitor_config(args) if monitor else None
+            check_in_id = None
+            if monitor:
+                import sentry_lite
 
-            check_in_id = sentry_lite.capture_checkin(
-                monitor, status="in_progress", monitor_config=config
-            )
-        outcome = run_supervised(args.run_command)
-        if outcome.not_started:
-            notices.first = f"{args.run_command[0]}: {outcome.not_started}"
-        if client is not None:
-            _report(
-                client,
-                args.run_command,
-                outcome,
-                monitor=monitor,
-                check_in_id=check_in_id,
-                config=config,
-            )
+                check_in_id = sentry_lite.capture_checkin(
+                    monitor, status="in_progress", monitor_config=config
+                )
+            outcome = run_supervised(args.run_command, signals)
+            if outcome.not_started:
+                notices.first = f"{args.run_command[0]}: {outcome.not_started}"
+            if client is not None:
+                _report(
+                    client,
+                    args.run_command,
+                    outcome,
+                    monitor=monitor,
+                    check_in_id=check_in_id,
+                    config=config,
+                )
     finally:
         logger.removeHandler(notices)
     notices.print_once()

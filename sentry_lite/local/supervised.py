@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Optional
 
-__all__ = ["Outcome", "run_supervised"]
+__all__ = ["ForwardedSignals", "Outcome", "run_supervised"]
 
 #: Signals sent to the wrapper that are always passed on to the command.
 FORWARDED = (signal.SIGTERM, signal.SIGHUP)
@@ -116,18 +116,30 @@ class _StderrPump:
         return bytes(self._tail[-TAIL_BYTES:])
 
 
-class _Signals:
-    """Passes the wrapper's signals on to the command, from the moment it is installed."""
+class ForwardedSignals:
+    """``with ForwardedSignals() as signals:`` the wrapper's signals go to the command.
+
+    Installed before the command starts (a signal that comes first is sent
+    once it runs) and kept until the wrapper has reported, so a SIGTERM then
+    does not end the wrapper with a status other than the command's.
+    """
 
     def __init__(self) -> None:
         self._process: Optional[subprocess.Popen[bytes]] = None
         self._pending: list[int] = []
         self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> ForwardedSignals:
         for signum in (*FORWARDED, *FROM_TERMINAL):
             # An ignored signal stays ignored, so the command inherits that as it
             # would without the wrapper (nohup ignores SIGHUP; a background job SIGINT).
             if signal.getsignal(signum) is not signal.SIG_IGN:
                 self._previous[signum] = signal.signal(signum, self._received)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
 
     def _received(self, signum: int, frame: Optional[FrameType]) -> None:
         if signum in FROM_TERMINAL and _in_terminal_foreground():
@@ -139,13 +151,8 @@ class _Signals:
 
     def attach(self, process: subprocess.Popen[bytes]) -> None:
         self._process = process
-        for signum in self._pending:
-            _send(process, signum)
-        self._pending.clear()
-
-    def restore(self) -> None:
-        for signum, handler in self._previous.items():
-            signal.signal(signum, handler)  # type: ignore[arg-type]
+        while self._pending:
+            _send(process, self._pending.pop(0))
 
 
 def _send(process: subprocess.Popen[bytes], signum: int) -> None:
@@ -164,16 +171,8 @@ def _in_terminal_foreground() -> bool:
     return False
 
 
-def run_supervised(command: Sequence[str]) -> Outcome:
-    """Run ``command`` to its end as described above; how it ended."""
-    signals = _Signals()
-    try:
-        return _run(command, signals)
-    finally:
-        signals.restore()
-
-
-def _run(command: Sequence[str], signals: _Signals) -> Outcome:
+def run_supervised(command: Sequence[str], signals: ForwardedSignals) -> Outcome:
+    """Run ``command`` to its end as described above, ``signals`` installed; how it ended."""
     read_end, write_end = _stderr_channel()
     started = time.monotonic()
     try:

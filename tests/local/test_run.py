@@ -332,6 +332,7 @@ def test_ctrl_c_at_a_terminal_reaches_the_command_and_the_wrapper_waits_for_it(r
     assert run_at_a_terminal(receiver, source) == (17, b"", b"")
 
 
+@pytest.mark.skipif(not hasattr(signal, "sigtimedwait"), reason="macOS has no sigtimedwait")
 def test_ctrl_c_at_a_terminal_is_not_sent_again_by_the_wrapper(receiver):
     # The command leaves the terminal's foreground group, so the terminal's SIGINT
     # reaches the wrapper alone: a SIGINT the command still gets came from the wrapper.
