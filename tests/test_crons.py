@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import threading
 
 import pytest
+from sentry_sdk_pin import pinned_sentry_sdk
 from subprocess_runner import run_script
 
 import sentry_lite
@@ -377,3 +379,12 @@ def test_check_ins_are_spooled_while_the_server_is_down_and_sent_by_the_next_run
     sentry_lite.init(receiver.dsn, spool_dir=str(tmp_path))  # the next run drains the spool
     receiver.wait_for_envelopes(2)
     assert sorted(status for _, status in statuses(receiver)) == ["in_progress", "ok"]
+
+
+def test_the_signatures_are_sentry_sdks():
+    theirs = pinned_sentry_sdk().crons
+    for ours, their in [
+        (capture_checkin, theirs.capture_checkin),
+        (monitor.__init__, theirs.monitor.__init__),
+    ]:
+        assert list(inspect.signature(ours).parameters) == list(inspect.signature(their).parameters)
