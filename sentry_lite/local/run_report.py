@@ -63,7 +63,9 @@ def interval_schedule(text: str) -> dict[str, Any]:
     Sentry's intervals count minutes, hours, days, weeks, months or years.
     """
     match = _INTERVAL.fullmatch(text.lower())
-    unit = _UNITS.get(match.group(2).rstrip("s") or "s") if match else None
+    word = match.group(2) if match else ""
+    # A plural's "s" goes ("2 hours"), but "ms" is milliseconds, not minutes.
+    unit = _UNITS.get(word[:-1] if word.endswith("s") and len(word) > 2 else word)
     if match is None or unit is None or int(match.group(1)) < 1:
         raise ValueError(
             f"not an interval: {text!r} (a whole number and a unit: 10m, 2h, 1d, 1w, 1mo, 1y)"

@@ -441,6 +441,8 @@ def test_the_command_keeps_its_own_double_dash_and_options(receiver):
     ("text", "schedule"),
     [
         ("10m", (10, "minute")),
+        ("15 mins", (15, "minute")),
+        ("3 days", (3, "day")),
         ("2 hours", (2, "hour")),
         ("1d", (1, "day")),
         ("3w", (3, "week")),
@@ -454,6 +456,12 @@ def test_intervals(text, schedule):
         "value": schedule[0],
         "unit": schedule[1],
     }
+
+
+@pytest.mark.parametrize("text", ["10s", "10ms", "10", "m", "0m", "1.5h", "ten minutes"])
+def test_what_is_not_an_interval(text):
+    with pytest.raises(ValueError, match="not an interval"):
+        interval_schedule(text)
 
 
 def test_the_local_timezone_comes_from_tz_first(monkeypatch):
