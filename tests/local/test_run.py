@@ -6,12 +6,15 @@ against the recording receiver; the commands are small Python programs.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import signal
 import socket
+import struct
 import subprocess
 import sys
+import termios
 import textwrap
 import time
 from pathlib import Path
@@ -206,10 +209,11 @@ def test_stderr_on_a_pipe_is_passed_through_byte_for_byte(receiver):
 
 def test_stderr_on_a_terminal_reaches_the_command_as_a_terminal(receiver):
     controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 111, 0, 0))
     command = python(
         """
-        import os, shutil, sys
-        print("stdout is a tty:", os.isatty(1))
+        import os, sys
+        print("stdout is a tty:", os.isatty(1), os.get_terminal_size(2))
         os.write(2, b"\\x1b[32mstderr is a tty: %r\\x1b[0m\\n" % os.isatty(2))
         sys.exit(5)
         """
@@ -233,7 +237,8 @@ def test_stderr_on_a_terminal_reaches_the_command_as_a_terminal(receiver):
     os.close(controller)
     stdout, _ = process.communicate(timeout=60)
     assert process.returncode == 5
-    assert stdout == b"stdout is a tty: False\n"
+    # The command's terminal has the size of ours.
+    assert stdout == b"stdout is a tty: False os.terminal_size(columns=111, lines=33)\n"
     # Colours and bytes as the command wrote them (the terminal adds "\r" itself).
     assert seen.replace(b"\r\n", b"\n") == b"\x1b[32mstderr is a tty: True\x1b[0m\n"
     assert stderr_attachment(receiver) == "stderr is a tty: True\n"
