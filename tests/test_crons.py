@@ -359,6 +359,24 @@ def test_a_job_that_fails_the_program_still_delivers_its_error_check_in(receiver
     assert_one_run(receiver, "crashes", "error")
 
 
+def test_a_crash_inside_a_run_delivers_the_error_check_in_and_the_crash(receiver):
+    result = run_script(
+        """
+        import sentry_lite
+        sentry_lite.init()
+        with sentry_lite.monitor(monitor_slug="crashes"):
+            raise RuntimeError("the job broke")
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 1
+    assert "RuntimeError: the job broke" in result.stderr
+    started, ended = assert_one_run(receiver, "crashes", "error")
+    [crash] = receiver.events
+    assert crash["exception"]["values"][-1]["value"] == "the job broke"
+    assert crash["contexts"]["trace"]["trace_id"] == ended["contexts"]["trace"]["trace_id"]
+
+
 def test_check_ins_are_spooled_while_the_server_is_down_and_sent_by_the_next_run(
     receiver, tmp_path
 ):
