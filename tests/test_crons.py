@@ -406,3 +406,16 @@ def test_the_signatures_are_sentry_sdks():
         (monitor.__init__, theirs.monitor.__init__),
     ]:
         assert list(inspect.signature(ours).parameters) == list(inspect.signature(their).parameters)
+
+
+def test_import_sentry_lite_loads_crons_only_when_a_program_uses_them():
+    result = run_script(
+        """
+        import sys
+        import sentry_lite
+        print("sentry_lite.crons" in sys.modules)
+        sentry_lite.monitor
+        print("sentry_lite.crons" in sys.modules)
+        """
+    )
+    assert result.stdout.split() == ["False", "True"], result.stderr
