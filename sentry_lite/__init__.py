@@ -150,9 +150,9 @@ def __getattr__(name: str) -> Any:
         from sentry_lite.hub import Hub
 
         return Hub
-    # sentry_sdk programs reach `sentry_sdk.integrations` (and `.hub`) after a bare
+    # sentry_sdk programs reach `sentry_sdk.integrations` (and `.hub`, `.crons`) after a bare
     # `import sentry_sdk`.
-    if name in ("integrations", "hub"):
+    if name in ("integrations", "hub", "crons"):
         import importlib
 
         return importlib.import_module(f"sentry_lite.{name}")

@@ -371,7 +371,7 @@ def test_a_crash_inside_a_run_delivers_the_error_check_in_and_the_crash(receiver
     )
     assert result.returncode == 1
     assert "RuntimeError: the job broke" in result.stderr
-    started, ended = assert_one_run(receiver, "crashes", "error")
+    _, ended = assert_one_run(receiver, "crashes", "error")
     [crash] = receiver.events
     assert crash["exception"]["values"][-1]["value"] == "the job broke"
     assert crash["contexts"]["trace"]["trace_id"] == ended["contexts"]["trace"]["trace_id"]
