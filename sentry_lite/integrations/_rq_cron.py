@@ -30,7 +30,6 @@ from types import ModuleType
 from typing import Any, Optional
 
 from sentry_lite._guard import guarded
-from sentry_lite._log import logger
 from sentry_lite._on_import import when_imported
 
 __all__ = ["end_cron_run", "start_cron_run", "watch_cron_jobs"]
@@ -53,14 +52,10 @@ def _integration() -> Any:
 
 
 def _send_checkin(**check_in: Any) -> Optional[str]:
-    """One check-in through ``sentry_lite.crons`` (the seam to the check-in API)."""
-    try:
-        from sentry_lite.crons import capture_checkin  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # a sentry_lite without check-ins: nothing to send
-        logger.debug("rq: sentry_lite.crons is missing, no check-in sent")
-        return None
-    check_in_id: Optional[str] = capture_checkin(**check_in)
-    return check_in_id
+    """One check-in through ``sentry_lite.crons`` (imported when the first one is sent)."""
+    from sentry_lite.crons import capture_checkin
+
+    return capture_checkin(**check_in)
 
 
 def _patch_cron_job(module: ModuleType) -> None:

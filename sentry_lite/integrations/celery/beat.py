@@ -5,20 +5,22 @@ clock and ``apply_entry`` both go through), the Beat process sends an
 ``in_progress`` check-in for the monitor named after the schedule entry,
 with the entry's schedule and timezone as ``monitor_config``, and puts the
 monitor's slug, the check-in id and the start time in the task message's
-headers. The worker that runs the task ends the check-in: ``ok`` when the
-task succeeds, ``error`` when it fails or is retried, with the duration
-since Beat sent it. A task run without those headers (``.delay()``) sends
-none.
+headers (from ``before_task_publish``: the schedule entry itself is left
+as it is, so nothing of one run is kept in Beat's schedule file). The
+worker that runs the task ends the check-in: ``ok`` when the task
+succeeds, ``error`` when it fails or is retried, with the duration since
+Beat sent it. A task run without those headers (``.delay()``) sends none.
 
 Schedules Sentry cannot express are not monitored (a debug log says so):
-intervals shorter than a minute or not whole minutes, solar schedules.
-Entries whose name matches one of ``exclude_beat_tasks`` (regular
+intervals shorter than a minute or not whole minutes, solar and custom
+schedules. Entries whose name matches one of ``exclude_beat_tasks`` (regular
 expressions, matched from the start) are not monitored.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from types import ModuleType
 from typing import Any, Optional
@@ -49,14 +51,14 @@ def _integration() -> Any:
 
 
 def _send_checkin(**check_in: Any) -> Optional[str]:
-    """One check-in through ``sentry_lite.crons`` (the seam to the check-in API)."""
-    try:
-        from sentry_lite.crons import capture_checkin  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # a sentry_lite without check-ins: nothing to send
-        logger.debug("celery beat: sentry_lite.crons is missing, no check-in sent")
-        return None
-    check_in_id: Optional[str] = capture_checkin(**check_in)
-    return check_in_id
+    """One check-in through ``sentry_lite.crons`` (imported when the first one is sent)."""
+    from sentry_lite.crons import capture_checkin
+
+    return capture_checkin(**check_in)
+
+
+#: The run Beat is sending on this thread, until its message is published.
+_sending = threading.local()
 
 
 def _patch_scheduler(beat: ModuleType) -> None:
@@ -65,19 +67,29 @@ def _patch_scheduler(beat: ModuleType) -> None:
     if getattr(original, "__sentry_lite__", False):
         return
 
-    def apply_async(
-        self: Any, entry: Any, producer: Any = None, advance: bool = True, **kw: Any
-    ) -> Any:
-        headers: Optional[dict[str, Any]] = None
+    def apply_async(self: Any, entry: Any, *args: Any, **kwargs: Any) -> Any:
+        run: Optional[dict[str, Any]] = None
         with guarded("celery beat check-in"):
-            headers = _start_run(self.app, entry)
-        if headers is not None:
-            kw["headers"] = {**(kw.get("headers") or {}), HEADER: headers}
-        return original(self, entry, producer, advance, **kw)
+            run = _start_run(self.app, entry)
+        if run is None:
+            return original(self, entry, *args, **kwargs)
+        _sending.run = run  # put in the message's headers by _add_run_header
+        try:
+            return original(self, entry, *args, **kwargs)
+        finally:
+            _sending.run = None
 
     apply_async.__sentry_lite__ = True  # type: ignore[attr-defined]
     apply_async.__doc__ = original.__doc__
     scheduler.apply_async = apply_async
+
+
+def _add_run_header(headers: Any = None, **signal: Any) -> None:
+    """``before_task_publish``: the monitored run rides in the message Beat is sending."""
+    run = getattr(_sending, "run", None)
+    if run is not None and isinstance(headers, dict):
+        headers[HEADER] = run
+        _sending.run = None
 
 
 def _start_run(app: Any, entry: Any) -> Optional[dict[str, Any]]:
@@ -147,6 +159,9 @@ def _interval(schedule: Any) -> Optional[tuple[int, str]]:
 def _connect_signals(celery: ModuleType) -> None:
     from celery import signals
 
+    signals.before_task_publish.connect(
+        _add_run_header, weak=False, dispatch_uid="sentry_lite.beat.publish"
+    )
     signals.task_success.connect(_succeeded, weak=False, dispatch_uid="sentry_lite.beat.ok")
     signals.task_failure.connect(_failed, weak=False, dispatch_uid="sentry_lite.beat.failed")
     signals.task_retry.connect(_failed, weak=False, dispatch_uid="sentry_lite.beat.retry")
