@@ -48,6 +48,39 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def celery_on_redis(redis_url):
+    """The tests' Celery app on the session's redis-server, configured once.
+
+    Celery keeps the queues it routes to once it has sent a task: every
+    worker of the session (one at a time) consumes the same default queue.
+    """
+    queue_helpers.require("celery")
+    import celery_app
+
+    celery_app.app.conf.update(
+        broker_url=f"{redis_url}/0",
+        result_backend=f"{redis_url}/1",
+        task_default_queue=queue_helpers.CELERY_QUEUE,
+    )
+    return celery_app.app
+
+
+@pytest.fixture(scope="module")
+def thread_worker(celery_on_redis):
+    """``celery.contrib.testing.worker``: a worker thread in this process (the solo pool)."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(
+        celery_on_redis,
+        pool="solo",
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=10,
+    ) as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
 def module_receiver() -> Iterator[Receiver]:
     """A receiver that outlives one test, for workers started once per module.

@@ -20,6 +20,8 @@ import pytest
 SELECTED = False
 
 APPS = Path(__file__).parent / "apps"
+#: The queue every Celery worker of the tests consumes (one worker at a time).
+CELERY_QUEUE = "sentry-lite-tests"
 _IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

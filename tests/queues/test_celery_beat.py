@@ -18,26 +18,11 @@ require("redis")
 import celery_app  # noqa: E402
 from celery import Celery  # noqa: E402
 from celery.beat import ScheduleEntry, Scheduler  # noqa: E402
-from celery.contrib.testing.worker import start_worker  # noqa: E402
 from celery.schedules import crontab, schedule  # noqa: E402
 
 import sentry_lite  # noqa: E402
 from sentry_lite.integrations.celery import CeleryIntegration  # noqa: E402
 from sentry_lite.integrations.celery.beat import monitor_config_of  # noqa: E402
-
-QUEUE = "beat-worker"
-
-
-@pytest.fixture(scope="module")
-def worker(redis_url):
-    app = celery_app.app
-    app.conf.update(
-        broker_url=f"{redis_url}/0", result_backend=f"{redis_url}/1", task_default_queue=QUEUE
-    )
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
-    ) as running:
-        yield running
 
 
 def checkins(receiver):
@@ -67,7 +52,9 @@ def init(sentry_init, **parameters):
     sentry_init(integrations=[CeleryIntegration(monitor_beat_tasks=True, **parameters)])
 
 
-def test_a_scheduled_run_sends_in_progress_then_ok_with_its_schedule(sentry_init, receiver, worker):
+def test_a_scheduled_run_sends_in_progress_then_ok_with_its_schedule(
+    sentry_init, receiver, thread_worker
+):
     init(sentry_init)
     apply("nightly report", "celery_app.scheduled_ok", crontab(minute="5", hour="3"))
     started, ended = checkins_when(receiver, 2)
@@ -83,7 +70,7 @@ def test_a_scheduled_run_sends_in_progress_then_ok_with_its_schedule(sentry_init
     assert "duration" not in started
 
 
-def test_a_failed_run_sends_error_and_the_tasks_event(sentry_init, receiver, worker):
+def test_a_failed_run_sends_error_and_the_tasks_event(sentry_init, receiver, thread_worker):
     init(sentry_init)
     apply("every ten minutes", "celery_app.scheduled_fail", schedule(timedelta(minutes=10)))
     receiver.wait_for_envelopes(3, timeout=15)
@@ -101,7 +88,9 @@ def test_a_failed_run_sends_error_and_the_tasks_event(sentry_init, receiver, wor
     assert event["transaction"] == "celery_app.scheduled_fail"
 
 
-def test_excluded_entries_and_tasks_sent_by_hand_send_no_check_ins(sentry_init, receiver, worker):
+def test_excluded_entries_and_tasks_sent_by_hand_send_no_check_ins(
+    sentry_init, receiver, thread_worker
+):
     init(sentry_init, exclude_beat_tasks=["cleanup", r"report-\d+"])
     celery_app.scheduled_ok.delay().get(timeout=15)
     apply("cleanup every hour", "celery_app.scheduled_ok", crontab(minute="0"))
@@ -110,7 +99,7 @@ def test_excluded_entries_and_tasks_sent_by_hand_send_no_check_ins(sentry_init, 
     assert [c["monitor_slug"] for c in checkins_when(receiver, 2)] == ["monitored", "monitored"]
 
 
-def test_without_monitor_beat_tasks_beat_sends_no_check_ins(sentry_init, receiver, worker):
+def test_without_monitor_beat_tasks_beat_sends_no_check_ins(sentry_init, receiver, thread_worker):
     sentry_init(integrations=[CeleryIntegration()])
     apply("quiet", "celery_app.scheduled_fail", crontab(minute="0"))
     [event] = receiver.wait_for_events(1, timeout=15)  # the task ran, and failed

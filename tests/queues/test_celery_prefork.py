@@ -11,7 +11,7 @@ has no client, and a hard time limit, seen only there, is not reported.
 from __future__ import annotations
 
 import pytest
-from queue_helpers import celery_worker, exception_type, job_data, mechanism, require
+from queue_helpers import CELERY_QUEUE, celery_worker, exception_type, job_data, mechanism, require
 
 pytestmark = pytest.mark.queues
 require("celery")
@@ -20,26 +20,15 @@ require("redis")
 import celery_app  # noqa: E402
 from celery.exceptions import TimeLimitExceeded  # noqa: E402
 
-QUEUE = "prefork-worker"
-
 
 @pytest.fixture(scope="module")
-def app(redis_url):
-    """This process's side of the app (sending tasks, reading results) on the session's redis."""
-    celery_app.app.conf.update(
-        broker_url=f"{redis_url}/0", result_backend=f"{redis_url}/1", task_default_queue=QUEUE
-    )
-    return celery_app.app
-
-
-@pytest.fixture(scope="module")
-def worker(request, app, redis_url, module_receiver):
+def worker(request, celery_on_redis, redis_url, module_receiver):
     """The worker, with ``init()`` where the test's indirect parameter says (default: before)."""
     with celery_worker(
         module_receiver.dsn,
         redis_url,
         getattr(request, "param", "before"),
-        f"--queues={QUEUE}",
+        f"--queues={CELERY_QUEUE}",
         "--max-tasks-per-child=1",
     ) as output:
         yield output
@@ -75,10 +64,12 @@ def test_a_soft_time_limit_is_one_event_grouped_by_task(receiver):
     assert event["fingerprint"] == ["celery", "SoftTimeLimitExceeded", "celery_app.soft_limited"]
 
 
-def test_a_hard_time_limit_is_one_event_from_the_main_process(app, redis_url, module_receiver):
+def test_a_hard_time_limit_is_one_event_from_the_main_process(
+    celery_on_redis, redis_url, module_receiver
+):
     module_receiver.clear()
-    with celery_worker(module_receiver.dsn, redis_url, "before", f"--queues={QUEUE}-hard"):
-        result = celery_app.hard_limited.apply_async(queue=f"{QUEUE}-hard")
+    with celery_worker(module_receiver.dsn, redis_url, "before", f"--queues={CELERY_QUEUE}-hard"):
+        result = celery_app.hard_limited.apply_async(queue=f"{CELERY_QUEUE}-hard")
         with pytest.raises(TimeLimitExceeded):
             result.get(timeout=20)
     # The worker has stopped: whatever it would send has arrived.

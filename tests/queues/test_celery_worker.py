@@ -15,25 +15,11 @@ require("celery")
 require("redis")
 
 import celery_app  # noqa: E402
-from celery.contrib.testing.worker import start_worker  # noqa: E402
 
 import sentry_lite  # noqa: E402
 from sentry_lite.integrations.celery import CeleryIntegration  # noqa: E402
 
 TOKEN = "glpat-" + "x1Y2z3W4v5U6t7S8r9Q0"  # a GitLab token's shape
-QUEUE = "thread-worker"
-
-
-@pytest.fixture(scope="module")
-def worker(redis_url):
-    app = celery_app.app
-    app.conf.update(
-        broker_url=f"{redis_url}/0", result_backend=f"{redis_url}/1", task_default_queue=QUEUE
-    )
-    with start_worker(
-        app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10
-    ) as running:
-        yield running
 
 
 def settled(receiver, count):
@@ -45,7 +31,7 @@ def settled(receiver, count):
 
 @pytest.mark.parametrize("send_default_pii", [False, True])
 def test_a_failed_task_is_one_event_with_its_name_id_and_scrubbed_arguments(
-    sentry_init, receiver, worker, send_default_pii
+    sentry_init, receiver, thread_worker, send_default_pii
 ):
     sentry_init(send_default_pii=send_default_pii)
     result = celery_app.fail.delay(3, password="hunter2", note=f"password=opensesame {TOKEN}")
@@ -68,7 +54,7 @@ def test_a_failed_task_is_one_event_with_its_name_id_and_scrubbed_arguments(
         assert secret not in body
 
 
-def test_retries_are_not_errors_only_the_final_failure_is(sentry_init, receiver, worker):
+def test_retries_are_not_errors_only_the_final_failure_is(sentry_init, receiver, thread_worker):
     sentry_init()
     assert celery_app.retry_then.delay(succeed_on_attempt=2).get(timeout=15) == 2
     failing = celery_app.retry_then.delay()
@@ -80,7 +66,7 @@ def test_retries_are_not_errors_only_the_final_failure_is(sentry_init, receiver,
     assert event["tags"]["celery_task_id"] == failing.id
 
 
-def test_autoretry_for_reports_the_last_attempt_only(sentry_init, receiver, worker):
+def test_autoretry_for_reports_the_last_attempt_only(sentry_init, receiver, thread_worker):
     sentry_init()
     with pytest.raises(TimeoutError, match="attempt 2 timed out"):
         celery_app.autoretried.delay().get(timeout=15)
@@ -89,7 +75,7 @@ def test_autoretry_for_reports_the_last_attempt_only(sentry_init, receiver, work
     assert job_data(event, "celery-job")["retries"] == 1
 
 
-def test_exceptions_the_task_throws_are_not_reported(sentry_init, receiver, worker):
+def test_exceptions_the_task_throws_are_not_reported(sentry_init, receiver, thread_worker):
     sentry_init()
     with pytest.raises(KeyError):
         celery_app.expected_failure.delay("missing").get(timeout=15)
@@ -98,7 +84,7 @@ def test_exceptions_the_task_throws_are_not_reported(sentry_init, receiver, work
     assert [exception_type(event) for event in settled(receiver, 1)] == ["ValueError"]
 
 
-def test_each_task_runs_in_its_own_scope(sentry_init, receiver, worker):
+def test_each_task_runs_in_its_own_scope(sentry_init, receiver, thread_worker):
     sentry_init()
     sentry_lite.set_tag("queued_by", "test")  # the code that queues: not the worker's
     assert celery_app.leave_scope_data.delay("first").get(timeout=15) == "first"
@@ -129,7 +115,7 @@ def test_an_eager_task_does_not_get_the_callers_scope_data(sentry_init, receiver
     assert message["user"] == {"id": "caller"}
 
 
-def test_nothing_is_reported_without_the_integration(sentry_init, receiver, worker):
+def test_nothing_is_reported_without_the_integration(sentry_init, receiver, thread_worker):
     sentry_init(disabled_integrations=[CeleryIntegration])
     with pytest.raises(ValueError, match="task failed on 5"):
         celery_app.fail.delay(5).get(timeout=15)

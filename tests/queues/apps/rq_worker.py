@@ -17,7 +17,12 @@ from sentry_lite.integrations.rq import RqIntegration
 def init_sdk() -> None:
     sentry_lite.init(
         os.environ["SENTRY_DSN"],
-        integrations=[RqIntegration(monitor_cron_jobs="cron" in sys.argv[1:])],
+        integrations=[
+            RqIntegration(
+                monitor_cron_jobs="cron" in sys.argv[1:],
+                exclude_cron_jobs=[p for p in os.environ.get("QUEUE_EXCLUDE", "").split(",") if p],
+            )
+        ],
     )
 
 
