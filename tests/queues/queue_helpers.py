@@ -119,7 +119,7 @@ def app_environment(dsn: str, redis_url: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "SENTRY_DSN": dsn,
         "QUEUE_REDIS_URL": redis_url,
-        "PYTHONPATH": os.pathsep.join([str(APPS), str(Path(__file__).parents[2])]),
+        "PYTHONPATH": str(APPS),
         **extra,
     }
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
