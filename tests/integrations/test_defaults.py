@@ -9,8 +9,14 @@ from sentry_lite.integrations.argv import ArgvIntegration
 from sentry_lite.integrations.asyncio import AsyncioIntegration
 from sentry_lite.integrations.stdlib import StdlibIntegration
 
-#: Framework integrations come with the defaults when their framework is installed.
-FRAMEWORKS = {"flask": "flask", "starlette": "starlette", "fastapi": "fastapi"}
+#: Framework and task-queue integrations come with the defaults when their library is installed.
+FRAMEWORKS = {
+    "flask": "flask",
+    "starlette": "starlette",
+    "fastapi": "fastapi",
+    "celery": "celery",
+    "rq": "rq",
+}
 INSTALLED = [name for name, module in FRAMEWORKS.items() if importlib.util.find_spec(module)]
 ALWAYS = ["argv", "atexit", "dedupe", "excepthook", "logging", "modules", "stdlib", "threading"]
 DEFAULTS = sorted([*ALWAYS, *INSTALLED])
@@ -61,7 +67,10 @@ def test_framework_integrations_import_no_framework(tmp_path):
         sentry_lite.init("http://key@127.0.0.1:9/1")
         client = sentry_lite.get_client()
         print(sorted(client.integrations))
-        frameworks = ("flask", "starlette", "fastapi", "werkzeug")
+        frameworks = (
+            "flask", "starlette", "fastapi", "werkzeug", "celery", "kombu", "billiard", "rq",
+            "redis",
+        )
         print([name for name in frameworks if name in sys.modules])
         """
     )
