@@ -84,6 +84,23 @@ def test_exceptions_the_task_throws_are_not_reported(sentry_init, receiver, thre
     assert [exception_type(event) for event in settled(receiver, 1)] == ["ValueError"]
 
 
+def test_an_exception_celery_cannot_pickle_is_reported_as_raised(
+    sentry_init, receiver, thread_worker
+):
+    sentry_init()
+    result = celery_app.fail_unpicklably.delay()
+    with pytest.raises(Exception, match="cannot be pickled"):
+        result.get(timeout=15)
+    [event] = settled(receiver, 1)
+    [value] = event["exception"]["values"]
+    assert value["type"] == "UnpicklableError"
+    assert value["module"] == "celery_app"
+    # The exception raised, not the stand-in Celery rebuilt from its args (whose
+    # message would quote the first one's).
+    assert value["value"].count("cannot be pickled") == 1
+    assert value["stacktrace"]["frames"][-1]["function"] == "fail_unpicklably"
+
+
 def test_each_task_runs_in_its_own_scope(sentry_init, receiver, thread_worker):
     sentry_init()
     sentry_lite.set_tag("queued_by", "test")  # the code that queues: not the worker's

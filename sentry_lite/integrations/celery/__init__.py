@@ -190,12 +190,12 @@ def _task_failed(
         client = active_client(CeleryIntegration.identifier)
         if client is None or not isinstance(exception, BaseException):
             return
-        error, traceback = _original_error(exception, traceback)
         throws = getattr(sender, "throws", None)
-        if throws and isinstance(error, throws):
+        if throws and isinstance(exception, throws):
             return  # expected: Celery logs it at INFO, as a result
         stack = _stack()
         if stack and stack[-1][0] == str(task_id):
+            error, traceback = _original_error(exception, traceback)
             capture_job_error(client, error, traceback, "celery")
             return
         # Outside the task's run: a hard time limit or a lost child, seen by the
@@ -209,7 +209,7 @@ def _task_failed(
             scope.add_event_processor(
                 _processor(sender, task_id, signal.get("args"), signal.get("kwargs"))
             )
-            capture_job_error(client, error, traceback, "celery")
+            capture_job_error(client, exception, traceback, "celery")
         finally:
             leave()
 
@@ -219,10 +219,17 @@ _reported_from_main: deque[str] = deque(maxlen=64)
 
 
 def _original_error(exception: BaseException, traceback: Any) -> tuple[BaseException, Any]:
-    """The exception the task raised: Celery signals a picklable stand-in for one that is not."""
+    """The exception the task raised, which Celery is handling while it signals the failure.
+
+    Celery signals a picklable stand-in for one that does not pickle: a new
+    instance of its nearest picklable class, made from its ``args``, or an
+    ``UnpickleableExceptionWrapper``.
+    """
     current = sys.exc_info()[1]
+    if current is None or current is exception:
+        return exception, traceback
     wrapped = type(exception).__name__ == "UnpickleableExceptionWrapper"
-    if wrapped and current is not None and current is not exception:
+    if wrapped or isinstance(current, type(exception)):
         return current, current.__traceback__
     return exception, traceback
 

@@ -79,6 +79,19 @@ def fail_with_crumb(name):
     raise RuntimeError(f"{name} failed")
 
 
+class UnpicklableError(Exception):
+    """Holds a lambda: Celery signals a picklable stand-in for it, made from its ``args``."""
+
+    def __init__(self, callback):
+        super().__init__(f"cannot be pickled: {callback!r}")
+        self.callback = callback
+
+
+@app.task
+def fail_unpicklably():
+    raise UnpicklableError(lambda: None)
+
+
 @app.task(soft_time_limit=0.5)
 def soft_limited():
     deadline = time.monotonic() + 20
