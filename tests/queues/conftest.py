@@ -10,6 +10,7 @@ under ``CI=true``: CI must never pass by skipping.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,15 @@ def celery_on_redis(redis_url):
         result_backend=f"{redis_url}/1",
         task_default_queue=queue_helpers.CELERY_QUEUE,
     )
-    return celery_app.app
+    yield celery_app.app
+    # A task's AsyncResult unsubscribes from the result backend when it is
+    # collected: collect the tests' results while redis-server still runs, then
+    # forget the subscriptions, so none is tried on a stopped server (a
+    # "Retry limit exceeded" error raised from __del__ at exit).
+    gc.collect()
+    consumer = celery_app.app.backend.result_consumer
+    consumer.stop()
+    consumer.subscribed_to.clear()
 
 
 @pytest.fixture(scope="module")
