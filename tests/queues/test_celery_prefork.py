@@ -3,9 +3,10 @@
 The child is replaced after every task (``--max-tasks-per-child=1``): it
 ends with ``os._exit()``, so a task's event arrives only if the child
 delivered it before handing back the result. ``init()`` runs before the app
-imports Celery (in the main process, so pool children inherit the client),
-or only in each pool child (``worker_process_init``): then the main process
-has no client, and a hard time limit, seen only there, is not reported.
+imports Celery, or after its tasks are defined (in the main process, so pool
+children inherit the client), or only in each pool child
+(``worker_process_init``): then the main process has no client, and a hard
+time limit, seen only there, is not reported.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def receiver(module_receiver, worker):
     return module_receiver
 
 
-@pytest.mark.parametrize("worker", ["before", "child"], indirect=True)
+@pytest.mark.parametrize("worker", ["before", "after", "child"], indirect=True)
 def test_a_failed_task_is_delivered_by_the_pool_child_before_it_exits(receiver):
     result = celery_app.fail.delay(8, password="hunter2")
     with pytest.raises(ValueError, match="task failed on 8"):

@@ -34,17 +34,27 @@ def queue(redis_url):
     connection.close()
 
 
-def work(receiver, redis_url, queue, *arguments):
+def work(receiver, redis_url, queue, *arguments, **env):
     """Run a burst worker for ``queue``: every job it ran has delivered its events when it ends."""
-    return run_rq_worker(receiver.dsn, redis_url, *arguments, env={"QUEUE_NAME": queue.name})
+    return run_rq_worker(receiver.dsn, redis_url, *arguments, env={"QUEUE_NAME": queue.name, **env})
 
 
-@pytest.mark.parametrize("init_at", ["before", "late"])
-def test_a_failed_job_is_one_event_sent_from_the_work_horse(receiver, redis_url, queue, init_at):
+@pytest.mark.parametrize(
+    ("init_at", "send_default_pii"), [("before", False), ("late", False), ("before", True)]
+)
+def test_a_failed_job_is_one_event_sent_from_the_work_horse(
+    receiver, redis_url, queue, init_at, send_default_pii
+):
     job = queue.enqueue(
         rq_jobs.fail, 7, password="hunter2", note=f"token={TOKEN} password=opensesame"
     )
-    work(receiver, redis_url, queue, *(["late"] if init_at == "late" else []))
+    work(
+        receiver,
+        redis_url,
+        queue,
+        *(["late"] if init_at == "late" else []),
+        QUEUE_APP_PII="1" if send_default_pii else "0",
+    )
     # The horse ended with os._exit() right after the job: its event was delivered before.
     [event] = receiver.events
     assert exception_type(event) == "ValueError"

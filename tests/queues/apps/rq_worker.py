@@ -1,7 +1,8 @@
 """A burst RQ worker for the queue tests: ``python rq_worker.py [simple] [cron] [late]``.
 
-Inits sentry_lite (from ``SENTRY_DSN``) before importing RQ (``late``: after), runs every job
-queued on ``QUEUE_NAME`` (default ``default``) and exits. ``simple``: RQ's
+Inits sentry_lite (from ``SENTRY_DSN``; ``send_default_pii`` when ``QUEUE_APP_PII=1``) before
+importing RQ (``late``: after), runs every job queued on ``QUEUE_NAME`` (default ``default``)
+and exits. ``simple``: RQ's
 ``SimpleWorker`` (jobs in this process) instead of the forking ``Worker``.
 """
 
@@ -23,6 +24,7 @@ def init_sdk() -> None:
                 exclude_cron_jobs=[p for p in os.environ.get("QUEUE_EXCLUDE", "").split(",") if p],
             )
         ],
+        send_default_pii=os.environ.get("QUEUE_APP_PII") == "1",
     )
 
 
