@@ -9,6 +9,7 @@ client-report reasons of the protocol).
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
     from sentry_lite.event.settings import EventSettings
     from sentry_lite.scope import Scope
+    from sentry_lite.sessions import SessionTracker
     from sentry_lite.types import Event, ExcInfo, Hint
 
 __all__ = ["Client"]
@@ -103,6 +105,7 @@ class Client(Breadcrumbs, Delivery):
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
         self._steps = self._pipeline(options)
         self._feedback_steps = feedback_steps(self._steps)
+        self._sessions = self._setup_sessions(options) if self.transport is not None else None
         self._logs = None
         if self.transport is not None and logs_enabled(options):
             server_name = options.server_name or default_server_name()
@@ -110,6 +113,32 @@ class Client(Breadcrumbs, Delivery):
             self.logs_enabled = True
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
+
+    def _setup_sessions(self, options: Options) -> SessionTracker | None:
+        """Release health (sessions/): on the transport's schedule; the application
+        session starts now when ``auto_session_tracking`` is on."""
+        from sentry_lite.sessions import SessionTracker
+
+        assert self.transport is not None
+        directory = None
+        if options.spool_dir and options.dsn is not None:
+            from sentry_lite.transport.spool import Spool
+
+            spool = Spool.for_dsn(options.spool_dir, options.dsn)
+            directory = os.path.join(spool.directory, "sessions")
+        tracker = SessionTracker.for_options(options, self.transport.capture_envelope, directory)
+        if tracker is None:
+            return None
+        self.transport.attach_timed(tracker)
+        if options.auto_session_tracking:
+            tracker.start()
+        return tracker
+
+    @property
+    def session_tracker(self) -> SessionTracker | None:
+        """This client's release health (None without a release); web middleware count
+        requests through it (``integrations/_web/sessions.py``)."""
+        return self._sessions
 
     def _pipeline(self, options: Options) -> tuple[Step, ...]:
         """The steps every event goes through, without the ones these options make no-ops."""
@@ -250,7 +279,7 @@ class Client(Breadcrumbs, Delivery):
 
             stack_from = _caller_frame() if self.options.attach_stacktrace else None
             event = build_message_event(message, level or "info", self._event_settings, stack_from)
-            return self._capture_event(event, {}, scope, built=True)
+            return self._capture_event(event, {}, scope, built=True, message=True)
         finally:
             _reentry.leave()
 
@@ -297,6 +326,46 @@ class Client(Breadcrumbs, Delivery):
         finally:
             _reentry.leave()
 
+    def capture_fatal_event(self, event: Event, hint: Hint | None = None) -> str | None:
+        """``capture_event`` for the exception that ends the program (the excepthook):
+        the application session ends ``crashed``, in the same envelope as the event."""
+        if not self.is_active():
+            return None
+        if not _reentry.enter():
+            return self._refuse_nested()
+        try:
+            return self._capture_event(event, hint, None, built=False, fatal=True)
+        finally:
+            _reentry.leave()
+
+    # -- sessions (sessions/) ------------------------------------------------------------
+    def start_session(self, scope: Scope, session_mode: str = "application") -> None:
+        """Start a session: the process's application session (ending the one that
+        runs), or with ``session_mode="request"`` one on ``scope`` (an isolation scope)."""
+        tracker = self._sessions
+        if tracker is None or self._closed:
+            return
+        if session_mode == "request":
+            if scope._session is not None:
+                self.end_session(scope)
+            scope._session = tracker.request_started()
+            return
+        user = scope._user or {}
+        did = user.get("id")
+        tracker.start(str(did) if did is not None else None)
+
+    def end_session(self, scope: Scope) -> None:
+        """End the request session on ``scope`` if it has one, else the application session."""
+        tracker = self._sessions
+        if tracker is None:
+            return
+        request = scope._session
+        if request is not None:
+            scope._session = None
+            tracker.request_ended(request, None)
+            return
+        tracker.end()
+
     def _refuse_nested(self) -> str | None:
         """A capture started while the SDK is at work on this thread: counted, not run."""
         _reentry.defer(self._count_refused)
@@ -320,11 +389,16 @@ class Client(Breadcrumbs, Delivery):
         scope: Scope | None,
         built: bool,
         feedback: bool = False,
+        *,
+        fatal: bool = False,
+        message: bool = False,
     ) -> str | None:
         """``built``: this client built the event's exception, threads and message,
         already scrubbed; the scrubber step does not scrub them again. ``feedback``:
         the event is user feedback (client/_feedback.py): its own steps, a
-        ``feedback`` item, no attachments, and the last event id stays."""
+        ``feedback`` item, no attachments, and the last event id stays.
+        ``fatal``: the exception ends the program; ``message``: from
+        ``capture_message`` (no session error, as the protocol says)."""
         if not self.is_active():
             return None
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
@@ -342,9 +416,14 @@ class Client(Breadcrumbs, Delivery):
             processed = run_steps(steps, event, Capture(hint, scopes, built))
         except DropEvent as drop:
             self._drop(drop.reason, drop.why, "feedback" if feedback else "error")
+            if self._sessions is not None and not feedback and not message:
+                self._session_without_event(event, isolation, fatal, drop.reason)
             return None
 
         items = [Item("feedback" if feedback else "event", processed)]
+        session_item = None
+        if self._sessions is not None and not feedback and not message:
+            session_item = self._sessions.on_event(processed, isolation._session, fatal)
         if hint.get("attachments") and not feedback:
             from sentry_lite.client._attachments import attachment_items
 
@@ -354,6 +433,8 @@ class Client(Breadcrumbs, Delivery):
                 self.options.max_total_attachment_size,
                 self.transport.record_lost_event,  # type: ignore[union-attr]
             )
+        if session_item is not None:
+            items.append(session_item)
         envelope = Envelope(
             headers={"event_id": event_id, "sdk": {"name": SDK_NAME, "version": VERSION}},
             items=items,
@@ -362,6 +443,21 @@ class Client(Breadcrumbs, Delivery):
         if not feedback:
             isolation.last_event_id_value = event_id
         return event_id
+
+    def _session_without_event(
+        self, event: Event, isolation: Scope, fatal: bool, reason: str
+    ) -> None:
+        """A dropped event still counts for release health when it was sampled out
+        (``sample_rate`` is about volume), and a crash is a crash whatever was dropped."""
+        assert self._sessions is not None
+        if fatal:
+            self._sessions.crash_without_event()
+        elif reason == "sample_rate":
+            item = self._sessions.on_event(event, isolation._session, fatal=False)  # type: ignore[arg-type]
+            if item is not None:
+                self.transport.capture_envelope(  # type: ignore[union-attr]
+                    Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
+                )
 
     def _drop(self, reason: str, why: str, category: str = "error") -> None:
         logger.debug("event dropped (%s): %s", reason, why)

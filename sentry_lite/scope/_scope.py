@@ -158,6 +158,19 @@ class Scope(ScopeData):
             message, level, scope=self._merged_with(scope, scope_kwargs)
         )
 
+    def start_session(self, *args: Any, session_mode: str = "application", **kwargs: Any) -> None:
+        """Start a release-health session (docs/release-health.md), as sentry_sdk's.
+
+        ``"application"`` (the default): the process's session, ending the one
+        that runs; ``"request"``: a session of this (isolation) scope, counted
+        in request mode's buckets when it ends.
+        """
+        self.get_client().start_session(self, session_mode)
+
+    def end_session(self, *args: Any, **kwargs: Any) -> None:
+        """End this scope's request session if it has one, else the application session."""
+        self.get_client().end_session(self)
+
     def _merged_with(self, scope: Any, scope_kwargs: dict[str, Any]) -> Scope:
         """This scope, or a fork of it changed by a scope, a callback or kwargs."""
         if scope is None and not scope_kwargs:

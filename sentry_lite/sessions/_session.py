@@ -1,0 +1,194 @@
+"""One release-health session: its state, and the ``session`` item payload of each update.
+
+A session (PROTOCOL.md §6) is a run of the program (application mode) or a
+request (request mode). The server adds up the updates it gets, so the
+rules here keep that sum right:
+
+- the first update sent says ``init: true``, no later one does;
+- ``did``, ``started`` and ``attrs`` never change after the session is made;
+- once an update with a terminal status (``exited``, ``crashed``,
+  ``abnormal``) was made, the session takes no more changes.
+
+Errors are counted from any thread (a lock); building an update is a few
+dict writes, on the thread that asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+__all__ = ["TERMINAL", "Session", "iso_time"]
+
+#: Statuses after which a session takes no update.
+TERMINAL = frozenset({"exited", "crashed", "abnormal"})
+
+# Session ids from the SDK's own generator (as event ids): not the module
+# functions a program may seed, and no os.urandom on the caller's thread.
+_random = random.Random()
+
+
+def _reseed() -> None:
+    _random.seed()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reseed)
+
+
+def iso_time(seconds: float) -> str:
+    """``seconds`` since the epoch as RFC 3339 UTC with microseconds."""
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_session_id() -> str:
+    return str(uuid.UUID(int=_random.getrandbits(128), version=4))
+
+
+class Session:
+    """The state of one session.
+
+    Args:
+        release: ``attrs.release`` (required by the server).
+        environment: ``attrs.environment``.
+        did: The distinct id (the user's id), if known when the session starts.
+        sid, started, errors, init_sent, seq: Given when a session is read back from
+            its file (sessions/_files.py); a new session makes its own.
+    """
+
+    __slots__ = (
+        "_lock",
+        "did",
+        "environment",
+        "errors",
+        "init_sent",
+        "release",
+        "seq",
+        "sid",
+        "started",
+        "status",
+    )
+
+    def __init__(
+        self,
+        release: str,
+        environment: Optional[str],
+        did: Optional[str] = None,
+        *,
+        sid: Optional[str] = None,
+        started: Optional[float] = None,
+        errors: int = 0,
+        init_sent: bool = False,
+        seq: int = 0,
+    ) -> None:
+        self._lock = threading.Lock()
+        self.sid = sid or new_session_id()
+        self.did = did
+        self.started = time.time() if started is None else started
+        self.release = release
+        self.environment = environment
+        self.status = "ok"
+        self.errors = errors
+        self.init_sent = init_sent
+        self.seq = seq
+
+    @property
+    def ended(self) -> bool:
+        return self.status in TERMINAL
+
+    def note_error(self) -> bool:
+        """Count one error; False when the session had ended already."""
+        with self._lock:
+            if self.status in TERMINAL:
+                return False
+            self.errors += 1
+            return True
+
+    def end(self, status: str = "exited", *, count_error: bool = False) -> Optional[dict[str, Any]]:
+        """End the session with ``status``; the terminal update, or None if it had ended.
+
+        ``count_error``: the crash that ends it is one more error.
+        """
+        with self._lock:
+            if self.status in TERMINAL:
+                return None
+            if count_error:
+                self.errors += 1
+            self.status = status
+            return self._update()
+
+    def update(self) -> Optional[dict[str, Any]]:
+        """An update of the session as it is now; None once it has ended."""
+        with self._lock:
+            if self.status in TERMINAL:
+                return None
+            return self._update()
+
+    def _update(self) -> dict[str, Any]:
+        now = time.time()
+        payload: dict[str, Any] = {
+            "sid": self.sid,
+            "init": not self.init_sent,
+            "started": iso_time(self.started),
+            "timestamp": iso_time(now),
+            "status": self.status,
+            "errors": self.errors,
+            "seq": self.seq,
+            "attrs": self.attrs(),
+        }
+        if self.did is not None:
+            payload["did"] = self.did
+        if self.status in TERMINAL:
+            payload["duration"] = round(max(now - self.started, 0.0), 3)
+        self.init_sent = True
+        self.seq += 1
+        return payload
+
+    def attrs(self) -> dict[str, str]:
+        attrs = {"release": self.release}
+        if self.environment:
+            attrs["environment"] = self.environment
+        return attrs
+
+    def to_record(self) -> dict[str, Any]:
+        """What the session file keeps (sessions/_files.py)."""
+        with self._lock:
+            return {
+                "sid": self.sid,
+                "did": self.did,
+                "started": self.started,
+                "release": self.release,
+                "environment": self.environment,
+                "errors": self.errors,
+                "init_sent": self.init_sent,
+                "seq": self.seq,
+                "status": self.status,
+            }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Optional[Session]:
+        """The session a file kept; None when the record is not one."""
+        try:
+            session = cls(
+                str(record["release"]),
+                record.get("environment"),
+                record.get("did"),
+                sid=str(record["sid"]),
+                started=float(record["started"]),
+                errors=int(record.get("errors", 0)),
+                init_sent=bool(record.get("init_sent", False)),
+                seq=int(record.get("seq", 0)),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+        status = record.get("status")
+        session.status = status if isinstance(status, str) else "ok"
+        return session
+
+    def __repr__(self) -> str:
+        return f"<Session {self.sid} {self.status} errors={self.errors}>"
