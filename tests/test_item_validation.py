@@ -234,7 +234,10 @@ def test_good_aggregates_pass():
         (good_aggregates(aggregates=[{"started": "2026-12-07T06:01:30Z", "exited": 1}]), "minute"),
         (good_aggregates(aggregates=[{"started": "06:01", "exited": 1}]), "started"),
         (good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z", "exited": -1}]), "count"),
-        (good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z", "errored": 1.5}]), "count"),
+        (
+            good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z", "errored": 1.5}]),
+            "count",
+        ),
         (good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z"}]), "counts no session"),
         (
             good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z", "exited": 1}] * 101),

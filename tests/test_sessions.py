@@ -150,7 +150,7 @@ def test_a_request_mode_session_by_hand_is_aggregated(sentry_init, receiver):
     close_and_wait(receiver, 2)
     # The process became a web server: its application session left unsent.
     assert updates(receiver) == []
-    [(kind, payload)] = session_items(receiver)
+    [(_, payload)] = session_items(receiver)
     [bucket] = payload["aggregates"]
     assert (bucket.get("errored"), bucket.get("exited")) == (1, 1)
     assert payload["attrs"]["release"] == RELEASE

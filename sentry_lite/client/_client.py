@@ -423,7 +423,7 @@ class Client(Breadcrumbs, Delivery):
         items = [Item("feedback" if feedback else "event", processed)]
         session_item = None
         if self._sessions is not None and not feedback and not message:
-            session_item = self._sessions.on_event(processed, isolation._session, fatal)
+            session_item = self._sessions.on_event(processed, isolation._session, fatal)  # type: ignore[arg-type]
         if hint.get("attachments") and not feedback:
             from sentry_lite.client._attachments import attachment_items
 

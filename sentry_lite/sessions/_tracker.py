@@ -129,7 +129,7 @@ class SessionTracker:
             self.on_started(0.0)
 
     def end(self, status: str = "exited") -> None:
-        """End the application session (``end_session()``); a later :meth:`start` makes a new one."""
+        """End the application session (``end_session()``); :meth:`start` makes a new one."""
         with self._lock:
             session, self._app = self._app, None
         self._end(session, status)
@@ -235,18 +235,24 @@ class SessionTracker:
             if self._scan_due:
                 self._scan_due = False
                 envelopes.extend(_abnormal(session) for session in files.abandoned())
-            if self._dirty:
-                self._dirty = False
-                with self._lock:
-                    session = self._app
-                    if session is not None and not session.ended:
-                        files.write(session)
+            self._write_if_changed()
         due, wait = self._requests.take_due()
         return envelopes + due, wait
 
     def take_all(self) -> list[Envelope]:
-        """The request buckets, now (flush, close, exit)."""
+        """The request buckets, now (flush, close, exit); the session file brought up to
+        date (a flush is a wait the program asked for)."""
+        self._write_if_changed()
         return self._requests.take_all()
+
+    def _write_if_changed(self) -> None:
+        if not self._dirty or self._files is None:
+            return
+        self._dirty = False
+        with self._lock:
+            session = self._app
+            if session is not None and not session.ended:
+                self._files.write(session)
 
     def close(self) -> None:
         """The client closes: the application session ends ``exited``; buckets are sent."""
@@ -254,7 +260,11 @@ class SessionTracker:
             return
         self._closed = True
         self.end("exited")
-        for envelope in self._requests.take_all():
+        envelopes = self._requests.take_all()
+        if self._scan_due and self._files is not None:  # a run too short for the worker's scan
+            self._scan_due = False
+            envelopes.extend(_abnormal(session) for session in self._files.abandoned())
+        for envelope in envelopes:
             self._send(envelope)
 
     # -- fork -----------------------------------------------------------------------

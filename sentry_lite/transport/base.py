@@ -73,7 +73,7 @@ class Transport(ABC):
             batches: Batches = self._batches
             return batches
         except AttributeError:
-            from sentry_lite.transport.batches import Batches, TimedSource
+            from sentry_lite.transport.batches import Batches
 
             self._batches: Batches = Batches(
                 self.capture_envelope, self.record_lost_event, self._batch_started
