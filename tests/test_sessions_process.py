@@ -152,3 +152,23 @@ def test_live_programs_sharing_the_spool_do_not_mark_each_other(receiver, tmp_pa
     statuses = [u["status"] for _, u in session_items(receiver)]
     assert statuses == ["exited", "exited", "exited"]
     assert session_files(spool) == []
+
+
+def test_a_multiprocessing_child_ends_its_own_session(receiver):
+    source = """
+    import multiprocessing
+
+    def work():
+        sentry_lite.capture_exception(ValueError("in the child process"))
+
+    if __name__ == "__main__":
+        child = multiprocessing.get_context("fork").Process(target=work)
+        child.start()
+        child.join()
+        assert child.exitcode == 0
+    """
+    result = run(source, receiver)
+    assert result.returncode == 0, result.stderr
+    ended = [u for _, u in session_items(receiver) if u["status"] == "exited"]
+    assert sorted(u["errors"] for u in ended) == [0, 1]
+    assert len({u["sid"] for u in ended}) == 2

@@ -130,6 +130,7 @@ class Client(Breadcrumbs, Delivery):
         if tracker is None:
             return None
         self.transport.attach_timed(tracker)
+        tracker.flush_at_exit = getattr(self.transport, "flush_before_exit", None)
         if options.auto_session_tracking:
             tracker.start()
         return tracker

@@ -27,6 +27,7 @@ the queue and the spool apply as to any item.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 import weakref
@@ -91,6 +92,8 @@ class SessionTracker:
         #: Set by the transport (``Transport.attach_timed``): run :meth:`take_due` within
         #: the seconds given.
         self.on_started: Optional[Callable[[float], None]] = None
+        #: Delivers what is queued at a multiprocessing child's exit, bounded (set by the client).
+        self.flush_at_exit: Optional[Callable[[], None]] = None
         _trackers.add(self)
 
     @classmethod
@@ -278,6 +281,20 @@ class SessionTracker:
         self._scan_due = self._dirty = False
         if self._app is not None and not self._closed:
             self._app = self._new_session(self._app.did)
+            util = sys.modules.get("multiprocessing.util")
+            if util is not None:
+                # A multiprocessing child leaves through os._exit(): no atexit.
+                # Its bootstrap runs these after-fork hooks, then its finalizers at exit.
+                util.register_after_fork(self, _end_at_child_exit)
+
+    def end_at_exit(self) -> None:
+        """A multiprocessing child ends: its session ends ``exited`` and is delivered
+        within what is left of the exit's ``shutdown_timeout``."""
+        if self._app is None or self._closed:
+            return
+        self.end("exited")
+        if self.flush_at_exit is not None:
+            self.flush_at_exit()
 
 
 def _unhandled(event: dict[str, Any]) -> bool:
@@ -297,6 +314,20 @@ def _abnormal(session: Session) -> Envelope:
     update = session.end("abnormal")
     logger.debug("session %s of a process that is gone: reported abnormal", session.sid)
     return _envelope(update or {})
+
+
+def _end_at_child_exit(tracker: SessionTracker) -> None:
+    from multiprocessing.util import Finalize
+
+    reference = weakref.ref(tracker)
+
+    def end() -> None:
+        alive = reference()
+        if alive is not None:
+            alive.end_at_exit()
+
+    # Before the transport's own finalizer (priority 10) would flush.
+    Finalize(None, end, exitpriority=20)
 
 
 def _after_fork_in_child() -> None:
