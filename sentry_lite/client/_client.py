@@ -9,7 +9,6 @@ client-report reasons of the protocol).
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from sentry_lite.client._pipeline import (
     Step,
     run_steps,
 )
+from sentry_lite.client._sessions import ClientSessions
 from sentry_lite.client._transports import make_transport
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.event.contexts import default_server_name
@@ -49,13 +49,12 @@ if TYPE_CHECKING:
 
     from sentry_lite.event.settings import EventSettings
     from sentry_lite.scope import Scope
-    from sentry_lite.sessions import SessionTracker
     from sentry_lite.types import Event, ExcInfo, Hint
 
 __all__ = ["Client"]
 
 
-class Client(Breadcrumbs, Delivery):
+class Client(Breadcrumbs, ClientSessions, Delivery):
     """Captures events and sends them through its transport.
 
     ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
@@ -113,33 +112,6 @@ class Client(Breadcrumbs, Delivery):
             self.logs_enabled = True
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
-
-    def _setup_sessions(self, options: Options) -> SessionTracker | None:
-        """Release health (sessions/): on the transport's schedule; the application
-        session starts now when ``auto_session_tracking`` is on."""
-        from sentry_lite.sessions import SessionTracker
-
-        assert self.transport is not None
-        directory = None
-        if options.spool_dir and options.dsn is not None:
-            from sentry_lite.transport.spool import Spool
-
-            spool = Spool.for_dsn(options.spool_dir, options.dsn)
-            directory = os.path.join(spool.directory, "sessions")
-        tracker = SessionTracker.for_options(options, self.transport.capture_envelope, directory)
-        if tracker is None:
-            return None
-        self.transport.attach_timed(tracker)
-        tracker.flush_at_exit = getattr(self.transport, "flush_before_exit", None)
-        if options.auto_session_tracking:
-            tracker.start()
-        return tracker
-
-    @property
-    def session_tracker(self) -> SessionTracker | None:
-        """This client's release health (None without a release); web middleware count
-        requests through it (``integrations/_web/sessions.py``)."""
-        return self._sessions
 
     def _pipeline(self, options: Options) -> tuple[Step, ...]:
         """The steps every event goes through, without the ones these options make no-ops."""
@@ -339,34 +311,6 @@ class Client(Breadcrumbs, Delivery):
         finally:
             _reentry.leave()
 
-    # -- sessions (sessions/) ------------------------------------------------------------
-    def start_session(self, scope: Scope, session_mode: str = "application") -> None:
-        """Start a session: the process's application session (ending the one that
-        runs), or with ``session_mode="request"`` one on ``scope`` (an isolation scope)."""
-        tracker = self._sessions
-        if tracker is None or self._closed:
-            return
-        if session_mode == "request":
-            if scope._session is not None:
-                self.end_session(scope)
-            scope._session = tracker.request_started()
-            return
-        user = scope._user or {}
-        did = user.get("id")
-        tracker.start(str(did) if did is not None else None)
-
-    def end_session(self, scope: Scope) -> None:
-        """End the request session on ``scope`` if it has one, else the application session."""
-        tracker = self._sessions
-        if tracker is None:
-            return
-        request = scope._session
-        if request is not None:
-            scope._session = None
-            tracker.request_ended(request, None)
-            return
-        tracker.end()
-
     def _refuse_nested(self) -> str | None:
         """A capture started while the SDK is at work on this thread: counted, not run."""
         _reentry.defer(self._count_refused)
@@ -444,21 +388,6 @@ class Client(Breadcrumbs, Delivery):
         if not feedback:
             isolation.last_event_id_value = event_id
         return event_id
-
-    def _session_without_event(
-        self, event: Event, isolation: Scope, fatal: bool, reason: str
-    ) -> None:
-        """A dropped event still counts for release health when it was sampled out
-        (``sample_rate`` is about volume), and a crash is a crash whatever was dropped."""
-        assert self._sessions is not None
-        if fatal:
-            self._sessions.crash_without_event()
-        elif reason == "sample_rate":
-            item = self._sessions.on_event(event, isolation._session, fatal=False)  # type: ignore[arg-type]
-            if item is not None:
-                self.transport.capture_envelope(  # type: ignore[union-attr]
-                    Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
-                )
 
     def _drop(self, reason: str, why: str, category: str = "error") -> None:
         logger.debug("event dropped (%s): %s", reason, why)
