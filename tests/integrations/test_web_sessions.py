@@ -119,3 +119,16 @@ def test_without_a_release_the_middleware_counts_nothing(sentry_init, receiver):
         assert get_status(f"{base}/") == 200
     sentry_lite.flush(5)
     assert received_items(receiver, "sessions") == []
+
+
+def test_auto_session_tracking_off_counts_no_request(sentry_init, receiver):
+    sentry_init(release=RELEASE, auto_session_tracking=False)
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    with wsgi_server(SentryWsgiMiddleware(app)) as base:
+        assert get_status(f"{base}/") == 200
+    sentry_lite.get_client().close(timeout=5.0)
+    assert received_items(receiver, "sessions") == []
