@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
-from sentry_lite._guard import guarded
+from sentry_lite._guard import report_internal_error
+from sentry_lite.scope import get_current_scope
 
 if TYPE_CHECKING:
     from sentry_lite.scope import Scope
@@ -39,7 +40,8 @@ __all__ = ["request_ended", "request_started"]
 def request_started(scope: Scope) -> Optional[RequestSession]:
     """Start counting the request whose isolation scope is ``scope``; None when the
     client tracks no sessions (no release, ``auto_session_tracking=False``)."""
-    with guarded("request session"):
+    # A plain try, not the guard's context manager: this runs for every request.
+    try:
         client = scope.get_client()
         tracker = client.session_tracker
         if tracker is None or not client.options.auto_session_tracking:
@@ -47,16 +49,18 @@ def request_started(scope: Scope) -> Optional[RequestSession]:
         session: RequestSession = tracker.request_started()
         scope._session = session
         return session
-    return None
+    except Exception as error:  # noqa: BLE001 -- never raise into the request
+        report_internal_error("request session", error)
+        return None
 
 
 def request_ended(session: Optional[RequestSession], error: Optional[BaseException] = None) -> None:
     """Count the request's outcome; ``error``: the exception that left the application."""
     if session is None or session.counted:
         return
-    with guarded("request session"):
-        from sentry_lite.scope import get_current_scope
-
+    try:
         tracker = get_current_scope().get_client().session_tracker
         if tracker is not None:
             tracker.request_ended(session, error)
+    except Exception as failure:  # noqa: BLE001 -- never raise into the request
+        report_internal_error("request session", failure)
