@@ -91,9 +91,8 @@ def test_an_error_sampled_out_still_counts(sentry_init, receiver):
     assert [(u["status"], u["errors"]) for u in updates(receiver)] == [("ok", 1), ("exited", 1)]
 
 
-def test_without_a_release_no_session_is_sent(sentry_init, receiver, caplog):
-    caplog.set_level(logging.DEBUG, logger="sentry_lite")
-    sentry_init(debug=True)
+def test_without_a_release_no_session_is_sent(sentry_init, receiver):
+    sentry_init()
     sentry_lite.capture_exception(ValueError("no release"))
     sentry_lite.start_session()
     sentry_lite.end_session()
@@ -188,3 +187,13 @@ def test_a_rate_limited_session_is_dropped_and_counted(sentry_init, receiver):
 def test_auto_session_tracking_must_be_a_bool(value):
     with pytest.raises(TypeError, match="auto_session_tracking"):
         sentry_lite.init("https://key@127.0.0.1/1", auto_session_tracking=value)
+
+
+def test_an_exception_leaving_the_init_block_crashes_the_session(sentry_init, receiver):
+    with pytest.raises(RuntimeError), sentry_init(release=RELEASE):
+        raise RuntimeError("the job failed")
+    receiver.wait_for_envelopes(1)
+    [received] = receiver.envelopes
+    assert [item.type for item in received.envelope.items] == ["event", "session"]
+    crashed = received.envelope.items[1].json()
+    assert (crashed["status"], crashed["errors"], crashed["init"]) == ("crashed", 1, True)

@@ -172,3 +172,31 @@ def test_a_multiprocessing_child_ends_its_own_session(receiver):
     ended = [u for _, u in session_items(receiver) if u["status"] == "exited"]
     assert sorted(u["errors"] for u in ended) == [0, 1]
     assert len({u["sid"] for u in ended}) == 2
+
+
+def test_without_a_release_it_is_said_once_at_debug_level(receiver):
+    source = """
+    import sentry_lite
+    sentry_lite.init(debug=True)
+    sentry_lite.init(debug=True)
+    sentry_lite.capture_exception(ValueError("no release"))
+    """
+    result = run_script(source, receiver.dsn)
+    assert result.returncode == 0, result.stderr
+    told = [line for line in result.stderr.splitlines() if "no release set" in line]
+    assert len(told) == 1, result.stderr
+    assert "DEBUG" in told[0] or told[0].startswith("sentry_lite: "), told
+    assert session_items(receiver) == []
+
+
+def test_a_crash_whose_event_is_dropped_still_ends_crashed(receiver):
+    source = """
+    import sentry_lite
+    sentry_lite.init(release="tool@2.0", before_send=lambda event, hint: None)
+    raise RuntimeError("dropped by before_send")
+    """
+    result = run_script(source, receiver.dsn)
+    assert result.returncode == 1
+    assert receiver.events == []
+    [(_, update)] = session_items(receiver)
+    assert (update["status"], update["errors"]) == ("crashed", 1)

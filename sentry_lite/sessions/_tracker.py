@@ -26,6 +26,7 @@ the queue and the spool apply as to any item.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -103,9 +104,11 @@ class SessionTracker:
         """A tracker, or None without a release (said once at debug level)."""
         global _told_no_release  # noqa: PLW0603 -- once per process
         if not options.release:
-            if not _told_no_release:
-                _told_no_release = True
-                logger.debug("no release set: no release-health sessions are sent")
+            # Told once, when debug output shows it (init() turns it on before this).
+            if options.auto_session_tracking and not _told_no_release:
+                if logger.isEnabledFor(logging.DEBUG):
+                    _told_no_release = True
+                    logger.debug("no release set: no release-health sessions are sent")
             return None
         return cls(options, send, directory)
 
