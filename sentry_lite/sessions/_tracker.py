@@ -105,10 +105,10 @@ class SessionTracker:
         global _told_no_release  # noqa: PLW0603 -- once per process
         if not options.release:
             # Told once, when debug output shows it (init() turns it on before this).
-            if options.auto_session_tracking and not _told_no_release:
-                if logger.isEnabledFor(logging.DEBUG):
-                    _told_no_release = True
-                    logger.debug("no release set: no release-health sessions are sent")
+            told = _told_no_release or not logger.isEnabledFor(logging.DEBUG)
+            if options.auto_session_tracking and not told:
+                _told_no_release = True
+                logger.debug("no release set: no release-health sessions are sent")
             return None
         return cls(options, send, directory)
 
