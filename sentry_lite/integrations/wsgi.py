@@ -172,8 +172,9 @@ class _ScopedResponse:
     """The application's response, iterated and closed in the request's scope.
 
     An error raised while the server iterates it (a streaming body) is
-    reported too. ``close()`` is always passed on (PEP 3333), and ends the
-    request's session (its outcome counted once).
+    reported too. ``close()`` is always passed on (PEP 3333). The request's
+    session ends when the body is fully iterated or at ``close()``, whichever
+    comes first (its outcome is counted once).
     """
 
     __slots__ = ("_mechanism", "_processor", "_response", "_scope", "_session")
@@ -200,6 +201,8 @@ class _ScopedResponse:
                 try:
                     chunk = next(iterator)
                 except StopIteration:
+                    # Counted here too: a server (or a test client) may never call close().
+                    request_ended(self._session)
                     return
                 except BaseException as error:
                     client = recording_client()

@@ -132,3 +132,21 @@ def test_auto_session_tracking_off_counts_no_request(sentry_init, receiver):
         assert get_status(f"{base}/") == 200
     sentry_lite.get_client().close(timeout=5.0)
     assert received_items(receiver, "sessions") == []
+
+
+def test_a_response_iterated_to_its_end_is_counted_even_without_close(sentry_init, receiver):
+    sentry_init(release=RELEASE)
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return iter([b"a", b"b"])  # no close(): the body's end ends the request
+
+    response = SentryWsgiMiddleware(app)(
+        {"PATH_INFO": "/", "REQUEST_METHOD": "GET"}, lambda *a: None
+    )
+    assert b"".join(response) == b"ab"
+    sentry_lite.flush(5)
+    assert totals(receiver) == {"exited": 1, "errored": 0, "crashed": 0, "abnormal": 0}
+    response.close()  # a close() after that counts nothing more
+    sentry_lite.flush(5)
+    assert totals(receiver) == {"exited": 1, "errored": 0, "crashed": 0, "abnormal": 0}
