@@ -197,3 +197,19 @@ def test_an_exception_leaving_the_init_block_crashes_the_session(sentry_init, re
     assert [item.type for item in received.envelope.items] == ["event", "session"]
     crashed = received.envelope.items[1].json()
     assert (crashed["status"], crashed["errors"], crashed["init"]) == ("crashed", 1, True)
+
+
+def test_a_session_update_is_spooled_and_sent_by_the_next_client(sentry_init, receiver, tmp_path):
+    spool = str(tmp_path / "spool")
+    receiver.respond_with(reset=True)  # no answer: the update goes to the spool at close
+    sentry_init(release=RELEASE, spool_dir=spool, max_retry_age=0, shutdown_timeout=0.5)
+    sentry_lite.get_client().close(timeout=0.5)
+    assert sentry_lite.delivery_stats().spooled >= 1
+    assert updates(receiver) == []
+
+    receiver.respond_with(200)
+    sentry_init(release=RELEASE, spool_dir=spool, auto_session_tracking=False)
+    sentry_lite.flush(5)
+    receiver.wait_for_envelopes(1)
+    [update] = updates(receiver)
+    assert (update["status"], update["init"]) == ("exited", True)
