@@ -12,6 +12,8 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -106,6 +108,7 @@ def test_a_killed_program_is_reported_abnormal_by_the_next_run(receiver, tmp_pat
         SPOOL=str(spool),
     )
     assert killed.returncode == -signal.SIGKILL
+    killed_by = time.time()
     [left] = session_files(spool)
     killed_sid = left.stem
     before = [u for _, u in session_items(receiver)]
@@ -116,6 +119,9 @@ def test_a_killed_program_is_reported_abnormal_by_the_next_run(receiver, tmp_pat
     updates = [u for _, u in session_items(receiver)][1:]
     abnormal = [u for u in updates if u["status"] == "abnormal"]
     assert [(u["sid"], u["errors"], u["init"]) for u in abnormal] == [(killed_sid, 1, False)]
+    # Its duration ends when its process was last seen, not when the next run reported it.
+    started = datetime.fromisoformat(abnormal[0]["started"].replace("Z", "+00:00")).timestamp()
+    assert 0 <= abnormal[0]["duration"] <= killed_by - started
     assert [u["status"] for u in updates if u["sid"] != killed_sid] == ["exited"]
     assert session_files(spool) == []
 

@@ -122,8 +122,9 @@ class SessionFiles:
 
     # -- a later start's side --------------------------------------------------------
 
-    def abandoned(self, now: Optional[float] = None) -> list[Session]:
-        """The sessions whose process is gone, their files removed; stale ones dropped."""
+    def abandoned(self, now: Optional[float] = None) -> list[tuple[Session, float]]:
+        """The sessions whose process is gone, with when each was last written; their
+        files removed; stale ones dropped."""
         if fcntl is None:
             return []
         try:
@@ -140,12 +141,12 @@ class SessionFiles:
             sid = name[: -len(_RECORD)]
             if sid == self._sid:
                 continue
-            session = self._claim(sid, now)
-            if session is not None:
-                found.append(session)
+            claimed = self._claim(sid, now)
+            if claimed is not None:
+                found.append(claimed)
         return found
 
-    def _claim(self, sid: str, now: float) -> Optional[Session]:
+    def _claim(self, sid: str, now: float) -> Optional[tuple[Session, float]]:
         assert fcntl is not None
         try:
             descriptor = os.open(self._path(sid, _LOCK), os.O_RDWR | os.O_CREAT, 0o600)
@@ -168,7 +169,9 @@ class SessionFiles:
         if now - session.started > MAX_AGE:
             logger.debug("session %s is older than 5 days: dropped unsent", sid)
             return None
-        return session
+        written = record.get("written") if record is not None else None
+        last_seen = float(written) if isinstance(written, (int, float)) else session.started
+        return session, last_seen
 
     def _read(self, sid: str) -> Optional[dict[str, Any]]:
         try:

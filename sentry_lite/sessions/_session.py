@@ -101,18 +101,26 @@ class Session:
     def ended(self) -> bool:
         return self.status in TERMINAL
 
-    def note_error(self) -> bool:
-        """Count one error; False when the session had ended already."""
+    def note_error(self) -> int:
+        """Count one error; the count now (0 when the session had ended already)."""
         with self._lock:
             if self.status in TERMINAL:
-                return False
+                return 0
             self.errors += 1
-            return True
+            return self.errors
 
-    def end(self, status: str = "exited", *, count_error: bool = False) -> Optional[dict[str, Any]]:
+    def end(
+        self,
+        status: str = "exited",
+        *,
+        count_error: bool = False,
+        last_seen: Optional[float] = None,
+    ) -> Optional[dict[str, Any]]:
         """End the session with ``status``; the terminal update, or None if it had ended.
 
         ``count_error``: the crash that ends it is one more error.
+        ``last_seen``: when the session was last known to run (an abnormal
+        end: its duration stops there, not at the report).
         """
         with self._lock:
             if self.status in TERMINAL:
@@ -120,7 +128,7 @@ class Session:
             if count_error:
                 self.errors += 1
             self.status = status
-            return self._update()
+            return self._update(last_seen)
 
     def update(self) -> Optional[dict[str, Any]]:
         """An update of the session as it is now; None once it has ended."""
@@ -129,7 +137,7 @@ class Session:
                 return None
             return self._update()
 
-    def _update(self) -> dict[str, Any]:
+    def _update(self, last_seen: Optional[float] = None) -> dict[str, Any]:
         now = time.time()
         payload: dict[str, Any] = {
             "sid": self.sid,
@@ -144,7 +152,8 @@ class Session:
         if self.did is not None:
             payload["did"] = self.did
         if self.status in TERMINAL:
-            payload["duration"] = round(max(now - self.started, 0.0), 3)
+            end = now if last_seen is None else min(last_seen, now)
+            payload["duration"] = round(max(end - self.started, 0.0), 3)
         self.init_sent = True
         self.seq += 1
         return payload

@@ -181,14 +181,17 @@ class SessionTracker:
                 request.errored = True
             return None
         session = self._app
-        if session is None or self._request_mode or not session.note_error():
+        if session is None or self._request_mode:
+            return None
+        count = session.note_error()
+        if not count:
             return None
         if self._files is not None:
             self._dirty = True
             if self.on_started is not None:
                 self.on_started(0.0)
-        if session.errors != 1:
-            return None
+        if count != 1:
+            return None  # the final update carries the count
         update = session.update()
         return Item("session", update) if update is not None else None
 
@@ -240,7 +243,7 @@ class SessionTracker:
         if files is not None:
             if self._scan_due:
                 self._scan_due = False
-                envelopes.extend(_abnormal(session) for session in files.abandoned())
+                envelopes.extend(_abnormal(*found) for found in files.abandoned())
             self._write_if_changed()
         due, wait = self._requests.take_due()
         return envelopes + due, wait
@@ -269,7 +272,7 @@ class SessionTracker:
         envelopes = self._requests.take_all()
         if self._scan_due and self._files is not None:  # a run too short for the worker's scan
             self._scan_due = False
-            envelopes.extend(_abnormal(session) for session in self._files.abandoned())
+            envelopes.extend(_abnormal(*found) for found in self._files.abandoned())
         for envelope in envelopes:
             self._send(envelope)
 
@@ -313,8 +316,8 @@ def _envelope(update: dict[str, Any]) -> Envelope:
     return Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [Item("session", update)])
 
 
-def _abnormal(session: Session) -> Envelope:
-    update = session.end("abnormal")
+def _abnormal(session: Session, last_seen: float) -> Envelope:
+    update = session.end("abnormal", last_seen=last_seen)
     logger.debug("session %s of a process that is gone: reported abnormal", session.sid)
     return _envelope(update or {})
 
