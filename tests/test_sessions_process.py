@@ -206,3 +206,10 @@ def test_a_crash_whose_event_is_dropped_still_ends_crashed(receiver):
     assert receiver.events == []
     [(_, update)] = session_items(receiver)
     assert (update["status"], update["errors"]) == ("crashed", 1)
+
+
+def test_sys_exit_and_ctrl_c_end_the_session_exited(receiver):
+    assert run("sys.exit(3)", receiver).returncode == 3
+    interrupted = run("raise KeyboardInterrupt", receiver)
+    assert interrupted.returncode in (1, -signal.SIGINT, 128 + signal.SIGINT)
+    assert [u["status"] for _, u in session_items(receiver)] == ["exited", "exited"]
