@@ -77,8 +77,8 @@ class SessionFiles:
         except OSError:
             os.close(descriptor)
             return False
-        if hasattr(os, "set_inheritable"):
-            os.set_inheritable(descriptor, False)
+        # Not inherited by programs it runs (os.open's default); a forked child closes its
+        # copy (forget_after_fork), so the lock lives exactly as long as this process.
         self._held, self._sid = descriptor, session.sid
         self.write(session)
         return True
