@@ -213,3 +213,33 @@ def test_sys_exit_and_ctrl_c_end_the_session_exited(receiver):
     interrupted = run("raise KeyboardInterrupt", receiver)
     assert interrupted.returncode in (1, -signal.SIGINT, 128 + signal.SIGINT)
     assert [u["status"] for _, u in session_items(receiver)] == ["exited", "exited"]
+
+
+def test_a_spawned_child_that_inits_at_import_ends_its_own_session(receiver, tmp_path):
+    program = tmp_path / "spawning.py"
+    program.write_text(
+        textwrap.dedent(
+            """
+            import multiprocessing
+            import sentry_lite
+
+            sentry_lite.init(release="tool@2.0")  # top level: the spawned child runs it too
+
+            def work():
+                sentry_lite.capture_exception(ValueError("in the spawned child"))
+
+            if __name__ == "__main__":
+                child = multiprocessing.get_context("spawn").Process(target=work)
+                child.start()
+                child.join()
+                assert child.exitcode == 0
+            """
+        )
+    )
+    env = {**os.environ, "SENTRY_DSN": receiver.dsn}
+    result = subprocess.run(
+        [sys.executable, str(program)], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    ended = [u for _, u in session_items(receiver) if u["status"] == "exited"]
+    assert sorted(u["errors"] for u in ended) == [0, 1]

@@ -96,6 +96,7 @@ class SessionTracker:
         #: Delivers what is queued at a multiprocessing child's exit, bounded (set by the client).
         self.flush_at_exit: Optional[Callable[[], None]] = None
         _trackers.add(self)
+        self._watching_children = _watch_multiprocessing_exit(self)
 
     @classmethod
     def for_options(
@@ -287,11 +288,8 @@ class SessionTracker:
         self._scan_due = self._dirty = False
         if self._app is not None and not self._closed:
             self._app = self._new_session(self._app.did)
-            util = sys.modules.get("multiprocessing.util")
-            if util is not None:
-                # A multiprocessing child leaves through os._exit(): no atexit.
-                # Its bootstrap runs these after-fork hooks, then its finalizers at exit.
-                util.register_after_fork(self, _end_at_child_exit)
+            if not self._watching_children:
+                self._watching_children = _watch_multiprocessing_exit(self)
 
     def end_at_exit(self) -> None:
         """A multiprocessing child ends: its session ends ``exited`` and is delivered
@@ -320,6 +318,17 @@ def _abnormal(session: Session, last_seen: float) -> Envelope:
     update = session.end("abnormal", last_seen=last_seen)
     logger.debug("session %s of a process that is gone: reported abnormal", session.sid)
     return _envelope(update or {})
+
+
+def _watch_multiprocessing_exit(tracker: SessionTracker) -> bool:
+    """If multiprocessing is in use: have a child process (forked or spawned) end its
+    session at its exit, which goes through os._exit() without atexit. The child's
+    bootstrap runs the after-fork hooks registered here, then its finalizers at exit."""
+    util = sys.modules.get("multiprocessing.util")
+    if util is None:
+        return False
+    util.register_after_fork(tracker, _end_at_child_exit)
+    return True
 
 
 def _end_at_child_exit(tracker: SessionTracker) -> None:
