@@ -28,6 +28,13 @@ sentry_lite.init(release="tool@2.0", spool_dir=os.environ.get("SPOOL") or None)
 """
 
 
+def child_env(dsn, **extra):
+    """This environment for a child, as run_script makes it: no proxy, the DSN given."""
+    proxies = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy")
+    env = {name: value for name, value in os.environ.items() if name not in proxies}
+    return {**env, "SENTRY_DSN": dsn, **extra}
+
+
 def session_items(receiver):
     return [
         (received, item.json())
@@ -129,7 +136,7 @@ def test_a_killed_program_is_reported_abnormal_by_the_next_run(receiver, tmp_pat
 def start_waiting_program(receiver, spool: Path) -> subprocess.Popen[str]:
     """A program that holds its session until a line arrives on its stdin."""
     source = INIT + "print('ready', flush=True)\nsys.stdin.readline()\n"
-    env = {**os.environ, "SENTRY_DSN": receiver.dsn, "SPOOL": str(spool)}
+    env = child_env(receiver.dsn, SPOOL=str(spool))
     process = subprocess.Popen(
         [sys.executable, "-c", source],
         env=env,
@@ -236,7 +243,7 @@ def test_a_spawned_child_that_inits_at_import_ends_its_own_session(receiver, tmp
             """
         )
     )
-    env = {**os.environ, "SENTRY_DSN": receiver.dsn}
+    env = child_env(receiver.dsn)
     result = subprocess.run(
         [sys.executable, str(program)],
         env=env,
