@@ -9,9 +9,11 @@ here through the scope, as in sentry_sdk.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 
+from sentry_lite._log import logger
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._base import BaseClient
 from sentry_lite.envelope import Envelope
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ClientSessions"]
 
+_told_no_release = False
+
 
 class ClientSessions(BaseClient):
     """Release health for :class:`~sentry_lite.client.Client`."""
@@ -34,6 +38,9 @@ class ClientSessions(BaseClient):
     def _setup_sessions(self, options: Options) -> SessionTracker | None:
         """Release health (sessions/): on the transport's schedule; the application
         session starts now when ``auto_session_tracking`` is on."""
+        if not options.release:
+            _say_no_release(options)
+            return None
         from sentry_lite.sessions import SessionTracker
 
         assert self.transport is not None
@@ -43,9 +50,7 @@ class ClientSessions(BaseClient):
 
             spool = Spool.for_dsn(options.spool_dir, options.dsn)
             directory = os.path.join(spool.directory, "sessions")
-        tracker = SessionTracker.for_options(options, self.transport.capture_envelope, directory)
-        if tracker is None:
-            return None
+        tracker = SessionTracker(options, self.transport.capture_envelope, directory)
         self.transport.attach_timed(tracker)
         tracker.flush_at_exit = getattr(self.transport, "flush_before_exit", None)
         if options.auto_session_tracking:
@@ -99,3 +104,14 @@ class ClientSessions(BaseClient):
                 self.transport.capture_envelope(  # type: ignore[union-attr]
                     Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
                 )
+
+
+def _say_no_release(options: Options) -> None:
+    """No release, no sessions: said once per process, when debug output shows it
+    (``init()`` turns it on before this)."""
+    global _told_no_release  # noqa: PLW0603 -- once per process
+    if _told_no_release or not options.auto_session_tracking:
+        return
+    if logger.isEnabledFor(logging.DEBUG):
+        _told_no_release = True
+        logger.debug("no release set: no release-health sessions are sent")

@@ -26,7 +26,6 @@ the queue and the spool apply as to any item.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import threading
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["RequestSession", "SessionTracker"]
 
 _trackers: weakref.WeakSet[SessionTracker] = weakref.WeakSet()
-_told_no_release = False
 
 
 class RequestSession:
@@ -68,10 +66,10 @@ class RequestSession:
 
 
 class SessionTracker:
-    """The sessions of one client.
+    """The sessions of one client (one with a ``release``: the server needs one).
 
     Args:
-        options: ``release``, ``environment``, ``auto_session_tracking``.
+        options: ``release`` (set), ``environment``.
         send: Where envelopes go (the transport's ``capture_envelope``).
         directory: Where session files go (``None``: no abnormal detection).
     """
@@ -97,21 +95,6 @@ class SessionTracker:
         self.flush_at_exit: Optional[Callable[[], None]] = None
         _trackers.add(self)
         self._watching_children = _watch_multiprocessing_exit(self)
-
-    @classmethod
-    def for_options(
-        cls, options: Options, send: Callable[[Envelope], None], directory: Optional[str]
-    ) -> Optional[SessionTracker]:
-        """A tracker, or None without a release (said once at debug level)."""
-        global _told_no_release  # noqa: PLW0603 -- once per process
-        if not options.release:
-            # Told once, when debug output shows it (init() turns it on before this).
-            told = _told_no_release or not logger.isEnabledFor(logging.DEBUG)
-            if options.auto_session_tracking and not told:
-                _told_no_release = True
-                logger.debug("no release set: no release-health sessions are sent")
-            return None
-        return cls(options, send, directory)
 
     def _attrs(self) -> dict[str, str]:
         attrs = {"release": str(self._release)}
