@@ -38,11 +38,11 @@ from sentry_lite._log import logger
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.sessions._aggregates import RequestSessions
-from sentry_lite.sessions._files import SessionFiles
 from sentry_lite.sessions._session import Session
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
+    from sentry_lite.sessions._files import SessionFiles
 
 __all__ = ["RequestSession", "SessionTracker"]
 
@@ -84,7 +84,11 @@ class SessionTracker:
         self._app: Optional[Session] = None
         self._request_mode = False
         self._closed = False
-        self._files = SessionFiles(directory) if directory and SessionFiles.supported() else None
+        self._files: Optional[SessionFiles] = None
+        if directory:  # imported only with a spool directory (json, fcntl)
+            from sentry_lite.sessions._files import SessionFiles
+
+            self._files = SessionFiles(directory) if SessionFiles.supported() else None
         self._scan_due = self._files is not None
         self._dirty = False
         self._requests = RequestSessions(self._attrs())
