@@ -63,6 +63,7 @@ def query_crumbs(event):
 
 def test_a_view_error_is_one_event_with_request_transaction_and_queries(sentry_init, receiver):
     sentry_init()
+    assert client().get("/ok?tag=leftover").status_code == 200  # leaves data on its scope
     response = client().get("/users/7/fail?tag=t1&api_key=s3cr3tk3y")
     assert response.status_code == 500
     [event] = settled(receiver, 1)  # Django's "Internal Server Error" log of it is not a second
@@ -77,7 +78,7 @@ def test_a_view_error_is_one_event_with_request_transaction_and_queries(sentry_i
     assert request["method"] == "GET"
     assert request["url"] == "http://testserver/users/7/fail"
     assert request["query_string"] == "tag=t1&api_key=[Filtered]"
-    assert breadcrumb_messages(event)[0] == "working on t1"
+    assert breadcrumb_messages(event) == ["working on t1", "SELECT %s, %s"]
     [query] = query_crumbs(event)
     assert query["message"] == "SELECT %s, %s"
     assert "data" not in query  # parameters only with send_default_pii
@@ -131,25 +132,29 @@ def test_init_after_the_application_is_made_works_too(receiver):
     assert callable(application)
 
 
-def test_http404_and_permission_denied_only_when_listed(sentry_init, receiver):
+def test_http404_permission_denied_and_suspicious_operation_only_when_listed(sentry_init, receiver):
     sentry_init()
     assert client().get("/not-found").status_code == 404
     assert client().get("/nowhere").status_code == 404
     assert client().get("/forbidden").status_code == 403
+    assert client().get("/suspicious").status_code == 400  # logged at ERROR by Django
     assert client().get("/ok").status_code == 200
     sentry_lite.capture_message("marker")
     [event] = settled(receiver, 1)
     assert event["message"] == "marker"
     assert "request" not in event
     receiver.clear()
-    sentry_init(integrations=[DjangoIntegration(failed_request_status_codes={403, 404})])
+    listed = {400, 403, 404}
+    sentry_init(integrations=[DjangoIntegration(failed_request_status_codes=listed)])
     client().get("/not-found")
     client().get("/forbidden")
-    not_found, forbidden = settled(receiver, 2)
+    client().get("/suspicious")
+    not_found, forbidden, suspicious = settled(receiver, 3)
     assert not_found["exception"]["values"][-1]["type"] == "Http404"
     assert not_found["exception"]["values"][-1]["mechanism"] == {"type": "django", "handled": True}
     assert not_found["transaction"] == "/not-found"
     assert forbidden["exception"]["values"][-1]["type"] == "PermissionDenied"
+    assert suspicious["exception"]["values"][-1]["type"] == "SuspiciousOperation"
 
 
 def test_errors_in_a_middleware_and_in_signal_receivers_are_reported(sentry_init, receiver):
@@ -158,7 +163,10 @@ def test_errors_in_a_middleware_and_in_signal_receivers_are_reported(sentry_init
     assert client().get("/signal").status_code == 500
     with pytest.raises(ConnectionError):
         client().get("/ok", HTTP_X_FAIL_STARTED="1")
-    middleware, signal, started = settled(receiver, 3)
+    with pytest.raises(BrokenPipeError):
+        client().get("/finished-fail")
+    assert client().get("/robust-signal").status_code == 200
+    middleware, signal, started, finished, robust = settled(receiver, 5)
     assert middleware["exception"]["values"][-1]["value"] == "the middleware failed"
     assert middleware["exception"]["values"][-1]["mechanism"]["type"] == "django"
     assert middleware["request"]["url"] == "http://testserver/middleware-fail"
@@ -169,6 +177,13 @@ def test_errors_in_a_middleware_and_in_signal_receivers_are_reported(sentry_init
     assert started["exception"]["values"][-1]["value"] == "a request_started receiver failed"
     assert started["exception"]["values"][-1]["mechanism"] == {"type": "django", "handled": False}
     assert started["request"]["url"] == "http://testserver/ok"
+    assert finished["exception"]["values"][-1]["value"] == "a request_finished receiver failed"
+    assert finished["exception"]["values"][-1]["mechanism"] == {"type": "django", "handled": False}
+    assert finished["transaction"] == "/finished-fail"
+    # send_robust() logs the receiver's error to django.dispatch: the logging integration's event
+    assert robust["logger"] == "django.dispatch"
+    assert robust["exception"]["values"][-1]["value"] == "a send_robust receiver failed"
+    assert robust["transaction"] == "/robust-signal"
 
 
 def test_got_request_exception_outside_a_handler_still_sends_the_request(sentry_init, receiver):

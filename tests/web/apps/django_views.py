@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 
 from asgiref.sync import sync_to_async
-from django.core.exceptions import PermissionDenied
-from django.core.signals import request_started
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.dispatch import Signal, receiver
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -18,6 +19,8 @@ import sentry_lite
 
 log = logging.getLogger("django_views")
 order_placed = Signal()
+stock_changed = Signal()
+_finishing = threading.local()
 
 
 class FailingMiddleware:
@@ -61,6 +64,18 @@ def fail_on_request(sender, environ=None, scope=None, **kwargs):
 @receiver(order_placed)
 def notify_warehouse(sender, **kwargs):
     raise TimeoutError("the warehouse receiver failed")
+
+
+@receiver(request_finished)
+def fail_when_finished(sender, **kwargs):
+    if getattr(_finishing, "fail", False):
+        _finishing.fail = False
+        raise BrokenPipeError("a request_finished receiver failed")
+
+
+@receiver(stock_changed)
+def recount_stock(sender, **kwargs):
+    raise ArithmeticError("a send_robust receiver failed")
 
 
 def _run_queries(user_id, tag):
@@ -112,6 +127,10 @@ def forbidden(request):
     raise PermissionDenied("not yours")
 
 
+def suspicious(request):
+    raise SuspiciousOperation("a forged header")
+
+
 def submit(request):
     if request.content_type == "application/json":
         payload = json.loads(request.body)
@@ -140,6 +159,16 @@ def stream(request):
 def signal_fails(request):
     order_placed.send(sender=None)
     return HttpResponse("never")
+
+
+def finished_fails(request):
+    _finishing.fail = True
+    return HttpResponse("answered, then the receiver fails")
+
+
+def robust_signal(request):
+    stock_changed.send_robust(sender=None)  # Django logs the receiver's error
+    return HttpResponse("answered")
 
 
 def me_fail(request):
