@@ -132,6 +132,36 @@ def test_init_after_the_application_is_made_works_too(receiver):
     assert callable(application)
 
 
+def test_init_before_django_is_imported_imports_nothing_and_still_reports(receiver):
+    """init() first (the usual place is settings.py, read during setup): Django is patched
+    when the program imports it."""
+    from subprocess_runner import run_script
+
+    apps = str(django_app.__file__).rsplit("/", 1)[0]
+    result = run_script(
+        f"""
+        import sys
+        sys.path.insert(0, {apps!r})
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=5)
+        assert "django" not in sys.modules
+        import django_app
+        django_app.setup()
+        from django.test import Client
+        status = Client(raise_request_exception=False).get("/users/2/fail?tag=early").status_code
+        print(status)
+        sentry_lite.flush(5)
+        """,
+        receiver.dsn,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "500"
+    [event] = receiver.wait_for_events(1)
+    assert event["tags"] == {"request_tag": "early"}
+    assert event["request"]["url"] == "http://testserver/users/2/fail"
+    assert event["transaction"] == "/users/{user_id}/fail"
+
+
 def test_http404_permission_denied_and_suspicious_operation_only_when_listed(sentry_init, receiver):
     sentry_init()
     assert client().get("/not-found").status_code == 404
