@@ -128,8 +128,16 @@ def patch_test_client(module: ModuleType) -> None:
         if _enabled_client() is None:
             return original_sync(self, environ)
         middleware = _DjangoWsgiMiddleware(lambda env, start: [original_sync(self, env)])
-        # The one "chunk" is Django's response, returned in the request's scope.
-        return next(iter(middleware(environ, _unused_start_response)))
+        served = middleware(environ, _unused_start_response)
+        try:
+            # The one "chunk" is Django's response, made in the request's scope;
+            # iterated to its end and closed as a server would, so the request ends.
+            [response] = list(served)
+        finally:
+            close = getattr(served, "close", None)
+            if close is not None:
+                close()
+        return response
 
     sync_call.__doc__ = original_sync.__doc__
     sync_class.__call__ = sync_call
