@@ -41,6 +41,7 @@ class ScopeData:
         "_tags",
         "_trace_context",
         "_transaction",
+        "_transaction_source",
         "_user",
         "last_event_id_value",
     )
@@ -54,6 +55,9 @@ class ScopeData:
         self._level: str | None = None
         self._fingerprint: list[str] | None = None
         self._transaction: str | None = None
+        # transaction_info.source of that name (sentry_sdk's values: "custom",
+        # "url", "route", "view", "component", "task"), or None: not said.
+        self._transaction_source: str | None = None
         self._breadcrumbs: deque[Breadcrumb] = deque()
         self._event_processors: list[EventProcessor] = []
         self._trace_context: dict[str, str] | None = None
@@ -81,6 +85,7 @@ class ScopeData:
         forked._level = self._level
         forked._fingerprint = list(self._fingerprint) if self._fingerprint is not None else None
         forked._transaction = self._transaction
+        forked._transaction_source = self._transaction_source
         forked._breadcrumbs = self._breadcrumbs.copy()
         forked._event_processors = self._event_processors.copy()
         forked._trace_context = self._trace_context  # shared: forks share the trace
@@ -106,6 +111,7 @@ class ScopeData:
             self._fingerprint = list(other._fingerprint)
         if other._transaction is not None:
             self._transaction = other._transaction
+            self._transaction_source = other._transaction_source
         if other._breadcrumbs:
             self._breadcrumbs = deque((*self._breadcrumbs, *other._breadcrumbs))
         if other._event_processors:
@@ -203,10 +209,16 @@ class ScopeData:
 
     @transaction.setter
     def transaction(self, value: str | None) -> None:
+        # A name given without its source: an earlier name's source does not describe it.
         self._transaction = value
+        self._transaction_source = None
 
     def set_transaction_name(self, name: str, source: str | None = None) -> None:
+        """Name the transaction of this scope's events; ``source`` becomes the events'
+        ``transaction_info.source`` (how the name was made: ``"custom"``, ``"url"``,
+        ``"route"``, ``"view"``, ``"component"``, ``"task"``)."""
         self._transaction = name
+        self._transaction_source = source if isinstance(source, str) and source else None
 
     def _own_trace_context(self) -> dict[str, str]:
         if self._trace_context is None:
@@ -308,6 +320,7 @@ class ScopeData:
         self._level = None
         self._fingerprint = None
         self._transaction = None
+        self._transaction_source = None
         self._breadcrumbs = deque()
         self._event_processors = []
         self._trace_context = None
