@@ -10,6 +10,11 @@ on to its own stderr as it comes and keeps the last bytes for the report:
   bytes arrive unchanged;
 - otherwise through a pipe.
 
+When the command has ended but a process it started in the background still
+holds its stderr (after :data:`DRAIN_SECONDS`), a small relay process takes
+over the copying and the wrapper exits: that process's output goes on
+reaching our stderr, as it would without the wrapper.
+
 Signals: SIGTERM and SIGHUP sent to the wrapper are sent on to the command.
 SIGINT and SIGQUIT typed at a terminal reach the whole foreground process
 group, the command included, so they are sent on only when the wrapper is
@@ -80,13 +85,19 @@ class _StderrPump:
         self._source = source
         self._tail = bytearray()
         self._ours_open = True
+        self._stop_reading, self._stop = os.pipe()
         self._thread = threading.Thread(target=self._run, name="sentry-lite-run-stderr")
         self._thread.daemon = True
         self._thread.start()
 
     def _run(self) -> None:
+        import select
+
         while True:
             try:
+                ready, _, _ = select.select([self._source, self._stop_reading], [], [])
+                if self._stop_reading in ready:
+                    return  # handed over: the relay reads from here on
                 chunk = os.read(self._source, _READ_SIZE)
             except InterruptedError:
                 continue
@@ -111,9 +122,56 @@ class _StderrPump:
                 self._ours_open = False
 
     def tail(self, timeout: float) -> bytes:
-        """The last bytes, once the command's stderr is closed or ``timeout`` passed."""
+        """The last bytes, once the command's stderr is closed or ``timeout`` passed.
+
+        Still open after ``timeout`` (a process the command started in the
+        background holds it): a relay process takes over the copying, so that
+        process's later output still reaches our stderr after the wrapper
+        exits, instead of meeting a closed pipe (and dying of SIGPIPE).
+        """
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            os.write(self._stop, b"x")
+            self._thread.join()
+            _start_relay(self._source)
+            os.close(self._source)
+        os.close(self._stop_reading)
+        os.close(self._stop)
         return bytes(self._tail[-TAIL_BYTES:])
+
+
+# The relay: stdin to stdout until the last writer is gone, whatever stdout does.
+_RELAY = """
+import os
+while True:
+    try:
+        data = os.read(0, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    while data:
+        try:
+            data = data[os.write(1, data):]
+        except OSError:
+            data = b""
+"""
+
+
+def _start_relay(source: int) -> None:
+    """A process copying ``source`` to our stderr until it closes; not waited for.
+
+    In a session of its own, so a Ctrl-C or a signal to the wrapper's group
+    does not end it before the process that writes does.
+    """
+    with contextlib.suppress(OSError):
+        subprocess.Popen(
+            [sys.executable, "-S", "-c", _RELAY],
+            stdin=source,
+            stdout=2,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 class ForwardedSignals:

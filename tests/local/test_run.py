@@ -244,6 +244,25 @@ def test_stderr_on_a_terminal_reaches_the_command_as_a_terminal(receiver):
     assert stderr_attachment(receiver) == "stderr is a tty: True\n"
 
 
+def test_a_background_process_keeps_its_stderr_after_the_wrapper_exits(receiver, tmp_path):
+    # The command starts a process that outlives it, holding stderr; that process
+    # writes only after the wrapper has exited (told so through a fifo).
+    fifo = tmp_path / "go"
+    os.mkfifo(fifo)
+    script = f"( read line < {fifo}; echo late >&2 ) & echo early >&2; exit 0"
+    process = subprocess.Popen(
+        [*WRAPPER, "--dsn", receiver.dsn, "--", "sh", "-c", script],
+        stderr=subprocess.PIPE,
+        env=environment(),
+    )
+    assert process.wait(timeout=60) == 0
+    with open(fifo, "w") as go:
+        go.write("now\n")
+    # Until the background process ends: it wrote after the wrapper was gone.
+    assert process.stderr.read() == b"early\nlate\n"
+    process.stderr.close()
+
+
 # -- signals --------------------------------------------------------------------------
 
 _WAITS_FOR_SIGNALS = """
