@@ -244,6 +244,42 @@ def test_stderr_on_a_terminal_reaches_the_command_as_a_terminal(receiver):
     assert stderr_attachment(receiver) == "stderr is a tty: True\n"
 
 
+def test_resizing_the_terminal_resizes_the_commands(receiver):
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    source = """
+        import os, signal
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGWINCH})
+        print("ready", tuple(os.get_terminal_size(2)), flush=True)
+        while signal.sigtimedwait({signal.SIGWINCH}, 10.0):
+            if tuple(os.get_terminal_size(2)) == (100, 40):
+                break
+        print("now", tuple(os.get_terminal_size(2)), flush=True)
+    """
+
+    def take_the_terminal():
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [*WRAPPER, "--dsn", receiver.dsn, "--", *python(source)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=environment(),
+        start_new_session=True,
+        preexec_fn=take_the_terminal,  # noqa: PLW1509 -- the test needs a controlling terminal
+    )
+    os.close(terminal)
+    try:
+        assert process.stdout.readline() == b"ready (80, 24)\n"
+        # The terminal tells its foreground group (the wrapper's) it was resized.
+        fcntl.ioctl(controller, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+        stdout, _ = process.communicate(timeout=60)
+    finally:
+        os.close(controller)
+    assert (process.returncode, stdout) == (0, b"now (100, 40)\n")
+
+
 def test_a_background_process_keeps_its_stderr_after_the_wrapper_exits(receiver, tmp_path):
     # The command starts a process that outlives it, holding stderr; that process
     # writes only after the wrapper has exited (told so through a fifo).
