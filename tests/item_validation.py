@@ -1,7 +1,7 @@
 """Checks of envelope items that are not events, written from the protocol docs.
 
 PROTOCOL.md §2 (attachments), §6 (sessions: develop.sentry.dev's sessions
-page) and §7a (logs, feedback); used by
+page), §7 (check-ins) and §7a (logs, feedback); used by
 payload_validation.py on every envelope the test receiver gets, and each
 fed a broken payload by tests/test_item_validation.py.
 """
@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 __all__ = [
     "check_attachment_item",
+    "check_checkin",
     "check_feedback",
     "check_log_item",
     "check_session",
@@ -250,3 +251,88 @@ def check_session_aggregates(payload: Any) -> list[str]:
         if "did" in bucket and not isinstance(bucket["did"], str):
             problems.append(f"{where}: did is not a string")
     return problems
+
+
+# -- check-ins (develop.sentry.dev, sdk/telemetry/check-ins; PROTOCOL.md §7) --------------
+
+CHECKIN_STATUSES = frozenset({"in_progress", "ok", "error"})
+INTERVAL_UNITS = frozenset({"year", "month", "week", "day", "hour", "minute"})
+#: Largest check-in item Sentry takes (envelopes docs, "Size Limits").
+MAX_CHECKIN_BYTES = 100_000
+_CHECK_IN_ID = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_MONITOR_NUMBERS = (
+    "checkin_margin",
+    "max_runtime",
+    "failure_issue_threshold",
+    "recovery_threshold",
+)
+
+
+def check_checkin(payload: Any, size: Optional[int] = None) -> list[str]:
+    """Every problem with one ``check_in`` item's payload (``size``: its bytes, if known)."""
+    if not isinstance(payload, dict):
+        return ["the check-in payload is not a JSON object"]
+    problems = []
+    if size is not None and size > MAX_CHECKIN_BYTES:
+        problems.append(f"check-in of {size} bytes is over the {MAX_CHECKIN_BYTES} byte limit")
+    check_in_id = payload.get("check_in_id")
+    if not (isinstance(check_in_id, str) and _CHECK_IN_ID.fullmatch(check_in_id)):
+        problems.append(f"check_in_id {check_in_id!r} is not a UUID")
+    slug = payload.get("monitor_slug")
+    if not isinstance(slug, str) or not slug:
+        problems.append(f"monitor_slug {slug!r} is not a non-empty string")
+    status = payload.get("status")
+    if status not in CHECKIN_STATUSES:
+        problems.append(f"status {status!r} is not one of {sorted(CHECKIN_STATUSES)}")
+    if "duration" in payload:
+        if not _is_number(payload["duration"]) or payload["duration"] < 0:
+            problems.append(f"duration {payload['duration']!r} is not a number of seconds")
+        if status == "in_progress":
+            problems.append("an in_progress check-in carries a duration (read with ok/error only)")
+    for key in ("release", "environment"):
+        if key in payload and not isinstance(payload[key], str):
+            problems.append(f"{key} {payload[key]!r} is not a string")
+    if "monitor_config" in payload:
+        problems.extend(_monitor_config_problems(payload["monitor_config"]))
+    if "contexts" in payload:
+        contexts = payload["contexts"]
+        trace = contexts.get("trace") if isinstance(contexts, dict) else None
+        if not isinstance(trace, dict) or not (
+            isinstance(trace.get("trace_id"), str) and _TRACE_ID.fullmatch(trace["trace_id"])
+        ):
+            problems.append(f"contexts {contexts!r} is not {{'trace': {{'trace_id': <32 hex>}}}}")
+    return problems
+
+
+def _monitor_config_problems(config: Any) -> list[str]:
+    if not isinstance(config, dict):
+        return [f"monitor_config {config!r} is not an object"]
+    problems = []
+    schedule = config.get("schedule")
+    if not isinstance(schedule, dict):
+        problems.append(f"monitor_config.schedule {schedule!r} is not an object (it is required)")
+    elif schedule.get("type") == "crontab":
+        value = schedule.get("value")
+        if not (isinstance(value, str) and len(value.split()) == 5):
+            problems.append(f"crontab schedule value {value!r} is not five crontab fields")
+    elif schedule.get("type") == "interval":
+        value = schedule.get("value")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(f"interval schedule value {value!r} is not a positive integer")
+        if schedule.get("unit") not in INTERVAL_UNITS:
+            problems.append(
+                f"interval unit {schedule.get('unit')!r} is not one of {sorted(INTERVAL_UNITS)}"
+            )
+    else:
+        problems.append(f"schedule type {schedule.get('type')!r} is not crontab or interval")
+    for key in _MONITOR_NUMBERS:
+        if key in config and (not _is_number(config[key]) or config[key] < 0):
+            problems.append(f"monitor_config.{key} {config[key]!r} is not a non-negative number")
+    for key in ("timezone", "owner"):
+        if key in config and not (isinstance(config[key], str) and config[key]):
+            problems.append(f"monitor_config.{key} {config[key]!r} is not a non-empty string")
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

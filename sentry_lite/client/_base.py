@@ -83,6 +83,18 @@ class BaseClient:
     ) -> str | None:
         return None
 
+    def capture_checkin(
+        self,
+        monitor_slug: str | None = None,
+        check_in_id: str | None = None,
+        status: str | None = None,
+        duration: float | None = None,
+        monitor_config: dict[str, Any] | None = None,
+        *,
+        scope: Scope | None = None,
+    ) -> str | None:
+        return None
+
     def capture_log_call(
         self,
         severity_text: str,

@@ -17,6 +17,7 @@ from sentry_lite import _reentry
 from sentry_lite._log import enable_debug_output, logger, warn_once
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._breadcrumbs import Breadcrumbs
+from sentry_lite.client._checkins import CheckIns
 from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-class Client(Breadcrumbs, ClientSessions, Delivery):
+class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
     """Captures events and sends them through its transport.
 
     ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
@@ -292,6 +293,8 @@ class Client(Breadcrumbs, ClientSessions, Delivery):
                 type(event).__name__,
             )
             return None
+        if event.get("type") == "check_in":  # how sentry_sdk's crons send one
+            return self._checkin_from_event(event, scope)
         if not _reentry.enter():
             return self._refuse_nested()
         try:
