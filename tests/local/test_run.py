@@ -302,11 +302,12 @@ def test_a_background_process_keeps_its_stderr_after_the_wrapper_exits(receiver,
 # -- signals --------------------------------------------------------------------------
 
 _WAITS_FOR_SIGNALS = """
-    import signal, sys
-    received = []
+    import os, signal, sys
     def handle(signum, frame):
-        print(signal.Signals(signum).name, flush=True)
-        sys.exit(42)
+        # The signal can come while print("ready") still holds stdout's lock
+        # (the test reads the line as soon as it is written): no print here.
+        os.write(1, signal.Signals(signum).name.encode() + b"\\n")
+        os._exit(42)
     if sys.argv[1] == "handle":
         for name in ("SIGTERM", "SIGHUP", "SIGINT"):
             signal.signal(getattr(signal, name), handle)
