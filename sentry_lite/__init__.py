@@ -23,6 +23,7 @@ from sentry_lite.api import (
     capture_message,
     configure_scope,
     delivery_stats,
+    end_session,
     flush,
     flush_async,
     get_client,
@@ -40,6 +41,7 @@ from sentry_lite.api import (
     set_tags,
     set_transaction_name,
     set_user,
+    start_session,
 )
 from sentry_lite.attachments import Attachment
 from sentry_lite.client import Client
@@ -97,6 +99,7 @@ __all__ = [
     "configure_scope",
     "continue_trace",
     "delivery_stats",
+    "end_session",
     "flush",
     "flush_async",
     "get_baggage",
@@ -125,6 +128,7 @@ __all__ = [
     "set_tags",
     "set_transaction_name",
     "set_user",
+    "start_session",
     "start_span",
     "start_transaction",
     "trace",

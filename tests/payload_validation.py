@@ -47,7 +47,14 @@ except ImportError as error:  # Python 3.9: sentry-relay needs 3.10+
         ) from error
     StoreNormalizer = None
 
-from item_validation import check_attachment_item, check_checkin, check_feedback, check_log_item
+from item_validation import (
+    check_attachment_item,
+    check_checkin,
+    check_feedback,
+    check_log_item,
+    check_session,
+    check_session_aggregates,
+)
 
 from sentry_lite.local.receiver import ReceivedEnvelope
 
@@ -221,6 +228,10 @@ def check_envelope_bytes(body: bytes, counts: Optional[ValidationCounts] = None)
                     problems.extend(f"{where}: {p}" for p in check_feedback(parsed))
                 if item_type == "log":
                     problems.extend(f"{where}: {p}" for p in check_log_item(item_headers, parsed))
+                if item_type == "session":
+                    problems.extend(f"{where}: {p}" for p in check_session(parsed))
+                if item_type == "sessions":
+                    problems.extend(f"{where}: {p}" for p in check_session_aggregates(parsed))
                 if item_type == "check_in":
                     problems.extend(f"{where}: {p}" for p in check_checkin(parsed, length))
         position = end + 1

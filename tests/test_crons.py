@@ -17,6 +17,7 @@ from sentry_sdk_pin import pinned_sentry_sdk
 from subprocess_runner import run_script
 
 import sentry_lite
+from sentry_lite import _log
 from sentry_lite.crons import MonitorStatus, capture_checkin, monitor
 from sentry_lite.local.receiver import Response
 
@@ -26,6 +27,14 @@ CONFIG = {
     "max_runtime": 30,
     "timezone": "Europe/Vienna",
 }
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch, caplog):
+    """The SDK's said-once warnings said again in this test, captured at WARNING."""
+    monkeypatch.setattr(_log, "warned_once", set())
+    caplog.set_level(logging.WARNING, logger="sentry_lite")
+    return caplog
 
 
 def checkins(receiver):
@@ -274,16 +283,39 @@ def test_sentry_sdk_style_check_in_event_becomes_a_check_in_item(receiver, sentr
 
 
 def test_a_check_in_without_slug_or_with_an_unknown_status_is_not_sent(
-    receiver, sentry_init, caplog
+    receiver, sentry_init, fresh_warnings
 ):
     sentry_init()
-    with caplog.at_level(logging.WARNING, logger="sentry_lite"):
-        assert sentry_lite.capture_checkin(status="ok") is None
-        assert sentry_lite.capture_checkin("nightly", status="done") is None
+    assert sentry_lite.capture_checkin(status="ok") is None
+    assert sentry_lite.capture_checkin("nightly", status="done") is None
     sentry_lite.flush()
     assert checkins(receiver) == []
-    assert "monitor_slug" in caplog.text
-    assert "status must be one of" in caplog.text
+    assert "monitor_slug" in fresh_warnings.text
+    assert "status must be one of" in fresh_warnings.text
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        {"type": "interval", "value": "1", "unit": "minute"},
+        {"type": "interval", "value": 10, "unit": "second"},
+        {"type": "crontab", "value": 3},
+        {"value": "0 3 * * *"},
+        None,
+    ],
+)
+def test_a_monitor_config_sentry_cannot_read_is_left_out_and_the_check_in_sent(
+    receiver, sentry_init, fresh_warnings, schedule
+):
+    sentry_init()
+    sent = sentry_lite.capture_checkin(
+        "nightly", status="in_progress", monitor_config={"schedule": schedule}
+    )
+    sentry_lite.flush()
+    [checkin] = checkins(receiver)
+    assert checkin["check_in_id"] == sent
+    assert "monitor_config" not in checkin
+    assert "monitor_config left out" in fresh_warnings.text
 
 
 def test_without_init_nothing_is_sent_and_the_job_runs():

@@ -34,6 +34,7 @@ PUBLIC = [
     "configure_scope",
     "continue_trace",
     "delivery_stats",
+    "end_session",
     "flush",
     "flush_async",
     "get_baggage",
@@ -62,6 +63,7 @@ PUBLIC = [
     "set_tags",
     "set_transaction_name",
     "set_user",
+    "start_session",
     "start_span",
     "start_transaction",
     "trace",
@@ -73,10 +75,8 @@ PUBLIC = [
 #: sentry_sdk 2.x top-level names sentry_lite does not have (docs/compatibility.md
 #: lists them): code using them must change.
 MISSING_FROM_SENTRY_SDK = {
-    "end_session",
     "metrics",
     "profiler",
-    "start_session",
 }
 
 
@@ -121,6 +121,7 @@ SHARED_FUNCTIONS = [
     "capture_exception",
     "capture_message",
     "continue_trace",
+    "end_session",
     "flush",
     "flush_async",
     "get_baggage",
@@ -138,6 +139,7 @@ SHARED_FUNCTIONS = [
     "set_tags",
     "set_transaction_name",
     "set_user",
+    "start_session",
     "start_span",
     "start_transaction",
     "trace",
@@ -168,6 +170,8 @@ def test_flush_async_is_a_coroutine_function_as_in_sentry_sdk():
         "add_attachment",
         "set_attribute",
         "remove_attribute",
+        "start_session",
+        "end_session",
     ],
 )
 def test_scope_class_methods_mirror_sentry_sdk(method):

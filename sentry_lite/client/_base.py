@@ -59,6 +59,20 @@ class BaseClient:
     ) -> str | None:
         return None
 
+    def capture_fatal_event(self, event: Event, hint: Hint | None = None) -> str | None:
+        return None
+
+    def start_session(self, scope: Scope, session_mode: str = "application") -> None:
+        return None
+
+    def end_session(self, scope: Scope) -> None:
+        return None
+
+    @property
+    def session_tracker(self) -> Any:
+        """Release health (sessions/): none here."""
+        return None
+
     def capture_feedback(
         self,
         message: str,

@@ -35,6 +35,8 @@ MONITOR_STATUSES = frozenset({"in_progress", "ok", "error"})
 TERMINAL_STATUSES = frozenset({"ok", "error"})
 
 _HEX = frozenset("0123456789abcdef")
+#: The units of an interval schedule.
+INTERVAL_UNITS = frozenset({"minute", "hour", "day", "week", "month", "year"})
 
 
 class CheckIns(BaseClient):
@@ -136,7 +138,7 @@ class CheckIns(BaseClient):
             checkin["release"] = options.release
         if options.environment:
             checkin["environment"] = options.environment
-        if monitor_config:
+        if monitor_config and _schedule_is_valid(monitor_config):
             # A copy: the program may reuse (and change) its dict for the next run.
             checkin["monitor_config"] = dict(monitor_config)
         trace_id = (scope or get_current_scope()).trace_context.get("trace_id")
@@ -166,4 +168,38 @@ def _is_seconds(value: object) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(value)
         and value >= 0
+    )
+
+
+def _schedule_is_valid(config: object) -> bool:
+    """Whether ``config`` has a schedule Sentry reads; else said once at WARNING.
+
+    A check-in whose ``monitor_config`` the server cannot read is lost whole
+    (an interval sent as ``"value": "1"`` by sentry_sdk: no monitor and no
+    check-in arrived, getsentry/sentry-python#6386), so a malformed one is
+    left out and the check-in is sent without it.
+    """
+    schedule = config.get("schedule") if isinstance(config, dict) else None
+    valid = isinstance(schedule, dict) and _readable_schedule(schedule)
+    if not valid:
+        warn_once(
+            "monitor_config",
+            "capture_checkin(): monitor_config left out, its schedule is not one Sentry reads "
+            '({"type": "crontab", "value": "0 3 * * *"} or {"type": "interval", "value": <int>, '
+            '"unit": "minute"|"hour"|"day"|"week"|"month"|"year"}): %r',
+            schedule,
+        )
+    return valid
+
+
+def _readable_schedule(schedule: dict[str, Any]) -> bool:
+    kind, value = schedule.get("type"), schedule.get("value")
+    if kind == "crontab":
+        return isinstance(value, str) and bool(value.strip())
+    return (
+        kind == "interval"
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= 1
+        and schedule.get("unit") in INTERVAL_UNITS
     )

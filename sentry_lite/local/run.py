@@ -24,7 +24,11 @@ import argparse
 import contextlib
 import logging
 import os
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from sentry_lite.client import BaseClient
+    from sentry_lite.local.supervised import Outcome
 
 __all__ = ["add_run_command", "check_run_arguments", "run_command", "split_command"]
 
@@ -212,7 +216,7 @@ def run_command(args: argparse.Namespace) -> int:
     return outcome.exit_status
 
 
-def _start_reporting(args: argparse.Namespace, notices: _OneLine) -> Any:
+def _start_reporting(args: argparse.Namespace, notices: _OneLine) -> BaseClient | None:
     """The SDK's client for this run, or None when there is nowhere to report."""
     import sentry_lite
     from sentry_lite._errors import ConfigurationError
@@ -243,9 +247,9 @@ def _monitor_config(args: argparse.Namespace) -> Optional[dict[str, Any]]:
 
 
 def _report(
-    client: Any,
+    client: BaseClient,
     command: list[str],
-    outcome: Any,
+    outcome: Outcome,
     *,
     monitor: Optional[str],
     check_in_id: Optional[str],

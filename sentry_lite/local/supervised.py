@@ -10,7 +10,13 @@ on to its own stderr as it comes and keeps the last bytes for the report:
   bytes arrive unchanged;
 - otherwise through a pipe.
 
+When the command has ended but a process it started in the background still
+holds its stderr (after :data:`DRAIN_SECONDS`), a small relay process takes
+over the copying and the wrapper exits: that process's output goes on
+reaching our stderr, as it would without the wrapper.
+
 Signals: SIGTERM and SIGHUP sent to the wrapper are sent on to the command.
+SIGWINCH (our terminal resized) resizes the command's pseudo-terminal.
 SIGINT and SIGQUIT typed at a terminal reach the whole foreground process
 group, the command included, so they are sent on only when the wrapper is
 not in the terminal's foreground group (a ``kill -INT`` of the wrapper from
@@ -80,13 +86,19 @@ class _StderrPump:
         self._source = source
         self._tail = bytearray()
         self._ours_open = True
+        self._stop_reading, self._stop = os.pipe()
         self._thread = threading.Thread(target=self._run, name="sentry-lite-run-stderr")
         self._thread.daemon = True
         self._thread.start()
 
     def _run(self) -> None:
+        import select
+
         while True:
             try:
+                ready, _, _ = select.select([self._source, self._stop_reading], [], [])
+                if self._stop_reading in ready:
+                    return  # handed over: the relay reads from here on
                 chunk = os.read(self._source, _READ_SIZE)
             except InterruptedError:
                 continue
@@ -111,9 +123,56 @@ class _StderrPump:
                 self._ours_open = False
 
     def tail(self, timeout: float) -> bytes:
-        """The last bytes, once the command's stderr is closed or ``timeout`` passed."""
+        """The last bytes, once the command's stderr is closed or ``timeout`` passed.
+
+        Still open after ``timeout`` (a process the command started in the
+        background holds it): a relay process takes over the copying, so that
+        process's later output still reaches our stderr after the wrapper
+        exits, instead of meeting a closed pipe (and dying of SIGPIPE).
+        """
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            os.write(self._stop, b"x")
+            self._thread.join()
+            _start_relay(self._source)
+            os.close(self._source)
+        os.close(self._stop_reading)
+        os.close(self._stop)
         return bytes(self._tail[-TAIL_BYTES:])
+
+
+# The relay: stdin to stdout until the last writer is gone, whatever stdout does.
+_RELAY = """
+import os
+while True:
+    try:
+        data = os.read(0, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    while data:
+        try:
+            data = data[os.write(1, data):]
+        except OSError:
+            data = b""
+"""
+
+
+def _start_relay(source: int) -> None:
+    """A process copying ``source`` to our stderr until it closes; not waited for.
+
+    In a session of its own, so a Ctrl-C or a signal to the wrapper's group
+    does not end it before the process that writes does.
+    """
+    with contextlib.suppress(OSError):
+        subprocess.Popen(
+            [sys.executable, "-S", "-c", _RELAY],
+            stdin=source,
+            stdout=2,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 class ForwardedSignals:
@@ -128,6 +187,7 @@ class ForwardedSignals:
         self._process: Optional[subprocess.Popen[bytes]] = None
         self._pending: list[int] = []
         self._previous: dict[int, object] = {}
+        self._resized: Optional[int] = None  # the pseudo-terminal that follows ours
 
     def __enter__(self) -> ForwardedSignals:
         for signum in (*FORWARDED, *FROM_TERMINAL):
@@ -154,6 +214,19 @@ class ForwardedSignals:
         while self._pending:
             _send(process, self._pending.pop(0))
 
+    def follow_window_size(self, controller: Optional[int]) -> None:
+        """Resize the pseudo-terminal at ``controller`` with ours (None: stop)."""
+        self._resized = controller
+        if controller is not None and signal.SIGWINCH not in self._previous:
+            self._previous[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, self._resize)
+
+    def _resize(self, signum: int, frame: Optional[FrameType]) -> None:
+        if self._resized is None or self._process is None:
+            return
+        _copy_window_size(2, self._resized)
+        # The command may have read the size before it changed: tell it again.
+        _send(self._process, signal.SIGWINCH)
+
 
 def _send(process: subprocess.Popen[bytes], signum: int) -> None:
     with contextlib.suppress(OSError):  # it has just ended
@@ -173,7 +246,7 @@ def _in_terminal_foreground() -> bool:
 
 def run_supervised(command: Sequence[str], signals: ForwardedSignals) -> Outcome:
     """Run ``command`` to its end as described above, ``signals`` installed; how it ended."""
-    read_end, write_end = _stderr_channel()
+    read_end, write_end, is_terminal = _stderr_channel()
     started = time.monotonic()
     try:
         process = subprocess.Popen(list(command), stderr=write_end)
@@ -186,7 +259,10 @@ def run_supervised(command: Sequence[str], signals: ForwardedSignals) -> Outcome
     os.close(write_end)  # the command holds it now: its end closes our read end
     pump = _StderrPump(read_end)
     signals.attach(process)
+    if is_terminal:
+        signals.follow_window_size(read_end)
     returncode = process.wait()
+    signals.follow_window_size(None)
     duration = time.monotonic() - started
     tail = pump.tail(DRAIN_SECONDS)
     if returncode < 0:
@@ -195,26 +271,30 @@ def run_supervised(command: Sequence[str], signals: ForwardedSignals) -> Outcome
     return Outcome(returncode, returncode, None, duration, tail)
 
 
-def _stderr_channel() -> tuple[int, int]:
-    """(read end, write end): a pseudo-terminal like our stderr if it is a terminal, else a pipe."""
+def _stderr_channel() -> tuple[int, int, bool]:
+    """(read end, write end, whether a terminal): a pseudo-terminal like our stderr if that
+    is a terminal, else a pipe."""
     if sys.platform != "win32" and _isatty(2):
         try:
-            return _pseudo_terminal()
+            return (*_pseudo_terminal(), True)
         except OSError:
             pass
-    return os.pipe()
+    return (*os.pipe(), False)
 
 
-def _pseudo_terminal() -> tuple[int, int]:
+def _copy_window_size(source: int, target: int) -> None:
     import fcntl
     import termios
 
+    with contextlib.suppress(OSError):
+        fcntl.ioctl(target, termios.TIOCSWINSZ, fcntl.ioctl(source, termios.TIOCGWINSZ, b"\0" * 8))
+
+
+def _pseudo_terminal() -> tuple[int, int]:
+    import termios
+
     controller, terminal = os.openpty()
-    try:
-        size = fcntl.ioctl(2, termios.TIOCGWINSZ, b"\0" * 8)
-        fcntl.ioctl(terminal, termios.TIOCSWINSZ, size)
-    except OSError:
-        pass
+    _copy_window_size(2, terminal)
     # Bytes pass unchanged (no "\n" -> "\r\n"): our own terminal does that once.
     attributes = termios.tcgetattr(terminal)
     attributes[1] &= ~termios.OPOST

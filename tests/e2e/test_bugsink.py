@@ -380,6 +380,31 @@ def test_envelopes_with_attachments_logs_and_feedback_are_accepted_and_the_event
     assert _values(errors[0])[-1]["value"] == "order 7 has no invoice"
 
 
+def test_events_that_carry_session_updates_are_stored(bugsink, bugsink_project):
+    # A handled error's envelope carries the session's first update, the crash's
+    # carries the session crashed: Bugsink ignores session items and stores the
+    # events (docs/release-health.md).
+    result = run_source(
+        """
+        import sentry_lite
+
+        sentry_lite.init(release="health@1")
+        try:
+            raise KeyError("handled first")
+        except KeyError:
+            sentry_lite.capture_exception()
+        raise RuntimeError("then the program crashed")
+        """,
+        bugsink_project.dsn,
+    )
+    assert result.returncode == 1, describe_run(result)
+    events = bugsink.events(bugsink_project)
+    assert [_values(event)[-1]["value"] for event in events] == [
+        "'handled first'",
+        "then the program crashed",
+    ], dumps(events)
+
+
 def test_check_ins_are_accepted_and_a_failed_command_under_sentry_lite_run_is_stored(
     bugsink, bugsink_project
 ):

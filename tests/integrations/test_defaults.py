@@ -11,6 +11,7 @@ from sentry_lite.integrations.stdlib import StdlibIntegration
 
 #: Framework and task-queue integrations come with the defaults when their library is installed.
 FRAMEWORKS = {
+    "django": "django",
     "flask": "flask",
     "starlette": "starlette",
     "fastapi": "fastapi",
@@ -68,8 +69,8 @@ def test_framework_integrations_import_no_framework(tmp_path):
         client = sentry_lite.get_client()
         print(sorted(client.integrations))
         frameworks = (
-            "flask", "starlette", "fastapi", "werkzeug", "celery", "kombu", "billiard", "rq",
-            "redis",
+            "django", "flask", "starlette", "fastapi", "werkzeug", "asgiref", "celery",
+            "kombu", "billiard", "rq", "redis",
         )
         print([name for name in frameworks if name in sys.modules])
         """

@@ -131,7 +131,7 @@ def test_exit_1_sends_one_event_with_the_stderr_tail_and_an_error_check_in(recei
 
     [event] = receiver.events
     assert event["level"] == "error"
-    assert event["message"] == "python exited with status 1"
+    assert event["message"] == f"{Path(sys.executable).name} exited with status 1"
     details = event["contexts"]["command"]
     assert details["exit_code"] == 1
     assert details["duration"] > 0
@@ -163,7 +163,7 @@ def test_exit_137_when_the_command_is_killed(receiver):
     result = run(["--monitor", "killed"], command, dsn=receiver.dsn)
     assert result.returncode == 137
     [event] = receiver.events
-    assert event["message"] == "python was ended by SIGKILL"
+    assert event["message"] == f"{Path(sys.executable).name} was ended by SIGKILL"
     assert event["contexts"]["command"]["signal"] == "SIGKILL"
     assert event["contexts"]["command"]["exit_code"] is None
     assert event["tags"]["signal"] == "SIGKILL"
@@ -244,14 +244,70 @@ def test_stderr_on_a_terminal_reaches_the_command_as_a_terminal(receiver):
     assert stderr_attachment(receiver) == "stderr is a tty: True\n"
 
 
+def test_resizing_the_terminal_resizes_the_commands(receiver):
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    source = """
+        import os, signal
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGWINCH})
+        print("ready", tuple(os.get_terminal_size(2)), flush=True)
+        while signal.sigtimedwait({signal.SIGWINCH}, 10.0):
+            if tuple(os.get_terminal_size(2)) == (100, 40):
+                break
+        print("now", tuple(os.get_terminal_size(2)), flush=True)
+    """
+
+    def take_the_terminal():
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [*WRAPPER, "--dsn", receiver.dsn, "--", *python(source)],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=environment(),
+        start_new_session=True,
+        preexec_fn=take_the_terminal,  # noqa: PLW1509 -- the test needs a controlling terminal
+    )
+    os.close(terminal)
+    try:
+        assert process.stdout.readline() == b"ready (80, 24)\n"
+        # The terminal tells its foreground group (the wrapper's) it was resized.
+        fcntl.ioctl(controller, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+        stdout, _ = process.communicate(timeout=60)
+    finally:
+        os.close(controller)
+    assert (process.returncode, stdout) == (0, b"now (100, 40)\n")
+
+
+def test_a_background_process_keeps_its_stderr_after_the_wrapper_exits(receiver, tmp_path):
+    # The command starts a process that outlives it, holding stderr; that process
+    # writes only after the wrapper has exited (told so through a fifo).
+    fifo = tmp_path / "go"
+    os.mkfifo(fifo)
+    script = f"( read line < {fifo}; echo late >&2 ) & echo early >&2; exit 0"
+    process = subprocess.Popen(
+        [*WRAPPER, "--dsn", receiver.dsn, "--", "sh", "-c", script],
+        stderr=subprocess.PIPE,
+        env=environment(),
+    )
+    assert process.wait(timeout=60) == 0
+    with open(fifo, "w") as go:
+        go.write("now\n")
+    # Until the background process ends: it wrote after the wrapper was gone.
+    assert process.stderr.read() == b"early\nlate\n"
+    process.stderr.close()
+
+
 # -- signals --------------------------------------------------------------------------
 
 _WAITS_FOR_SIGNALS = """
-    import signal, sys
-    received = []
+    import os, signal, sys
     def handle(signum, frame):
-        print(signal.Signals(signum).name, flush=True)
-        sys.exit(42)
+        # The signal can come while print("ready") still holds stdout's lock
+        # (the test reads the line as soon as it is written): no print here.
+        os.write(1, signal.Signals(signum).name.encode() + b"\\n")
+        os._exit(42)
     if sys.argv[1] == "handle":
         for name in ("SIGTERM", "SIGHUP", "SIGINT"):
             signal.signal(getattr(signal, name), handle)
