@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,13 +67,19 @@ def celery_on_redis(redis_url):
     )
     yield celery_app.app
     # A task's AsyncResult unsubscribes from the result backend when it is
-    # collected: collect the tests' results while redis-server still runs, then
-    # forget the subscriptions, so none is tried on a stopped server (a
-    # "Retry limit exceeded" error raised from __del__ at exit).
-    gc.collect()
+    # collected, which may be after redis-server stopped (a "Retry limit
+    # exceeded" error raised from __del__ at exit): forget the subscriptions
+    # first, then close the app's connections.
     consumer = celery_app.app.backend.result_consumer
     consumer.stop()
     consumer.subscribed_to.clear()
+    celery_app.app.backend.client.connection_pool.disconnect()
+    celery_app.app.close()
+    with warnings.catch_warnings():
+        # The results go now; with them, sockets Celery's test worker and
+        # kombu's pools dropped unclosed (Python's exit would not say so either).
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 @pytest.fixture(scope="module")
