@@ -84,6 +84,17 @@ def test_exceptions_the_task_throws_are_not_reported(sentry_init, receiver, thre
     assert [exception_type(event) for event in settled(receiver, 1)] == ["ValueError"]
 
 
+def test_ignore_reject_and_a_raised_retry_are_not_errors(sentry_init, receiver, thread_worker):
+    sentry_init()
+    celery_app.ignored.delay()
+    celery_app.rejected.delay()
+    celery_app.retry_raised.delay()
+    # The solo pool runs tasks in order: when this one has failed, the three above have run.
+    with pytest.raises(ValueError, match="task failed on 6"):
+        celery_app.fail.delay(6).get(timeout=15)
+    assert [exception_type(event) for event in settled(receiver, 1)] == ["ValueError"]
+
+
 def test_an_exception_celery_cannot_pickle_is_reported_as_raised(
     sentry_init, receiver, thread_worker
 ):

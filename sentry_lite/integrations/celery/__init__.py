@@ -15,12 +15,13 @@ imports it: ``init()`` imports nothing of Celery.
   ``celery_task_id`` tag and ``extra["celery-job"]`` (name, id, arguments
   scrubbed, retries). Celery sends it for the final failure only: ``Retry``
   (``self.retry()``, ``autoretry_for``), ``Ignore`` and ``Reject`` are
-  control flow, never errors. Exceptions in the task's ``throws`` are
-  expected: not reported. A ``SoftTimeLimitExceeded`` is raised in the task
-  and reported like any error (grouped per task). A hard time limit kills
-  the pool child; Celery 5.5+ then sends ``task_failure`` with
-  ``TimeLimitExceeded`` in the worker's main process, and it is reported
-  from there.
+  control flow, never errors (Celery 5.7 also sends ``task_failure`` for a
+  ``Reject`` that does not requeue: not reported either). Exceptions in the
+  task's ``throws`` are expected: not reported. A ``SoftTimeLimitExceeded``
+  is raised in the task and reported like any error (grouped per task). A
+  hard time limit kills the pool child; Celery 5.5+ then sends
+  ``task_failure`` with ``TimeLimitExceeded`` in the worker's main process,
+  and it is reported from there.
 - In a prefork pool child, what a task queued is delivered before the task's
   result goes back to the main process (``task_postrun``): the child may be
   replaced (``max_tasks_per_child``) or killed at any time after that.
@@ -193,6 +194,8 @@ def _task_failed(
         throws = getattr(sender, "throws", None)
         if throws and isinstance(exception, throws):
             return  # expected: Celery logs it at INFO, as a result
+        if isinstance(exception, _control_flow()):
+            return  # Celery 5.7 signals a Reject(requeue=False) as a failure too
         stack = _stack()
         if stack and stack[-1][0] == str(task_id):
             error, traceback = _original_error(exception, traceback)
@@ -212,6 +215,13 @@ def _task_failed(
             capture_job_error(client, exception, traceback, "celery")
         finally:
             leave()
+
+
+def _control_flow() -> tuple[type[BaseException], ...]:
+    """The exceptions a task raises to tell Celery what to do with it: never errors."""
+    from celery.exceptions import Ignore, Reject, Retry
+
+    return (Ignore, Reject, Retry)
 
 
 #: Tasks whose failure the worker's main process reported (the latest ones).

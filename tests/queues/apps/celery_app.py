@@ -30,6 +30,7 @@ if INIT_AT == "before":
     init_sdk()
 
 from celery import Celery, signals  # noqa: E402
+from celery.exceptions import Ignore, Reject, Retry  # noqa: E402
 
 redis_url = os.environ.get("QUEUE_REDIS_URL", "redis://127.0.0.1:6379")
 app = Celery("celery_app", broker=f"{redis_url}/0", backend=f"{redis_url}/1")
@@ -63,6 +64,21 @@ def autoretried(self):
 @app.task(throws=(KeyError,))
 def expected_failure(key):
     raise KeyError(key)
+
+
+@app.task
+def ignored():
+    raise Ignore()
+
+
+@app.task
+def rejected():
+    raise Reject("not for this worker", requeue=False)
+
+
+@app.task
+def retry_raised():
+    raise Retry("asks to run again, without a retry policy")
 
 
 @app.task
