@@ -12,7 +12,15 @@ time limit, seen only there, is not reported.
 from __future__ import annotations
 
 import pytest
-from queue_helpers import CELERY_QUEUE, celery_worker, exception_type, job_data, mechanism, require
+from queue_helpers import (
+    CELERY_QUEUE,
+    celery_worker,
+    exception_type,
+    job_data,
+    kinds,
+    mechanism,
+    require,
+)
 
 pytestmark = pytest.mark.queues
 require("celery")
@@ -82,6 +90,21 @@ def test_a_hard_time_limit_is_one_event_from_the_main_process(
     assert event["fingerprint"] == ["celery", "TimeLimitExceeded", "celery_app.hard_limited"]
     # The child was killed: the main process made the event.
     assert all(frame.get("module") != "celery_app" for frame in _frames(event))
+
+
+def test_a_hard_time_limit_is_not_reported_when_only_pool_children_call_init(
+    celery_on_redis, redis_url, module_receiver
+):
+    """The limitation docs/task-queues.md states: the main process, which sees it, has no client."""
+    module_receiver.clear()
+    queue = f"{CELERY_QUEUE}-hard-child"
+    with celery_worker(module_receiver.dsn, redis_url, "child", f"--queues={queue}"):
+        with pytest.raises(TimeLimitExceeded):
+            celery_app.hard_limited.apply_async(queue=queue).get(timeout=20)
+        with pytest.raises(ValueError, match="task failed on 9"):
+            celery_app.fail.apply_async(args=(9,), queue=queue).get(timeout=20)
+    # The new child's client reported the next task; nothing reported the time limit.
+    assert kinds(module_receiver.events) == ["ValueError"]
 
 
 def _frames(event):
