@@ -5,6 +5,7 @@
     sentry-lite receive       listen on 127.0.0.1, print the events programs send
     sentry-lite run -- CMD    run a command, report its failure and cron check-ins
     sentry-lite check-dsn DSN will events sent with this DSN arrive? (check_dsn.py)
+    sentry-lite send-event    send one message event from a shell script (send_event.py)
 
 Without a subcommand it prints its help and exits with status 2.
 """
@@ -22,6 +23,7 @@ from typing import Optional
 from sentry_lite._version import VERSION
 from sentry_lite.local.check_dsn import add_check_dsn_command
 from sentry_lite.local.run import add_run_command, check_run_arguments, split_command
+from sentry_lite.local.send_event import add_send_event_command
 
 __all__ = ["main"]
 
@@ -103,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_run_command(commands)
     add_check_dsn_command(commands)
+    add_send_event_command(commands)
     return parser
 
 
