@@ -6,6 +6,7 @@
     sentry-lite run -- CMD    run a command, report its failure and cron check-ins
     sentry-lite check-dsn DSN will events sent with this DSN arrive? (check_dsn.py)
     sentry-lite send-event    send one message event from a shell script (send_event.py)
+    sentry-lite spool ACTION  list, send or purge the disk spool (spool_command.py)
 
 Without a subcommand it prints its help and exits with status 2.
 """
@@ -24,6 +25,7 @@ from sentry_lite._version import VERSION
 from sentry_lite.local.check_dsn import add_check_dsn_command
 from sentry_lite.local.run import add_run_command, check_run_arguments, split_command
 from sentry_lite.local.send_event import add_send_event_command
+from sentry_lite.local.spool_command import add_spool_command
 
 __all__ = ["main"]
 
@@ -106,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     add_run_command(commands)
     add_check_dsn_command(commands)
     add_send_event_command(commands)
+    add_spool_command(commands)
     return parser
 
 
