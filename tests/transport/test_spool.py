@@ -99,7 +99,8 @@ def test_each_file_names_its_dsn_without_the_secret_key(tmp_path):
     path = Spool.for_dsn(str(tmp_path), with_secret).write(event_envelope())
 
     assert read_file_header(path)["dsn"] == f"http://{'a' * 32}@127.0.0.1:9/1"
-    assert b"s3cr3t" not in open(path, "rb").read()
+    with open(path, "rb") as file:
+        assert b"s3cr3t" not in file.read()
 
 
 def test_oldest_first_and_release(tmp_path):
