@@ -13,10 +13,11 @@ accepted it (:data:`EXIT_CODES`), so a script can act on it.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from typing import IO, Any, Optional
+
+from sentry_lite.local.quiet_sdk import sdk_warnings_quiet
 
 __all__ = ["EXIT_CODES", "add_send_event_command", "send_event"]
 
@@ -82,19 +83,13 @@ def send_event(
         return 2
     client = sentry_lite.get_client()
     # What went wrong is said below, once: not by the SDK's own warning as well.
-    sdk_logger = logging.getLogger("sentry_lite")
-    level_before = sdk_logger.level
-    if not sdk_logger.isEnabledFor(logging.DEBUG):
-        sdk_logger.setLevel(logging.ERROR)
-    try:
+    with sdk_warnings_quiet():
         event_id = sentry_lite.capture_message(message, level=level, tags=dict(tags or {}))
         client.flush(timeout)
         answered_drops = list(dropped)
         counters = getattr(client.transport, "counters", None)
         client.close(0.0)  # what is still in flight goes to the spool, if there is one
         stats = sentry_lite.delivery_stats() if counters is None else counters.snapshot()
-    finally:
-        sdk_logger.setLevel(level_before)
     if event_id is not None and stats.sent:
         out.write(f"{event_id}\n")
         return 0

@@ -21,6 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sentry_lite.local.quiet_sdk import sdk_warnings_quiet
+
 if TYPE_CHECKING:
     from sentry_lite.dsn import Dsn
     from sentry_lite.transport.http import HttpTransport
@@ -68,6 +70,12 @@ def send_directory(spool: Spool, dsn: Dsn, timeout: float) -> SendOutcome:
     """Send ``spool``'s envelopes to ``dsn``, oldest first, waiting ``timeout`` s for each."""
     outcome = SendOutcome()
     transport = _transport(dsn, timeout)
+    with sdk_warnings_quiet():  # what happened is said by the summary
+        _send_all(spool, transport, outcome, timeout)
+    return outcome
+
+
+def _send_all(spool: Spool, transport: HttpTransport, outcome: SendOutcome, timeout: float) -> None:
     try:
         while True:
             claimed = spool.claim_oldest()
@@ -100,7 +108,6 @@ def send_directory(spool: Spool, dsn: Dsn, timeout: float) -> SendOutcome:
                         outcome.refusal_words.setdefault(reason, words)
     finally:
         transport.kill()
-    return outcome
 
 
 def _transport(dsn: Dsn, timeout: float) -> HttpTransport:
