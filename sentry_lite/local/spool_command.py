@@ -33,7 +33,14 @@ from sentry_lite._errors import InvalidDsn
 from sentry_lite.dsn import Dsn
 from sentry_lite.transport.spool import Spool, read_file, read_file_header
 
-__all__ = ["add_spool_command", "list_spool", "purge_spool", "send_spool"]
+__all__ = ["EXIT_CODES", "add_spool_command", "list_spool", "purge_spool", "send_spool"]
+
+#: Each exit status of ``sentry-lite spool`` and what it means.
+EXIT_CODES: dict[int, str] = {
+    0: "done (send: every envelope was delivered)",
+    1: "send: some envelopes were refused or kept; purge: nothing removed without --yes",
+    2: "no spool directory, a DSN that cannot be read, or a wrong argument",
+}
 
 
 @dataclass
@@ -210,6 +217,7 @@ def _age(seconds: float) -> str:
 
 def add_spool_command(commands: Any) -> None:
     """Add ``spool list|send|purge`` to the ``sentry-lite`` subcommands."""
+    codes = "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
     command = commands.add_parser(
         "spool",
         help="list, send or remove the envelopes kept in the disk spool",
@@ -217,6 +225,8 @@ def add_spool_command(commands: Any) -> None:
             "The disk spool keeps envelopes the server did not answer (option spool_dir,"
             " or SENTRY_LITE_SPOOL_DIR). List them, send them now, or remove them."
         ),
+        epilog=f"exit status:\n{codes}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = command.add_subparsers(dest="spool_action", metavar="ACTION", required=True)
     common = argparse.ArgumentParser(add_help=False)

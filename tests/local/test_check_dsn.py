@@ -8,13 +8,12 @@ import ssl
 from collections.abc import Iterator
 
 import pytest
+import trustme  # a dev dependency: a CA and certificates made in the test
 
 from sentry_lite.local.check_dsn import EXIT_CODES
 from sentry_lite.local.check_dsn_answer import TEST_MESSAGE
 from sentry_lite.local.cli import main
 from sentry_lite.local.receiver import Receiver
-
-trustme = pytest.importorskip("trustme")
 
 
 def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
