@@ -84,7 +84,7 @@ def run_check_dsn(
         parsed = parse_url(proxy)
         report.ok("proxy", f"{_without_password(proxy)} (the SDK sends through it)")
         host, port = parsed.host or "", parsed.port or (443 if parsed.scheme == "https" else 80)
-    finding = _resolve_and_connect(report, host, port, timeout)
+    finding = _resolve_and_connect(report, host, port, timeout, via_proxy=proxy is not None)
     if finding is not None:
         return report.verdict(finding)
     if dsn.scheme == "https" and proxy is None:
@@ -153,7 +153,15 @@ def _without_password(url: str) -> str:
     return f"{scheme}{separator}{user}:***@{place}"
 
 
-def _resolve_and_connect(report: _Report, host: str, port: int, timeout: float) -> Finding | None:
+def _resolve_and_connect(
+    report: _Report, host: str, port: int, timeout: float, *, via_proxy: bool
+) -> Finding | None:
+    where = (
+        "the proxy's address: check http_proxy/https_proxy (options or environment), and"
+        " no_proxy for hosts reached directly"
+        if via_proxy
+        else ""
+    )
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
@@ -161,7 +169,7 @@ def _resolve_and_connect(report: _Report, host: str, port: int, timeout: float) 
         report.fail(
             "resolve",
             f"cannot resolve {host} (DNS): {text}",
-            "check the host name in the DSN, the network, and the DNS settings",
+            where or "check the host name in the DSN, the network, and the DNS settings",
         )
         return Finding(NO_ANSWER, "")
     addresses = list(dict.fromkeys(str(entry[4][0]) for entry in found))
@@ -182,7 +190,9 @@ def _resolve_and_connect(report: _Report, host: str, port: int, timeout: float) 
     report.fail(
         "connect",
         "; ".join(failures),
-        "nothing answers on that port: check the port in the DSN, that the server runs,"
+        f"the proxy does not answer: {where}"
+        if via_proxy
+        else "nothing answers on that port: check the port in the DSN, that the server runs,"
         " and firewalls on the way",
     )
     return Finding(NO_ANSWER, "")

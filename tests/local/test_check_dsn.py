@@ -124,7 +124,37 @@ def test_nothing_listening_fails_at_connect(capsys):
 
     assert code == 4
     assert "FAIL  connect: 127.0.0.1: connection refused (nothing listens there)" in out
-    assert "send" not in out
+    assert "send:" not in out
+
+
+def test_a_host_that_cannot_be_resolved_fails_at_resolve(capsys):
+    host = "a" * 64 + ".example"  # a label over 63 characters: refused before any DNS query
+
+    code, out = check(capsys, f"http://{'a' * 32}@{host}/1")
+
+    assert code == 4
+    assert f"FAIL  resolve: cannot resolve {host} (DNS)" in out
+    assert "check the host name in the DSN" in out
+    assert "connect:" not in out
+
+
+def test_the_proxy_from_the_environment_is_named_and_checked(receiver, capsys, monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        proxy_port = sock.getsockname()[1]  # bound, not listening: refused
+        for name in ("no_proxy", "NO_PROXY", "HTTP_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("http_proxy", f"http://ada:s3cret@127.0.0.1:{proxy_port}")
+
+        code, out = check(capsys, receiver.dsn)
+
+    assert code == 4
+    assert f"ok    proxy: http://ada:***@127.0.0.1:{proxy_port} (the SDK sends through it)" in out
+    assert "s3cret" not in out
+    assert "ok    resolve: 127.0.0.1 is 127.0.0.1" in out
+    assert "FAIL  connect: 127.0.0.1: connection refused" in out
+    assert "the proxy does not answer" in out
+    assert receiver.request_count == 0
 
 
 def test_a_redirect_is_followed_and_noted(receiver, capsys):
