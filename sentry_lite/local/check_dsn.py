@@ -77,6 +77,12 @@ def run_check_dsn(
     from sentry_lite.transport.pool import choose_proxy
 
     proxy = choose_proxy(dsn.scheme, dsn.host, options)
+    if proxy is not None and proxy.lower().startswith("socks") and not _socks_available():
+        report.note(
+            f"the SOCKS proxy {_without_password(proxy)} needs PySocks (pip install pysocks);"
+            " without it the SDK connects directly, as checked here"
+        )
+        proxy = None
     host, port = _bare_host(dsn.host), dsn.port or (443 if dsn.scheme == "https" else 80)
     if proxy is not None:
         from urllib3.util import parse_url
@@ -153,6 +159,14 @@ def _without_password(url: str) -> str:
     return f"{scheme}{separator}{user}:***@{place}"
 
 
+def _socks_available() -> bool:
+    """Whether the transport can use a SOCKS proxy (pool.py connects directly if not)."""
+    # Not by importing urllib3.contrib.socks: without PySocks that import warns first.
+    import importlib.util
+
+    return importlib.util.find_spec("socks") is not None
+
+
 def _resolve_and_connect(
     report: _Report, host: str, port: int, timeout: float, *, via_proxy: bool
 ) -> Finding | None:
@@ -223,6 +237,14 @@ def _check_tls(
         ):
             certificate = tls.getpeercert() or {}
             version = tls.version()
+    except socket.timeout:
+        report.fail(
+            "TLS",
+            f"no answer to the TLS handshake within {timeout:g} s",
+            "the server took the connection but does not speak TLS back: it may be"
+            " overloaded, or something on the way holds the handshake",
+        )
+        return Finding(NO_ANSWER, "")
     except ssl.SSLCertVerificationError as error:
         report.fail(
             "TLS", f"the certificate is not trusted: {error.verify_message}", _tls_advice(error)

@@ -60,6 +60,10 @@ _ADVICE: dict[int, str] = {
         "no such project on this server: check the project id at the end of the DSN, and"
         " the path before it (a Sentry behind a path prefix keeps it in the DSN)"
     ),
+    407: (
+        "put the proxy's user name and password in the proxy URL"
+        " (http://user:password@proxy:port, in http_proxy/https_proxy: option or variable)"
+    ),
     413: (
         "a tiny test event was too large for the server, so something in front of it limits"
         " request bodies far below Sentry's 1 MB per event (nginx: client_max_body_size)"

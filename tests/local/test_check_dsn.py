@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import socket
 import ssl
+import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import trustme  # a dev dependency: a CA and certificates made in the test
@@ -22,6 +25,8 @@ def check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 
 def test_accepted_test_event_means_events_arrive(receiver, capsys):
+    receiver.respond_with(200)
+
     code, out = check(capsys, receiver.dsn)
 
     assert code == 0
@@ -157,6 +162,64 @@ def test_the_proxy_from_the_environment_is_named_and_checked(receiver, capsys, m
     assert receiver.request_count == 0
 
 
+@pytest.fixture
+def proxy(receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    """A receiver the environment names as the http proxy (it answers in the server's place)."""
+    for name in ("no_proxy", "NO_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    with Receiver(public_key=receiver.public_key) as running:
+        monkeypatch.setenv("http_proxy", running.url)
+        yield running
+
+
+def test_the_event_goes_through_the_proxy(receiver, proxy, capsys):
+    code, out = check(capsys, receiver.dsn)
+
+    assert code == 0, out
+    assert f"ok    proxy: {proxy.url} (the SDK sends through it)" in out
+    assert len(proxy.events) == 1
+    assert receiver.request_count == 0
+
+
+def test_a_proxy_that_wants_credentials_says_so(receiver, proxy, capsys):
+    proxy.respond_with(407, {"Proxy-Authenticate": 'Basic realm="office"'})
+
+    code, out = check(capsys, receiver.dsn)
+
+    assert code == 1
+    assert "FAIL  send: HTTP 407 proxy authentication required" in out
+    assert "user name and password in the proxy URL" in out
+
+
+def test_a_socks_proxy_without_pysocks_is_not_used_and_says_so(receiver, capsys, monkeypatch):
+    if importlib.util.find_spec("socks") is not None:
+        pytest.skip("PySocks is installed here: the SDK would use the SOCKS proxy")
+    for name in ("no_proxy", "NO_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", "socks5://127.0.0.1:9")
+
+    code, out = check(capsys, receiver.dsn)
+
+    assert code == 0, out  # the SDK connects directly, so the events arrive
+    assert "note  the SOCKS proxy socks5://127.0.0.1:9 needs PySocks" in out
+    assert "ok    proxy:" not in out
+    assert len(receiver.events) == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux drops a SYN when the backlog is full")
+def test_a_port_that_drops_connections_is_a_connect_timeout(capsys):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)  # never accepted: once one connection waits, Linux drops the next SYN
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            code, out = check(capsys, f"http://{'a' * 32}@127.0.0.1:{port}/1", "--timeout", "0.3")
+
+    assert code == 4
+    assert "FAIL  connect: 127.0.0.1: no answer within 0.3 s (a firewall may drop" in out
+    assert "send:" not in out
+
+
 def test_a_redirect_is_followed_and_noted(receiver, capsys):
     with Receiver(public_key=receiver.public_key) as moved:
         receiver.respond_with(308, {"Location": f"{moved.url}/api/1/envelope/"})
@@ -236,3 +299,47 @@ def test_https_to_a_plain_http_server_says_it_does_not_speak_tls(receiver, capsy
     assert code == 4
     assert "FAIL  TLS: the TLS handshake failed" in out
     assert "An http server needs an http:// DSN" in out
+
+
+def test_a_certificate_for_another_name_is_explained(ca, tmp_path, capsys):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("sentry.example").configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+
+    with Receiver(ssl_context=context) as running:
+        code, out = check(capsys, running.dsn, "--ca-certs", str(bundle))
+
+    assert code == 4
+    assert "FAIL  TLS: the certificate is not trusted: " in out
+    assert "the certificate is for another name" in out
+
+
+def test_an_expired_certificate_is_explained(ca, tmp_path, capsys):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    expired = datetime.now(timezone.utc) - timedelta(days=1)
+    ca.issue_cert(
+        "127.0.0.1", not_before=expired - timedelta(days=30), not_after=expired
+    ).configure_cert(context)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+
+    with Receiver(ssl_context=context) as running:
+        code, out = check(capsys, running.dsn, "--ca-certs", str(bundle))
+
+    assert code == 4
+    assert "certificate has expired" in out
+    assert "it must be renewed on the server" in out
+
+
+def test_a_server_that_never_answers_the_tls_handshake_is_a_timeout(capsys):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)  # connections complete in the kernel; nothing ever reads them
+        port = server.getsockname()[1]
+
+        code, out = check(capsys, f"https://{'a' * 32}@127.0.0.1:{port}/1", "--timeout", "0.3")
+
+    assert code == 4
+    assert "FAIL  TLS: no answer to the TLS handshake within 0.3 s" in out
+    assert "send:" not in out
