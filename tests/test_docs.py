@@ -127,3 +127,25 @@ def test_the_cli_reference_lists_every_command_and_exit_status() -> None:
     for module in (check_dsn, send_event, spool_command):
         for code, meaning in module.EXIT_CODES.items():
             assert f"| {code} | {meaning} |" in reference, (module.__name__, code)
+
+
+def test_every_public_name_is_in_the_generated_reference() -> None:
+    import importlib
+
+    pages = "".join(p.read_text(encoding="utf-8") for p in (REPO / "docs/reference").glob("*.md"))
+    documented: set[int] = set()
+    for target in re.findall(r"^::: ([\w.]+)", pages, re.MULTILINE):
+        try:
+            module = importlib.import_module(target)
+        except ImportError:
+            parent, _, attribute = target.rpartition(".")
+            documented.add(id(getattr(importlib.import_module(parent), attribute)))
+        else:  # a module's directive shows it and the names in its __all__
+            documented.add(id(module))
+            documented.update(id(getattr(module, name)) for name in module.__all__)
+    missing = [
+        name
+        for name in sentry_lite.__all__
+        if id(getattr(sentry_lite, name)) not in documented and f"`sentry_lite.{name}`" not in pages
+    ]
+    assert missing == [], "add them to a page in docs/reference/"
