@@ -47,7 +47,7 @@ ENVIRONMENT_VARIABLES = (
 OPTION_NAMES = sorted(
     f.name
     for f in dataclasses.fields(Options)
-    if f.name not in {"unimplemented", "unimplemented_values"}
+    if f.name not in {"unimplemented", "unimplemented_values", "max_message_length"}
 )
 
 

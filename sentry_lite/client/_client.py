@@ -20,7 +20,7 @@ from sentry_lite.client._breadcrumbs import Breadcrumbs
 from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
-from sentry_lite.client._integrations import setup_integrations
+from sentry_lite.client._integrations import setup_integrations, tell_queued, told_when_queued
 from sentry_lite.client._logs import LogPipeline, logs_enabled
 from sentry_lite.client._pipeline import (
     ApplyScopes,
@@ -80,10 +80,12 @@ class Client(Breadcrumbs, Delivery):
             include_local_variables=options.include_local_variables,
             include_source_context=options.include_source_context,
             max_value_length=options.max_value_length,
+            max_message_length=options.max_message_length,
             in_app_include=options.in_app_include,
             in_app_exclude=options.in_app_exclude,
             project_root=options.project_root,
             max_stack_frames=options.max_stack_frames,
+            custom_repr=options.custom_repr,
         )
         self._setup_scrubber(options)
         self.transport = make_transport(options)
@@ -102,6 +104,7 @@ class Client(Breadcrumbs, Delivery):
             )
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
         self._steps = self._pipeline(options)
+        self._told_when_queued = told_when_queued(self.integrations.values())
         self._feedback_steps = feedback_steps(self._steps)
         self._logs = None
         if self.transport is not None and logs_enabled(options):
@@ -127,6 +130,7 @@ class Client(Breadcrumbs, Delivery):
         processors = [i for i in self.integrations.values() if i.processes_events]
         if processors:
             steps.append(IntegrationProcessors(processors))
+
         if options.ignore_errors:
             steps.append(self._ignore_errors)
         if options.sample_rate < 1.0:
@@ -146,7 +150,9 @@ class Client(Breadcrumbs, Delivery):
         # Ours, with its scrub_event not overridden: step 4 skips what the walk scrubbed.
         scrub_event = getattr(type(self._scrubber), "scrub_event", None)
         self._scrubber_is_builtin = scrub_event is EventScrubber.scrub_event
-        self._limits = SafeLimits(max_length=options.max_value_length)
+        self._limits = SafeLimits(
+            max_length=options.max_value_length, custom_repr=options.custom_repr
+        )
         if isinstance(self._scrubber, EventScrubber):
             # A copy: the program's scrubber may be shared with other clients.
             scrubber = self._scrubber.configured(max_value_length=options.max_value_length)
@@ -359,6 +365,8 @@ class Client(Breadcrumbs, Delivery):
             items=items,
         )
         self.transport.capture_envelope(envelope)  # type: ignore[union-attr]
+        if self._told_when_queued:
+            tell_queued(self._told_when_queued, hint)
         if not feedback:
             isolation.last_event_id_value = event_id
         return event_id

@@ -224,7 +224,8 @@ class BeforeSend:
     """Step 5: the user's ``before_send``; what it returns or puts in is copied.
 
     A hook that raises drops the event (fails closed): it may be what removes
-    personal data.
+    personal data. Counted as ``callback_error``, not ``before_send``, as
+    sentry_sdk counts it.
     """
 
     __slots__ = ("_hook",)
@@ -238,7 +239,8 @@ class BeforeSend:
             result: Event | None = self._hook(event, capture.hint)
         except Exception as error:  # noqa: BLE001 -- the user's bug: the event fails closed
             warn_hook_failed("before_send", error, "event dropped")
-            raise DropEvent("before_send", "before_send") from None
+            # sentry_sdk's reason for a hook that raised, apart from one that returned None.
+            raise DropEvent("callback_error", "before_send raised") from None
         if result is None:
             raise DropEvent("before_send", "before_send")
         if not isinstance(result, dict):

@@ -170,6 +170,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "max_stack_frames": _check_size,
     "before_send": _check_callable,
     "before_breadcrumb": _check_callable,
+    "custom_repr": _check_callable,
     "enable_logs": _check_bool,
     "before_send_log": _check_callable,
     "ignore_errors": _check_ignore_errors,

@@ -41,6 +41,9 @@ class _NotGiven(enum.Enum):
         return "NOT_GIVEN"
 
 
+#: The most characters of a message Relay keeps.
+MAX_MESSAGE_LENGTH = 8192
+
 #: The default of ``init()``'s ``dsn`` argument: "not given", read SENTRY_DSN.
 #: (``None`` means the same, as in sentry_sdk; ``""`` disables the SDK.)
 NOT_GIVEN = _NotGiven.NOT_GIVEN
@@ -53,7 +56,11 @@ class Options(Mapping[str, Any]):
     The field names are the ``init()`` option names; docs/configuration.md
     describes each. ``unimplemented`` lists the sentry_sdk option names that
     were given but that sentry_lite accepts without implementing;
-    ``unimplemented_values`` holds their values.
+    ``unimplemented_values`` holds their values. ``max_message_length`` is
+    derived, not an option: the longest message, logged text or log body
+    kept, ``max_value_length`` when it was given, else 8192 (Relay's limit;
+    sentry_sdk cuts nothing by default, and a message's text is what Sentry
+    groups message events by).
 
     Also a read-only mapping, as sentry_sdk's ``client.options`` dict is read:
     ``options["release"]``, ``options.get("dsn")``, ``"debug" in options``,
@@ -81,6 +88,7 @@ class Options(Mapping[str, Any]):
     max_stack_frames: int = 100
     before_send: Optional[EventProcessor] = None
     before_breadcrumb: Optional[BreadcrumbProcessor] = None
+    custom_repr: Optional[Callable[[Any], Optional[str]]] = None
     enable_logs: bool = False
     before_send_log: Optional[Callable[[dict[str, Any], dict[str, Any]], object]] = None
     ignore_errors: tuple[Union[type[BaseException], str], ...] = ()
@@ -105,6 +113,7 @@ class Options(Mapping[str, Any]):
     event_scrubber: Any = None
     unimplemented: tuple[str, ...] = ()
     unimplemented_values: tuple[tuple[str, Any], ...] = ()
+    max_message_length: int = MAX_MESSAGE_LENGTH
 
     # -- read as a mapping (sentry_sdk's client.options is a dict) ---------------
     def __getitem__(self, name: str) -> Any:
@@ -130,6 +139,7 @@ class Options(Mapping[str, Any]):
 _OPTION_NAMES: frozenset[str] = frozenset(f.name for f in fields(Options)) - {
     "unimplemented",
     "unimplemented_values",
+    "max_message_length",
 }
 _KNOWN_NAMES: frozenset[str] = _OPTION_NAMES | SENTRY_SDK_ONLY_OPTIONS
 _MAPPING_KEYS: tuple[str, ...] = tuple(sorted(_KNOWN_NAMES))
@@ -188,6 +198,8 @@ def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] =
     values.setdefault("keep_alive", _env_flag("SENTRY_KEEP_ALIVE"))
     values.setdefault("spool_dir", _first_env(("SENTRY_LITE_SPOOL_DIR",)))
     values.setdefault("ca_certs", _first_env(("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")))
+    if "max_value_length" in values:
+        values["max_message_length"] = min(values["max_value_length"], MAX_MESSAGE_LENGTH)
     if "project_root" not in values:
         values["project_root"] = _current_directory()
 

@@ -32,7 +32,6 @@ SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
         "before_send_span",
         "before_send_transaction",
         "cert_file",
-        "custom_repr",
         "data_collection",
         "db_query_source_threshold_ms",
         "enable_backpressure_handling",

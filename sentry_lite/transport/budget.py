@@ -43,6 +43,7 @@ import zlib
 from collections.abc import Callable
 
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.transport.remarks import remark_masked
 from sentry_lite.transport.trimming import PARTS, Trimmer, dumps
 
 __all__ = [
@@ -103,6 +104,8 @@ def encode_envelope(
     """
     items = []
     for item in envelope.items:
+        if item.type in TRIMMED_TYPES and item.raw is None and isinstance(item.value, dict):
+            remark_masked(item.value)  # Sentry then says why a value is hidden
         data = item.payload_bytes()
         if item.type in TRIMMED_TYPES and not _fits(data, max_bytes, max_compressed):
             data = fit_event(data, max_bytes, max_compressed)
