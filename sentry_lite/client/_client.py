@@ -56,12 +56,21 @@ __all__ = ["Client"]
 class Client(Breadcrumbs, Delivery):
     """Captures events and sends them through its transport.
 
-    ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
-    one and binds it to the global scope.
+    ``Client(dsn, **options)`` accepts what ``init()`` does (the options
+    also as one dict, as sentry_sdk takes them: ``Client({"dsn": ...})``);
+    ``init()`` makes one and binds it to the global scope. A client survives
+    ``pickle`` as sentry_sdk's does: its options travel, and the copy starts
+    its own transport.
     """
 
-    def __init__(self, dsn: Any = NOT_GIVEN, **options: Any) -> None:
-        self._setup(build_options(dsn, options))
+    def __init__(self, dsn: Any = NOT_GIVEN, *options_dict: Any, **options: Any) -> None:
+        self._setup(build_options(dsn, options, options_dict))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"options": self.options}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup(state["options"])
 
     @classmethod
     def from_options(cls, options: Options) -> Client:

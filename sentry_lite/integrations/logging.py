@@ -93,7 +93,8 @@ def ignore_logger(name: str) -> None:
     """Never record the logger ``name`` (breadcrumbs and events).
 
     The name may be a glob pattern (``"noisy.*"``); children of an ignored
-    logger are not ignored unless the pattern matches them.
+    logger are not ignored unless the pattern matches them. A logger's name
+    is matched without the spaces around it, as sentry_sdk matches it.
     """
     _ignored.add(name)
     _ignored_cache.clear()
@@ -263,6 +264,7 @@ def _record_guarded(
 def _is_ignored(name: str) -> bool:
     ignored = _ignored_cache.get(name)
     if ignored is None:
+        cached_as, name = name, name.strip()  # "  noisy " is noisy, as for sentry_sdk
         ignored = (
             name == _OWN_LOGGER
             or name.startswith(_OWN_LOGGER + ".")
@@ -271,12 +273,12 @@ def _is_ignored(name: str) -> bool:
         )
         if len(_ignored_cache) >= _MAX_CACHED_NAMES:
             _ignored_cache.clear()
-        _ignored_cache[name] = ignored
+        _ignored_cache[cached_as] = ignored
     return ignored
 
 
 def _ignored_for_logs(name: str) -> bool:
-    return any(fnmatch(name, pattern) for pattern in _ignored_for_sentry_logs)
+    return any(fnmatch(name.strip(), pattern) for pattern in _ignored_for_sentry_logs)
 
 
 def _add_breadcrumb(

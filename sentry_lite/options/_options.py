@@ -19,11 +19,12 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
-from sentry_lite._log import logger, warn_once
+from sentry_lite._log import logger, warn_deprecated, warn_once
 from sentry_lite.dsn import Dsn
 from sentry_lite.options._checks import _CHECKS, _describe
 from sentry_lite.options._sentry_sdk import (
     _SENTRY_SDK_DEFAULTS,
+    DEPRECATED_OPTIONS,
     SENTRY_SDK_ONLY_OPTIONS,
     TRACING_OPTIONS,
 )
@@ -160,11 +161,17 @@ _RELEASE_VARIABLES = (
 )
 
 
-def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] = None) -> Options:
-    """Check ``init(dsn, **kwargs)``'s arguments and return the :class:`Options`.
+def build_options(
+    dsn: object = NOT_GIVEN,
+    kwargs: Optional[Mapping[str, Any]] = None,
+    more: tuple[Any, ...] = (),
+) -> Options:
+    """Check ``init(dsn, *more, **kwargs)``'s arguments and return the :class:`Options`.
 
     ``dsn`` is ``init()``'s positional argument (a DSN string, a :class:`Dsn`,
-    None or :data:`NOT_GIVEN`); it may also come as ``kwargs["dsn"]``.
+    None or :data:`NOT_GIVEN`); it may also come as ``kwargs["dsn"]``. As in
+    sentry_sdk, the options may also come as one dict, in the place of the
+    DSN or after it (``Client({"dsn": ..., "release": ...})``); keywords win.
 
     Raises:
         UnknownOptionError: a name neither sentry_lite nor sentry_sdk knows.
@@ -172,8 +179,18 @@ def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] =
         InvalidDsn: a malformed DSN, given or from SENTRY_DSN.
         ConfigurationError: a value out of range, or the DSN given twice.
     """
-    given = dict(kwargs or {})
+    if isinstance(dsn, Mapping):
+        dsn, more = NOT_GIVEN, (dsn, *more)
+    if len(more) > 1 or (more and not isinstance(more[0], Mapping)):
+        raise OptionTypeError(
+            "the options come as keywords, or as one dict after the DSN "
+            f"(got {len(more)} more positional arguments)"
+        )
+    given = {**more[0], **(kwargs or {})} if more else dict(kwargs or {})
     _reject_unknown_names(given)
+    for name, (warns_for, message) in DEPRECATED_OPTIONS.items():
+        if name in given and warns_for(given[name]):
+            warn_deprecated(message)
     keyword_dsn = given.pop("dsn", None)
     if dsn is NOT_GIVEN or dsn is None:
         dsn = keyword_dsn
