@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import payload_validation
 import pytest
@@ -16,6 +17,7 @@ from transport.transport_helpers import discarded
 
 import sentry_lite
 from sentry_lite import _log
+from sentry_lite.transport import Transport
 
 
 def _raised(error: BaseException) -> BaseException:
@@ -275,6 +277,24 @@ def test_a_secret_masked_inside_a_text_is_remarked_with_its_range(sentry_init, r
     if payload_validation.RELAY_AVAILABLE:
         normalized = payload_validation._get_normalizer().normalize_event(event)
         assert normalized["_meta"]["extra"]["url"][""]["rem"] == [remark]
+
+
+def test_a_program_s_own_transport_gets_the_remarks_too(sentry_init):
+    class Keep(Transport):
+        def __init__(self) -> None:
+            super().__init__()
+            self.envelopes: list[Any] = []
+
+        def capture_envelope(self, envelope: Any) -> None:
+            self.envelopes.append(envelope)
+
+    kept = Keep()
+    sentry_init(transport=kept)
+    sentry_lite.set_extra("password", "hunter2")
+    sentry_lite.capture_message("login")
+
+    [envelope] = kept.envelopes
+    assert envelope.get_event()["_meta"]["extra"]["password"] == _SUBSTITUTED
 
 
 # -- client-report reasons -------------------------------------------------------------------

@@ -103,7 +103,8 @@ class Client(Breadcrumbs, Delivery):
             # that one may come at interpreter exit, or race a fork.
             import random  # noqa: F401 -- event ids
 
-            import sentry_lite.scope._to_event  # noqa: F401 -- the scopes onto each event
+            import sentry_lite.scope._to_event  # the scopes onto each event
+            import sentry_lite.transport.remarks  # noqa: F401 -- for a program's transport
 
             self.integrations = setup_integrations(
                 options.integrations,
@@ -359,6 +360,10 @@ class Client(Breadcrumbs, Delivery):
             self._drop(drop.reason, drop.why, "feedback" if feedback else "error")
             return None
 
+        if not self.transport.remarks_masked_values:  # type: ignore[union-attr]
+            from sentry_lite.transport.remarks import remark_masked
+
+            remark_masked(processed)  # type: ignore[arg-type] # a program's transport: here
         items = [Item("feedback" if feedback else "event", processed)]
         if hint.get("attachments") and not feedback:
             from sentry_lite.client._attachments import attachment_items

@@ -9,9 +9,11 @@ payload's ``_meta``): ``{"": {"rem": [[rule, type, start?, end?]]}}``.
 :func:`remark_masked` walks an event dict and writes ``["!config", "s"]``
 (substituted by the SDK's configuration, the remark sentry_sdk writes for
 what its scrubber replaces) for a whole value, and ``["!config", "s",
-start, end]`` for each masked range inside a longer text. It runs on the
-worker, before the event is encoded, so the program's thread pays nothing;
-writing a remark twice adds it once.
+start, end]`` for each masked range inside a longer text. The HTTP
+transport runs it on its worker, before the event is encoded, so the
+program's thread pays nothing; for any other transport (the program's own,
+sentry_sdk's, a test's) the client runs it before handing the envelope over,
+so the event it gets says why too. Writing a remark twice adds it once.
 """
 
 from __future__ import annotations
