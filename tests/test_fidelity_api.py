@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import pickle
+import threading
 import warnings
 
 import pytest
 
 import sentry_lite
 from sentry_lite.client import Client
-from sentry_lite.integrations.logging import ignore_logger, unignore_logger
+from sentry_lite.integrations.logging import LoggingIntegration, ignore_logger, unignore_logger
 
 
 def test_a_client_takes_its_options_as_a_dict(receiver):
@@ -71,6 +72,48 @@ def test_ignore_logger_matches_a_logger_name_padded_with_spaces(sentry_init, rec
     [event] = receiver.wait_for_events(1)
     assert event["logentry"]["message"] == "an event"
     assert event["breadcrumbs"] == {"values": []}
+
+
+def _log_bodies(receiver) -> list[str]:
+    return [
+        log["body"]
+        for received in receiver.envelopes
+        for item in received.envelope.items
+        if item.type == "log"
+        for log in item.json()["items"]
+    ]
+
+
+def test_capture_sentry_logs_sends_records_as_logs_without_enable_logs(sentry_init, receiver):
+    sentry_init(integrations=[LoggingIntegration(capture_sentry_logs=True)])
+    logging.getLogger("fidelity.logs").warning("disk at %s%%", 91)
+    sentry_lite.logger.info("a logger call")  # still needs enable_logs, as documented
+    sentry_lite.flush()
+
+    assert _log_bodies(receiver) == ["disk at 91%"]
+
+
+def test_ignore_logger_keeps_structured_logs_from_it(sentry_init, receiver):
+    sentry_init(enable_logs=True)
+    ignore_logger("fidelity.quiet")
+    try:
+        logging.getLogger("fidelity.quiet").error("logged, not an event")
+    finally:
+        unignore_logger("fidelity.quiet")
+    sentry_lite.flush()
+
+    assert _log_bodies(receiver) == ["logged, not an event"]
+    assert receiver.events == []
+
+
+def test_the_threading_patches_keep_the_wrapped_names(sentry_init):
+    sentry_init()
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(thread.run.__qualname__))
+    thread.start()
+    thread.join()
+    assert threading.Thread.start.__qualname__ == "Thread.start"
+    assert seen == ["Thread.run"]
 
 
 def test_a_client_survives_pickle_and_still_sends(sentry_init, receiver):

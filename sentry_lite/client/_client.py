@@ -117,10 +117,13 @@ class Client(Breadcrumbs, Delivery):
         self._told_when_queued = told_when_queued(self.integrations.values())
         self._feedback_steps = feedback_steps(self._steps)
         self._logs = None
-        if self.transport is not None and logs_enabled(options):
+        # LoggingIntegration(capture_sentry_logs=True) sends records as logs without
+        # enable_logs, as in sentry_sdk 2.75; sentry_lite.logger calls still need it.
+        records_as_logs = getattr(self.integrations.get("logging"), "capture_sentry_logs", 0)
+        if self.transport is not None and (logs_enabled(options) or records_as_logs is True):
             server_name = options.server_name or default_server_name()
             self._logs = LogPipeline(options, self._limits, server_name)
-            self.logs_enabled = True
+            self.logs_enabled = logs_enabled(options)
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
 
