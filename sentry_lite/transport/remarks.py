@@ -10,8 +10,9 @@ payload's ``_meta``): ``{"": {"rem": [[rule, type, start?, end?]]}}``.
 (substituted by the SDK's configuration, the remark sentry_sdk writes for
 what its scrubber replaces) for a whole value, and ``["!config", "s",
 start, end]`` for each masked range inside a longer text. The HTTP
-transport runs it on its worker, before the event is encoded, so the
-program's thread pays nothing; for any other transport (the program's own,
+transport runs it on its worker, for an event whose encoded bytes hold the
+mark (then encoded again), so the program's thread pays nothing and events
+with nothing masked are not walked; for any other transport (the program's own,
 sentry_sdk's, a test's) the client runs it before handing the envelope over,
 so the event it gets says why too. Writing a remark twice adds it once.
 """
