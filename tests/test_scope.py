@@ -145,6 +145,36 @@ def test_scope_data_of_all_levels_reaches_the_event(sentry_init, receiver):
     assert event["level"] == "warning"
 
 
+def test_a_tag_relay_would_reject_is_left_out_or_repaired(sentry_init, receiver):
+    """Relay rejects an empty or blank key or value, and a newline (the receiver's
+    normalizer check fails the test if one is sent)."""
+    sentry_init()
+    sentry_lite.set_tags({"empty": "", "blank": "  ", "two lines": "a\nb", "kept": "1"})
+    sentry_lite.set_tag("", "no key")
+    sentry_lite.capture_message("tags", tags={"own empty": "", "own": "x"})
+    [event] = receiver.wait_for_events(1)
+    assert event["tags"] == {"two lines": "a b", "kept": "1", "own": "x"}
+
+
+def test_set_transaction_name_sends_its_source(sentry_init, receiver):
+    sentry_init()
+    sentry_lite.get_isolation_scope().set_transaction_name("/orders/{id}", source="route")
+    sentry_lite.capture_message("named")
+    with sentry_lite.new_scope() as scope:
+        scope.transaction = "renamed"  # a name without a source: the route's is not its
+        sentry_lite.capture_message("renamed")
+    with sentry_lite.new_scope() as scope:
+        scope.set_transaction_name("checkout")
+        sentry_lite.capture_message("no source")
+    named, renamed, unsourced = receiver.wait_for_events(3)
+    assert named["transaction"] == "/orders/{id}"
+    assert named["transaction_info"] == {"source": "route"}
+    assert renamed["transaction"] == "renamed"
+    assert "transaction_info" not in renamed
+    assert unsourced["transaction"] == "checkout"
+    assert "transaction_info" not in unsourced
+
+
 # last_event_id, as sentry_sdk 2.x: the isolation scope's
 
 
@@ -490,7 +520,7 @@ def test_fork_copies_every_slot():
     scope.set_user({"id": "1"})
     scope.set_level("warning")
     scope.fingerprint = ["f"]
-    scope.transaction = "t"
+    scope.set_transaction_name("t", source="custom")
     scope.append_breadcrumb({"message": "m"}, 10)
     scope.add_event_processor(lambda event, hint: event)
     scope.set_trace({"trace_id": "1" * 32, "span_id": "2" * 16}, "sentry-trace_id=1")
@@ -499,6 +529,7 @@ def test_fork_copies_every_slot():
     scope.last_event_id_value = "a" * 32
     forked = scope.fork()
     shared = {"_client", "_trace_context", "_baggage", "_span", "_level", "_transaction"}
+    shared.add("_transaction_source")
     shared.add("last_event_id_value")
     for name in Scope.__slots__:
         mine, theirs = getattr(scope, name), getattr(forked, name)

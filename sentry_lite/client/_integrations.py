@@ -51,6 +51,7 @@ DEFAULT_INTEGRATIONS = (
 #: as in sentry_sdk. Each patches its framework when the program imports it:
 #: none imports a framework itself.
 AUTO_ENABLING_INTEGRATIONS = (
+    "sentry_lite.integrations.django.DjangoIntegration",
     "sentry_lite.integrations.flask.FlaskIntegration",
     "sentry_lite.integrations.starlette.StarletteIntegration",
     "sentry_lite.integrations.fastapi.FastApiIntegration",

@@ -38,10 +38,12 @@ class ScopeData:
         "_extra",
         "_fingerprint",
         "_level",
+        "_session",
         "_span",
         "_tags",
         "_trace_context",
         "_transaction",
+        "_transaction_source",
         "_user",
         "last_event_id_value",
     )
@@ -55,11 +57,15 @@ class ScopeData:
         self._level: str | None = None
         self._fingerprint: list[str] | None = None
         self._transaction: str | None = None
+        # transaction_info.source of that name (sentry_sdk's values: "custom",
+        # "url", "route", "view", "component", "task"), or None: not said.
+        self._transaction_source: str | None = None
         self._breadcrumbs: deque[Breadcrumb] = deque()
         self._event_processors: list[EventProcessor] = []
         self._trace_context: dict[str, str] | None = None
         self._baggage: str | None = None  # the sentry- items of a continued trace
         self._span: Any = None  # the span entered last (sentry_lite.tracing), or None
+        self._session: Any = None  # a request's session (sessions/), shared by forks
         self._attachments: list[Attachment] = []
         self._attributes: dict[str, Any] = {}  # put on every structured log
         self.last_event_id_value: str | None = None
@@ -82,11 +88,13 @@ class ScopeData:
         forked._level = self._level
         forked._fingerprint = list(self._fingerprint) if self._fingerprint is not None else None
         forked._transaction = self._transaction
+        forked._transaction_source = self._transaction_source
         forked._breadcrumbs = self._breadcrumbs.copy()
         forked._event_processors = self._event_processors.copy()
         forked._trace_context = self._trace_context  # shared: forks share the trace
         forked._baggage = self._baggage
         forked._span = self._span
+        forked._session = self._session
         forked._attachments = self._attachments.copy()
         forked._attributes = self._attributes.copy()
         forked.last_event_id_value = self.last_event_id_value
@@ -107,6 +115,7 @@ class ScopeData:
             self._fingerprint = list(other._fingerprint)
         if other._transaction is not None:
             self._transaction = other._transaction
+            self._transaction_source = other._transaction_source
         if other._breadcrumbs:
             self._breadcrumbs = deque((*self._breadcrumbs, *other._breadcrumbs))
         if other._event_processors:
@@ -210,10 +219,16 @@ class ScopeData:
             "scope.transaction setter",
             "Scope.transaction = ... is deprecated: call set_transaction_name()",
         )
+        # A name given without its source: an earlier name's source does not describe it.
         self._transaction = value
+        self._transaction_source = None
 
     def set_transaction_name(self, name: str, source: str | None = None) -> None:
+        """Name the transaction of this scope's events; ``source`` becomes the events'
+        ``transaction_info.source`` (how the name was made: ``"custom"``, ``"url"``,
+        ``"route"``, ``"view"``, ``"component"``, ``"task"``)."""
         self._transaction = name
+        self._transaction_source = source if isinstance(source, str) and source else None
 
     def _own_trace_context(self) -> dict[str, str]:
         if self._trace_context is None:
@@ -315,11 +330,13 @@ class ScopeData:
         self._level = None
         self._fingerprint = None
         self._transaction = None
+        self._transaction_source = None
         self._breadcrumbs = deque()
         self._event_processors = []
         self._trace_context = None
         self._baggage = None
         self._span = None
+        self._session = None
         self._attachments = []
         self._attributes = {}
         self.last_event_id_value = None

@@ -37,7 +37,7 @@ def apply_scopes(
     extra: dict[str, Any] = {}
     contexts: dict[str, Any] = {}
     user: dict[str, Any] | None = None
-    level = fingerprint = transaction = None
+    level = fingerprint = transaction = source = None
     crumbs: list[Breadcrumb] = []
     for scope in scopes:
         tags.update(scope._tags)
@@ -46,13 +46,16 @@ def apply_scopes(
         user = scope._user if scope._user is not None else user
         level = scope._level or level
         fingerprint = scope._fingerprint if scope._fingerprint is not None else fingerprint
-        transaction = scope._transaction or transaction
+        if scope._transaction:
+            transaction, source = scope._transaction, scope._transaction_source
         crumbs.extend(scope._breadcrumbs)
 
     if level is not None:
         event["level"] = level
     if tags:
         event["tags"] = {**_safe_tags(tags, limits), **event.get("tags", {})}
+    if event.get("tags"):
+        _drop_invalid_tags(event)
     if extra:
         own_extra = event.get("extra", {})
         kept, left_out = _first(extra, own_extra, MAX_EXTRA_KEYS, event, "extra")
@@ -69,6 +72,8 @@ def apply_scopes(
         ]
     if transaction is not None and "transaction" not in event:
         event["transaction"] = transaction
+        if source is not None and "transaction_info" not in event:
+            event["transaction_info"] = {"source": source}
     event_contexts = event.setdefault("contexts", {})
     kept, _ = _first(contexts, event_contexts, MAX_CONTEXTS, event, "contexts")
     for name, value in kept.items():
@@ -112,6 +117,26 @@ def _safe_tags(tags: dict[str, Any], limits: SafeLimits) -> dict[str, str]:
         text = safe_text(text, _MAX_TAG_LENGTH, limits.string_filter)
         safe[str(key)[:_MAX_TAG_LENGTH]] = text
     return safe
+
+
+def _drop_invalid_tags(event: Event) -> None:
+    """Relay rejects a tag whose key or value is empty (or blank) or holds a newline:
+    such a tag is left out, and a newline in a value becomes a space."""
+    tags = event["tags"]
+    if not isinstance(tags, dict):
+        return
+    valid: dict[str, Any] = {}
+    for key, value in tags.items():
+        if not isinstance(key, str) or not key.strip() or "\n" in key:
+            continue
+        if isinstance(value, str):
+            if not value.strip():
+                continue
+            valid[key] = value.replace("\r\n", " ").replace("\n", " ")
+        else:
+            valid[key] = value
+    if valid != tags:
+        event["tags"] = valid
 
 
 def _safe_dict(data: dict[str, Any], limits: SafeLimits) -> dict[str, Any]:

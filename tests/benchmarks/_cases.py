@@ -220,7 +220,7 @@ def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
         delivered = sink_count(dsn)
         return {"events_per_s": delivered / elapsed, "delivered": delivered, "captured": total}
 
-    if case in ("web_flask", "web_fastapi"):
+    if case in ("web_flask", "web_fastapi", "web_django"):
         return web_requests(module, case.removeprefix("web_"))
 
     if case in ("memory", "memory_dead_server"):
@@ -312,14 +312,20 @@ WEB_CHECKED = 5
 
 
 def web_requests(module: Any, framework: str) -> dict[str, Any]:
-    """Error requests (each a 500) through a Flask or FastAPI app, called as its server would.
+    """Error requests (each a 500) through a Flask, FastAPI or Django app, called as its
+    server would.
 
     The app is made after ``init()``; each request runs the whole app: routing,
     the view raising, the framework's 500, the SDK's event. Timed: the request
     only (the flushes every 50 are not). Then ``WEB_CHECKED`` more requests,
     untimed, with an event processor that counts events carrying request data.
     """
-    one_request = _flask_request() if framework == "flask" else _fastapi_request()
+    if framework == "django":
+        from _django_case import django_request
+
+        one_request = django_request()
+    else:
+        one_request = _flask_request() if framework == "flask" else _fastapi_request()
     timings = timed_captures(_timed(lambda i: one_request()), WEB_REQUESTS, module)
     result = captures(summary(timings), WEB_REQUESTS + WEB_CHECKED)
     if module is None:

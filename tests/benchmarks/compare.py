@@ -199,14 +199,20 @@ def lite_has_logging() -> bool:
 
 
 def web_rows(sink: CountingSink, rounds_count: int) -> tuple[list[Row], Deliveries]:
-    """Per error request (each a 500) on a Flask and a FastAPI app: the SDKs' overhead.
+    """Per error request (each a 500) on a Flask, a FastAPI and (if installed) a Django app:
+    the SDKs' overhead.
 
     The columns are the overhead over no SDK (median of runs of each
     statistic, minus no SDK's); target: sentry_lite's <= 0.5x sentry_sdk's.
     """
     rows: list[Row] = []
     deliveries = Deliveries()
-    for framework in ("flask", "fastapi"):
+    import importlib.util
+
+    frameworks = ["flask", "fastapi"]
+    if importlib.util.find_spec("django"):
+        frameworks.append("django")
+    for framework in frameworks:
         case = f"web_{framework}"
         results = rounds(case, sink, rounds_count)
         deliveries.add(case, results)
@@ -509,7 +515,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     parser.add_argument(
-        "--web", action="store_true", help="only the per-request cases (Flask, FastAPI)"
+        "--web", action="store_true", help="only the per-request cases (Flask, FastAPI, Django)"
     )
     args = parser.parse_args()
     import sentry_sdk

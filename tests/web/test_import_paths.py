@@ -11,6 +11,7 @@ from web_helpers import require
 pytestmark = pytest.mark.web
 
 FRAMEWORKS = [
+    ("django", "DjangoIntegration"),
     ("flask", "FlaskIntegration"),
     ("starlette", "StarletteIntegration"),
     ("fastapi", "FastApiIntegration"),
