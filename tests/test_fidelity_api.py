@@ -134,8 +134,9 @@ def test_a_client_survives_pickle_and_still_sends(sentry_init, receiver):
 
 
 def test_enable_tracing_warns_deprecation_as_sentry_sdk():
-    with pytest.warns(DeprecationWarning, match="enable_tracing"):
+    with pytest.warns(DeprecationWarning, match="enable_tracing") as caught:
         sentry_lite.init(dsn="", enable_tracing=True)
+    assert caught[0].filename == __file__  # the program's line, not the SDK's
 
 
 def test_a_function_transport_warns_deprecation_as_sentry_sdk():
@@ -145,8 +146,9 @@ def test_a_function_transport_warns_deprecation_as_sentry_sdk():
 
 def test_the_scope_user_setter_warns_deprecation_as_sentry_sdk():
     scope = sentry_lite.Scope()
-    with pytest.warns(DeprecationWarning, match="set_user"):
+    with pytest.warns(DeprecationWarning, match="set_user") as caught:
         scope.user = {"id": "7"}
+    assert caught[0].filename == __file__
     assert scope.user == {"id": "7"}
 
 
