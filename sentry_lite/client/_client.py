@@ -28,6 +28,7 @@ from sentry_lite.client._pipeline import (
     BeforeSend,
     Capture,
     DropEvent,
+    ErrorSampler,
     FillDefaults,
     IgnoreErrors,
     IntegrationProcessors,
@@ -149,7 +150,9 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
 
         if options.ignore_errors:
             steps.append(self._ignore_errors)
-        if options.sample_rate < 1.0:
+        if options.error_sampler is not None:  # replaces sample_rate, as in sentry_sdk
+            steps.append(ErrorSampler(options.error_sampler))
+        elif options.sample_rate < 1.0:
             steps.append(SampleRate(options.sample_rate))
         steps.append(Scrub(self._scrubber, self._scrubber_is_builtin))
         if options.before_send is not None:

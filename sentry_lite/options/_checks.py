@@ -158,6 +158,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "dist": _check_str,
     "server_name": _check_str,
     "sample_rate": _check_rate,
+    "error_sampler": _check_callable,
     "max_breadcrumbs": _check_count,
     "attach_stacktrace": _check_bool,
     "include_local_variables": _check_bool,

@@ -30,7 +30,7 @@ from sentry_lite.options._sentry_sdk import (
 )
 
 if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
-    from sentry_lite.types import BreadcrumbProcessor, EventProcessor
+    from sentry_lite.types import BreadcrumbProcessor, Event, EventProcessor, Hint
 
 __all__ = ["NOT_GIVEN", "Options", "build_options", "log_unimplemented"]
 
@@ -77,6 +77,7 @@ class Options(Mapping[str, Any]):
     dist: Optional[str] = None
     server_name: Optional[str] = None
     sample_rate: float = 1.0
+    error_sampler: Optional[Callable[[Event, Hint], object]] = None
     max_breadcrumbs: int = 100
     attach_stacktrace: bool = False
     include_local_variables: bool = True

@@ -38,7 +38,6 @@ SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
         "enable_http_request_source",
         "enable_metrics",
         "enable_tracing",
-        "error_sampler",
         "functions_to_trace",
         "http_request_source_threshold_ms",
         "ignore_spans",
