@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite._log import warn_deprecated, warn_once
 from sentry_lite.event.contexts import new_trace_context
 
 if TYPE_CHECKING:
@@ -189,6 +190,7 @@ class ScopeData:
 
     @user.setter
     def user(self, value: dict[str, Any] | None) -> None:
+        warn_deprecated("Scope.user = ... is deprecated in sentry_sdk 2.x: call set_user()")
         self.set_user(value)
 
     def set_level(self, value: str) -> None:
@@ -200,6 +202,7 @@ class ScopeData:
 
     @level.setter
     def level(self, value: str | None) -> None:
+        warn_once("scope.level setter", "Scope.level = ... is deprecated: call set_level()")
         self._level = value
 
     @property
@@ -216,6 +219,10 @@ class ScopeData:
 
     @transaction.setter
     def transaction(self, value: str | None) -> None:
+        warn_once(
+            "scope.transaction setter",
+            "Scope.transaction = ... is deprecated: call set_transaction_name()",
+        )
         # A name given without its source: an earlier name's source does not describe it.
         self._transaction = value
         self._transaction_source = None

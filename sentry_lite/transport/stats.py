@@ -37,8 +37,8 @@ DropCallback = Callable[[str, str, int], object]
 #: already counts what it refused with a 429.
 LOCAL_ONLY_REASONS: frozenset[str] = frozenset({"server_rate_limited"})
 
-# Drops the program decided on: no warning for those.
-_CHOSEN_REASONS = frozenset({"sample_rate", "before_send", "event_processor"})
+# Drops the program decided on, or a hook's failure already warned about: no warning here.
+_CHOSEN_REASONS = frozenset({"sample_rate", "before_send", "event_processor", "callback_error"})
 
 #: Seconds between two warnings for the same reason.
 WARNING_INTERVAL = 60.0
