@@ -379,8 +379,14 @@ class Client(Breadcrumbs, Delivery):
     ) -> None:
         """One ``sentry_lite.logger`` call; ``scopes`` broadest first."""
         if self._logs is not None and not self._closed:
-            log = self._logs.from_call(severity_text, template, parameters, attributes)
-            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+            self._logs.capture_call(
+                severity_text,
+                template,
+                parameters,
+                attributes,
+                scopes,
+                transport=self.transport,  # type: ignore[arg-type]
+            )
 
     def capture_log(self, log: dict[str, Any], scope: Scope | None = None) -> None:
         """A log in sentry_sdk's shape (``severity_text``, ``body``, ``attributes``...)."""
