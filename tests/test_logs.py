@@ -340,7 +340,7 @@ def test_logs_a_full_buffer_drops_are_counted_in_items_and_bytes(
     assert 2 * per_log * 0.75 <= size <= 2 * per_log * 1.25
 
 
-def test_a_batch_lost_to_the_network_is_counted_in_its_exact_bytes(sentry_init):
+def test_a_batch_lost_to_the_network_is_counted_in_items_and_bytes(sentry_init):
     import socket
 
     with socket.socket() as sock:
@@ -391,6 +391,7 @@ def test_before_send_log_sees_sentry_sdks_shape_and_may_change_or_drop(
     assert set(dropped) == {("before_send", "log_item"), ("before_send", "log_byte")}
     assert dropped[("before_send", "log_item")] == 2
     assert 2 * 150 < dropped[("before_send", "log_byte")] < 2 * 2000
+    assert discarded(receiver, "before_send", "log_byte") == [dropped[("before_send", "log_byte")]]
     assert any("before_send_log" in record.getMessage() for record in caplog.records)
 
 
