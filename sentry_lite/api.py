@@ -41,6 +41,7 @@ __all__ = [
     "capture_message",
     "configure_scope",
     "delivery_stats",
+    "end_session",
     "flush",
     "flush_async",
     "get_client",
@@ -58,6 +59,7 @@ __all__ = [
     "set_tags",
     "set_transaction_name",
     "set_user",
+    "start_session",
 ]
 
 
@@ -96,7 +98,8 @@ class _InitGuard:
         event, hint = client.event_from_exception(
             (type(exc), exc, tb), mechanism_type="contextmanager", handled=False
         )
-        client.capture_event(event, hint)
+        # The exception leaves the block that is the SDK's life: the session crashed.
+        client.capture_fatal_event(event, hint)
 
 
 def init(dsn: Any = NOT_GIVEN, **options: Any) -> _InitGuard:
@@ -164,6 +167,23 @@ def capture_feedback(
     it does not change ``last_event_id()``.
     """
     return get_client().capture_feedback(message, name, email, associated_event_id)
+
+
+@never_raises(default=None)
+def start_session(session_mode: str = "application") -> None:
+    """Start a release-health session by hand (docs/release-health.md).
+
+    ``"application"``: a new session of the process (the one running ends
+    ``exited``); needs a ``release``. With ``auto_session_tracking`` (the
+    default) ``init()`` already started one.
+    """
+    get_isolation_scope().start_session(session_mode=session_mode)
+
+
+@never_raises(default=None)
+def end_session() -> None:
+    """End the session that runs (``exited``); nothing is tracked until ``start_session()``."""
+    get_isolation_scope().end_session()
 
 
 def add_breadcrumb(

@@ -1,6 +1,7 @@
 """Checks of envelope items that are not events, written from the protocol docs.
 
-PROTOCOL.md §2 (attachments) and §7a (logs, feedback); used by
+PROTOCOL.md §2 (attachments), §6 (sessions: develop.sentry.dev's sessions
+page), §7 (check-ins) and §7a (logs, feedback); used by
 payload_validation.py on every envelope the test receiver gets, and each
 fed a broken payload by tests/test_item_validation.py.
 """
@@ -10,7 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-__all__ = ["check_attachment_item", "check_feedback", "check_log_item"]
+__all__ = [
+    "check_attachment_item",
+    "check_checkin",
+    "check_feedback",
+    "check_log_item",
+    "check_session",
+    "check_session_aggregates",
+]
 
 _EVENT_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -138,3 +146,193 @@ def _attribute_problem(attribute: Any) -> Optional[str]:
     if not check(attribute.get("value")):
         return f"value {attribute.get('value')!r} is not a {kind}"
     return None
+
+
+# -- release health (PROTOCOL.md §6; develop.sentry.dev, "Sessions") -------------------
+
+SESSION_STATUSES = frozenset({"ok", "exited", "crashed", "abnormal"})
+SESSION_COUNTS = ("exited", "errored", "abnormal", "crashed")
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_MAX_BUCKETS = 100
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _time_problem(name: str, value: Any) -> Optional[str]:
+    if isinstance(value, str) and _RFC3339.fullmatch(value):
+        return None
+    return f"{name} {value!r} is not an RFC 3339 timestamp"
+
+
+def _on_the_minute(stamp: str) -> bool:
+    seconds = stamp[17:].rstrip("Z").split("+")[0].split("-")[0]
+    return float(seconds) == 0.0
+
+
+def _attrs_problems(attrs: Any) -> list[str]:
+    if not isinstance(attrs, dict):
+        return ["attrs is not an object (it needs attrs.release)"]
+    problems = []
+    release = attrs.get("release")
+    if not isinstance(release, str) or not release.strip():
+        problems.append(f"attrs.release {release!r} is not a non-empty string")
+    for key in ("environment", "ip_address", "user_agent"):
+        if key in attrs and not isinstance(attrs[key], str):
+            problems.append(f"attrs.{key} is not a string")
+    return problems
+
+
+def check_session(session: Any) -> list[str]:
+    """Every problem with one ``session`` item's payload (a session update)."""
+    if not isinstance(session, dict):
+        return ["the session payload is not a JSON object"]
+    problems = []
+    sid = session.get("sid")
+    if not (isinstance(sid, str) and _UUID.fullmatch(sid.lower())):
+        problems.append(f"sid {sid!r} is not a UUID")
+    for name in ("started", "timestamp"):
+        if name in session or name == "started":
+            problem = _time_problem(name, session.get(name))
+            if problem:
+                problems.append(problem)
+    status = session.get("status", "ok")
+    if status not in SESSION_STATUSES:
+        problems.append(f"status {status!r} is not one of {sorted(SESSION_STATUSES)}")
+    for name in ("errors", "seq"):
+        if name in session and not _is_count(session[name]):
+            problems.append(f"{name} {session[name]!r} is not a count")
+    if "init" in session and not isinstance(session["init"], bool):
+        problems.append("init is not true or false")
+    duration = session.get("duration")
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, (int, float)) or duration < 0
+    ):
+        problems.append(f"duration {duration!r} is not seconds")
+    if "did" in session and not isinstance(session["did"], str):
+        problems.append("did is not a string")
+    if "abnormal_mechanism" in session and status != "abnormal":
+        problems.append("abnormal_mechanism on a session that is not abnormal")
+    started, stamp = session.get("started"), session.get("timestamp")
+    if isinstance(started, str) and isinstance(stamp, str) and stamp < started:
+        problems.append("timestamp is before started")
+    problems.extend(_attrs_problems(session.get("attrs")))
+    return problems
+
+
+def check_session_aggregates(payload: Any) -> list[str]:
+    """Every problem with one ``sessions`` item's payload (request mode's buckets)."""
+    if not isinstance(payload, dict):
+        return ["the sessions payload is not a JSON object"]
+    problems = _attrs_problems(payload.get("attrs"))
+    aggregates = payload.get("aggregates")
+    if not isinstance(aggregates, list) or not aggregates:
+        return [*problems, "aggregates is not a non-empty list"]
+    if len(aggregates) > _MAX_BUCKETS:
+        problems.append(f"{len(aggregates)} buckets in one item (at most {_MAX_BUCKETS})")
+    for index, bucket in enumerate(aggregates):
+        where = f"bucket {index}"
+        if not isinstance(bucket, dict):
+            problems.append(f"{where} is not an object")
+            continue
+        started = bucket.get("started")
+        problem = _time_problem("started", started)
+        if problem:
+            problems.append(f"{where}: {problem}")
+        elif not _on_the_minute(started):
+            problems.append(f"{where}: started {started!r} is not rounded to the minute")
+        for name in SESSION_COUNTS:
+            if name in bucket and not _is_count(bucket[name]):
+                problems.append(f"{where}: {name} {bucket[name]!r} is not a count")
+        if not any(_is_count(bucket.get(name)) and bucket[name] > 0 for name in SESSION_COUNTS):
+            problems.append(f"{where} counts no session")
+        if "did" in bucket and not isinstance(bucket["did"], str):
+            problems.append(f"{where}: did is not a string")
+    return problems
+
+
+# -- check-ins (develop.sentry.dev, sdk/telemetry/check-ins; PROTOCOL.md §7) --------------
+
+CHECKIN_STATUSES = frozenset({"in_progress", "ok", "error"})
+INTERVAL_UNITS = frozenset({"year", "month", "week", "day", "hour", "minute"})
+#: Largest check-in item Sentry takes (envelopes docs, "Size Limits").
+MAX_CHECKIN_BYTES = 100_000
+_CHECK_IN_ID = re.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+_MONITOR_NUMBERS = (
+    "checkin_margin",
+    "max_runtime",
+    "failure_issue_threshold",
+    "recovery_threshold",
+)
+
+
+def check_checkin(payload: Any, size: Optional[int] = None) -> list[str]:
+    """Every problem with one ``check_in`` item's payload (``size``: its bytes, if known)."""
+    if not isinstance(payload, dict):
+        return ["the check-in payload is not a JSON object"]
+    problems = []
+    if size is not None and size > MAX_CHECKIN_BYTES:
+        problems.append(f"check-in of {size} bytes is over the {MAX_CHECKIN_BYTES} byte limit")
+    check_in_id = payload.get("check_in_id")
+    if not (isinstance(check_in_id, str) and _CHECK_IN_ID.fullmatch(check_in_id)):
+        problems.append(f"check_in_id {check_in_id!r} is not a UUID")
+    slug = payload.get("monitor_slug")
+    if not isinstance(slug, str) or not slug:
+        problems.append(f"monitor_slug {slug!r} is not a non-empty string")
+    status = payload.get("status")
+    if status not in CHECKIN_STATUSES:
+        problems.append(f"status {status!r} is not one of {sorted(CHECKIN_STATUSES)}")
+    if "duration" in payload:
+        if not _is_number(payload["duration"]) or payload["duration"] < 0:
+            problems.append(f"duration {payload['duration']!r} is not a number of seconds")
+        if status == "in_progress":
+            problems.append("an in_progress check-in carries a duration (read with ok/error only)")
+    for key in ("release", "environment"):
+        if key in payload and not isinstance(payload[key], str):
+            problems.append(f"{key} {payload[key]!r} is not a string")
+    if "monitor_config" in payload:
+        problems.extend(_monitor_config_problems(payload["monitor_config"]))
+    if "contexts" in payload:
+        contexts = payload["contexts"]
+        trace = contexts.get("trace") if isinstance(contexts, dict) else None
+        if not isinstance(trace, dict) or not (
+            isinstance(trace.get("trace_id"), str) and _TRACE_ID.fullmatch(trace["trace_id"])
+        ):
+            problems.append(f"contexts {contexts!r} is not {{'trace': {{'trace_id': <32 hex>}}}}")
+    return problems
+
+
+def _monitor_config_problems(config: Any) -> list[str]:
+    if not isinstance(config, dict):
+        return [f"monitor_config {config!r} is not an object"]
+    problems = []
+    schedule = config.get("schedule")
+    if not isinstance(schedule, dict):
+        problems.append(f"monitor_config.schedule {schedule!r} is not an object (it is required)")
+    elif schedule.get("type") == "crontab":
+        value = schedule.get("value")
+        if not (isinstance(value, str) and len(value.split()) == 5):
+            problems.append(f"crontab schedule value {value!r} is not five crontab fields")
+    elif schedule.get("type") == "interval":
+        value = schedule.get("value")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append(f"interval schedule value {value!r} is not a positive integer")
+        if schedule.get("unit") not in INTERVAL_UNITS:
+            problems.append(
+                f"interval unit {schedule.get('unit')!r} is not one of {sorted(INTERVAL_UNITS)}"
+            )
+    else:
+        problems.append(f"schedule type {schedule.get('type')!r} is not crontab or interval")
+    for key in _MONITOR_NUMBERS:
+        if key in config and (not _is_number(config[key]) or config[key] < 0):
+            problems.append(f"monitor_config.{key} {config[key]!r} is not a non-negative number")
+    for key in ("timezone", "owner"):
+        if key in config and not (isinstance(config[key], str) and config[key]):
+            problems.append(f"monitor_config.{key} {config[key]!r} is not a non-empty string")
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

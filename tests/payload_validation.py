@@ -16,11 +16,13 @@ anything was wrong. The checks are independent of ``sentry_lite.envelope``
   errors and no ``_meta`` entry with ``err``; so do ``feedback`` items (an
   event), which must also carry ``contexts.feedback.message`` (the normalizer
   does not require it);
-- items that are not events, by the protocol docs (PROTOCOL.md §2, §7a):
+- items that are not events, by the protocol docs (PROTOCOL.md §2, §7, §7a):
   :func:`check_attachment_item` (a filename, a known ``attachment_type``,
   an ``event_id`` in the envelope) and :func:`check_log_item` (``item_count``,
   ``content_type``, each log's timestamp, trace id, level, body and typed
-  attributes); logs never share an envelope with other telemetry.
+  attributes), :func:`check_checkin` (id, slug, status, duration only when
+  the run ended, monitor_config's schedule and numbers, 100 KB); logs and
+  check-ins never share an envelope with other telemetry.
 
 Call :func:`validate_event` directly on an event dict; it returns the list of
 problems (empty when the event is fine). :data:`COUNTS` adds up what the
@@ -45,7 +47,14 @@ except ImportError as error:  # Python 3.9: sentry-relay needs 3.10+
         ) from error
     StoreNormalizer = None
 
-from item_validation import check_attachment_item, check_feedback, check_log_item
+from item_validation import (
+    check_attachment_item,
+    check_checkin,
+    check_feedback,
+    check_log_item,
+    check_session,
+    check_session_aggregates,
+)
 
 from sentry_lite.local.receiver import ReceivedEnvelope
 
@@ -54,6 +63,7 @@ __all__ = [
     "RELAY_AVAILABLE",
     "PayloadValidator",
     "check_attachment_item",
+    "check_checkin",
     "check_envelope_bytes",
     "check_feedback",
     "check_log_item",
@@ -218,6 +228,12 @@ def check_envelope_bytes(body: bytes, counts: Optional[ValidationCounts] = None)
                     problems.extend(f"{where}: {p}" for p in check_feedback(parsed))
                 if item_type == "log":
                     problems.extend(f"{where}: {p}" for p in check_log_item(item_headers, parsed))
+                if item_type == "session":
+                    problems.extend(f"{where}: {p}" for p in check_session(parsed))
+                if item_type == "sessions":
+                    problems.extend(f"{where}: {p}" for p in check_session_aggregates(parsed))
+                if item_type == "check_in":
+                    problems.extend(f"{where}: {p}" for p in check_checkin(parsed, length))
         position = end + 1
         index += 1
 
@@ -227,6 +243,10 @@ def check_envelope_bytes(body: bytes, counts: Optional[ValidationCounts] = None)
         problems.append("an envelope with attachments has no event_id header")
     if "log" in item_types and set(item_types) - {"log", "client_report"}:
         problems.append(f"logs share an envelope with other telemetry: {sorted(set(item_types))}")
+    if "check_in" in item_types and set(item_types) - {"check_in", "client_report"}:
+        problems.append(
+            f"a check-in shares an envelope with other telemetry: {sorted(set(item_types))}"
+        )
     for event in events:
         if not isinstance(event, dict):
             problems.append("the event payload is not a JSON object")

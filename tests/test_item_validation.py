@@ -9,7 +9,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from item_validation import check_attachment_item, check_feedback, check_log_item
+from item_validation import (
+    check_attachment_item,
+    check_checkin,
+    check_feedback,
+    check_log_item,
+    check_session,
+    check_session_aggregates,
+)
 from payload_validation import check_envelope_bytes
 
 LOG_HEADERS = {
@@ -145,3 +152,211 @@ def test_envelope_rules_for_these_items():
     feedback = ({"type": "feedback"}, json.dumps({"event_id": "b" * 32, "contexts": {}}).encode())
     problems = check_envelope_bytes(envelope({"event_id": "b" * 32}, feedback))
     assert any("contexts.feedback" in p for p in problems), problems
+
+
+# -- release health: session and sessions items ------------------------------------
+
+ATTRS = {"release": "app@1.0", "environment": "production"}
+
+
+def good_session(**changes):
+    session = {
+        "sid": "7c7b6585-f901-4351-bf8d-02711b721929",
+        "did": "42",
+        "init": True,
+        "seq": 0,
+        "started": "2026-12-07T06:00:00.000000Z",
+        "timestamp": "2026-12-07T06:00:05.500000Z",
+        "duration": 5.5,
+        "status": "exited",
+        "errors": 0,
+        "attrs": dict(ATTRS),
+    }
+    session.update(changes)
+    return session
+
+
+def good_aggregates(**changes):
+    payload = {
+        "aggregates": [{"started": "2026-12-07T06:01:00.000000Z", "exited": 197, "crashed": 3}],
+        "attrs": dict(ATTRS),
+    }
+    payload.update(changes)
+    return payload
+
+
+def test_a_good_session_passes():
+    assert check_session(good_session()) == []
+    assert check_session(good_session(sid="7c7b6585f9014351bf8d02711b721929")) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"sid": "not-a-uuid"}, "sid"),
+        ({"sid": None}, "sid"),
+        ({"started": None}, "started"),
+        ({"started": "yesterday"}, "started"),
+        ({"timestamp": 1700000000}, "timestamp"),
+        ({"status": "errored"}, "status"),
+        ({"errors": -1}, "errors"),
+        ({"errors": True}, "errors"),
+        ({"seq": "1"}, "seq"),
+        ({"init": 1}, "init"),
+        ({"duration": -2}, "duration"),
+        ({"did": 42}, "did"),
+        ({"abnormal_mechanism": "anr_foreground"}, "abnormal_mechanism"),
+        ({"timestamp": "2026-12-07T05:59:00.000000Z"}, "before started"),
+        ({"attrs": None}, "attrs"),
+        ({"attrs": {"environment": "production"}}, "attrs.release"),
+        ({"attrs": {"release": ""}}, "attrs.release"),
+        ({"attrs": {**ATTRS, "environment": 3}}, "attrs.environment"),
+    ],
+)
+def test_a_broken_session_is_caught(changes, complaint):
+    problems = check_session(good_session(**changes))
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_a_session_that_is_not_an_object_is_caught():
+    assert check_session([good_session()]) != []
+
+
+def test_good_aggregates_pass():
+    assert check_session_aggregates(good_aggregates()) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "complaint"),
+    [
+        (good_aggregates(aggregates=[]), "non-empty list"),
+        (good_aggregates(aggregates=None), "non-empty list"),
+        (good_aggregates(attrs={}), "attrs.release"),
+        (good_aggregates(aggregates=[{"started": "2026-12-07T06:01:30Z", "exited": 1}]), "minute"),
+        (good_aggregates(aggregates=[{"started": "06:01", "exited": 1}]), "started"),
+        (good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z", "exited": -1}]), "count"),
+        (
+            good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z", "errored": 1.5}]),
+            "count",
+        ),
+        (good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z"}]), "counts no session"),
+        (
+            good_aggregates(aggregates=[{"started": "2026-12-07T06:01:00Z", "exited": 1}] * 101),
+            "at most 100",
+        ),
+        (["not", "an", "object"], "not a JSON object"),
+    ],
+)
+def test_broken_aggregates_are_caught(payload, complaint):
+    problems = check_session_aggregates(payload)
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_the_envelope_check_runs_them():
+    body = json.dumps(good_session(status="running")).encode()
+    envelope = b"{}\n" + json.dumps({"type": "session", "length": len(body)}).encode()
+    assert any("status" in p for p in check_envelope_bytes(envelope + b"\n" + body + b"\n"))
+    body = json.dumps(good_aggregates(attrs={})).encode()
+    envelope = b"{}\n" + json.dumps({"type": "sessions", "length": len(body)}).encode()
+    assert any("release" in p for p in check_envelope_bytes(envelope + b"\n" + body + b"\n"))
+
+
+def good_checkin(**changes):
+    checkin = {
+        "check_in_id": "83a7c03ed0a04e1b97e2e3b18d38f244",
+        "monitor_slug": "nightly-report",
+        "status": "ok",
+        "duration": 12.5,
+        "release": "app@1.0",
+        "environment": "production",
+        "monitor_config": {
+            "schedule": {"type": "crontab", "value": "0 3 * * *"},
+            "checkin_margin": 5,
+            "max_runtime": 30,
+            "failure_issue_threshold": 2,
+            "recovery_threshold": 1,
+            "timezone": "Europe/Vienna",
+        },
+        "contexts": {"trace": {"trace_id": "8f431b7aa08441bbbd5a0100fd91f9fe"}},
+    }
+    checkin.update(changes)
+    return checkin
+
+
+def test_a_good_checkin_passes():
+    assert check_checkin(good_checkin()) == []
+    interval = {"schedule": {"type": "interval", "value": 10, "unit": "minute"}}
+    assert check_checkin(good_checkin(monitor_config=interval)) == []
+    in_progress = good_checkin(status="in_progress")
+    del in_progress["duration"]
+    assert check_checkin(in_progress) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "complaint"),
+    [
+        ([good_checkin()], "not a JSON object"),
+        (good_checkin(check_in_id=None), "check_in_id"),
+        (good_checkin(check_in_id="run-7"), "check_in_id"),
+        (good_checkin(monitor_slug=""), "monitor_slug"),
+        (good_checkin(monitor_slug=None), "monitor_slug"),
+        (good_checkin(status="success"), "status"),
+        (good_checkin(status=None), "status"),
+        (good_checkin(duration="12s"), "duration"),
+        (good_checkin(duration=-1), "duration"),
+        (good_checkin(status="in_progress"), "in_progress check-in carries a duration"),
+        (good_checkin(release=1), "release"),
+        (good_checkin(monitor_config="0 3 * * *"), "monitor_config"),
+        (good_checkin(monitor_config={"checkin_margin": 5}), "schedule"),
+        (good_checkin(monitor_config={"schedule": {"type": "crontab", "value": "3am"}}), "crontab"),
+        (
+            good_checkin(monitor_config={"schedule": {"type": "interval", "value": "10"}}),
+            "positive integer",
+        ),
+        (
+            good_checkin(
+                monitor_config={"schedule": {"type": "interval", "value": 10, "unit": "second"}}
+            ),
+            "interval unit",
+        ),
+        (good_checkin(monitor_config={"schedule": {"type": "rrule"}}), "crontab or interval"),
+        (
+            good_checkin(
+                monitor_config={
+                    "schedule": {"type": "crontab", "value": "* * * * *"},
+                    "max_runtime": "30",
+                }
+            ),
+            "max_runtime",
+        ),
+        (
+            good_checkin(
+                monitor_config={
+                    "schedule": {"type": "crontab", "value": "* * * * *"},
+                    "timezone": "",
+                }
+            ),
+            "timezone",
+        ),
+        (good_checkin(contexts={"trace": {"trace_id": "abc"}}), "contexts"),
+    ],
+)
+def test_a_broken_checkin_is_caught(payload, complaint):
+    problems = check_checkin(payload)
+    assert any(complaint in problem for problem in problems), problems
+
+
+def test_a_checkin_over_100_kb_is_caught():
+    assert any("100000 byte" in p for p in check_checkin(good_checkin(), size=100_001))
+
+
+def test_a_checkin_travels_alone():
+    checkin = ({"type": "check_in"}, json.dumps(good_checkin()).encode())
+    report = ({"type": "client_report"}, b'{"discarded_events":[]}')
+    assert check_envelope_bytes(envelope({}, checkin, report)) == []
+    event = ({"type": "event"}, json.dumps({"event_id": "a" * 32}).encode())
+    mixed = check_envelope_bytes(envelope({"event_id": "a" * 32}, event, checkin))
+    assert any("check-in shares an envelope" in p for p in mixed), mixed
+    # And a broken one is reported when the receiver gets it.
+    broken = ({"type": "check_in"}, json.dumps(good_checkin(status="done")).encode())
+    assert any("status" in p for p in check_envelope_bytes(envelope({}, broken)))

@@ -26,6 +26,7 @@ PUBLIC = [
     "__version__",
     "add_attachment",
     "add_breadcrumb",
+    "capture_checkin",
     "capture_event",
     "capture_exception",
     "capture_feedback",
@@ -33,6 +34,7 @@ PUBLIC = [
     "configure_scope",
     "continue_trace",
     "delivery_stats",
+    "end_session",
     "flush",
     "flush_async",
     "get_baggage",
@@ -47,6 +49,7 @@ PUBLIC = [
     "isolation_scope",
     "last_event_id",
     "logger",
+    "monitor",
     "new_scope",
     "push_scope",
     "remove_attribute",
@@ -60,6 +63,7 @@ PUBLIC = [
     "set_tags",
     "set_transaction_name",
     "set_user",
+    "start_session",
     "start_span",
     "start_transaction",
     "trace",
@@ -71,11 +75,8 @@ PUBLIC = [
 #: sentry_sdk 2.x top-level names sentry_lite does not have (docs/compatibility.md
 #: lists them): code using them must change.
 MISSING_FROM_SENTRY_SDK = {
-    "end_session",
     "metrics",
-    "monitor",
     "profiler",
-    "start_session",
 }
 
 
@@ -105,9 +106,12 @@ def test_the_modules_sentry_sdk_programs_reach_as_attributes_are_there():
         import sentry_lite
         print(sentry_lite.tracing.Span.__name__, sentry_lite.integrations.Integration.__name__)
         print(sentry_lite.hub.Hub is sentry_lite.Hub)
+        print(sentry_lite.crons.monitor is sentry_lite.monitor)
         """
     )
-    assert (result.returncode, result.stdout) == (0, "Span Integration\nTrue\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "Span Integration\nTrue\nTrue\n"), (
+        result.stderr
+    )
 
 
 SHARED_FUNCTIONS = [
@@ -117,6 +121,7 @@ SHARED_FUNCTIONS = [
     "capture_exception",
     "capture_message",
     "continue_trace",
+    "end_session",
     "flush",
     "flush_async",
     "get_baggage",
@@ -134,6 +139,7 @@ SHARED_FUNCTIONS = [
     "set_tags",
     "set_transaction_name",
     "set_user",
+    "start_session",
     "start_span",
     "start_transaction",
     "trace",
@@ -164,6 +170,8 @@ def test_flush_async_is_a_coroutine_function_as_in_sentry_sdk():
         "add_attachment",
         "set_attribute",
         "remove_attribute",
+        "start_session",
+        "end_session",
     ],
 )
 def test_scope_class_methods_mirror_sentry_sdk(method):

@@ -59,12 +59,38 @@ class BaseClient:
     ) -> str | None:
         return None
 
+    def capture_fatal_event(self, event: Event, hint: Hint | None = None) -> str | None:
+        return None
+
+    def start_session(self, scope: Scope, session_mode: str = "application") -> None:
+        return None
+
+    def end_session(self, scope: Scope) -> None:
+        return None
+
+    @property
+    def session_tracker(self) -> Any:
+        """Release health (sessions/): none here."""
+        return None
+
     def capture_feedback(
         self,
         message: str,
         name: str | None = None,
         email: str | None = None,
         associated_event_id: str | None = None,
+        scope: Scope | None = None,
+    ) -> str | None:
+        return None
+
+    def capture_checkin(
+        self,
+        monitor_slug: str | None = None,
+        check_in_id: str | None = None,
+        status: str | None = None,
+        duration: float | None = None,
+        monitor_config: dict[str, Any] | None = None,
+        *,
         scope: Scope | None = None,
     ) -> str | None:
         return None

@@ -17,6 +17,7 @@ from sentry_lite import _reentry
 from sentry_lite._log import enable_debug_output, logger, warn_once
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._breadcrumbs import Breadcrumbs
+from sentry_lite.client._checkins import CheckIns
 from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
@@ -35,6 +36,7 @@ from sentry_lite.client._pipeline import (
     Step,
     run_steps,
 )
+from sentry_lite.client._sessions import ClientSessions
 from sentry_lite.client._transports import make_transport
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.event.contexts import default_server_name
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-class Client(Breadcrumbs, Delivery):
+class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
     """Captures events and sends them through its transport.
 
     ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
@@ -103,6 +105,7 @@ class Client(Breadcrumbs, Delivery):
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
         self._steps = self._pipeline(options)
         self._feedback_steps = feedback_steps(self._steps)
+        self._sessions = self._setup_sessions(options) if self.transport is not None else None
         self._logs = None
         if self.transport is not None and logs_enabled(options):
             server_name = options.server_name or default_server_name()
@@ -250,7 +253,7 @@ class Client(Breadcrumbs, Delivery):
 
             stack_from = _caller_frame() if self.options.attach_stacktrace else None
             event = build_message_event(message, level or "info", self._event_settings, stack_from)
-            return self._capture_event(event, {}, scope, built=True)
+            return self._capture_event(event, {}, scope, built=True, message=True)
         finally:
             _reentry.leave()
 
@@ -290,10 +293,24 @@ class Client(Breadcrumbs, Delivery):
                 type(event).__name__,
             )
             return None
+        if event.get("type") == "check_in":  # how sentry_sdk's crons send one
+            return self._checkin_from_event(event, scope)
         if not _reentry.enter():
             return self._refuse_nested()
         try:
             return self._capture_event(event, hint, scope, built=False)
+        finally:
+            _reentry.leave()
+
+    def capture_fatal_event(self, event: Event, hint: Hint | None = None) -> str | None:
+        """``capture_event`` for the exception that ends the program (the excepthook):
+        the application session ends ``crashed``, in the same envelope as the event."""
+        if not self.is_active():
+            return None
+        if not _reentry.enter():
+            return self._refuse_nested()
+        try:
+            return self._capture_event(event, hint, None, built=False, fatal=True)
         finally:
             _reentry.leave()
 
@@ -320,11 +337,16 @@ class Client(Breadcrumbs, Delivery):
         scope: Scope | None,
         built: bool,
         feedback: bool = False,
+        *,
+        fatal: bool = False,
+        message: bool = False,
     ) -> str | None:
         """``built``: this client built the event's exception, threads and message,
         already scrubbed; the scrubber step does not scrub them again. ``feedback``:
         the event is user feedback (client/_feedback.py): its own steps, a
-        ``feedback`` item, no attachments, and the last event id stays."""
+        ``feedback`` item, no attachments, and the last event id stays.
+        ``fatal``: the exception ends the program; ``message``: from
+        ``capture_message`` (no session error, as the protocol says)."""
         if not self.is_active():
             return None
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
@@ -342,9 +364,14 @@ class Client(Breadcrumbs, Delivery):
             processed = run_steps(steps, event, Capture(hint, scopes, built))
         except DropEvent as drop:
             self._drop(drop.reason, drop.why, "feedback" if feedback else "error")
+            if self._sessions is not None and not feedback and not message:
+                self._session_without_event(event, isolation, fatal, drop.reason)
             return None
 
         items = [Item("feedback" if feedback else "event", processed)]
+        session_item = None
+        if self._sessions is not None and not feedback and not message:
+            session_item = self._sessions.on_event(processed, isolation._session, fatal)  # type: ignore[arg-type]
         if hint.get("attachments") and not feedback:
             from sentry_lite.client._attachments import attachment_items
 
@@ -354,6 +381,8 @@ class Client(Breadcrumbs, Delivery):
                 self.options.max_total_attachment_size,
                 self.transport.record_lost_event,  # type: ignore[union-attr]
             )
+        if session_item is not None:
+            items.append(session_item)
         envelope = Envelope(
             headers={"event_id": event_id, "sdk": {"name": SDK_NAME, "version": VERSION}},
             items=items,

@@ -9,9 +9,13 @@ hold the very lock it would wait for.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Optional
 
 from sentry_lite import _reentry
 from sentry_lite.client._base import BaseClient
+
+if TYPE_CHECKING:
+    from sentry_lite.sessions import SessionTracker
 
 __all__ = ["Delivery"]
 
@@ -20,6 +24,13 @@ class Delivery(BaseClient):
     """What :class:`~sentry_lite.client.Client` does to deliver and to stop."""
 
     _closed: bool
+    _sessions: Optional[SessionTracker] = None
+
+    def _end_sessions(self) -> None:
+        """The application session ends ``exited`` (unless it ended already) and the
+        request buckets leave: queued before the flush that follows."""
+        if self._sessions is not None and not self._closed:
+            self._sessions.close()
 
     def flush(
         self, timeout: float | None = None, callback: Callable[[int, float], object] | None = None
@@ -60,6 +71,7 @@ class Delivery(BaseClient):
             _reentry.defer(self.transport.kill)
             return
         try:
+            self._end_sessions()
             wait = self.options.shutdown_timeout if timeout is None else timeout
             self.transport.flush(wait, callback)
             self._closed = True
@@ -78,6 +90,7 @@ class Delivery(BaseClient):
         """
         if self.transport is None or self._closed:
             return
+        self._end_sessions()
         self._closed = True
         if not _reentry.enter():
             _reentry.defer(lambda: self._stop_transport(0.0))

@@ -31,6 +31,7 @@ from sentry_lite.integrations._web.processor import (
     set_active,
 )
 from sentry_lite.integrations._web.request_data import client_ip, filter_headers, parse_cookies
+from sentry_lite.integrations._web.sessions import request_ended, request_started
 from sentry_lite.scope import isolation_scope
 
 if TYPE_CHECKING:
@@ -199,11 +200,16 @@ class SentryAsgiMiddleware:
             isolation.clear_breadcrumbs()
             processor = RequestProcessor(self.make_reader(scope))
             isolation.add_event_processor(processor)
+            # HTTP requests are sessions; websocket connections are not (as in sentry_sdk).
+            session = request_started(isolation) if scope.get("type") == "http" else None
             token = set_active(processor)
+            failed: Optional[BaseException] = None
             try:
                 await self.app(scope, receive, send)
             except BaseException as error:
+                failed = error
                 capture_request_error(client, error, self.mechanism_type)
                 raise
             finally:
                 reset_active(token)
+                request_ended(session, failed)

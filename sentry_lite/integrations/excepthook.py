@@ -42,7 +42,12 @@ class ExcepthookIntegration(Integration):
         ) -> None:
             _note_interrupted(exc_type, tb)
             try:
-                report_unhandled(ExcepthookIntegration, (exc_type, value, tb), "excepthook")
+                report_unhandled(
+                    ExcepthookIntegration,
+                    (exc_type, value, tb),
+                    "excepthook",
+                    fatal=_ends_the_program_guarded(tb),
+                )
             finally:
                 try:
                     previous(exc_type, value, tb)
@@ -107,6 +112,12 @@ def _deliver_before_exit(exc_type: type[BaseException], tb: TracebackType | None
             _reentry.leave()
 
 
+def _ends_the_program_guarded(tb: TracebackType | None) -> bool:
+    with guarded("excepthook"):
+        return _ends_the_program(tb)
+    return False
+
+
 def _ends_the_program(tb: TracebackType | None) -> bool:
     """True when the interpreter called the hook for an exception that ends the program.
 
@@ -152,8 +163,14 @@ def report_unhandled(
     integration: type[Integration],
     exc_info: tuple[type[BaseException], BaseException, TracebackType | None],
     mechanism_type: str,
+    *,
+    fatal: bool = False,
 ) -> None:
-    """Capture an exception nobody handled, if the active client enables ``integration``."""
+    """Capture an exception nobody handled, if the active client enables ``integration``.
+
+    ``fatal``: it ends the program, so the release-health session ends
+    ``crashed`` (in the same envelope as the event).
+    """
     if issubclass(exc_info[0], (KeyboardInterrupt, SystemExit)):
         return
     with guarded(f"{mechanism_type} hook"):
@@ -166,4 +183,7 @@ def report_unhandled(
         event, hint = client.event_from_exception(
             exc_info, mechanism_type=mechanism_type, handled=False
         )
-        client.capture_event(event, hint)
+        if fatal:
+            client.capture_fatal_event(event, hint)
+        else:
+            client.capture_event(event, hint)

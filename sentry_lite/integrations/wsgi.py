@@ -31,11 +31,13 @@ from sentry_lite.integrations._web.processor import (
     set_active,
 )
 from sentry_lite.integrations._web.request_data import client_ip, filter_headers, parse_cookies
+from sentry_lite.integrations._web.sessions import request_ended, request_started
 from sentry_lite.scope import isolation_scope, use_isolation_scope
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
     from sentry_lite.scope import Scope
+    from sentry_lite.sessions import RequestSession
 
 __all__ = ["SentryWsgiMiddleware", "WsgiRequest", "wsgi_request_data"]
 
@@ -153,33 +155,43 @@ class SentryWsgiMiddleware:
             scope.clear_breadcrumbs()
             processor = RequestProcessor(type(self).reader(environ))
             scope.add_event_processor(processor)
+            session = request_started(scope)
             token = set_active(processor)
             try:
                 response = self.app(environ, start_response)
             except BaseException as error:
                 capture_request_error(client, error, self.mechanism)
+                request_ended(session, error)
                 raise
             finally:
                 reset_active(token)
-        return _ScopedResponse(response, scope, processor, self.mechanism)
+        return _ScopedResponse(response, scope, processor, self.mechanism, session)
 
 
 class _ScopedResponse:
     """The application's response, iterated and closed in the request's scope.
 
     An error raised while the server iterates it (a streaming body) is
-    reported too. ``close()`` is always passed on (PEP 3333).
+    reported too. ``close()`` is always passed on (PEP 3333). The request's
+    session ends when the body is fully iterated or at ``close()``, whichever
+    comes first (its outcome is counted once).
     """
 
-    __slots__ = ("_mechanism", "_processor", "_response", "_scope")
+    __slots__ = ("_mechanism", "_processor", "_response", "_scope", "_session")
 
     def __init__(
-        self, response: Iterable[bytes], scope: Scope, processor: RequestProcessor, mechanism: str
+        self,
+        response: Iterable[bytes],
+        scope: Scope,
+        processor: RequestProcessor,
+        mechanism: str,
+        session: Optional[RequestSession] = None,
     ) -> None:
         self._response = response
         self._scope = scope
         self._processor = processor
         self._mechanism = mechanism
+        self._session = session
 
     def __iter__(self) -> Iterator[bytes]:
         iterator = iter(self._response)
@@ -189,11 +201,14 @@ class _ScopedResponse:
                 try:
                     chunk = next(iterator)
                 except StopIteration:
+                    # Counted here too: a server (or a test client) may never call close().
+                    request_ended(self._session)
                     return
                 except BaseException as error:
                     client = recording_client()
                     if client is not None:
                         capture_request_error(client, error, self._mechanism)
+                    request_ended(self._session, error)
                     raise
                 finally:
                     reset_active(token)
@@ -201,13 +216,16 @@ class _ScopedResponse:
 
     def close(self) -> None:
         close = getattr(self._response, "close", None)
-        if close is None:
-            return
         with use_isolation_scope(self._scope):
+            failed: Optional[BaseException] = None
             try:
-                close()
+                if close is not None:
+                    close()
             except BaseException as error:
+                failed = error
                 client = recording_client()
                 if client is not None:
                     capture_request_error(client, error, self._mechanism)
                 raise
+            finally:
+                request_ended(self._session, failed)

@@ -3,6 +3,7 @@
     sentry-lite --version
     sentry-lite demo          run a program that fails, print the events it sent
     sentry-lite receive       listen on 127.0.0.1, print the events programs send
+    sentry-lite run -- CMD    run a command, report its failure and cron check-ins
 
 Without a subcommand it prints its help and exits with status 2.
 """
@@ -17,6 +18,7 @@ import sys
 from typing import Optional
 
 from sentry_lite._version import VERSION
+from sentry_lite.local.run import add_run_command, check_run_arguments, split_command
 
 __all__ = ["main"]
 
@@ -96,16 +98,24 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print each event as one line of JSON (the rest goes to stderr)",
     )
+    add_run_command(commands)
     return parser
 
 
 def main(argv: Optional[list[str]] = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
+    words, command = split_command(list(sys.argv[1:] if argv is None else argv))
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
+        if args.command == "run":
+            check_run_arguments(args, command)
     except SystemExit as stop:  # --help, --version and usage errors
         return stop.code if isinstance(stop.code, int) else 2
+    if args.command == "run":
+        from sentry_lite.local.run import run_command
+
+        return run_command(args)
     if args.command == "demo":
         from sentry_lite.local.demo import run_demo
 

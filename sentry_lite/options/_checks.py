@@ -183,6 +183,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "keep_alive": _check_bool,
     "socket_options": _check_socket_options,
     "send_client_reports": _check_bool,
+    "auto_session_tracking": _check_bool,
     "spool_dir": _check_path,
     "on_drop": _check_callable,
     "max_attachment_size": _check_count,

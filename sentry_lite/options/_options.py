@@ -94,6 +94,7 @@ class Options(Mapping[str, Any]):
     keep_alive: bool = False
     socket_options: Optional[tuple[tuple[int, int, Any], ...]] = None
     send_client_reports: bool = True
+    auto_session_tracking: bool = True
     spool_dir: Optional[str] = None
     on_drop: Optional[Callable[[str, str, int], object]] = None
     max_attachment_size: int = 10_000_000

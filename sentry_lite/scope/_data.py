@@ -37,6 +37,7 @@ class ScopeData:
         "_extra",
         "_fingerprint",
         "_level",
+        "_session",
         "_span",
         "_tags",
         "_trace_context",
@@ -63,6 +64,7 @@ class ScopeData:
         self._trace_context: dict[str, str] | None = None
         self._baggage: str | None = None  # the sentry- items of a continued trace
         self._span: Any = None  # the span entered last (sentry_lite.tracing), or None
+        self._session: Any = None  # a request's session (sessions/), shared by forks
         self._attachments: list[Attachment] = []
         self._attributes: dict[str, Any] = {}  # put on every structured log
         self.last_event_id_value: str | None = None
@@ -91,6 +93,7 @@ class ScopeData:
         forked._trace_context = self._trace_context  # shared: forks share the trace
         forked._baggage = self._baggage
         forked._span = self._span
+        forked._session = self._session
         forked._attachments = self._attachments.copy()
         forked._attributes = self._attributes.copy()
         forked.last_event_id_value = self.last_event_id_value
@@ -326,6 +329,7 @@ class ScopeData:
         self._trace_context = None
         self._baggage = None
         self._span = None
+        self._session = None
         self._attachments = []
         self._attributes = {}
         self.last_event_id_value = None

@@ -158,6 +158,21 @@ class Scope(ScopeData):
             message, level, scope=self._merged_with(scope, scope_kwargs)
         )
 
+    def start_session(self, *args: Any, **kwargs: Any) -> None:
+        """Start a release-health session (docs/release-health.md), as sentry_sdk's.
+
+        ``"application"`` (the default): the process's session, ending the one
+        that runs; ``"request"``: a session of this (isolation) scope, counted
+        in request mode's buckets when it ends. (``session_mode`` is a keyword,
+        taken from ``**kwargs`` as sentry_sdk takes it.)
+        """
+        session_mode = kwargs.pop("session_mode", "application")
+        self.get_client().start_session(self, str(session_mode))
+
+    def end_session(self, *args: Any, **kwargs: Any) -> None:
+        """End this scope's request session if it has one, else the application session."""
+        self.get_client().end_session(self)
+
     def _merged_with(self, scope: Any, scope_kwargs: dict[str, Any]) -> Scope:
         """This scope, or a fork of it changed by a scope, a callback or kwargs."""
         if scope is None and not scope_kwargs:

@@ -20,7 +20,7 @@ from sentry_lite.transport.stats import LOCAL_ONLY_REASONS, DeliveryCounters, De
 if TYPE_CHECKING:
     from sentry_lite.envelope import Envelope
     from sentry_lite.options import Options
-    from sentry_lite.transport.batches import Batches
+    from sentry_lite.transport.batches import Batches, TimedSource
 
 __all__ = ["Transport"]
 
@@ -96,6 +96,11 @@ class Transport(ABC):
             return  # nothing was ever batched
         for envelope in batches.take_all():
             self.capture_envelope(envelope)
+
+    def attach_timed(self, source: TimedSource) -> None:
+        """Have ``source`` make envelopes on this transport's schedule (transport/batches.py):
+        when due (a transport with a background thread), and at flush, close and exit."""
+        self.batches.attach(source)
 
     def _batch_started(self, interval: float) -> None:  # noqa: B027 -- optional hook
         """A buffer got its first item: a transport with a worker sends it within ``interval``."""

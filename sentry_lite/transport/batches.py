@@ -29,6 +29,11 @@ rate limits by data category, the queue, the spool, the size budget and the
 client reports (counted per item as ``Item.counted_as`` says). Another item
 type that comes in batches (metrics, spans) is one more row of
 :data:`BATCHED`.
+
+Items that are added up rather than listed (release health's request
+buckets) come from a :class:`TimedSource` attached with
+:meth:`Batches.attach`: the worker asks it for what is due when idle, and
+flush, close and exit take everything it holds, as for the buffers.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from sentry_lite._guard import report_internal_error
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.envelope import DeferredPayload, Envelope, Item
 
-__all__ = ["BATCHED", "BatchKind", "Batches", "Finisher"]
+__all__ = ["BATCHED", "BatchKind", "Batches", "Finisher", "TimedSource"]
 
 
 class Finisher(Protocol):
@@ -52,6 +57,19 @@ class Finisher(Protocol):
     def finish(self, payload: tuple[Any, ...]) -> Any: ...
 
     def estimated_size(self, payload: tuple[Any, ...]) -> int: ...
+
+
+class TimedSource(Protocol):
+    """Something that makes envelopes on the transport's schedule (sessions/_tracker.py)."""
+
+    def bind(self, wake: Callable[[float], None]) -> None:
+        """Take the function that has :meth:`take_due` run within the seconds given."""
+
+    def take_due(self) -> tuple[list[Envelope], Optional[float]]:
+        """On the worker: the envelopes due now, and the seconds until more will be (or None)."""
+
+    def take_all(self) -> list[Envelope]:
+        """Everything held, now (flush, close, exit)."""
 
 
 class BatchKind:
@@ -126,7 +144,17 @@ class Batches:
         self._record_lost = record_lost
         self._on_started = on_started
         self._clock = clock
+        self._sources: list[TimedSource] = []
         self._reset()
+
+    def attach(self, source: TimedSource) -> None:
+        """Run ``source`` on this transport's schedule (see the module docstring)."""
+        source.bind(self._wake)
+        self._sources.append(source)
+
+    def _wake(self, delay: float) -> None:
+        if self._on_started is not None:
+            self._on_started(delay)
 
     def _reset(self) -> None:
         self._pid = os.getpid()
@@ -179,6 +207,11 @@ class Batches:
                     buffer.payloads = []
                 else:
                     wait = left if wait is None else min(wait, left)
+        for source in self._sources:
+            envelopes, left_wait = source.take_due()
+            due.extend(envelopes)
+            if left_wait is not None:
+                wait = left_wait if wait is None else min(wait, left_wait)
         return due, wait
 
     def take_all(self) -> list[Envelope]:
@@ -193,6 +226,8 @@ class Batches:
             ]
             for buffer in self._buffers.values():
                 buffer.payloads = []
+        for source in self._sources:
+            taken.extend(source.take_all())
         return taken
 
     def _envelope(self, kind: BatchKind, payloads: list[Any]) -> Envelope:

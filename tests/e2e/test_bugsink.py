@@ -378,3 +378,62 @@ def test_envelopes_with_attachments_logs_and_feedback_are_accepted_and_the_event
     errors = [event for event in events if "exception" in event["data"]]
     assert errors[0]["data"]["event_id"] == error_id
     assert _values(errors[0])[-1]["value"] == "order 7 has no invoice"
+
+
+def test_events_that_carry_session_updates_are_stored(bugsink, bugsink_project):
+    # A handled error's envelope carries the session's first update, the crash's
+    # carries the session crashed: Bugsink ignores session items and stores the
+    # events (docs/release-health.md).
+    result = run_source(
+        """
+        import sentry_lite
+
+        sentry_lite.init(release="health@1")
+        try:
+            raise KeyError("handled first")
+        except KeyError:
+            sentry_lite.capture_exception()
+        raise RuntimeError("then the program crashed")
+        """,
+        bugsink_project.dsn,
+    )
+    assert result.returncode == 1, describe_run(result)
+    events = bugsink.events(bugsink_project)
+    assert [_values(event)[-1]["value"] for event in events] == [
+        "'handled first'",
+        "then the program crashed",
+    ], dumps(events)
+
+
+def test_check_ins_are_accepted_and_a_failed_command_under_sentry_lite_run_is_stored(
+    bugsink, bugsink_project
+):
+    # Bugsink has no cron monitors: it must accept check-in envelopes (2xx, not
+    # counted as dropped) so a job's output stays clean, and store the error event.
+    result = run_source(
+        """
+        import sentry_lite
+        from sentry_lite import delivery_stats
+
+        sentry_lite.init(release="jobs@1")
+        with sentry_lite.monitor(monitor_slug="nightly", monitor_config={
+            "schedule": {"type": "crontab", "value": "0 3 * * *"}
+        }):
+            pass
+        sentry_lite.flush(timeout=10.0)
+        stats = delivery_stats()
+        print("sent", stats.sent, "dropped", stats.dropped_total, dict(stats.dropped))
+        """,
+        bugsink_project.dsn,
+    )
+    assert result.returncode == 0, describe_run(result)
+    assert "sent 2 dropped 0" in result.stdout, describe_run(result)
+
+    command = ["sh", "-c", "echo 'disk full' >&2; exit 3"]
+    wrapper = ["-m", "sentry_lite.local.cli", "run", "--monitor", "backup", "--interval", "1d"]
+    wrapped = run_python([*wrapper, "--", *command], bugsink_project.dsn)
+    assert wrapped.returncode == 3, describe_run(wrapped)
+    assert wrapped.stderr == "disk full\n", describe_run(wrapped)
+    [event] = bugsink.events(bugsink_project)
+    assert event["data"]["contexts"]["command"]["exit_code"] == 3
+    assert "sh exited with status 3" in dumps(event)

@@ -38,9 +38,20 @@ def event_envelope(**event: Any) -> Envelope:
     return Envelope({"event_id": event_id}, [Item("event", event)])
 
 
+#: A payload the receiver's validators accept, for item types they check.
+VALID_PAYLOADS: dict[str, Any] = {
+    "check_in": {"check_in_id": "a" * 32, "monitor_slug": "job", "status": "in_progress"},
+}
+
+
 def item_envelope(item_type: str, payload: Any = None) -> Envelope:
-    """An envelope with one item of another type (a session, a check-in...)."""
-    return Envelope({}, [Item(item_type, payload if payload is not None else {})])
+    """An envelope with one item of another type (a session, a check-in...).
+
+    Without ``payload``: a valid one for the type (else ``{}``).
+    """
+    if payload is None:
+        payload = dict(VALID_PAYLOADS.get(item_type, {}))
+    return Envelope({}, [Item(item_type, payload)])
 
 
 def closed_port() -> int:

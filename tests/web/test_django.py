@@ -402,3 +402,22 @@ def test_uvicorn_no_secret_on_the_wire(receiver):
         receiver.wait_for_events(2, timeout=20)
     assert len(receiver.events) == 2
     assert_no_secret_on_the_wire(receiver)
+
+
+def test_requests_are_sessions_in_request_mode(sentry_init, receiver):
+    # The handlers run each request through the generic middleware, so its
+    # request-mode sessions come with it (docs/release-health.md).
+    sentry_init(release="django-app@1")
+    statuses = [client().get(path).status_code for path in ("/ok", "/users/3/fail", "/ok")]
+    assert statuses == [200, 500, 200]
+    assert async_get("/ok").status_code == 200
+    settled(receiver, 1)
+    counts = {}
+    for received in receiver.envelopes:
+        for item in received.envelope.items:
+            assert item.type != "session"  # a web server's application session is dropped
+            if item.type == "sessions":
+                for bucket in item.json()["aggregates"]:
+                    for name in ("exited", "errored", "crashed", "abnormal"):
+                        counts[name] = counts.get(name, 0) + bucket.get(name, 0)
+    assert counts == {"exited": 3, "errored": 0, "crashed": 1, "abnormal": 0}

@@ -216,3 +216,20 @@ def test_uvicorn_no_secret_on_the_wire(receiver):
         receiver.wait_for_events(2, timeout=20)
     assert len(receiver.events) == 2
     assert_no_secret_on_the_wire(receiver)
+
+
+def test_requests_are_sessions_in_request_mode(sentry_init, receiver):
+    sentry_init(release="fastapi-app@1")
+    client = client_of(create_app())
+    statuses = [client.get(path).status_code for path in ("/ok", "/users/3/fail", "/http/404")]
+    assert statuses == [200, 500, 404]
+    settled(receiver, 1)
+    counts = {}
+    for received in receiver.envelopes:
+        for item in received.envelope.items:
+            assert item.type != "session"  # a web server's application session is dropped
+            if item.type == "sessions":
+                for bucket in item.json()["aggregates"]:
+                    for name in ("exited", "errored", "crashed", "abnormal"):
+                        counts[name] = counts.get(name, 0) + bucket.get(name, 0)
+    assert counts == {"exited": 2, "errored": 0, "crashed": 1, "abnormal": 0}

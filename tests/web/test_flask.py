@@ -216,3 +216,26 @@ def test_gunicorn_sync_worker_one_request_leaves_nothing_for_the_next(receiver):
     assert event["tags"] == {"request_tag": "second"}
     assert event["user"] == {"id": "5"}
     assert breadcrumb_messages(event) == ["working on second"]
+
+
+def test_requests_are_sessions_in_request_mode(sentry_init, receiver):
+    sentry_init(release="flask-app@1")
+    client = create_app().test_client()
+    responses = [client.get(path) for path in ("/ok", "/ok", "/users/3/fail", "/ok")]
+    # Read and closed, as a server does: the body's end ends the request.
+    assert [(r.status_code, bool(r.data), r.close()) for r in responses] == [
+        (200, True, None),
+        (200, True, None),
+        (500, True, None),
+        (200, True, None),
+    ]
+    settled(receiver, 1)
+    counts = {}
+    for received in receiver.envelopes:
+        for item in received.envelope.items:
+            assert item.type != "session"  # a web server's application session is dropped
+            if item.type == "sessions":
+                for bucket in item.json()["aggregates"]:
+                    for name in ("exited", "errored", "crashed", "abnormal"):
+                        counts[name] = counts.get(name, 0) + bucket.get(name, 0)
+    assert counts == {"exited": 3, "errored": 0, "crashed": 1, "abnormal": 0}

@@ -35,7 +35,11 @@ from typing import TYPE_CHECKING
 
 from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.stdlib._command_line import _command_secrets, _CommandRules
+from sentry_lite.integrations.stdlib._command_line import (
+    _command_secrets,
+    _CommandRules,
+    command_line_masker,
+)
 from sentry_lite.integrations.stdlib._http import _patch_http_client
 from sentry_lite.integrations.stdlib._recording import IDENTIFIER
 from sentry_lite.integrations.stdlib._subprocess import (
@@ -48,7 +52,7 @@ from sentry_lite.scope import get_current_scope
 if TYPE_CHECKING:
     from sentry_lite.types import Event, Hint
 
-__all__ = ["StdlibIntegration"]
+__all__ = ["StdlibIntegration", "command_line_masker"]
 
 
 class StdlibIntegration(Integration):

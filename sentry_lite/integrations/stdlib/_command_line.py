@@ -177,3 +177,26 @@ def _command_secrets(command: object, rules: _CommandRules) -> set[str]:
     # A list is shown as its repr: "['tool', '--password', 'it\\'s']".
     secrets.update(repr(secret)[1:-1] for secret in list(secrets))
     return secrets
+
+
+class CommandLineMasker:
+    """A client's rules for command lines, for code outside this integration
+    (``sentry-lite run`` reports the command it ran with them)."""
+
+    __slots__ = ("_rules",)
+
+    def __init__(self, client: BaseClient) -> None:
+        self._rules = _CommandRules.of(client)
+
+    def text(self, command: object) -> str:
+        """The command line as one string, its secrets masked, each argument cut."""
+        return _command_text(command, self._rules)
+
+    def secrets(self, command: object) -> set[str]:
+        """The values after sensitive flags in ``command``: mask them wherever they show."""
+        return _command_secrets(command, self._rules)
+
+
+def command_line_masker(client: BaseClient) -> CommandLineMasker:
+    """A :class:`CommandLineMasker` with ``client``'s scrubber rules."""
+    return CommandLineMasker(client)

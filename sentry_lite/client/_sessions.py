@@ -1,0 +1,117 @@
+"""The client's side of release health: the tracker it owns, sessions started by hand.
+
+The client makes one :class:`~sentry_lite.sessions.SessionTracker` when it
+has a transport and a release (``_setup_sessions``), runs it on the
+transport's schedule, and asks it about each event it sends
+(``Client._capture_event``). ``start_session()``/``end_session()`` come
+here through the scope, as in sentry_sdk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import TYPE_CHECKING
+
+from sentry_lite._log import logger
+from sentry_lite._version import SDK_NAME, VERSION
+from sentry_lite.client._base import BaseClient
+from sentry_lite.envelope import Envelope
+
+if TYPE_CHECKING:
+    from sentry_lite.options import Options
+    from sentry_lite.scope import Scope
+    from sentry_lite.sessions import SessionTracker
+    from sentry_lite.types import Event
+
+__all__ = ["ClientSessions"]
+
+_told_no_release = False
+
+
+class ClientSessions(BaseClient):
+    """Release health for :class:`~sentry_lite.client.Client`."""
+
+    _closed: bool
+    _sessions: SessionTracker | None = None
+
+    def _setup_sessions(self, options: Options) -> SessionTracker | None:
+        """Release health (sessions/): on the transport's schedule; the application
+        session starts now when ``auto_session_tracking`` is on."""
+        if not options.release:
+            _say_no_release(options)
+            return None
+        from sentry_lite.sessions import SessionTracker
+
+        assert self.transport is not None
+        directory = None
+        if options.spool_dir and options.dsn is not None:
+            from sentry_lite.transport.spool import Spool
+
+            spool = Spool.for_dsn(options.spool_dir, options.dsn)
+            directory = os.path.join(spool.directory, "sessions")
+        tracker = SessionTracker(options, self.transport.capture_envelope, directory)
+        self.transport.attach_timed(tracker)
+        tracker.flush_at_exit = getattr(self.transport, "flush_before_exit", None)
+        if options.auto_session_tracking:
+            tracker.start()
+        return tracker
+
+    @property
+    def session_tracker(self) -> SessionTracker | None:
+        """This client's release health (None without a release); web middleware count
+        requests through it (``integrations/_web/sessions.py``)."""
+        return self._sessions
+
+    def start_session(self, scope: Scope, session_mode: str = "application") -> None:
+        """Start a session: the process's application session (ending the one that
+        runs), or with ``session_mode="request"`` one on ``scope`` (an isolation scope)."""
+        tracker = self._sessions
+        if tracker is None or self._closed:
+            return
+        if session_mode == "request":
+            if scope._session is not None:
+                self.end_session(scope)
+            scope._session = tracker.request_started()
+            return
+        user = scope._user or {}
+        did = user.get("id")
+        tracker.start(str(did) if did is not None else None)
+
+    def end_session(self, scope: Scope) -> None:
+        """End the request session on ``scope`` if it has one, else the application session."""
+        tracker = self._sessions
+        if tracker is None:
+            return
+        request = scope._session
+        if request is not None:
+            scope._session = None
+            tracker.request_ended(request, None)
+            return
+        tracker.end()
+
+    def _session_without_event(
+        self, event: Event, isolation: Scope, fatal: bool, reason: str
+    ) -> None:
+        """A dropped event still counts for release health when it was sampled out
+        (``sample_rate`` is about volume), and a crash is a crash whatever was dropped."""
+        assert self._sessions is not None
+        if fatal:
+            self._sessions.crash_without_event()
+        elif reason == "sample_rate":
+            item = self._sessions.on_event(event, isolation._session, fatal=False)  # type: ignore[arg-type]
+            if item is not None:
+                self.transport.capture_envelope(  # type: ignore[union-attr]
+                    Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
+                )
+
+
+def _say_no_release(options: Options) -> None:
+    """No release, no sessions: said once per process, when debug output shows it
+    (``init()`` turns it on before this)."""
+    global _told_no_release  # noqa: PLW0603 -- once per process
+    if _told_no_release or not options.auto_session_tracking:
+        return
+    if logger.isEnabledFor(logging.DEBUG):
+        _told_no_release = True
+        logger.debug("no release set: no release-health sessions are sent")
