@@ -174,3 +174,19 @@ def test_it_is_auto_enabled_with_loguru_installed(sentry_init):
     assert sentry_lite.get_client().get_integration("loguru") is None
     with pytest.raises(TypeError):
         LoguruIntegration(level="INFO")  # type: ignore[arg-type]
+
+
+def test_the_parameters_and_defaults_are_sentry_sdks():
+    import inspect
+
+    from sentry_sdk.integrations import loguru as theirs_module
+
+    ours = inspect.signature(LoguruIntegration.__init__).parameters
+    theirs = inspect.signature(theirs_module.LoguruIntegration.__init__).parameters
+    assert list(ours) == list(theirs)
+    for name in ("level", "event_level", "breadcrumb_format", "event_format", "sentry_logs_level"):
+        assert ours[name].default == theirs[name].default, name
+    assert LoguruIntegration.identifier == theirs_module.LoguruIntegration.identifier
+    assert {level.name: level.value for level in LoggingLevels} == {
+        level.name: level.value for level in theirs_module.LoggingLevels
+    }
