@@ -115,10 +115,8 @@ class LogWire:
             }
             for level, number in SEVERITY_NUMBERS.items()
         }
-        import json
-
         self._level_bytes = {
-            level: len(json.dumps(attributes, separators=(",", ":")))
+            level: sum(_typed_size(key, value) for key, value in attributes.items())
             for level, attributes in self._by_level.items()
         }
 
@@ -278,6 +276,13 @@ def sensitive(key_filter: Callable[[str], bool], name: str) -> bool:
         return bool(key_filter(name))
     except Exception:  # noqa: BLE001 -- fail closed
         return True
+
+
+def _typed_size(key: str, typed: dict[str, Any]) -> int:
+    """About the bytes of ``"key":{"value":...,"type":"..."},`` (json is the worker's import)."""
+    value = typed["value"]
+    text = len(value) + 2 if type(value) is str else len(str(value))
+    return len(key) + len(typed["type"]) + text + 24
 
 
 def _homogeneous(values: Any) -> bool:
