@@ -259,6 +259,7 @@ PER_CALL = {
     "logging_breadcrumb": 0.5,
     "add_breadcrumb": 0.5,
     "logger_info": 0.5,
+    "logging_info_log": 0.5,
 }
 
 
