@@ -448,3 +448,35 @@ def test_the_logging_integration_forwards_records_at_sentry_logs_level(receiver,
     assert got["host"] == "db1"
     assert got["code.function.name"].startswith("test_the_logging_integration")
     assert receiver.events == []  # events are independent: event_level=None
+
+
+def test_a_forwarded_record_is_formatted_once_for_its_log_and_its_breadcrumb(receiver, sentry_init):
+    # logging.info in a hot path: the arguments' __str__ runs once, the log's
+    # body and the breadcrumb's message share the text. (No handler formats the
+    # record first: pytest's would, and store the message for the SDK to reuse.)
+    formatted = []
+
+    class Order:
+        def __str__(self):
+            formatted.append(1)
+            return "order 7"
+
+        def __repr__(self):
+            return "Order(7)"
+
+    sentry_init(enable_logs=True)
+    app = logging.getLogger("app.once")
+    app.propagate = False
+    app.setLevel(logging.INFO)
+    try:
+        app.info("paid %s", Order())
+    finally:
+        app.propagate = True
+    sentry_lite.capture_message("after")
+    sentry_lite.flush()
+    [log] = logs_of(receiver)
+    assert log["body"] == "paid order 7"
+    [event] = receiver.events
+    [crumb] = [c for c in event["breadcrumbs"]["values"] if c["category"] == "app.once"]
+    assert crumb["message"] == "paid order 7"
+    assert len(formatted) == 1

@@ -426,6 +426,11 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
         scopes = (get_global_scope(), get_isolation_scope(), scope or get_current_scope())
         self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
 
+    def capture_log_in(self, log: dict[str, Any], scopes: tuple[Scope, ...]) -> None:
+        """:meth:`capture_log` with the scopes the caller already read (broadest first)."""
+        if self._logs is not None and not self._closed:
+            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+
     _capture_log = capture_log  # sentry_sdk's name
 
 
