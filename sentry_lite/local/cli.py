@@ -4,6 +4,7 @@
     sentry-lite demo          run a program that fails, print the events it sent
     sentry-lite receive       listen on 127.0.0.1, print the events programs send
     sentry-lite run -- CMD    run a command, report its failure and cron check-ins
+    sentry-lite serve         a local Sentry: store events, browse them at 127.0.0.1:8969
 
 Without a subcommand it prints its help and exits with status 2.
 """
@@ -19,6 +20,7 @@ from typing import Optional
 
 from sentry_lite._version import VERSION
 from sentry_lite.local.run import add_run_command, check_run_arguments, split_command
+from sentry_lite.local.serve.command import add_serve_command
 
 __all__ = ["main"]
 
@@ -99,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print each event as one line of JSON (the rest goes to stderr)",
     )
     add_run_command(commands)
+    add_serve_command(commands, _port)
     return parser
 
 
@@ -116,6 +119,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         from sentry_lite.local.run import run_command
 
         return run_command(args)
+    if args.command == "serve":
+        from sentry_lite.local.serve.command import serve_main
+
+        return serve_main(args)
     if args.command == "demo":
         from sentry_lite.local.demo import run_demo
 
