@@ -146,11 +146,6 @@ def _banner(inspector: Inspector) -> str:
         f"sentry-lite serve: open {inspector.url}/ in a browser (Ctrl-C to stop).",
         f"Stored in {settings.db_path} (at most {settings.retention.max_events} events,"
         f" {settings.retention.max_age_days:g} days).",
-        "Point the SDK at it with this DSN:",
-        "",
-        f"    SENTRY_DSN={inspector.dsn}",
-        "",
-        f"Token to delete issues in the pages: {inspector.delete_token}",
     ]
     if settings.host not in LOOPBACK_NAMES:
         lines.append(
@@ -161,4 +156,11 @@ def _banner(inspector: Inspector) -> str:
         lines.append(f"Forwarding every envelope to {settings.forward}.")
     if settings.on_new_issue:
         lines.append(f"Running for each new issue: {settings.on_new_issue}")
+    lines += [
+        "Point the SDK at it with this DSN:",
+        "",
+        f"    SENTRY_DSN={inspector.dsn}",
+        "",
+        f"Token to delete issues in the pages: {inspector.delete_token}",
+    ]
     return "\n".join(lines) + "\n"
