@@ -42,7 +42,7 @@ def test_plain_gzip_and_deflate_bodies_are_read(inspector):
 def test_br_without_the_brotli_module_is_415(inspector):
     # brotli is no dependency: without it, br is refused as a server that cannot read it would.
     try:
-        import brotli  # noqa: F401
+        import brotli
     except ImportError:
         status, answer = post_envelope(inspector, b"\x0b\x02\x80", {"Content-Encoding": "br"})
         assert status == 415, answer

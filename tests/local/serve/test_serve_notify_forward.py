@@ -10,7 +10,6 @@ import time
 from serve_helpers import count, event_envelope, exception_event, post_envelope
 
 import sentry_lite
-from sentry_lite.local.receiver import Response
 
 
 def _python(code: str) -> str:
