@@ -60,7 +60,8 @@ def require_browser() -> tuple[str, str]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI must run the browser tests; {why}")
         pytest.skip(why)
-    assert browser is not None and driver is not None
+    assert browser is not None
+    assert driver is not None
     return browser, driver
 
 
