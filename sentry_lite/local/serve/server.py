@@ -135,7 +135,7 @@ class Inspector:
             raw_body = read_body(request, MAX_BODY_BYTES)
         except BadRequest as error:
             request.close_connection = True  # the rest of the stream is unreadable
-            respond(request, error.status, {"detail": error.detail}, ())
+            self._reject(request, error)
             return
         try:
             received, _ = parse_request(
@@ -148,7 +148,7 @@ class Inspector:
             )
             contents = read_contents(received.envelope)
         except BadRequest as error:
-            respond(request, error.status, {"detail": error.detail}, ())
+            self._reject(request, error)
             return
         try:
             new_issues = self.store.save(contents, received.received_at)
@@ -164,6 +164,11 @@ class Inspector:
                 self.notifier.submit(issue)
         event_id = received.envelope.headers.get("event_id")
         respond(request, 200, {"id": event_id} if event_id else {}, ())
+
+    def _reject(self, request: _Handler, error: BadRequest) -> None:
+        """Answer a refused envelope, and say so: a stale DSN is found at once."""
+        self.report(f"refused an envelope: {error.status} {error.detail}")
+        respond(request, error.status, {"detail": error.detail}, ())
 
 
 class _Server(ThreadingHTTPServer):

@@ -124,3 +124,8 @@ def test_an_event_sent_twice_is_stored_once(inspector):
     assert post_envelope(inspector, body)[0] == 200
     assert count(inspector, "events") == 1
     assert rows(inspector, "SELECT times_seen FROM issues")[0]["times_seen"] == 1
+
+
+def test_a_refused_envelope_is_said_on_stderr(inspector):
+    post_envelope(inspector, event_envelope(), {"X-Sentry-Auth": auth(inspector, "1" * 32)})
+    assert inspector.reports == ["refused an envelope: 403 wrong or missing sentry_key"]
