@@ -145,6 +145,7 @@ class WebUI:
 
     def post(self, request: BaseHTTPRequestHandler, path: str) -> None:
         """Answer a ``POST`` that is not ingest: only deleting an issue, with the token."""
+        request.close_connection = True  # a body left unread would garble the next request
         if not self.host_allowed(request.headers.get("Host")):
             self._send(request, 403, b"This Host is not served here.\n", "text/plain")
             return
@@ -155,7 +156,6 @@ class WebUI:
         length_text = request.headers.get("Content-Length", "0")
         length = int(length_text) if length_text.isdigit() else -1
         if not 0 <= length <= _MAX_FORM_BYTES:
-            request.close_connection = True
             self._send(request, 413, b"The form is too large.\n", "text/plain")
             return
         form = parse_qs(request.rfile.read(length).decode("utf-8", "replace"))

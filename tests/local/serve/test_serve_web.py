@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import urllib.parse
 import uuid
 from html.parser import HTMLParser
@@ -248,3 +249,42 @@ def test_the_other_pages_show_what_was_sent(inspector):
 def test_unknown_pages_are_404(inspector):
     for path in ("/issues/999", "/events/" + "0" * 32, "/attachments/5", "/nothing"):
         assert page(inspector, path)[0] == 404
+
+
+def test_a_refused_form_post_closes_the_connection_so_its_body_is_never_read_as_a_request(
+    inspector,
+):
+    # The refused POST's body is left unread: on a kept-alive connection it would
+    # be read as the start of the next request line ("token=xGET / HTTP/1.1").
+    with socket.create_connection(("127.0.0.1", inspector.port), timeout=10) as connection:
+        body = b"token=x"
+        connection.sendall(
+            b"POST /issues/1/delete HTTP/1.1\r\nHost: evil.example\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        answers = _read_until_closed(
+            connection, then_send=b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+    statuses = re.findall(rb"(?:^|\n)HTTP/1\.[01] (\d{3})", answers)
+    assert statuses == [b"403"], answers
+
+
+def _read_until_closed(connection: socket.socket, then_send: bytes) -> bytes:
+    """Everything the server sends, sending ``then_send`` once the first answer is in."""
+    received = b""
+    sent = False
+    while True:
+        try:
+            chunk = connection.recv(65536)
+        except ConnectionResetError:
+            return received
+        if not chunk:
+            return received
+        received += chunk
+        if not sent and b"\r\n\r\n" in received:
+            sent = True
+            try:
+                connection.sendall(then_send)
+            except (BrokenPipeError, ConnectionResetError):
+                return received
