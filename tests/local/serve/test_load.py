@@ -47,8 +47,9 @@ for order in range(count):
         sentry_lite.flush(timeout=30)  # keep the bounded queue from overflowing
 sentry_lite.flush(timeout=30)
 stats = sentry_lite.delivery_stats()
+dropped = {f"{reason}/{category}": n for (reason, category), n in stats.dropped.items()}
 with open(ids_file, "w") as out:
-    json.dump({"ids": ids, "sent": stats.sent, "dropped": dict((f"{r}/{c}", n) for (r, c), n in stats.dropped.items())}, out)
+    json.dump({"ids": ids, "sent": stats.sent, "dropped": dropped}, out)
 """
 
 

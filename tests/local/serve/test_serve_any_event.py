@@ -42,9 +42,8 @@ _FIELDS = (
 )
 _FRAME = st.fixed_dictionaries(
     {},
-    optional={
-        name: _JSON
-        for name in (
+    optional=dict.fromkeys(
+        (
             "function",
             "module",
             "filename",
@@ -54,8 +53,9 @@ _FRAME = st.fixed_dictionaries(
             "context_line",
             "post_context",
             "in_app",
-        )
-    },
+        ),
+        _JSON,
+    ),
 )
 _EXCEPTION = st.fixed_dictionaries(
     {},
@@ -69,7 +69,7 @@ _EXCEPTION = st.fixed_dictionaries(
 _EVENTS = st.fixed_dictionaries(
     {},
     optional={
-        **{name: _JSON for name in _FIELDS},
+        **dict.fromkeys(_FIELDS, _JSON),
         "exception": st.fixed_dictionaries({"values": st.lists(_EXCEPTION | _JSON, max_size=3)})
         | _JSON,
     },
