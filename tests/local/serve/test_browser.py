@@ -7,6 +7,7 @@ directory named by ``SENTRY_LITE_SCREENSHOTS`` when it is set (the docs use them
 from __future__ import annotations
 
 import os
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -19,21 +20,35 @@ pytestmark = pytest.mark.browser
 
 PROGRAM = """
 import sentry_lite
+from sentry_lite.crons import monitor
 
 sentry_lite.init(release="shop@1.4", environment="staging", enable_logs=True)
 sentry_lite.add_breadcrumb(category="ui", message="user opened the basket")
+sentry_lite.add_attachment(bytes=b"sku,qty\\nA-1,0\\n", filename="basket.csv")
 sentry_lite.logger.info("checkout started for {customer}", customer="c-42")
 
 def total(items):
     basket_total = 4217
     return basket_total / len(items)
 
+@monitor(monitor_slug="nightly-checkout")
+def nightly_checkout():
+    try:
+        total([])
+    except ZeroDivisionError:
+        error_id = sentry_lite.capture_exception()
+        sentry_lite.capture_feedback(
+            "the basket page went blank", name="Ana", associated_event_id=error_id
+        )
+        raise
+
 try:
-    total([])
+    nightly_checkout()
 except ZeroDivisionError:
-    sentry_lite.capture_exception()
+    pass
 sentry_lite.flush()
 """
+
 
 HOSTILE = {
     "script": "<script>window.pwned = 'script'; alert('script')</script>",
@@ -80,7 +95,7 @@ def _text(driver) -> str:
     return driver.find_element(By.TAG_NAME, "body").text
 
 
-def test_a_person_finds_the_error_its_local_and_breadcrumb_and_the_log_line(inspector, browser):
+def test_a_person_finds_the_error_its_local_and_breadcrumb(inspector, browser):
     from selenium.webdriver.common.by import By
 
     result = run_script(PROGRAM, inspector.dsn)
@@ -103,12 +118,46 @@ def test_a_person_finds_the_error_its_local_and_breadcrumb_and_the_log_line(insp
     assert "shop@1.4" in _text(browser)
     _screenshot(browser, "event")
 
+
+def test_logs_feedback_crons_releases_and_the_attachment_show_what_the_program_sent(
+    inspector, browser
+):
+    from selenium.webdriver.common.by import By
+
+    result = run_script(PROGRAM, inspector.dsn)
+    assert result.returncode == 0, result.stderr
+    browser.get(inspector.url + "/")
+
     browser.find_element(By.LINK_TEXT, "Logs").click()
     assert "checkout started for c-42" in browser.find_element(By.CSS_SELECTOR, "table.logs").text
     _screenshot(browser, "logs")
+
+    browser.find_element(By.LINK_TEXT, "Crons").click()
+    monitor = browser.find_element(By.CSS_SELECTOR, "section.monitor")
+    assert monitor.find_element(By.TAG_NAME, "h2").text == "nightly-checkout"
+    assert monitor.find_elements(By.CSS_SELECTOR, "tr.check-in.status-error")
+    _screenshot(browser, "crons")
+
     browser.find_element(By.LINK_TEXT, "Releases").click()
-    assert "shop@1.4" in _text(browser)
+    releases = browser.find_element(By.CSS_SELECTOR, "table.releases").text
+    assert "shop@1.4" in releases
+    assert "staging" in releases
     _screenshot(browser, "releases")
+
+    browser.find_element(By.LINK_TEXT, "Feedback").click()
+    feedback = browser.find_element(By.CSS_SELECTOR, "table.feedback")
+    assert "the basket page went blank" in feedback.text
+    assert "Ana" in feedback.text
+    _screenshot(browser, "feedback")
+    feedback.find_element(By.CSS_SELECTOR, "a[href^='/events/']").click()
+    assert browser.find_element(By.CSS_SELECTOR, ".exc-type").text == "ZeroDivisionError"
+
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "basket.csv")
+    assert link.get_attribute("download") is not None
+    no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with no_proxy.open(link.get_attribute("href"), timeout=10) as answer:
+        assert answer.headers["Content-Type"] == "application/octet-stream"
+        assert answer.read() == b"sku,qty\nA-1,0\n"
 
 
 def test_a_malicious_event_shows_as_text_and_runs_nothing(inspector, browser):
