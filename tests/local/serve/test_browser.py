@@ -7,6 +7,8 @@ directory named by ``SENTRY_LITE_SCREENSHOTS`` when it is set (the docs use them
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import urllib.request
 import uuid
 from pathlib import Path
@@ -14,7 +16,6 @@ from pathlib import Path
 import pytest
 from conftest import require_browser
 from serve_helpers import event_envelope, post_envelope
-from subprocess_runner import run_script
 
 pytestmark = pytest.mark.browser
 
@@ -89,17 +90,40 @@ def _screenshot(driver, name: str) -> None:
         driver.save_screenshot(str(Path(directory) / f"serve-{name}.png"))
 
 
+def _run_program(directory: Path, dsn: str) -> None:
+    """Run PROGRAM from a file in its project folder, as a person runs theirs.
+
+    Its frames then have source lines and count as the app's own (in app).
+    """
+    (directory / "checkout.py").write_text(PROGRAM)
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.lower().endswith("_proxy") and not name.startswith("SENTRY_")
+    }
+    environment["SENTRY_DSN"] = dsn
+    result = subprocess.run(
+        [sys.executable, "checkout.py"],
+        cwd=directory,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def _text(driver) -> str:
     from selenium.webdriver.common.by import By
 
     return driver.find_element(By.TAG_NAME, "body").text
 
 
-def test_a_person_finds_the_error_its_local_and_breadcrumb(inspector, browser):
+def test_a_person_finds_the_error_its_local_and_breadcrumb(inspector, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    result = run_script(PROGRAM, inspector.dsn)
-    assert result.returncode == 0, result.stderr
+    _run_program(tmp_path, inspector.dsn)
 
     browser.get(inspector.url + "/")
     _screenshot(browser, "issues")
@@ -110,7 +134,11 @@ def test_a_person_finds_the_error_its_local_and_breadcrumb(inspector, browser):
     browser.find_element(By.CSS_SELECTOR, "a.event-link").click()
 
     assert browser.find_element(By.CSS_SELECTOR, ".exc-type").text == "ZeroDivisionError"
-    locals_table = browser.find_element(By.CSS_SELECTOR, "details.frame.in-app table.locals")
+    frame = browser.find_element(By.CSS_SELECTOR, "details.frame.in-app")
+    assert frame.find_element(By.CSS_SELECTOR, ".function").text == "total"
+    current_line = frame.find_element(By.CSS_SELECTOR, "ol.source li.current").text
+    assert "return basket_total / len(items)" in current_line
+    locals_table = frame.find_element(By.CSS_SELECTOR, "table.locals")
     assert "basket_total" in locals_table.text
     assert "4217" in locals_table.text
     crumbs = browser.find_element(By.CSS_SELECTOR, "table.breadcrumbs").text
@@ -120,12 +148,11 @@ def test_a_person_finds_the_error_its_local_and_breadcrumb(inspector, browser):
 
 
 def test_logs_feedback_crons_releases_and_the_attachment_show_what_the_program_sent(
-    inspector, browser
+    inspector, browser, tmp_path
 ):
     from selenium.webdriver.common.by import By
 
-    result = run_script(PROGRAM, inspector.dsn)
-    assert result.returncode == 0, result.stderr
+    _run_program(tmp_path, inspector.dsn)
     browser.get(inspector.url + "/")
 
     browser.find_element(By.LINK_TEXT, "Logs").click()
