@@ -21,7 +21,7 @@ def logs_page(connection: sqlite3.Connection, level: str, search: str) -> bytes:
             '<option value="{}"{}>{}</option>',
             name,
             Markup(" selected") if name == level else "",
-            name,
+            name or "any level",
         )
         for name in ("", *_LEVELS)
     )

@@ -237,7 +237,9 @@ def test_the_other_pages_show_what_was_sent(inspector):
     post_envelope(inspector, Envelope({}, [Item("session", session)]).serialize())
     feedback = {"event_id": uuid.uuid4().hex, "contexts": {"feedback": {"message": "slow page"}}}
     post_envelope(inspector, Envelope({}, [Item("feedback", feedback)]).serialize())
-    assert "cache warmed" in page(inspector, "/logs")[1]
+    logs = page(inspector, "/logs")[1]
+    assert "cache warmed" in logs
+    assert '<option value="" selected>any level</option>' in logs
     assert "cache warmed" not in page(inspector, "/logs?level=error")[1]
     assert "backup" in page(inspector, "/crons")[1]
     releases = page(inspector, "/releases")[1]
