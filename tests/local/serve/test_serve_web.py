@@ -290,3 +290,23 @@ def _read_until_closed(connection: socket.socket, then_send: bytes) -> bytes:
                 connection.sendall(then_send)
             except (BrokenPipeError, ConnectionResetError):
                 return received
+
+
+def test_the_exception_chain_shows_the_raised_exception_first_then_its_cause(inspector):
+    cause = exception_event("ZeroDivisionError", "total")["exception"]["values"][0]
+    raised = exception_event("CheckoutFailed", "checkout")["exception"]["values"][0]
+    event_id = uuid.uuid4().hex
+    event = {"event_id": event_id, "exception": {"values": [cause, raised]}}  # oldest first
+    post_envelope(inspector, event_envelope(**event))
+    html = page(inspector, f"/events/{event_id}")[1]
+    assert re.findall(r'<span class="exc-type">(\w+)</span>', html) == [
+        "CheckoutFailed",
+        "ZeroDivisionError",
+    ]
+    assert html.count("which happened while handling, or was caused by:") == 1
+    assert re.findall(r'<span class="function">(\w+)</span>', html) == [
+        "checkout",
+        "main",
+        "total",
+        "main",
+    ]
