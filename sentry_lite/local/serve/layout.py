@@ -9,14 +9,16 @@ step, and the Content-Security-Policy allows nothing else.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sentry_lite.local.serve.markup import Fragment, Markup, html, join
+from sentry_lite.local.serve.markup import Fragment, Markup, html, join, url_path
 
 __all__ = [
     "NAVIGATION",
+    "attachment_list",
     "key_values",
     "mapping_pairs",
     "moment",
@@ -115,3 +117,19 @@ def section(heading: str, body: Markup, anchor: str = "") -> Markup:
     if not body:
         return Markup("")
     return html('<section id="{}"><h2>{}</h2>{}</section>', anchor, heading, body)
+
+
+def attachment_list(rows: Iterable[sqlite3.Row]) -> Markup:
+    """Download links of attachments (rows of ``queries.attachments_of``); empty for none."""
+    items = [
+        html(
+            '<li><a href="{}" download>{}</a> ({} bytes, {}, {})</li>',
+            url_path("attachments", str(row["id"])),
+            row["filename"],
+            str(row["size"]),
+            row["content_type"],
+            row["attachment_type"],
+        )
+        for row in rows
+    ]
+    return html('<ul class="attachments">{}</ul>', join(items)) if items else Markup("")

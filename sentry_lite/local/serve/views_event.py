@@ -14,6 +14,7 @@ from typing import Any
 from sentry_lite.local.serve import queries
 from sentry_lite.local.serve.grouping import formatted_message
 from sentry_lite.local.serve.layout import (
+    attachment_list,
     key_values,
     mapping_pairs,
     moment,
@@ -67,7 +68,7 @@ def event_page(connection: sqlite3.Connection, found: dict[str, Any]) -> bytes:
             section("Request", _request(event), "request"),
             section("Contexts", _contexts(event), "contexts"),
             section("Extra", key_values(mapping_pairs(event.get("extra"))), "extra"),
-            section("Attachments", _attachments(attachments), "attachments"),
+            section("Attachments", attachment_list(attachments), "attachments"),
             section("Raw JSON", _raw(event), "raw"),
         ]
     )
@@ -229,23 +230,6 @@ def _contexts(event: dict[str, Any]) -> Markup:
         for name, value in sorted(contexts.items())
         if isinstance(value, dict)
     )
-
-
-def _attachments(rows: list[sqlite3.Row]) -> Markup:
-    if not rows:
-        return Markup("")
-    items = [
-        html(
-            '<li><a href="{}" download>{}</a> ({} bytes, {}, {})</li>',
-            url_path("attachments", str(row["id"])),
-            row["filename"],
-            str(row["size"]),
-            row["content_type"],
-            row["attachment_type"],
-        )
-        for row in rows
-    ]
-    return html("<ul>{}</ul>", join(items))
 
 
 def _raw(event: dict[str, Any]) -> Markup:

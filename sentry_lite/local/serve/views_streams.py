@@ -6,7 +6,7 @@ import json
 import sqlite3
 
 from sentry_lite.local.serve import queries
-from sentry_lite.local.serve.layout import key_values, moment, page, shown_value
+from sentry_lite.local.serve.layout import attachment_list, key_values, moment, page, shown_value
 from sentry_lite.local.serve.markup import Markup, html, join, url_path
 
 __all__ = ["crons_page", "feedback_page", "logs_page", "releases_page"]
@@ -73,10 +73,11 @@ def _attributes(text: str) -> list[tuple[str, object]]:
 
 
 def feedback_page(connection: sqlite3.Connection) -> bytes:
-    """User feedback, newest first, linked to the event it is about."""
+    """User feedback, newest first, linked to the event it is about, with its attachments."""
     rows = [
         html(
-            "<tr><td>{}</td><td><pre>{}</pre></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><pre>{}</pre></td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td></tr>",
             moment(row["received"]),
             row["message"],
             row["name"],
@@ -88,6 +89,7 @@ def feedback_page(connection: sqlite3.Connection) -> bytes:
             )
             if row["associated_event_id"]
             else "",
+            attachment_list(queries.attachments_of(connection, row["event_id"])),
         )
         for row in queries.feedback(connection)
     ]
@@ -95,7 +97,7 @@ def feedback_page(connection: sqlite3.Connection) -> bytes:
         return page("Feedback", Markup('<p class="empty">No feedback yet.</p>'), "/feedback")
     table = html(
         '<table class="feedback"><tr><th>received</th><th>message</th><th>name</th>'
-        "<th>email</th><th>about event</th></tr>{}</table>",
+        "<th>email</th><th>about event</th><th>attachments</th></tr>{}</table>",
         join(rows),
     )
     return page("Feedback", table, "/feedback")

@@ -310,3 +310,19 @@ def test_the_exception_chain_shows_the_raised_exception_first_then_its_cause(ins
         "total",
         "main",
     ]
+
+
+def test_feedback_shows_its_attachments_to_download(inspector):
+    # Sentry's feedback widgets send a screenshot as an attachment of the feedback.
+    feedback_id = uuid.uuid4().hex
+    feedback = {"event_id": feedback_id, "contexts": {"feedback": {"message": "looks broken"}}}
+    items = [
+        Item("feedback", feedback),
+        Item("attachment", raw=b"\x89PNG...", headers={"filename": "screenshot.png"}),
+    ]
+    envelope = Envelope({"event_id": feedback_id}, items).serialize()
+    assert post_envelope(inspector, envelope)[0] == 200
+    html = page(inspector, "/feedback")[1]
+    [link] = re.findall(r'<a href="(/attachments/\d+)" download>screenshot.png</a>', html)
+    status, _, body = request(inspector, "GET", link, headers={"Host": "localhost"})
+    assert (status, body) == (200, b"\x89PNG...")
