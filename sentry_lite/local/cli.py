@@ -7,6 +7,7 @@
     sentry-lite check-dsn DSN will events sent with this DSN arrive? (check_dsn.py)
     sentry-lite send-event    send one message event from a shell script (send_event.py)
     sentry-lite spool ACTION  list, send or purge the disk spool (spool_command.py)
+    sentry-lite serve         a local Sentry: store events, browse them at 127.0.0.1:8969
 
 Without a subcommand it prints its help and exits with status 2.
 """
@@ -26,6 +27,7 @@ from sentry_lite.local.check_dsn import add_check_dsn_command
 from sentry_lite.local.run import add_run_command, check_run_arguments, split_command
 from sentry_lite.local.send_event import add_send_event_command
 from sentry_lite.local.spool_command import add_spool_command
+from sentry_lite.local.serve.command import add_serve_command
 
 __all__ = ["main"]
 
@@ -109,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     add_check_dsn_command(commands)
     add_send_event_command(commands)
     add_spool_command(commands)
+    add_serve_command(commands, _port)
     return parser
 
 
@@ -129,6 +132,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         from sentry_lite.local.run import run_command
 
         return run_command(args)
+    if args.command == "serve":
+        from sentry_lite.local.serve.command import serve_main
+
+        return serve_main(args)
     if args.command == "demo":
         from sentry_lite.local.demo import run_demo
 
