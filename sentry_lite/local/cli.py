@@ -26,8 +26,8 @@ from sentry_lite._version import VERSION
 from sentry_lite.local.check_dsn import add_check_dsn_command
 from sentry_lite.local.run import add_run_command, check_run_arguments, split_command
 from sentry_lite.local.send_event import add_send_event_command
-from sentry_lite.local.spool_command import add_spool_command
 from sentry_lite.local.serve.command import add_serve_command
+from sentry_lite.local.spool_command import add_spool_command
 
 __all__ = ["main"]
 
