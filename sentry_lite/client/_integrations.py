@@ -56,6 +56,8 @@ AUTO_ENABLING_INTEGRATIONS = (
     "sentry_lite.integrations.starlette.StarletteIntegration",
     "sentry_lite.integrations.fastapi.FastApiIntegration",
     "sentry_lite.integrations.loguru.LoguruIntegration",
+    "sentry_lite.integrations.celery.CeleryIntegration",
+    "sentry_lite.integrations.rq.RqIntegration",
 )
 
 _installed: set[str] = set()
