@@ -391,11 +391,19 @@ def test_before_send_log_sees_sentry_sdks_shape_and_may_change_or_drop(
     ]
     [log] = logs_of(receiver)
     assert values(log)["added"] == "by the hook"
+    # Returning None and raising are told apart, with sentry_sdk's reasons, each
+    # counted in log_byte too.
     dropped = sentry_lite.delivery_stats().dropped
-    assert set(dropped) == {("before_send", "log_item"), ("before_send", "log_byte")}
-    assert dropped[("before_send", "log_item")] == 2
-    assert 2 * 150 < dropped[("before_send", "log_byte")] < 2 * 2000
-    assert discarded(receiver, "before_send", "log_byte") == [dropped[("before_send", "log_byte")]]
+    assert set(dropped) == {
+        ("before_send", "log_item"),
+        ("before_send", "log_byte"),
+        ("callback_error", "log_item"),
+        ("callback_error", "log_byte"),
+    }
+    assert dropped[("before_send", "log_item")] == dropped[("callback_error", "log_item")] == 1
+    for reason in ("before_send", "callback_error"):
+        assert 150 < dropped[(reason, "log_byte")] < 2000
+        assert discarded(receiver, reason, "log_byte") == [dropped[(reason, "log_byte")]]
     assert any("before_send_log" in record.getMessage() for record in caplog.records)
 
 

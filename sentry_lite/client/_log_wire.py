@@ -15,7 +15,7 @@ caller. :meth:`LogWire.finish` turns it into one entry of a ``log`` item
    (a sensitive one becomes ``[Filtered]``; the body is formatted from the
    masked parameters, so it never shows the value either);
 2. every string (body, template, attribute values, in lists too) through the
-   value patterns, then cut to ``max_value_length`` (the body to 8192);
+   value patterns, then cut to ``max_value_length`` (the body to ``max_body``);
 3. typed attributes (``string``, ``integer``, ``double``, ``boolean``,
    ``array``) with the SDK's own (``sentry.sdk.*``, ``sentry.environment``,
    ``sentry.release``, ``server.address``, ``sentry.severity_*``) added
@@ -87,14 +87,29 @@ class LogWire:
     Args:
         limits: The client's safe-value limits with the scrubber's filters.
         environment, release, server_name: The SDK's attributes on every log.
+        max_body: The longest body kept (``max_message_length``; never over 8192).
     """
 
-    __slots__ = ("_by_level", "_defaults", "_key_filter", "_level_bytes", "_limits", "_string")
+    __slots__ = (
+        "_by_level",
+        "_defaults",
+        "_key_filter",
+        "_level_bytes",
+        "_limits",
+        "_string",
+        "max_body",
+    )
 
     def __init__(
-        self, limits: SafeLimits, environment: str, release: Optional[str], server_name: str
+        self,
+        limits: SafeLimits,
+        environment: str,
+        release: Optional[str],
+        server_name: str,
+        max_body: int = MAX_BODY,
     ) -> None:
         self._limits = limits
+        self.max_body = min(max_body, MAX_BODY)
         self._key_filter = limits.key_filter
         self._string = limits.string_filter
         defaults: dict[str, Any] = {
@@ -142,7 +157,7 @@ class LogWire:
         return self.entry(
             level,
             number,
-            self.text(body if type(body) is str else str(body), MAX_BODY),
+            self.text(body if type(body) is str else str(body), self.max_body),
             self.scrubbed(attributes, typed=True) if attributes else {},
             timestamp=stamp,
             trace_id=trace_id,

@@ -24,7 +24,11 @@ With a ``before_send_log`` the hook must get the log in sentry_sdk's shape
 ``time_unix_nano``, ``trace_id``, ``span_id``), already scrubbed: then all of
 it happens on the caller, the hook runs, and its result is typed at once.
 None from the hook drops the log (``before_send``, category ``log_item``, and
-its bytes as ``log_byte``); a hook that raises drops it too, with a WARNING.
+its bytes as ``log_byte``); a hook that raises drops it too, with a WARNING
+(``callback_error``, as sentry_sdk counts it).
+
+The body is cut to ``max_value_length`` when the program gave it, else to
+8192 characters (``Options.max_message_length``).
 """
 
 from __future__ import annotations
@@ -53,7 +57,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SEVERITY_NUMBERS", "LogPipeline", "logs_enabled"]
 
-_MAX_BODY = 8192
 _USER_ATTRIBUTES = (
     ("user.id", "id"),
     ("user.name", "username"),
@@ -89,7 +92,9 @@ class LogPipeline:
         if self._before_send_log is None:
             self._before_send_log = _experimental(options, "before_send_log")
         self._send_pii = options.send_default_pii
-        self.wire = LogWire(limits, options.environment, options.release, server_name)
+        self.wire = LogWire(
+            limits, options.environment, options.release, server_name, options.max_message_length
+        )
 
     # -- sentry_lite.logger calls ------------------------------------------------------
     def capture_call(
@@ -241,7 +246,7 @@ class LogPipeline:
             return
         if self._send_pii:
             _add_user(attributes, scopes)
-        log["body"] = self.wire.text(body, _MAX_BODY)
+        log["body"] = self.wire.text(body, self.wire.max_body)
         log["trace_id"] = trace_id
         log["attributes"] = self.wire.scrubbed(attributes, typed=False)
         _in_hook.active = True
@@ -249,19 +254,19 @@ class LogPipeline:
             result = hook(log, {})
         except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
             warn_hook_failed("before_send_log", error, "log dropped")
-            _record_dropped(transport, self.wire, log)
+            _record_dropped(transport, self.wire, log, "callback_error")  # sentry_sdk's reason
             return
         finally:
             _in_hook.active = False
         if not isinstance(result, dict):
             logger.debug("log dropped by before_send_log")
-            _record_dropped(transport, self.wire, log)
+            _record_dropped(transport, self.wire, log, "before_send")
             return
         transport.add_to_batch("log", self.wire.wire(result))
 
 
-def _record_dropped(transport: Transport, wire: LogWire, log: dict[str, Any]) -> None:
-    transport.record_lost_event("before_send", "log_item")
+def _record_dropped(transport: Transport, wire: LogWire, log: dict[str, Any], reason: str) -> None:
+    transport.record_lost_event(reason, "log_item")
     attributes = log.get("attributes")
     captured = (
         wire,
@@ -275,7 +280,7 @@ def _record_dropped(transport: Transport, wire: LogWire, log: dict[str, Any]) ->
         None,
         None,
     )
-    transport.record_lost_event("before_send", "log_byte", wire.estimated_size(captured))
+    transport.record_lost_event(reason, "log_byte", wire.estimated_size(captured))
 
 
 def _add_user(attributes: dict[str, Any], scopes: tuple[Scope, ...]) -> None:
