@@ -391,8 +391,8 @@ def test_before_send_log_sees_sentry_sdks_shape_and_may_change_or_drop(
     ]
     [log] = logs_of(receiver)
     assert values(log)["added"] == "by the hook"
-    # Returning None and raising are told apart, with sentry_sdk's reasons, each
-    # counted in log_byte too.
+    # Returning None and raising are told apart, with sentry_sdk's reasons;
+    # each dropped log counted in bytes too.
     dropped = sentry_lite.delivery_stats().dropped
     assert set(dropped) == {
         ("before_send", "log_item"),

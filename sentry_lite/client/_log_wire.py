@@ -15,7 +15,8 @@ caller. :meth:`LogWire.finish` turns it into one entry of a ``log`` item
    (a sensitive one becomes ``[Filtered]``; the body is formatted from the
    masked parameters, so it never shows the value either);
 2. every string (body, template, attribute values, in lists too) through the
-   value patterns, then cut to ``max_value_length`` (the body to ``max_body``);
+   value patterns, then cut to ``max_value_length`` (the body to it when the
+   program gave it, else to 8192);
 3. typed attributes (``string``, ``integer``, ``double``, ``boolean``,
    ``array``) with the SDK's own (``sentry.sdk.*``, ``sentry.environment``,
    ``sentry.release``, ``server.address``, ``sentry.severity_*``) added
@@ -87,7 +88,6 @@ class LogWire:
     Args:
         limits: The client's safe-value limits with the scrubber's filters.
         environment, release, server_name: The SDK's attributes on every log.
-        max_body: The longest body kept (``max_message_length``; never over 8192).
     """
 
     __slots__ = (
@@ -109,6 +109,7 @@ class LogWire:
         max_body: int = MAX_BODY,
     ) -> None:
         self._limits = limits
+        #: The longest body kept: ``max_message_length`` (from ``max_value_length``), at most 8192.
         self.max_body = min(max_body, MAX_BODY)
         self._key_filter = limits.key_filter
         self._string = limits.string_filter

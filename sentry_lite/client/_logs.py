@@ -26,9 +26,6 @@ it happens on the caller, the hook runs, and its result is typed at once.
 None from the hook drops the log (``before_send``, category ``log_item``, and
 its bytes as ``log_byte``); a hook that raises drops it too, with a WARNING
 (``callback_error``, as sentry_sdk counts it).
-
-The body is cut to ``max_value_length`` when the program gave it, else to
-8192 characters (``Options.max_message_length``).
 """
 
 from __future__ import annotations
@@ -93,7 +90,11 @@ class LogPipeline:
             self._before_send_log = _experimental(options, "before_send_log")
         self._send_pii = options.send_default_pii
         self.wire = LogWire(
-            limits, options.environment, options.release, server_name, options.max_message_length
+            limits,
+            options.environment,
+            options.release,
+            server_name,
+            options.max_message_length,
         )
 
     # -- sentry_lite.logger calls ------------------------------------------------------

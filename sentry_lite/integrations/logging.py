@@ -248,6 +248,8 @@ def _record_guarded(
             found.capture_sentry_logs is None and client.logs_enabled
         )
         log = wanted and found.sentry_logs_level is not None and levelno >= found.sentry_logs_level
+    else:
+        log = log and client.logs_enabled  # SentryLogsHandler: only with enable_logs
     if ignored:
         event = breadcrumb = False
     log = log and not _ignored_for_logs(name)
