@@ -7,6 +7,8 @@ import re
 import urllib.parse
 import wsgiref.util
 
+from subprocess_runner import run_script
+
 import sentry_lite
 from sentry_lite.integrations.wsgi import SentryWsgiMiddleware
 from sentry_lite.local.receiver import Response
@@ -59,6 +61,40 @@ def test_feedback_linked_to_the_error_it_is_about(receiver, sentry_init):
     assert [item.type for item in envelope.envelope.items if item.type != "client_report"] == [
         "feedback"
     ]
+
+
+def test_a_command_line_program_asks_its_user_after_an_error(receiver):
+    # The issue's CLI example, as docs/feedback.md shows it: the error is
+    # captured, the user types a comment, and both leave at exit.
+    result = run_script(
+        """
+        import sentry_lite
+
+        sentry_lite.init(release="convert@2")
+        try:
+            int("twelve")
+        except ValueError:
+            error_id = sentry_lite.capture_exception()
+            comment = input("Conversion failed. What were you doing? ")
+            if comment:
+                sentry_lite.capture_feedback(comment, associated_event_id=error_id)
+        print()
+        print("error", error_id)
+        """,
+        receiver.dsn,
+        stdin_text="converting the March export\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Conversion failed. What were you doing? ")
+    error_id = result.stdout.split("error ")[1].strip()
+    [error] = [event for event in receiver.events if event.get("exception")]
+    assert error["event_id"] == error_id
+    [(_, feedback)] = feedback_items(receiver)
+    assert feedback["contexts"]["feedback"] == {
+        "message": "converting the March export",
+        "associated_event_id": error_id,
+    }
+    assert feedback["release"] == "convert@2"
 
 
 def shop_app(environ, start_response):
