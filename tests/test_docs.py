@@ -114,6 +114,17 @@ def test_the_tutorials_program_sends_the_event_it_shows(receiver: Receiver, tmp_
     frames = exception["stacktrace"]["frames"]
     for frame in frames:
         assert f'File "app.py", line {frame["lineno"]}, in {frame["function"]}' in shown
+    # Every line `receive` prints for it is quoted as printed, apart from what differs per
+    # run and machine (ids, times, addresses, paths, versions).
+    from sentry_lite.local.pretty import render_event
+
+    varies = re.compile(
+        r"^[A-Z]+  [0-9a-f]{8}  |\d\d:\d\d:\d\d|0x[0-9a-f]+|<module |runtime |trace [0-9a-f]{8}"
+    )
+    quoted = {line.rstrip() for line in shown.splitlines()}
+    printed = [line for line in render_event(event).splitlines() if not varies.search(line)]
+    assert [line for line in printed if line.rstrip() not in quoted] == []
+    assert len(printed) >= 10
 
 
 def test_the_cli_reference_lists_every_command_and_exit_status() -> None:
