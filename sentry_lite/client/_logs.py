@@ -16,10 +16,11 @@ batches from its worker (transport/batches.py). In order:
    ``[Filtered]`` (also where the body shows it: the body is formatted
    from the masked parameters), and every string (body, template,
    attribute values, in lists too) goes through the value patterns, then
-   is cut to ``max_value_length`` (the body to 8192 characters); other
+   is cut to ``max_value_length`` (the body to it when the program gave it, else to 8192); other
    objects become their ``repr`` text, walked with the same filters;
 4. ``before_send_log(log, hint)``: None drops it (``before_send``,
-   category ``log_item``); one that raises drops it too, with a WARNING;
+   category ``log_item``); one that raises drops it too, with a WARNING
+   (``callback_error``, as sentry_sdk counts it);
 5. the wire format: typed attributes (``string``, ``integer``, ``double``,
    ``boolean``, ``array``), with the SDK's own (``sentry.sdk.name``,
    ``sentry.environment``, ``sentry.release``, ``server.address``,
@@ -101,6 +102,7 @@ class LogPipeline:
         "_defaults",
         "_key_filter",
         "_limits",
+        "_max_body",
         "_send_pii",
         "_string",
     )
@@ -111,6 +113,7 @@ class LogPipeline:
             self._before_send_log = _experimental(options, "before_send_log")
         self._send_pii = options.send_default_pii
         self._limits = limits
+        self._max_body = min(options.max_message_length, _MAX_BODY)
         self._key_filter = limits.key_filter
         self._string = limits.string_filter
         defaults: dict[str, Any] = {
@@ -187,7 +190,7 @@ class LogPipeline:
         if self._send_pii:
             self._add_user(attributes, scopes)
         body = log.get("body")
-        log["body"] = self._text(body if type(body) is str else str(body), _MAX_BODY)
+        log["body"] = self._text(body if type(body) is str else str(body), self._max_body)
         if log.get("trace_id") is None:
             log["trace_id"] = narrow.trace_context.get("trace_id")
 
@@ -202,7 +205,7 @@ class LogPipeline:
             result = hook(log, {})
         except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
             warn_hook_failed("before_send_log", error, "log dropped")
-            transport.record_lost_event("before_send", "log_item")
+            transport.record_lost_event("callback_error", "log_item")  # sentry_sdk's reason
             return
         finally:
             _in_hook.active = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite._log import warn_deprecated, warn_once
 from sentry_lite.event.contexts import new_trace_context
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ class ScopeData:
     __slots__ = (
         "_attachments",
         "_attributes",
+        "_auto_session_tracking",
         "_baggage",
         "_breadcrumbs",
         "_client",
@@ -65,6 +67,8 @@ class ScopeData:
         self._baggage: str | None = None  # the sentry- items of a continued trace
         self._span: Any = None  # the span entered last (sentry_lite.tracing), or None
         self._session: Any = None  # a request's session (sessions/), shared by forks
+        # False after stop_auto_session_tracking(); None: as the option says.
+        self._auto_session_tracking: bool | None = None
         self._attachments: list[Attachment] = []
         self._attributes: dict[str, Any] = {}  # put on every structured log
         self.last_event_id_value: str | None = None
@@ -94,6 +98,7 @@ class ScopeData:
         forked._baggage = self._baggage
         forked._span = self._span
         forked._session = self._session
+        forked._auto_session_tracking = self._auto_session_tracking
         forked._attachments = self._attachments.copy()
         forked._attributes = self._attributes.copy()
         forked.last_event_id_value = self.last_event_id_value
@@ -185,6 +190,7 @@ class ScopeData:
 
     @user.setter
     def user(self, value: dict[str, Any] | None) -> None:
+        warn_deprecated("Scope.user = ... is deprecated in sentry_sdk 2.x: call set_user()")
         self.set_user(value)
 
     def set_level(self, value: str) -> None:
@@ -196,6 +202,7 @@ class ScopeData:
 
     @level.setter
     def level(self, value: str | None) -> None:
+        warn_once("scope.level setter", "Scope.level = ... is deprecated: call set_level()")
         self._level = value
 
     @property
@@ -212,6 +219,10 @@ class ScopeData:
 
     @transaction.setter
     def transaction(self, value: str | None) -> None:
+        warn_once(
+            "scope.transaction setter",
+            "Scope.transaction = ... is deprecated: call set_transaction_name()",
+        )
         # A name given without its source: an earlier name's source does not describe it.
         self._transaction = value
         self._transaction_source = None
@@ -330,6 +341,7 @@ class ScopeData:
         self._baggage = None
         self._span = None
         self._session = None
+        self._auto_session_tracking = None
         self._attachments = []
         self._attributes = {}
         self.last_event_id_value = None

@@ -83,6 +83,8 @@ def apply_scopes(
         event_contexts["trace"] = dict(scopes[-1].trace_context)
     if crumbs:
         _add_breadcrumbs(event, crumbs, limits, max_crumbs)
+    else:
+        event.setdefault("breadcrumbs", {"values": []})  # as sentry_sdk sends none
 
 
 def _first(

@@ -82,6 +82,8 @@ class HttpTransport(Transport):
         ConfigurationError: ``options`` has no DSN.
     """
 
+    remarks_masked_values = True  # budget.encode_envelope, on the worker
+
     def __init__(
         self,
         options: Optional[Options] = None,
