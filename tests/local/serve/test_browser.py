@@ -122,10 +122,14 @@ def _text(driver) -> str:
 
 def test_a_person_finds_the_error_its_local_and_breadcrumb(inspector, browser, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     _run_program(tmp_path, inspector.dsn)
 
     browser.get(inspector.url + "/")
+    # The page's own script runs under its Content-Security-Policy: a choice filters at once.
+    Select(browser.find_element(By.NAME, "release")).select_by_visible_text("shop@1.4")
+    WebDriverWait(browser, 10).until(lambda driver: "release=shop%401.4" in driver.current_url)
     _screenshot(browser, "issues")
     link = browser.find_element(By.PARTIAL_LINK_TEXT, "ZeroDivisionError")
     link.click()
@@ -145,6 +149,17 @@ def test_a_person_finds_the_error_its_local_and_breadcrumb(inspector, browser, t
     assert "user opened the basket" in crumbs
     assert "shop@1.4" in _text(browser)
     _screenshot(browser, "event")
+
+    # Keys c and e collapse and expand every frame.
+    body = browser.find_element(By.TAG_NAME, "body")
+    for key, opened in (("c", False), ("e", True)):
+        body.send_keys(key)
+        WebDriverWait(browser, 10).until(
+            lambda driver, opened=opened: all(
+                (frame.get_attribute("open") is not None) is opened
+                for frame in driver.find_elements(By.CSS_SELECTOR, "details.frame")
+            )
+        )
 
 
 def test_logs_feedback_crons_releases_and_the_attachment_show_what_the_program_sent(
