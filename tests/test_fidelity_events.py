@@ -329,6 +329,42 @@ def test_drops_are_reported_with_sentry_sdk_s_reasons(sentry_init, receiver):
     }
 
 
+# -- breadcrumbs over max_breadcrumbs --------------------------------------------------------
+
+
+def test_breadcrumbs_left_out_by_max_breadcrumbs_are_counted_in_meta(sentry_init, receiver):
+    sentry_init(max_breadcrumbs=2)
+    sentry_lite.capture_message("none left out")
+    for number in range(3):
+        sentry_lite.add_breadcrumb(message=f"step {number}", data={"password": "hunter2"})
+    sentry_lite.capture_message("one left out")
+    sentry_lite.flush()
+
+    first, second = sorted(
+        receiver.wait_for_events(2), key=lambda e: e["message"] != "none left out"
+    )
+    assert "breadcrumbs" not in first.get("_meta", {})
+    assert [crumb["message"] for crumb in second["breadcrumbs"]["values"]] == ["step 1", "step 2"]
+    meta = second["_meta"]["breadcrumbs"]
+    assert meta[""] == {"len": 3}  # as sentry_sdk says it: how many there were
+    assert meta["values"]["0"]["data"]["password"] == _SUBSTITUTED  # the remarks are kept
+
+
+def test_a_forked_scope_counts_the_breadcrumbs_its_parent_left_out(sentry_init, receiver):
+    sentry_init(max_breadcrumbs=1)
+    sentry_lite.add_breadcrumb(message="old")
+    sentry_lite.add_breadcrumb(message="new")
+    with sentry_lite.isolation_scope():
+        sentry_lite.capture_message("in a fork")
+    sentry_lite.get_isolation_scope().clear_breadcrumbs()
+    sentry_lite.capture_message("after clearing")
+    sentry_lite.flush()
+
+    events = {event["message"]: event for event in receiver.wait_for_events(2)}
+    assert events["in a fork"]["_meta"]["breadcrumbs"][""] == {"len": 2}
+    assert "breadcrumbs" not in events["after clearing"].get("_meta", {})
+
+
 # -- error_sampler ---------------------------------------------------------------------------
 
 
