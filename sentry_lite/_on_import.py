@@ -3,13 +3,15 @@
 ``http.client`` alone costs about 20 ms to import, ``concurrent.futures``'
 thread pool about 9 ms: more than init() may spend on modules the program
 may never use. :func:`when_imported` patches a module at once if it is
-already imported; otherwise a finder at the front of ``sys.meta_path`` waits
-for its import, lets the real loader execute it, puts that loader back on the
+already imported (once its body has run, if another thread is importing
+it); otherwise a finder at the front of ``sys.meta_path`` waits for its
+import, lets the real loader execute it, puts that loader back on the
 module (nothing else ever sees ours) and then runs the patch.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import threading
@@ -48,7 +50,16 @@ def when_imported(name: str, patch: Patch) -> None:
                 sys.meta_path.insert(0, _FINDER)
             return
     with guarded(f"patching {name}"):
+        if _still_executing(module):
+            # Another thread is importing it (the worker loading urllib3 at init):
+            # its body has not run to the end, so wait for that import to finish.
+            module = importlib.import_module(name)
         patch(module)
+
+
+def _still_executing(module: ModuleType) -> bool:
+    spec = getattr(module, "__spec__", None)
+    return bool(getattr(spec, "_initializing", False))
 
 
 class _PatchOnImport:

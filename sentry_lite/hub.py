@@ -219,6 +219,23 @@ class Hub(metaclass=_HubMeta):
         with self._active():
             return api.last_event_id()
 
+    # -- release health, on the hub's isolation scope as in sentry_sdk 2.x ----------
+    def start_session(self, session_mode: str = "application") -> None:
+        with self._active():
+            self._scopes()[0].start_session(session_mode=session_mode)
+
+    def end_session(self) -> None:
+        with self._active():
+            self._scopes()[0].end_session()
+
+    def stop_auto_session_tracking(self) -> None:
+        with self._active():
+            self._scopes()[0].stop_auto_session_tracking()
+
+    def resume_auto_session_tracking(self) -> None:
+        with self._active():
+            self._scopes()[0].resume_auto_session_tracking()
+
     def flush(
         self,
         timeout: Optional[float] = None,

@@ -213,3 +213,16 @@ def test_a_session_update_is_spooled_and_sent_by_the_next_client(sentry_init, re
     receiver.wait_for_envelopes(1)
     [update] = updates(receiver)
     assert (update["status"], update["init"]) == ("exited", True)
+
+
+def test_the_deprecated_hub_starts_and_ends_sessions_on_its_isolation_scope(sentry_init, receiver):
+    sentry_init(release=RELEASE, auto_session_tracking=False)
+    with pytest.warns(sentry_lite.hub.SentryHubDeprecationWarning):
+        hub = sentry_lite.Hub.current
+    hub.start_session()
+    hub.capture_exception(ValueError("in the hub's session"))
+    hub.end_session()
+    hub.stop_auto_session_tracking()
+    hub.resume_auto_session_tracking()
+    close_and_wait(receiver, 2)
+    assert [(u["status"], u["errors"]) for u in updates(receiver)] == [("ok", 1), ("exited", 1)]

@@ -436,8 +436,14 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
     ) -> None:
         """One ``sentry_lite.logger`` call; ``scopes`` broadest first."""
         if self._logs is not None and not self._closed:
-            log = self._logs.from_call(severity_text, template, parameters, attributes)
-            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+            self._logs.capture_call(
+                severity_text,
+                template,
+                parameters,
+                attributes,
+                scopes,
+                transport=self.transport,  # type: ignore[arg-type]
+            )
 
     def capture_log(self, log: dict[str, Any], scope: Scope | None = None) -> None:
         """A log in sentry_sdk's shape (``severity_text``, ``body``, ``attributes``...)."""
@@ -447,6 +453,11 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
 
         scopes = (get_global_scope(), get_isolation_scope(), scope or get_current_scope())
         self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+
+    def capture_log_in(self, log: dict[str, Any], scopes: tuple[Scope, ...]) -> None:
+        """:meth:`capture_log` with the scopes the caller already read (broadest first)."""
+        if self._logs is not None and not self._closed:
+            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
 
     _capture_log = capture_log  # sentry_sdk's name
 

@@ -48,13 +48,16 @@ DEFAULT_INTEGRATIONS = (
 )
 
 #: Installed with the default ones unless ``auto_enabling_integrations=False``,
-#: as in sentry_sdk. Each patches its framework when the program imports it:
-#: none imports a framework itself.
+#: as in sentry_sdk. Each patches its framework (or adds its loguru sinks) when
+#: the program imports it: none imports a framework itself.
 AUTO_ENABLING_INTEGRATIONS = (
     "sentry_lite.integrations.django.DjangoIntegration",
     "sentry_lite.integrations.flask.FlaskIntegration",
     "sentry_lite.integrations.starlette.StarletteIntegration",
     "sentry_lite.integrations.fastapi.FastApiIntegration",
+    "sentry_lite.integrations.loguru.LoguruIntegration",
+    "sentry_lite.integrations.celery.CeleryIntegration",
+    "sentry_lite.integrations.rq.RqIntegration",
 )
 
 _installed: set[str] = set()

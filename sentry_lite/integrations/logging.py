@@ -42,6 +42,7 @@ from sentry_lite.integrations._log_record import (
 )
 from sentry_lite.integrations.dedupe import was_sent
 from sentry_lite.scope import client_and_isolation_scope
+from sentry_lite.scope._scope import _scope_chain
 from sentry_lite.transport.worker import is_worker_thread
 
 if TYPE_CHECKING:
@@ -247,24 +248,23 @@ def _record_guarded(
             found.capture_sentry_logs is None and client.logs_enabled
         )
         log = wanted and found.sentry_logs_level is not None and levelno >= found.sentry_logs_level
+    else:
+        log = log and client.logs_enabled  # SentryLogsHandler: only with enable_logs
     if ignored:
         event = breadcrumb = False
-    if log and not _ignored_for_logs(name):
-        options = client.options
-        client.capture_log(
-            as_log(
-                record,
-                options.max_value_length,
-                client.event_settings.key_filter,
-                options.project_root,
-            )
-        )
-    # The message once for both: getMessage() runs the arguments' __str__.
+    log = log and not _ignored_for_logs(name)
+    # The message once for all three: getMessage() runs the arguments' __str__.
     message = (
         record_message(record, client.options.max_value_length, client.event_settings.key_filter)
-        if event or breadcrumb
+        if event or breadcrumb or log
         else ""
     )
+    if log:
+        current, isolation, global_scope = _scope_chain()
+        client.capture_log_in(
+            as_log(record, message, client.options.project_root),
+            (global_scope, isolation, current),
+        )
     if event:
         _capture_event(record, client, message)
     if breadcrumb:

@@ -30,6 +30,7 @@ class ScopeData:
     __slots__ = (
         "_attachments",
         "_attributes",
+        "_auto_session_tracking",
         "_baggage",
         "_breadcrumbs",
         "_breadcrumbs_dropped",
@@ -69,6 +70,8 @@ class ScopeData:
         self._baggage: str | None = None  # the sentry- items of a continued trace
         self._span: Any = None  # the span entered last (sentry_lite.tracing), or None
         self._session: Any = None  # a request's session (sessions/), shared by forks
+        # False after stop_auto_session_tracking(); None: as the option says.
+        self._auto_session_tracking: bool | None = None
         self._attachments: list[Attachment] = []
         self._attributes: dict[str, Any] = {}  # put on every structured log
         self.last_event_id_value: str | None = None
@@ -99,6 +102,7 @@ class ScopeData:
         forked._baggage = self._baggage
         forked._span = self._span
         forked._session = self._session
+        forked._auto_session_tracking = self._auto_session_tracking
         forked._attachments = self._attachments.copy()
         forked._attributes = self._attributes.copy()
         forked.last_event_id_value = self.last_event_id_value
@@ -345,6 +349,7 @@ class ScopeData:
         self._baggage = None
         self._span = None
         self._session = None
+        self._auto_session_tracking = None
         self._attachments = []
         self._attributes = {}
         self.last_event_id_value = None

@@ -173,6 +173,16 @@ class Scope(ScopeData):
         """End this scope's request session if it has one, else the application session."""
         self.get_client().end_session(self)
 
+    def stop_auto_session_tracking(self, *args: Any, **kwargs: Any) -> None:
+        """End the session and count no request of this scope (and of the scopes forked
+        from it) until :meth:`resume_auto_session_tracking`, as sentry_sdk's."""
+        self.end_session()
+        self._auto_session_tracking = False
+
+    def resume_auto_session_tracking(self, *args: Any, **kwargs: Any) -> None:
+        """Track sessions here again as the ``auto_session_tracking`` option says."""
+        self._auto_session_tracking = None
+
     def _merged_with(self, scope: Any, scope_kwargs: dict[str, Any]) -> Scope:
         """This scope, or a fork of it changed by a scope, a callback or kwargs."""
         if scope is None and not scope_kwargs:

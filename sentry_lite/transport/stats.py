@@ -190,6 +190,11 @@ class DeliveryCounters:
         with self._lock:
             self._why[reason] = why
 
+    def explanation(self, reason: str) -> Optional[str]:
+        """Why drops for ``reason`` happened, as :meth:`explain` was last told; None if never."""
+        with self._lock:
+            return self._why.get(reason)
+
     def log_warnings(self) -> None:
         """Log the warnings that are due (one per reason per interval)."""
         if not self._due:

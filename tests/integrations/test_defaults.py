@@ -9,8 +9,17 @@ from sentry_lite.integrations.argv import ArgvIntegration
 from sentry_lite.integrations.asyncio import AsyncioIntegration
 from sentry_lite.integrations.stdlib import StdlibIntegration
 
-#: Framework integrations come with the defaults when their framework is installed.
-FRAMEWORKS = {"django": "django", "flask": "flask", "starlette": "starlette", "fastapi": "fastapi"}
+#: Framework, task-queue and loguru integrations come with the defaults when their library is
+#: installed.
+FRAMEWORKS = {
+    "django": "django",
+    "flask": "flask",
+    "starlette": "starlette",
+    "fastapi": "fastapi",
+    "loguru": "loguru",
+    "celery": "celery",
+    "rq": "rq",
+}
 INSTALLED = [name for name, module in FRAMEWORKS.items() if importlib.util.find_spec(module)]
 ALWAYS = ["argv", "atexit", "dedupe", "excepthook", "logging", "modules", "stdlib", "threading"]
 DEFAULTS = sorted([*ALWAYS, *INSTALLED])
@@ -61,7 +70,10 @@ def test_framework_integrations_import_no_framework(tmp_path):
         sentry_lite.init("http://key@127.0.0.1:9/1")
         client = sentry_lite.get_client()
         print(sorted(client.integrations))
-        frameworks = ("django", "flask", "starlette", "fastapi", "werkzeug", "asgiref")
+        frameworks = (
+            "django", "flask", "starlette", "fastapi", "werkzeug", "asgiref", "loguru",
+            "celery", "kombu", "billiard", "rq", "redis",
+        )
         print([name for name in frameworks if name in sys.modules])
         """
     )

@@ -150,3 +150,28 @@ def test_a_response_iterated_to_its_end_is_counted_even_without_close(sentry_ini
     response.close()  # a close() after that counts nothing more
     sentry_lite.flush(5)
     assert totals(receiver) == {"exited": 1, "errored": 0, "crashed": 0, "abnormal": 0}
+
+
+def test_requests_are_not_counted_while_auto_session_tracking_is_stopped(sentry_init, receiver):
+    sentry_init(release=RELEASE)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    middleware = SentryWsgiMiddleware(app)
+
+    def request(path):
+        list(middleware({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, lambda *a: None))
+
+    scope = sentry_lite.get_isolation_scope()
+    scope.stop_auto_session_tracking()
+    request("/while-stopped")
+    request("/while-stopped-again")
+    scope.resume_auto_session_tracking()
+    request("/after-resume")
+    sentry_lite.get_client().close(timeout=5.0)
+    # Stopping ended the application session (sentry_sdk ends it too); only the
+    # request after the resume is counted.
+    assert [u["status"] for u in received_items(receiver, "session")] == ["exited"]
+    assert totals(receiver) == {"exited": 1, "errored": 0, "crashed": 0, "abnormal": 0}

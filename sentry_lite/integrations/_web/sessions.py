@@ -39,12 +39,16 @@ __all__ = ["request_ended", "request_started"]
 
 def request_started(scope: Scope) -> Optional[RequestSession]:
     """Start counting the request whose isolation scope is ``scope``; None when the
-    client tracks no sessions (no release, ``auto_session_tracking=False``)."""
+    client tracks no sessions (no release, ``auto_session_tracking=False``, or
+    ``stop_auto_session_tracking()`` on the scope the request's was forked from)."""
     # A plain try, not the guard's context manager: this runs for every request.
     try:
         client = scope.get_client()
         tracker = client.session_tracker
-        if tracker is None or not client.options.auto_session_tracking:
+        if tracker is None:
+            return None
+        tracking = scope._auto_session_tracking
+        if not (client.options.auto_session_tracking if tracking is None else tracking):
             return None
         session: RequestSession = tracker.request_started()
         scope._session = session
