@@ -329,62 +329,6 @@ def test_drops_are_reported_with_sentry_sdk_s_reasons(sentry_init, receiver):
     }
 
 
-# -- error_sampler ---------------------------------------------------------------------------
-
-
-def test_error_sampler_decides_per_event_and_drops_count_as_sample_rate(sentry_init, receiver):
-    seen = []
-
-    def error_sampler(event, hint):
-        seen.append(hint.get("exc_info", (None,))[0])
-        if isinstance(hint.get("exc_info", (None, None))[1], KeyError):
-            return 0.0  # noisy: never sent
-        return event.get("message") != "unwanted"  # a bool, as sentry_sdk accepts
-
-    # sample_rate=0.0 is overridden: sentry_sdk asks only the sampler when it is given.
-    sentry_init(error_sampler=error_sampler, sample_rate=0.0)
-    sentry_lite.capture_exception(_raised(KeyError("noisy")))
-    sentry_lite.capture_message("unwanted")
-    kept = sentry_lite.capture_exception(_raised(ValueError("kept")))
-    wanted = sentry_lite.capture_message("wanted")
-    sentry_lite.flush()
-
-    events = receiver.wait_for_events(2)
-    assert sorted(e["event_id"] for e in events) == sorted([kept, wanted])
-    assert seen == [KeyError, None, ValueError, None]
-    assert discarded(receiver.envelopes) == {("sample_rate", "error"): 2}
-
-
-@pytest.mark.parametrize("answer", ["yes", None, float("nan")])
-def test_an_error_sampler_answering_nonsense_keeps_the_event_and_warns(
-    sentry_init, receiver, caplog, answer
-):
-    sentry_init(error_sampler=lambda event, hint: answer)
-    with caplog.at_level(logging.WARNING, logger="sentry_lite"):
-        event_id = sentry_lite.capture_message("kept")
-        sentry_lite.capture_message("kept too")
-    sentry_lite.flush()
-
-    assert event_id in [event["event_id"] for event in receiver.wait_for_events(2)]
-    warnings = [r for r in caplog.records if "error_sampler" in r.getMessage()]
-    assert len(warnings) == 1
-
-
-def test_an_error_sampler_that_raises_keeps_the_event_and_warns(sentry_init, receiver, caplog):
-    def error_sampler(event, hint):
-        raise RuntimeError("sampler bug")
-
-    sentry_init(error_sampler=error_sampler)
-    with caplog.at_level(logging.WARNING, logger="sentry_lite"):
-        event_id = sentry_lite.capture_message("kept")
-    sentry_lite.flush()
-
-    [event] = receiver.wait_for_events(1)
-    assert event["event_id"] == event_id
-    assert any("error_sampler raised RuntimeError" in r.getMessage() for r in caplog.records)
-
-
 @pytest.fixture(autouse=True)
 def _quiet_hook_warnings(monkeypatch):
     monkeypatch.setattr(_log, "_hook_warned", {})
-    monkeypatch.setattr(_log, "warned_once", set())

@@ -33,6 +33,7 @@ class ScopeData:
         "_auto_session_tracking",
         "_baggage",
         "_breadcrumbs",
+        "_breadcrumbs_dropped",
         "_client",
         "_contexts",
         "_event_processors",
@@ -62,6 +63,8 @@ class ScopeData:
         # "url", "route", "view", "component", "task"), or None: not said.
         self._transaction_source: str | None = None
         self._breadcrumbs: deque[Breadcrumb] = deque()
+        # How many max_breadcrumbs pushed out: an event says how many there were (_meta).
+        self._breadcrumbs_dropped = 0
         self._event_processors: list[EventProcessor] = []
         self._trace_context: dict[str, str] | None = None
         self._baggage: str | None = None  # the sentry- items of a continued trace
@@ -93,6 +96,7 @@ class ScopeData:
         forked._transaction = self._transaction
         forked._transaction_source = self._transaction_source
         forked._breadcrumbs = self._breadcrumbs.copy()
+        forked._breadcrumbs_dropped = self._breadcrumbs_dropped
         forked._event_processors = self._event_processors.copy()
         forked._trace_context = self._trace_context  # shared: forks share the trace
         forked._baggage = self._baggage
@@ -122,6 +126,7 @@ class ScopeData:
             self._transaction_source = other._transaction_source
         if other._breadcrumbs:
             self._breadcrumbs = deque((*self._breadcrumbs, *other._breadcrumbs))
+        self._breadcrumbs_dropped += other._breadcrumbs_dropped
         if other._event_processors:
             self._event_processors = [*self._event_processors, *other._event_processors]
         if other._attachments:
@@ -262,9 +267,11 @@ class ScopeData:
         self._breadcrumbs.append(crumb)
         while len(self._breadcrumbs) > max_breadcrumbs:
             self._breadcrumbs.popleft()
+            self._breadcrumbs_dropped += 1
 
     def clear_breadcrumbs(self) -> None:
         self._breadcrumbs.clear()
+        self._breadcrumbs_dropped = 0
 
     @property
     def breadcrumbs(self) -> deque[Breadcrumb]:
@@ -336,6 +343,7 @@ class ScopeData:
         self._transaction = None
         self._transaction_source = None
         self._breadcrumbs = deque()
+        self._breadcrumbs_dropped = 0
         self._event_processors = []
         self._trace_context = None
         self._baggage = None
