@@ -21,6 +21,7 @@ import logging
 import re
 import sys
 import time
+import warnings
 
 __all__ = ["enable_debug_output", "logger", "warn_hook_failed", "warn_once"]
 
@@ -167,3 +168,17 @@ def warn_once(key: str, message: str, *args: object) -> None:
         return
     warned_once.add(key)
     logger.warning(message, *args)
+
+
+def warn_deprecated(message: str) -> None:
+    """A ``DeprecationWarning`` where sentry_sdk gives one, pointing at the program's
+    line (the first frame outside sentry_lite), so ``-W error`` and
+    ``pytest.warns`` see what they see with sentry_sdk."""
+    frame = sys._getframe(1)
+    level = 2
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        "sentry_lite"
+    ):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, DeprecationWarning, stacklevel=level)

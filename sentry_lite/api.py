@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, overload
 
 from sentry_lite._guard import guarded, never_raises, report_internal_error
-from sentry_lite.client import BaseClient, Client
+from sentry_lite.client import BaseClient, Client, NonRecordingClient
 from sentry_lite.options import NOT_GIVEN, build_options
 from sentry_lite.scope import (
     Scope,
@@ -102,7 +102,7 @@ class _InitGuard:
         client.capture_fatal_event(event, hint)
 
 
-def init(dsn: Any = NOT_GIVEN, **options: Any) -> _InitGuard:
+def init(dsn: Any = NOT_GIVEN, *options_dict: Any, **options: Any) -> _InitGuard:
     """Start the SDK: ``init("https://<key>@<host>/<project>", release=...)``.
 
     Options also come from SENTRY_DSN, SENTRY_RELEASE, SENTRY_ENVIRONMENT and
@@ -110,7 +110,7 @@ def init(dsn: Any = NOT_GIVEN, **options: Any) -> _InitGuard:
     cheap no-op. Bad configuration raises ``ConfigurationError`` naming the
     option; nothing else ever raises.
     """
-    client = Client.from_options(build_options(dsn, options))
+    client = Client.from_options(build_options(dsn, options, options_dict))
     previous = get_global_scope().get_client()
     get_global_scope().set_client(client)
     if previous is not client:
@@ -124,8 +124,10 @@ def get_client() -> BaseClient:
 
 
 def is_initialized() -> bool:
-    """True once ``init()`` made a client that sends events."""
-    return get_client().is_active()
+    """True once ``init()`` made a client, even one without a DSN that sends
+    nothing (as sentry_sdk answers); ``get_client().is_active()`` says
+    whether it sends."""
+    return not isinstance(get_client(), NonRecordingClient)
 
 
 @never_raises(default=None)

@@ -26,7 +26,7 @@ from typing import Any, Optional
 # json is imported where used: encoding runs on the worker thread, and the
 # caller's thread (importing sentry_lite, building envelopes) never needs it.
 
-__all__ = ["Envelope", "Item", "Payload"]
+__all__ = ["DeferredPayload", "Envelope", "Item", "Payload"]
 
 # Item type -> data category (used by rate limits and client reports).
 _DATA_CATEGORIES = {
@@ -76,6 +76,22 @@ def _dumps(value: object) -> str:
     import json
 
     return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+
+
+class DeferredPayload:
+    """A payload made JSON-able only when it is needed: encoding (on the worker), or a
+    reader asking for it (``Item.json()``). A batch of structured logs is one: its logs
+    are scrubbed and typed when the batch is encoded (transport/batches.py)."""
+
+    __slots__ = ()
+
+    def materialize(self) -> object:
+        """The JSON-able payload."""
+        raise NotImplementedError
+
+    def estimated_size(self) -> int:
+        """About the bytes of the encoded payload, without making it."""
+        raise NotImplementedError
 
 
 class Item:
@@ -136,10 +152,11 @@ class Item:
 
         One per item, but an attachment counts its bytes, a batch (a ``log``
         item) the ``item_count`` it holds, and a log batch its bytes too
-        (``log_byte``), as the client-reports protocol counts them. The bytes
-        of a batch are counted once it is encoded (``raw``, on the worker):
-        a batch dropped before (queue full, rate limited) is not encoded on
-        the program's thread only to be counted.
+        (``log_byte``), as the client-reports protocol counts them: exactly
+        once it is encoded (``raw``, on the worker); a batch dropped before
+        (queue full, rate limited) is estimated, not encoded on the
+        program's thread only to be counted (the protocol accepts an
+        approximation).
         """
         category = self.data_category
         item_type = self.type
@@ -150,17 +167,34 @@ class Item:
         count = self.headers.get("item_count")
         quantity = count if type(count) is int and count > 0 else 1
         byte_category = _BYTE_CATEGORIES.get(item_type)
-        if byte_category is None or self.raw is None:
+        if byte_category is None:
             return [(category, quantity)]
-        return [(category, quantity), (byte_category, max(len(self.raw), 1))]
+        return [(category, quantity), (byte_category, max(self._byte_size(), 1))]
+
+    def _byte_size(self) -> int:
+        """The payload's bytes: exact once encoded, else estimated (a dropped batch is not
+        encoded on the program's thread only to be counted)."""
+        if self.raw is not None:
+            return len(self.raw)
+        value = self.value
+        if isinstance(value, DeferredPayload):
+            return value.estimated_size()
+        return len(self.payload_bytes())  # an item made by the program: rare
 
     def payload_bytes(self) -> bytes:
         """The payload as sent: ``raw`` if given, else the encoded payload."""
         if self.raw is not None:
             return self.raw
-        if self.value is None:
+        value = self._materialized()
+        if value is None:
             return b""
-        return _encode_json(self.value)
+        return _encode_json(value)
+
+    def _materialized(self) -> object:
+        value = self.value
+        if isinstance(value, DeferredPayload):
+            value = self.value = value.materialize()
+        return value
 
     def json(self) -> Any:
         """The payload as a Python object; ``raw`` bytes are parsed as JSON.
@@ -169,7 +203,7 @@ class Item:
             ValueError: ``raw`` is not valid JSON.
         """
         if self.raw is None:
-            return self.value
+            return self._materialized()
         import json
 
         return json.loads(self.raw)

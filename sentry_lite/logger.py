@@ -9,8 +9,10 @@ attributes of your own. ``warning`` is sent with level ``warn`` (the
 protocol's name).
 
 A log call sits in hot paths: without ``enable_logs`` it costs one scope
-lookup and a flag test; with it, it builds and scrubs one small dict on the
-calling thread, and the worker encodes and sends the batch. It never raises.
+lookup and a flag test; with it, the calling thread keeps what must see the
+live program (client/_logs.py) and the worker scrubs, types, encodes and
+sends the batch (unless a ``before_send_log`` needs the log scrubbed first).
+It never raises.
 """
 
 from __future__ import annotations

@@ -44,6 +44,7 @@ class Mechanism(TypedDict, total=False):
     is_exception_group: bool
     source: str
     data: dict[str, Any]
+    meta: dict[str, Any]
 
 
 class Frame(TypedDict, total=False):

@@ -22,12 +22,13 @@ def run_script(
     args: Sequence[str] = (),
     env: Optional[Mapping[str, str]] = None,
     timeout: float = 60.0,
+    stdin_text: Optional[str] = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``source`` (dedented) as ``python -c``; its output captured, never raising on failure.
 
     The child inherits this environment without ``SENTRY_DSN`` and the proxy
     variables, plus ``env``; ``SENTRY_DSN`` is ``dsn`` when given. ``args``
-    become the child's ``sys.argv[1:]``.
+    become the child's ``sys.argv[1:]``; ``stdin_text`` is what it reads from stdin.
     """
     environment = {**os.environ, **(env or {})}
     for name in ("SENTRY_DSN", *_PROXY_VARIABLES):
@@ -37,6 +38,7 @@ def run_script(
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(source), *args],
         env=environment,
+        input=stdin_text,
         capture_output=True,
         text=True,
         timeout=timeout,

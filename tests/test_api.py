@@ -189,13 +189,14 @@ def test_a_raising_before_send_drops_the_event_and_warns_once(sentry_init, recei
     sentry_lite.flush(5)
     assert receiver.events == []
     client = sentry_lite.get_client()
-    assert client.transport.stats().dropped == {("before_send", "error"): 2}
+    # sentry_sdk's reason for a hook that raised (None returned is "before_send").
+    assert client.transport.stats().dropped == {("callback_error", "error"): 2}
     [warning] = hook_warnings()
     assert warning.getMessage().startswith("before_send raised RuntimeError: event dropped")
     assert warning.exc_info[1] is bug  # the traceback points at the user's bug
 
 
-def test_a_raising_before_breadcrumb_drops_the_breadcrumb(sentry_init, receiver, hook_warnings):
+def test_a_raising_before_breadcrumb_keeps_the_breadcrumb(sentry_init, receiver, hook_warnings):
     def before_breadcrumb(crumb, hint):
         if crumb["message"] == "secret":
             raise KeyError("bug in the user's hook")
@@ -206,9 +207,13 @@ def test_a_raising_before_breadcrumb_drops_the_breadcrumb(sentry_init, receiver,
         sentry_lite.add_breadcrumb(message=message)
     sentry_lite.capture_message("with breadcrumbs")
     [event] = receiver.wait_for_events(1)
-    assert [c["message"] for c in event["breadcrumbs"]["values"]] == ["before", "after"]
+    # Kept unchanged, as sentry_sdk keeps it (the scrubber still sees it).
+    messages = [c["message"] for c in event["breadcrumbs"]["values"]]
+    assert messages == ["before", "secret", "after", "secret"]
     [warning] = hook_warnings()
-    assert warning.getMessage().startswith("before_breadcrumb raised KeyError: breadcrumb dropped")
+    assert warning.getMessage().startswith(
+        "before_breadcrumb raised KeyError: breadcrumb kept unchanged"
+    )
 
 
 def test_sample_rate_zero_drops_and_counts(sentry_init, receiver):
@@ -299,7 +304,7 @@ def test_before_init_every_call_is_a_no_op():
 def test_without_a_dsn_the_sdk_is_disabled(monkeypatch):
     monkeypatch.delenv("SENTRY_DSN", raising=False)
     sentry_lite.init()
-    assert not sentry_lite.is_initialized()
+    assert not sentry_lite.get_client().is_active()
     assert sentry_lite.capture_message("nowhere") is None
 
 
@@ -316,7 +321,7 @@ def test_dsn_from_the_environment(monkeypatch, receiver):
 def test_init_guard_flushes_and_closes_on_exit(receiver):
     with sentry_lite.init(dsn=receiver.dsn):
         sentry_lite.capture_message("in the guard")
-    assert not sentry_lite.is_initialized()
+    assert not sentry_lite.get_client().is_active()
     assert len(receiver.events) == 1
 
 
@@ -347,7 +352,8 @@ def test_a_malformed_dsn_fails_init_and_never_falls_back(monkeypatch, receiver, 
 
 
 def test_sentry_sdk_only_options_are_accepted(sentry_init, receiver):
-    sentry_init(traces_sample_rate=1.0, profiles_sample_rate=0.5)
+    with pytest.warns(DeprecationWarning, match="profiles_sample_rate"):  # as sentry_sdk warns
+        sentry_init(traces_sample_rate=1.0, profiles_sample_rate=0.5)
     assert sentry_lite.is_initialized()
 
 

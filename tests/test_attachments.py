@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from sentry_sdk_pin import pinned_sentry_sdk
+from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.attachments import Attachment
@@ -155,3 +156,61 @@ def test_attachment_misuse_raises_as_in_sentry_sdk():
         sentry_lite.add_attachment(filename="nothing.txt")
     with pytest.raises(TypeError):
         Attachment(bytes=b"no name")
+
+
+def spool_files(directory):
+    """The envelope files under a spool_dir (claimed ones start with a dot)."""
+    return sorted(p.name for p in directory.rglob("*.envelope") if not p.name.startswith("."))
+
+
+def test_attachments_logs_and_feedback_left_at_exit_are_spooled_and_sent_by_the_next_run(
+    receiver, tmp_path
+):
+    # The server hangs: at exit the event with its attachment, the log batch
+    # and the feedback go to the spool; the next run sends them, bytes intact.
+    receiver.respond_with(hang=True)
+    first = run_script(
+        f"""
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=0.5, enable_logs=True)
+        sentry_lite.add_attachment(bytes={EVERY_BYTE!r}, filename="every-byte.bin")
+        sentry_lite.logger.info("order {{id}} failed", id=7)
+        error_id = sentry_lite.capture_message("offline")
+        sentry_lite.capture_feedback("it broke", associated_event_id=error_id)
+        """,
+        receiver.dsn,
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
+    )
+    assert first.returncode == 0, first.stderr
+    assert len(spool_files(tmp_path)) == 3, first.stderr
+
+    receiver.respond_with(200)
+    second = run_script(
+        """
+        import time
+        import sentry_lite
+        sentry_lite.init()
+        transport = sentry_lite.get_client().transport
+        deadline = time.monotonic() + 10
+        while transport.stats().sent < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print(transport.stats().sent)
+        """,
+        receiver.dsn,
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
+    )
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split() == ["3"]
+    received = [e for e in receiver.envelopes if e.envelope.items]
+    [with_event] = [e for e in received if e.envelope.event is not None]
+    [attachment] = attachments_of(with_event)
+    assert attachment.raw == EVERY_BYTE
+    assert attachment.headers["filename"] == "every-byte.bin"
+    [logs] = [i.json() for e in received for i in e.envelope.items if i.type == "log"]
+    assert [log["body"] for log in logs["items"]] == ["order 7 failed"]
+    [feedback] = [i.json() for e in received for i in e.envelope.items if i.type == "feedback"]
+    assert (
+        feedback["contexts"]["feedback"]["associated_event_id"]
+        == with_event.envelope.event["event_id"]
+    )
+    assert spool_files(tmp_path) == []

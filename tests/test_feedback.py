@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
+import urllib.parse
+import wsgiref.util
+
+from subprocess_runner import run_script
+
 import sentry_lite
+from sentry_lite.integrations.wsgi import SentryWsgiMiddleware
 from sentry_lite.local.receiver import Response
 
 
@@ -53,6 +61,108 @@ def test_feedback_linked_to_the_error_it_is_about(receiver, sentry_init):
     assert [item.type for item in envelope.envelope.items if item.type != "client_report"] == [
         "feedback"
     ]
+
+
+def test_a_command_line_program_asks_its_user_after_an_error(receiver):
+    # The issue's CLI example, as docs/feedback.md shows it: the error is
+    # captured, the user types a comment, and both leave at exit.
+    result = run_script(
+        """
+        import sentry_lite
+
+        sentry_lite.init(release="convert@2")
+        try:
+            int("twelve")
+        except ValueError:
+            error_id = sentry_lite.capture_exception()
+            comment = input("Conversion failed. What were you doing? ")
+            if comment:
+                sentry_lite.capture_feedback(comment, associated_event_id=error_id)
+        print()
+        print("error", error_id)
+        """,
+        receiver.dsn,
+        stdin_text="converting the March export\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Conversion failed. What were you doing? ")
+    error_id = result.stdout.split("error ")[1].strip()
+    [error] = [event for event in receiver.events if event.get("exception")]
+    assert error["event_id"] == error_id
+    [(_, feedback)] = feedback_items(receiver)
+    assert feedback["contexts"]["feedback"] == {
+        "message": "converting the March export",
+        "associated_event_id": error_id,
+    }
+    assert feedback["release"] == "convert@2"
+
+
+def shop_app(environ, start_response):
+    """A WSGI app whose error page asks for feedback on the error it shows."""
+    if environ["PATH_INFO"] == "/feedback":
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        form = dict(urllib.parse.parse_qsl(environ["wsgi.input"].read(length).decode()))
+        sentry_lite.capture_feedback(
+            form["comment"], email=form["email"], associated_event_id=form["event_id"]
+        )
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"thanks"]
+    sentry_lite.set_tag("step", "payment")
+    sentry_lite.set_user({"id": "42"})
+    try:
+        raise LookupError("no price for the cart")
+    except LookupError:
+        sentry_lite.capture_exception()
+    page = (
+        '<form method="post" action="/feedback">'
+        f'<input type="hidden" name="event_id" value="{html.escape(sentry_lite.last_event_id())}">'
+        '<textarea name="comment"></textarea></form>'
+    )
+    start_response("500 Internal Server Error", [("Content-Type", "text/html")])
+    return [page.encode()]
+
+
+def request(app, path, form=None):
+    environ = {}
+    wsgiref.util.setup_testing_defaults(environ)
+    environ["PATH_INFO"] = path
+    if form is not None:
+        body = urllib.parse.urlencode(form).encode()
+        environ.update(REQUEST_METHOD="POST", CONTENT_LENGTH=str(len(body)))
+        environ["wsgi.input"].write(body)
+        environ["wsgi.input"].seek(0)
+    statuses = []
+    page = b"".join(app(environ, lambda status, headers, exc_info=None: statuses.append(status)))
+    return statuses[0], page.decode()
+
+
+def test_a_web_error_page_posts_feedback_back_from_a_request_of_its_own(receiver, sentry_init):
+    # The issue's web example: the 500 page embeds last_event_id() of the failed
+    # request; a later request (its own scope) posts it back as associated_event_id.
+    sentry_init()
+    app = SentryWsgiMiddleware(shop_app)
+    status, page = request(app, "/checkout")
+    assert status.startswith("500")
+    [shown_id] = re.findall(r'name="event_id" value="([0-9a-f]{32})"', page)
+
+    status, _ = request(
+        app, "/feedback", {"event_id": shown_id, "email": "ann@example.com", "comment": "no price"}
+    )
+    assert status.startswith("200")
+    sentry_lite.flush()
+    [error] = [event for event in receiver.events if event.get("exception")]
+    assert error["event_id"] == shown_id
+    [(_, feedback)] = feedback_items(receiver)
+    assert feedback["contexts"]["feedback"] == {
+        "message": "no price",
+        "contact_email": "ann@example.com",
+        "associated_event_id": shown_id,
+    }
+    # The feedback request did not inherit the failed request's scope.
+    assert "step" not in feedback.get("tags", {})
+    assert "user" not in feedback
+    # Outside the requests, no request's error is the last one.
+    assert sentry_lite.last_event_id() is None
 
 
 def test_a_uuid_with_dashes_is_linked_too(receiver, sentry_init):

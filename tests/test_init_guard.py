@@ -71,7 +71,7 @@ def test_the_exception_leaves_the_block_unchanged(receiver):
     with pytest.raises(ValueError, match="bad row") as caught, sentry_lite.init(receiver.dsn):
         raise error
     assert caught.value is error
-    assert not sentry_lite.is_initialized()  # closed: delivered before the guard returned
+    assert not sentry_lite.get_client().is_active()  # closed: delivered before the guard returned
     [event] = receiver.events
     assert event["exception"]["values"][-1]["mechanism"] == {
         "type": "contextmanager",
@@ -81,10 +81,10 @@ def test_the_exception_leaves_the_block_unchanged(receiver):
 
 def test_a_clean_block_closes_the_client(receiver):
     with sentry_lite.init(receiver.dsn) as guard:
-        assert sentry_lite.is_initialized()
+        assert sentry_lite.get_client().is_active()
         sentry_lite.capture_message("inside")
     assert guard is not None
-    assert not sentry_lite.is_initialized()
+    assert not sentry_lite.get_client().is_active()  # closed
     assert [event["message"] for event in receiver.events] == ["inside"]
 
 
@@ -96,7 +96,7 @@ def test_a_clean_block_closes_the_client(receiver):
 def test_stopping_is_not_a_crash(receiver, stop):
     with pytest.raises(type(stop)), sentry_lite.init(receiver.dsn):
         raise stop
-    assert not sentry_lite.is_initialized()
+    assert not sentry_lite.get_client().is_active()  # closed
     assert receiver.events == []
 
 

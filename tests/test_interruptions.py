@@ -196,6 +196,75 @@ def test_children_forked_while_another_thread_captures_all_deliver(receiver: Rec
     assert not missing, f"events that did not arrive, with their child's delivery: {outcomes}"
 
 
+@needs_fork
+def test_a_child_forked_while_the_worker_still_imports_its_http_stack_delivers(
+    receiver: Receiver,
+) -> None:
+    # A fork waits for the worker's imports only so long (2 s): on a loaded machine
+    # urllib3 can still be half imported then. The import is held up here on purpose.
+    report = run_child(
+        """
+        import json, os, sys, threading, time, warnings
+        from importlib.abc import MetaPathFinder
+        import sentry_lite
+        import sentry_lite.transport.http as http
+
+        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12: fork with threads
+        http._WARM_UP_WAIT = 0.05
+        importing = threading.Event()
+
+        class SlowLoader:
+            def __init__(self, real):
+                self.real = real
+            def create_module(self, spec):
+                return self.real.create_module(spec)
+            def exec_module(self, module):
+                importing.set()
+                time.sleep(1.0)
+                self.real.exec_module(module)
+
+        class Slow(MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name != "urllib3._base_connection":
+                    return None
+                for finder in sys.meta_path:
+                    if finder is not self and hasattr(finder, "find_spec"):
+                        spec = finder.find_spec(name, path, target)
+                        if spec is not None:
+                            spec.loader = SlowLoader(spec.loader)
+                            return spec
+                return None
+
+        for name in [m for m in sys.modules if m == "urllib3" or m.startswith("urllib3.")]:
+            del sys.modules[name]
+        sys.meta_path.insert(0, Slow())
+        sentry_lite.init()
+        sentry_lite.capture_message("parent")
+        assert importing.wait(30)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            sentry_lite.capture_message("child")
+            flushed = sentry_lite.get_client().flush(20)
+            stats = sentry_lite.delivery_stats()
+            outcome = {"flushed": flushed, "sent": stats.sent, "dropped": str(stats.dropped)}
+            os.write(write_end, json.dumps(outcome).encode())
+            os._exit(0)
+        os.close(write_end)
+        _, status = os.waitpid(pid, 0)
+        with os.fdopen(read_end) as said:
+            child = json.loads(said.read() or "null")
+        sentry_lite.flush(20)
+        print(json.dumps({"status": status, "child": child}))
+        """,
+        receiver,
+    )
+
+    assert report["status"] == 0
+    assert report["child"] == {"flushed": True, "sent": 1, "dropped": "{}"}
+    assert wait_for_messages(receiver, {"parent", "child"}) == {"parent", "child"}
+
+
 def wait_for_messages(receiver: Receiver, wanted: set[str], timeout: float = 20.0) -> set[str]:
     """The messages of ``wanted`` received within ``timeout`` (other events arrive too)."""
     deadline = time.monotonic() + timeout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import pytest
@@ -10,6 +11,7 @@ from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.local.receiver import Response
+from sentry_lite.scrubber import EventScrubber
 from sentry_lite.transport.batches import BATCHED
 
 SECRETS = (
@@ -195,7 +197,12 @@ def test_a_429_for_log_item_holds_logs_back_and_errors_still_flow(receiver, sent
     dropped = sentry_lite.delivery_stats().dropped
     assert dropped[("server_rate_limited", "log_item")] == 1
     assert dropped[("ratelimit_backoff", "log_item")] == 3
-    assert ("ratelimit_backoff", "log_byte") not in dropped  # dropped before it was encoded
+    # Estimated, not encoded on the program's thread: about three logs' worth.
+    per_log = len(log_items(receiver)[0].raw)
+    assert 2 * per_log <= dropped[("ratelimit_backoff", "log_byte")] <= 4 * per_log
+    assert discarded(receiver, "ratelimit_backoff", "log_byte") == [
+        dropped[("ratelimit_backoff", "log_byte")]
+    ]
 
 
 def test_a_full_queue_drops_batches_counted_per_log(receiver, sentry_init):
@@ -210,6 +217,7 @@ def test_a_full_queue_drops_batches_counted_per_log(receiver, sentry_init):
     dropped = sentry_lite.delivery_stats().dropped
     # The first batch takes the queue's one slot: the other three are dropped, 100 logs each.
     assert dropped[("queue_overflow", "log_item")] == 300
+    assert 300 * 300 < dropped[("queue_overflow", "log_byte")] < 300 * 1000
     receiver.stop()
 
 
@@ -223,6 +231,133 @@ def test_a_refused_batch_is_counted_per_log_and_in_bytes(receiver, sentry_init):
     assert dropped[("send_error", "log_item")] == 3
     [item] = log_items(receiver)
     assert dropped[("send_error", "log_byte")] == len(item.raw)
+
+
+class ThreadRecordingScrubber(EventScrubber):
+    """The default rules, noting the thread each string and key was looked at on."""
+
+    def __init__(self):
+        super().__init__()
+        self.threads = []
+
+    def scrub_text(self, text):
+        self.threads.append(threading.current_thread())
+        return super().scrub_text(text)
+
+    def is_sensitive_key(self, key):
+        self.threads.append(threading.current_thread())
+        return super().is_sensitive_key(key)
+
+
+@pytest.mark.parametrize("with_hook", [False, True])
+def test_scrubbing_waits_for_the_worker_unless_before_send_log_needs_it(
+    receiver, sentry_init, with_hook
+):
+    scrubber = ThreadRecordingScrubber()
+    hook = (lambda log, hint: log) if with_hook else None
+    sentry_init(enable_logs=True, event_scrubber=scrubber, before_send_log=hook)
+    client_scrubber = sentry_lite.get_client()._scrubber
+    sentry_lite.set_attribute("password", SECRETS[1])
+    sentry_lite.logger.info(
+        "{who} paid with {card}", who="ann", card="4111 1111 1111 1111", attributes={"k": "v"}
+    )
+    looked_at_on_caller = threading.main_thread() in client_scrubber.threads
+    sentry_lite.flush()
+    [log] = logs_of(receiver)
+    assert log["body"] == "ann paid with [Filtered]"
+    assert values(log)["password"] == "[Filtered]"
+    assert looked_at_on_caller is with_hook
+
+
+def test_values_are_sent_as_they_were_at_the_call(receiver, sentry_init):
+    class Counter:
+        count = 1
+
+        def __str__(self):
+            return f"count={self.count}"
+
+    sentry_init(enable_logs=True)
+    tags, counter = ["a"], Counter()
+    sentry_lite.set_attribute("stage", "before")
+    sentry_lite.logger.info("{counter} {n}", counter=counter, n=1, attributes={"tags": tags})
+    tags.append("b")
+    counter.count = 2
+    sentry_lite.set_attribute("stage", "after")
+    sentry_lite.flush()
+    [log] = logs_of(receiver)
+    assert log["body"] == "count=1 1"
+    assert values(log)["tags"] == ["a"]
+    assert values(log)["stage"] == "before"
+    assert values(log)["sentry.message.parameter.n"] == 1
+
+
+def test_a_log_that_cannot_be_finished_is_counted_and_the_batch_still_goes(
+    receiver, sentry_init, sdk_reset
+):
+    class BrokenKey:
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    sentry_init(enable_logs=True)
+    sentry_lite.logger.info("before")
+    sentry_lite.logger.info("broken", attributes={BrokenKey(): 1})
+    sentry_lite.logger.info("after")
+    sentry_lite.flush()
+    [item] = log_items(receiver)
+    assert item.headers["item_count"] == 2
+    assert [log["body"] for log in logs_of(receiver)] == ["before", "after"]
+    assert sentry_lite.delivery_stats().dropped == {("internal_sdk_error", "log_item"): 1}
+    assert [str(error) for error in sdk_reset] == ["no text"]  # reported, not silent
+    sdk_reset.clear()
+
+
+def discarded(receiver, reason, category):
+    """The quantities the client reports the receiver got say for ``reason`` and ``category``."""
+    return [
+        entry["quantity"]
+        for received in receiver.envelopes
+        for item in received.envelope.items
+        if item.type == "client_report"
+        for entry in item.json()["discarded_events"]
+        if (entry["reason"], entry["category"]) == (reason, category)
+    ]
+
+
+def test_logs_a_full_buffer_drops_are_counted_in_items_and_bytes(
+    receiver, sentry_init, monkeypatch
+):
+    monkeypatch.setattr(BATCHED["log"], "max_buffered", 3)
+    monkeypatch.setattr(BATCHED["log"], "max_items", 1000)
+    sentry_init(enable_logs=True)
+    for index in range(5):
+        sentry_lite.logger.info("order {n} shipped to {city}", n=index, city="Lyon")
+    sentry_lite.flush()
+    [item] = log_items(receiver)
+    assert item.headers["item_count"] == 3
+    per_log = len(item.raw) / 3
+    assert discarded(receiver, "queue_overflow", "log_item") == [2]
+    [size] = discarded(receiver, "queue_overflow", "log_byte")
+    assert 2 * per_log * 0.75 <= size <= 2 * per_log * 1.25
+
+
+def test_a_batch_lost_to_the_network_is_counted_in_items_and_exact_bytes(receiver, sentry_init):
+    answering = threading.Event()
+    receiver.respond_by(lambda: Response(200) if answering.is_set() else Response(reset=True))
+    sentry_init(enable_logs=True, max_retry_age=0.2)  # connections reset: no answer at all
+    for index in range(3):
+        sentry_lite.logger.info("unreachable {n}", n=index)
+    sentry_lite.flush(timeout=5)
+    dropped = sentry_lite.delivery_stats().dropped
+    assert dropped[("network_error", "log_item")] == 3
+    # The same logs from a new client, answered this time: the lost batch had the same
+    # bytes, counted exactly (the timestamps' decimals aside).
+    answering.set()
+    sentry_init(enable_logs=True)
+    for index in range(3):
+        sentry_lite.logger.info("unreachable {n}", n=index)
+    sentry_lite.flush(timeout=5)
+    [item] = log_items(receiver)
+    assert abs(dropped[("network_error", "log_byte")] - len(item.raw)) <= 12
 
 
 def test_before_send_log_sees_sentry_sdks_shape_and_may_change_or_drop(
@@ -256,7 +391,19 @@ def test_before_send_log_sees_sentry_sdks_shape_and_may_change_or_drop(
     ]
     [log] = logs_of(receiver)
     assert values(log)["added"] == "by the hook"
-    assert sentry_lite.delivery_stats().dropped == {("before_send", "log_item"): 2}
+    # Returning None and raising are told apart, with sentry_sdk's reasons;
+    # each dropped log counted in bytes too.
+    dropped = sentry_lite.delivery_stats().dropped
+    assert set(dropped) == {
+        ("before_send", "log_item"),
+        ("before_send", "log_byte"),
+        ("callback_error", "log_item"),
+        ("callback_error", "log_byte"),
+    }
+    assert dropped[("before_send", "log_item")] == dropped[("callback_error", "log_item")] == 1
+    for reason in ("before_send", "callback_error"):
+        assert 150 < dropped[(reason, "log_byte")] < 2000
+        assert discarded(receiver, reason, "log_byte") == [dropped[(reason, "log_byte")]]
     assert any("before_send_log" in record.getMessage() for record in caplog.records)
 
 
@@ -309,3 +456,35 @@ def test_the_logging_integration_forwards_records_at_sentry_logs_level(receiver,
     assert got["host"] == "db1"
     assert got["code.function.name"].startswith("test_the_logging_integration")
     assert receiver.events == []  # events are independent: event_level=None
+
+
+def test_a_forwarded_record_is_formatted_once_for_its_log_and_its_breadcrumb(receiver, sentry_init):
+    # logging.info in a hot path: the arguments' __str__ runs once, the log's
+    # body and the breadcrumb's message share the text. (No handler formats the
+    # record first: pytest's would, and store the message for the SDK to reuse.)
+    formatted = []
+
+    class Order:
+        def __str__(self):
+            formatted.append(1)
+            return "order 7"
+
+        def __repr__(self):
+            return "Order(7)"
+
+    sentry_init(enable_logs=True)
+    app = logging.getLogger("app.once")
+    app.propagate = False
+    app.setLevel(logging.INFO)
+    try:
+        app.info("paid %s", Order())
+    finally:
+        app.propagate = True
+    sentry_lite.capture_message("after")
+    sentry_lite.flush()
+    [log] = logs_of(receiver)
+    assert log["body"] == "paid order 7"
+    [event] = receiver.events
+    [crumb] = [c for c in event["breadcrumbs"]["values"] if c["category"] == "app.once"]
+    assert crumb["message"] == "paid order 7"
+    assert len(formatted) == 1

@@ -5,6 +5,7 @@ import inspect
 import logging
 import math
 import pathlib
+import warnings
 from typing import Any
 
 import pytest
@@ -47,7 +48,7 @@ ENVIRONMENT_VARIABLES = (
 OPTION_NAMES = sorted(
     f.name
     for f in dataclasses.fields(Options)
-    if f.name not in {"unimplemented", "unimplemented_values"}
+    if f.name not in {"unimplemented", "unimplemented_values", "max_message_length"}
 )
 
 
@@ -469,7 +470,8 @@ def test_transport_forms() -> None:
 
 
 def test_sentry_sdk_only_options_are_accepted_and_listed() -> None:
-    options = build(traces_sample_rate=1.0, profiles_sample_rate=0.5, enable_tracing=True)
+    with pytest.warns(DeprecationWarning, match="enable_tracing|profiles_sample_rate"):
+        options = build(traces_sample_rate=1.0, profiles_sample_rate=0.5, enable_tracing=True)
     assert options.unimplemented == ("enable_tracing", "profiles_sample_rate", "traces_sample_rate")
 
 
@@ -499,14 +501,15 @@ def test_tracing_turned_on_is_said_once_at_warning(
     caplog: pytest.LogCaptureFixture, fresh_log_memory: None
 ) -> None:
     caplog.set_level(logging.WARNING, logger="sentry_lite")
-    build(
-        dsn=DSN,
-        traces_sample_rate=1.0,
-        enable_tracing=True,
-        profiles_sampler=lambda context: 1.0,
-        profile_session_sample_rate=0.5,
-        max_request_body_size="small",  # not tracing: debug only
-    )
+    with pytest.warns(DeprecationWarning, match="enable_tracing|profiles_sampler"):
+        build(
+            dsn=DSN,
+            traces_sample_rate=1.0,
+            enable_tracing=True,
+            profiles_sampler=lambda context: 1.0,
+            profile_session_sample_rate=0.5,
+            max_request_body_size="small",  # not tracing: debug only
+        )
     build(dsn=DSN, traces_sample_rate=0.5)
     assert _warnings(caplog) == [
         "enable_tracing, traces_sample_rate, profiles_sampler, profile_session_sample_rate "
@@ -530,7 +533,10 @@ def test_tracing_not_turned_on_is_not_a_warning(
     caplog: pytest.LogCaptureFixture, fresh_log_memory: None, options: dict[str, Any]
 ) -> None:
     caplog.set_level(logging.WARNING, logger="sentry_lite")
-    build(**options)
+    with warnings.catch_warnings():
+        # enable_tracing=False is deprecated all the same (a DeprecationWarning, as sentry_sdk's)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        build(**options)
     assert _warnings(caplog) == []
 
 

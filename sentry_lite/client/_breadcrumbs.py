@@ -53,11 +53,13 @@ class Breadcrumbs(BaseClient):
                 # the hook again would recurse; skipping it could leak what it removes.
                 logger.debug("breadcrumb dropped: recorded while before_breadcrumb ran")
                 return
+            # The hook may change the breadcrumb and then raise: kept as it came.
+            unchanged = dict(new)
             try:
                 result: Breadcrumb | None = before_breadcrumb(new, hint or {})
-            except Exception as error:  # noqa: BLE001 -- the user's bug: dropped, as before_send
-                warn_hook_failed("before_breadcrumb", error, "breadcrumb dropped")
-                return
+            except Exception as error:  # noqa: BLE001 -- the user's bug: kept, as sentry_sdk does
+                warn_hook_failed("before_breadcrumb", error, "breadcrumb kept unchanged")
+                result = unchanged  # type: ignore[assignment]
             finally:
                 _reentry.leave_breadcrumb_hook()
             if result is None:

@@ -21,13 +21,14 @@ from sentry_lite.client._checkins import CheckIns
 from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
-from sentry_lite.client._integrations import setup_integrations
+from sentry_lite.client._integrations import setup_integrations, tell_queued, told_when_queued
 from sentry_lite.client._logs import LogPipeline, logs_enabled
 from sentry_lite.client._pipeline import (
     ApplyScopes,
     BeforeSend,
     Capture,
     DropEvent,
+    ErrorSampler,
     FillDefaults,
     IgnoreErrors,
     IntegrationProcessors,
@@ -58,12 +59,21 @@ __all__ = ["Client"]
 class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
     """Captures events and sends them through its transport.
 
-    ``Client(dsn, **options)`` accepts what ``init()`` does; ``init()`` makes
-    one and binds it to the global scope.
+    ``Client(dsn, **options)`` accepts what ``init()`` does (the options
+    also as one dict, as sentry_sdk takes them: ``Client({"dsn": ...})``);
+    ``init()`` makes one and binds it to the global scope. A client survives
+    ``pickle`` as sentry_sdk's does: its options travel, and the copy starts
+    its own transport.
     """
 
-    def __init__(self, dsn: Any = NOT_GIVEN, **options: Any) -> None:
-        self._setup(build_options(dsn, options))
+    def __init__(self, dsn: Any = NOT_GIVEN, *options_dict: Any, **options: Any) -> None:
+        self._setup(build_options(dsn, options, options_dict))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"options": self.options}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup(state["options"])
 
     @classmethod
     def from_options(cls, options: Options) -> Client:
@@ -82,10 +92,12 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
             include_local_variables=options.include_local_variables,
             include_source_context=options.include_source_context,
             max_value_length=options.max_value_length,
+            max_message_length=options.max_message_length,
             in_app_include=options.in_app_include,
             in_app_exclude=options.in_app_exclude,
             project_root=options.project_root,
             max_stack_frames=options.max_stack_frames,
+            custom_repr=options.custom_repr,
         )
         self._setup_scrubber(options)
         self.transport = make_transport(options)
@@ -94,7 +106,8 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
             # that one may come at interpreter exit, or race a fork.
             import random  # noqa: F401 -- event ids
 
-            import sentry_lite.scope._to_event  # noqa: F401 -- the scopes onto each event
+            import sentry_lite.scope._to_event  # the scopes onto each event
+            import sentry_lite.transport.remarks  # noqa: F401 -- for a program's transport
 
             self.integrations = setup_integrations(
                 options.integrations,
@@ -104,13 +117,17 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
             )
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
         self._steps = self._pipeline(options)
+        self._told_when_queued = told_when_queued(self.integrations.values())
         self._feedback_steps = feedback_steps(self._steps)
         self._sessions = self._setup_sessions(options) if self.transport is not None else None
         self._logs = None
-        if self.transport is not None and logs_enabled(options):
+        # LoggingIntegration(capture_sentry_logs=True) sends records as logs without
+        # enable_logs, as in sentry_sdk 2.75; sentry_lite.logger calls still need it.
+        records_as_logs = getattr(self.integrations.get("logging"), "capture_sentry_logs", 0)
+        if self.transport is not None and (logs_enabled(options) or records_as_logs is True):
             server_name = options.server_name or default_server_name()
             self._logs = LogPipeline(options, self._limits, server_name)
-            self.logs_enabled = True
+            self.logs_enabled = logs_enabled(options)
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
 
@@ -130,9 +147,12 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
         processors = [i for i in self.integrations.values() if i.processes_events]
         if processors:
             steps.append(IntegrationProcessors(processors))
+
         if options.ignore_errors:
             steps.append(self._ignore_errors)
-        if options.sample_rate < 1.0:
+        if options.error_sampler is not None:  # replaces sample_rate, as in sentry_sdk
+            steps.append(ErrorSampler(options.error_sampler))
+        elif options.sample_rate < 1.0:
             steps.append(SampleRate(options.sample_rate))
         steps.append(Scrub(self._scrubber, self._scrubber_is_builtin))
         if options.before_send is not None:
@@ -149,7 +169,9 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
         # Ours, with its scrub_event not overridden: step 4 skips what the walk scrubbed.
         scrub_event = getattr(type(self._scrubber), "scrub_event", None)
         self._scrubber_is_builtin = scrub_event is EventScrubber.scrub_event
-        self._limits = SafeLimits(max_length=options.max_value_length)
+        self._limits = SafeLimits(
+            max_length=options.max_value_length, custom_repr=options.custom_repr
+        )
         if isinstance(self._scrubber, EventScrubber):
             # A copy: the program's scrubber may be shared with other clients.
             scrubber = self._scrubber.configured(max_value_length=options.max_value_length)
@@ -368,6 +390,10 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
                 self._session_without_event(event, isolation, fatal, drop.reason)
             return None
 
+        if not self.transport.remarks_masked_values:  # type: ignore[union-attr]
+            from sentry_lite.transport.remarks import remark_masked
+
+            remark_masked(processed)  # type: ignore[arg-type] # a program's transport: here
         items = [Item("feedback" if feedback else "event", processed)]
         session_item = None
         if self._sessions is not None and not feedback and not message:
@@ -388,6 +414,8 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
             items=items,
         )
         self.transport.capture_envelope(envelope)  # type: ignore[union-attr]
+        if self._told_when_queued:
+            tell_queued(self._told_when_queued, hint)
         if not feedback:
             isolation.last_event_id_value = event_id
         return event_id
@@ -408,8 +436,14 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
     ) -> None:
         """One ``sentry_lite.logger`` call; ``scopes`` broadest first."""
         if self._logs is not None and not self._closed:
-            log = self._logs.from_call(severity_text, template, parameters, attributes)
-            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+            self._logs.capture_call(
+                severity_text,
+                template,
+                parameters,
+                attributes,
+                scopes,
+                transport=self.transport,  # type: ignore[arg-type]
+            )
 
     def capture_log(self, log: dict[str, Any], scope: Scope | None = None) -> None:
         """A log in sentry_sdk's shape (``severity_text``, ``body``, ``attributes``...)."""
@@ -419,6 +453,11 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
 
         scopes = (get_global_scope(), get_isolation_scope(), scope or get_current_scope())
         self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
+
+    def capture_log_in(self, log: dict[str, Any], scopes: tuple[Scope, ...]) -> None:
+        """:meth:`capture_log` with the scopes the caller already read (broadest first)."""
+        if self._logs is not None and not self._closed:
+            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
 
     _capture_log = capture_log  # sentry_sdk's name
 

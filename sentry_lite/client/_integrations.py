@@ -18,6 +18,7 @@ import importlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sentry_lite._guard import report_internal_error
 from sentry_lite._log import logger
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ __all__ = [
     "DidNotEnable",
     "Integration",
     "setup_integrations",
+    "tell_queued",
+    "told_when_queued",
 ]
 
 #: Installed by ``init()`` unless ``default_integrations=False``; loaded by
@@ -45,13 +48,14 @@ DEFAULT_INTEGRATIONS = (
 )
 
 #: Installed with the default ones unless ``auto_enabling_integrations=False``,
-#: as in sentry_sdk. Each patches its framework when the program imports it:
-#: none imports a framework itself.
+#: as in sentry_sdk. Each patches its framework (or adds its loguru sinks) when
+#: the program imports it: none imports a framework itself.
 AUTO_ENABLING_INTEGRATIONS = (
     "sentry_lite.integrations.django.DjangoIntegration",
     "sentry_lite.integrations.flask.FlaskIntegration",
     "sentry_lite.integrations.starlette.StarletteIntegration",
     "sentry_lite.integrations.fastapi.FastApiIntegration",
+    "sentry_lite.integrations.loguru.LoguruIntegration",
     "sentry_lite.integrations.celery.CeleryIntegration",
     "sentry_lite.integrations.rq.RqIntegration",
 )
@@ -76,6 +80,10 @@ class Integration:
     def process_event(self, event: Event, hint: Hint) -> Event | None:
         """Step 2 of the pipeline, for integrations with ``processes_events``."""
         return event
+
+    def event_queued(self, hint: Hint) -> None:
+        """After the whole pipeline, once the event is queued for sending (integrations
+        with ``processes_events``): what an event dropped by a later step must not count."""
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -128,3 +136,22 @@ def setup_integrations(
         _installed.add(identifier)
         logger.debug("integration %s installed", identifier)
     return chosen
+
+
+def told_when_queued(integrations: Iterable[Integration]) -> tuple[Integration, ...]:
+    """The integrations that want to know an event was queued (dedupe marks it sent then)."""
+    return tuple(
+        integration
+        for integration in integrations
+        if integration.processes_events
+        and type(integration).event_queued is not Integration.event_queued
+    )
+
+
+def tell_queued(integrations: Iterable[Integration], hint: Hint) -> None:
+    """Call ``event_queued`` on each; one that fails is reported, the event is sent."""
+    for integration in integrations:
+        try:
+            integration.event_queued(hint)
+        except Exception as error:  # noqa: BLE001 -- an integration's bug
+            report_internal_error(f"{integration.identifier} event_queued", error)

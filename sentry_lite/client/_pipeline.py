@@ -6,7 +6,7 @@ the client catches it (one drop signal, counted in one place). The client
 builds its list once, at setup, leaving out steps its options make no-ops:
 
     defaults ─► scope data and scope processors ─► integration processors
-      ─► ignore_errors ─► sample_rate ─► scrubber ─► before_send
+      ─► ignore_errors ─► sample_rate (or error_sampler) ─► scrubber ─► before_send
 
 Steps that need configuration are small slotted classes with ``__call__``.
 """
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from sentry_lite._guard import guarded
-from sentry_lite._log import logger, warn_hook_failed
+from sentry_lite._log import logger, warn_hook_failed, warn_once
 from sentry_lite.client._event_ids import sample_draw
 from sentry_lite.event.contexts import static_contexts
 from sentry_lite.event.snapshot import mark, snapshot, snapshot_changes
@@ -35,6 +35,7 @@ __all__ = [
     "BeforeSend",
     "Capture",
     "DropEvent",
+    "ErrorSampler",
     "FillDefaults",
     "IgnoreErrors",
     "IntegrationProcessors",
@@ -197,6 +198,42 @@ class SampleRate:
         return event
 
 
+class ErrorSampler:
+    """Step 3b when ``error_sampler`` is given: the program's function decides each event.
+
+    As in sentry_sdk, its answer replaces ``sample_rate``: a rate from 0 to 1
+    (drawn against), or a bool. A function that raises, or answers anything
+    else, keeps the event (WARNING): an unsampled error is never lost to a
+    bug in the sampler.
+    """
+
+    __slots__ = ("_sampler",)
+
+    def __init__(self, sampler: Callable[[Event, Hint], object]) -> None:
+        self._sampler = sampler
+
+    def __call__(self, event: Event, capture: Capture) -> Event:
+        try:
+            answer = self._sampler(event, capture.hint)
+        except Exception as error:  # noqa: BLE001 -- the user's bug: the event is kept
+            warn_hook_failed("error_sampler", error, "event kept")
+            return event
+        if isinstance(answer, bool):
+            rate = 1.0 if answer else 0.0
+        elif isinstance(answer, (int, float)) and 0.0 <= answer <= 1.0:
+            rate = float(answer)
+        else:
+            warn_once(
+                "error_sampler-answer",
+                "error_sampler returned %r, not a rate from 0 to 1 or a bool: events kept",
+                answer,
+            )
+            return event
+        if rate < 1.0 and sample_draw() >= rate:
+            raise DropEvent("sample_rate", "error_sampler")
+        return event
+
+
 class Scrub:
     """Step 4: the event scrubber; if it fails, the event is dropped, never sent half-scrubbed."""
 
@@ -224,7 +261,8 @@ class BeforeSend:
     """Step 5: the user's ``before_send``; what it returns or puts in is copied.
 
     A hook that raises drops the event (fails closed): it may be what removes
-    personal data.
+    personal data. Counted as ``callback_error``, not ``before_send``, as
+    sentry_sdk counts it.
     """
 
     __slots__ = ("_hook",)
@@ -238,7 +276,8 @@ class BeforeSend:
             result: Event | None = self._hook(event, capture.hint)
         except Exception as error:  # noqa: BLE001 -- the user's bug: the event fails closed
             warn_hook_failed("before_send", error, "event dropped")
-            raise DropEvent("before_send", "before_send") from None
+            # sentry_sdk's reason for a hook that raised, apart from one that returned None.
+            raise DropEvent("callback_error", "before_send raised") from None
         if result is None:
             raise DropEvent("before_send", "before_send")
         if not isinstance(result, dict):

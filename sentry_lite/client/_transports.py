@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite._guard import guarded
+from sentry_lite._log import warn_deprecated
 from sentry_lite.transport.base import Transport
 
 if TYPE_CHECKING:
@@ -88,6 +89,10 @@ def make_transport(options: Options) -> Transport | None:
     if chosen is not None and not isinstance(chosen, type) and _has_capture_envelope(chosen):
         return _ForeignTransport(chosen, options)
     if callable(chosen):
+        warn_deprecated(
+            "a function as transport= is deprecated in sentry_sdk 2.x (it warns so); "
+            "pass an object with capture_envelope(envelope), or a Transport subclass"
+        )
         return _FunctionTransport(chosen, options)
     if options.dsn is None:
         return None

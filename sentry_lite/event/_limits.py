@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 __all__ = ["SafeLimits"]
 
@@ -26,6 +26,10 @@ class SafeLimits:
             ``"[Filtered]"`` (an error in it counts as sensitive, and is
             reported).
         max_nodes: values walked in one call; past it values become ``"..."``.
+        custom_repr: the program's text for an object that would be ``repr()``'d
+            (the ``custom_repr`` option); a result that is not a string, or an
+            error in it, falls back to the SDK's own text. Its text is
+            filtered and cut as any other.
     """
 
     depth: int = 5
@@ -35,3 +39,4 @@ class SafeLimits:
     string_filter: Optional[Callable[[str], str]] = None
     key_filter: Optional[Callable[[str], bool]] = None
     max_nodes: int = 10_000
+    custom_repr: Optional[Callable[[Any], Optional[str]]] = None

@@ -5,7 +5,8 @@ path, the memo of ``repr()`` texts) and renders a value as Python-like text:
 containers from a bounded slice, never ``repr()``'d whole (a whole set of
 strings or of numbers sorted); dates, times, ``Decimal``, ``UUID``, paths and
 ``Enum`` members as their readable text (:mod:`~sentry_lite.event._readable`);
-other objects ``repr()``'d once per walk, the text filtered and cut.
+other objects ``repr()``'d once per walk, the text filtered and cut. The
+``custom_repr`` option, when set, is asked first for every such object.
 :class:`~sentry_lite.event._walker.Walker` builds the JSON walk on it.
 """
 
@@ -181,7 +182,8 @@ class ReprWalker:
         if known is not None and known[0] is value:
             return known[1]
         kind: type[Any] = type(value)
-        readable = readable_text(value)
+        custom = self._custom_text(value) if self.limits.custom_repr is not None else None
+        readable = readable_text(value) if custom is None else custom
         if readable is not None:
             text = readable
         elif issubclass(kind, BaseException) and kind.__repr__ is BaseException.__repr__:
@@ -197,6 +199,14 @@ class ReprWalker:
         # The value is kept with its text so its id cannot be reused mid-walk.
         self._reprs[key] = (value, text)
         return text
+
+    def _custom_text(self, value: object) -> Optional[str]:
+        """The ``custom_repr`` option's text for ``value``; None to use the SDK's own."""
+        try:
+            text = self.limits.custom_repr(value)  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 -- the program's function: fall back, as sentry_sdk does
+            return None
+        return text if isinstance(text, str) else None
 
     def _exception_repr(self, error: BaseException) -> str:
         # BaseException.__repr__ would repr the args whole (a 50 MB message...).

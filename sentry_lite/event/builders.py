@@ -46,10 +46,11 @@ def build_message_event(
     The stack goes in ``threads`` as the current, not crashed, thread (where
     sentry_sdk puts it for ``attach_stacktrace``; we also name the thread).
     """
+    max_length = _message_length(settings)
     if isinstance(message, str):
-        text = safe_text(message, _MAX_MESSAGE_LENGTH, settings.string_filter)
+        text = safe_text(message, max_length, settings.string_filter)
     else:
-        text = safe_repr(message, _MAX_MESSAGE_LENGTH)
+        text = safe_repr(message, max_length)
     event: Event = {"level": level, "message": text}
     if stack_from is not None:
         event["threads"] = _current_thread(stack_from, settings)
@@ -71,11 +72,11 @@ def build_log_event(
 ) -> Event:
     """The event for a log record.
 
-    ``logentry`` holds the format string (``message``), its ``params`` (when
-    there are any) and the ``formatted`` text; ``extra`` the record's own
-    fields. With ``exc_info`` the event carries the exception (mechanism
-    ``logging``, handled); else with ``stack_from`` the stack from that frame
-    out, as for a message.
+    ``logentry`` holds the format string (``message``), its ``params`` (``[]``
+    when there are none, as sentry_sdk sends them) and the ``formatted``
+    text; ``extra`` the record's own fields. With ``exc_info`` the event
+    carries the exception (mechanism ``logging``, handled); else with
+    ``stack_from`` the stack from that frame out, as for a message.
     """
     if exc_info is not None:
         event = build_exception_event(exc_info, settings, "logging", handled=True, level=level)
@@ -84,13 +85,14 @@ def build_log_event(
         if stack_from is not None:
             event["threads"] = _current_thread(stack_from, settings)
     filter_ = settings.string_filter
+    max_length = _message_length(settings)
     logentry: dict[str, Any] = {
-        "message": safe_text(template, _MAX_MESSAGE_LENGTH, filter_),
-        "formatted": safe_text(formatted, _MAX_MESSAGE_LENGTH, filter_),
+        "message": safe_text(template, max_length, filter_),
+        "formatted": safe_text(formatted, max_length, filter_),
     }
     limits = _databag_limits(settings)
-    if params:
-        logentry["params"] = to_safe(params, limits)
+    # sentry_sdk sends the params always: [] for a record without arguments.
+    logentry["params"] = to_safe(params, limits) if params else []
     event["logentry"] = logentry
     event["logger"] = safe_text(logger_name, _MAX_THREAD_NAME_LENGTH)
     if extra:
@@ -102,6 +104,11 @@ def build_log_event(
     return event
 
 
+def _message_length(settings: EventSettings) -> int:
+    """The longest message kept: ``max_message_length``, never more than Relay keeps."""
+    return min(settings.max_message_length, _MAX_MESSAGE_LENGTH)
+
+
 def _databag_limits(settings: EventSettings) -> SafeLimits:
     return SafeLimits(
         depth=settings.databag_depth,
@@ -109,6 +116,7 @@ def _databag_limits(settings: EventSettings) -> SafeLimits:
         max_length=settings.max_value_length,
         string_filter=settings.string_filter,
         key_filter=settings.key_filter,
+        custom_repr=settings.custom_repr,
     )
 
 

@@ -22,6 +22,9 @@ tree are hashed, and in which order.
   as Sentry expects.
 - At most 10 values in all (and at most 10 members per group); an exception
   met twice (a cycle) is written once.
+- An exception with an integer ``errno`` (OSError and its subclasses, or any
+  exception with the attribute) carries it as ``mechanism.meta.errno.number``,
+  as sentry_sdk sends it.
 - ``value`` is ``str(exc)`` plus its string ``__notes__`` (one per line),
   filtered, cut to ``max_value_length`` and UTF-8 safe; a ``str()`` that
   raises gives ``"<exception str() failed>"``.
@@ -236,8 +239,18 @@ def _value(
         frames = frames_from_traceback(tb, settings, reprs)
         if frames:
             value["stacktrace"] = {"frames": frames}
+    errno = _errno(error)
+    if errno is not None:
+        mechanism = {**mechanism, "meta": {"errno": {"number": errno}}}
     value["mechanism"] = mechanism
     return value
+
+
+def _errno(error: Optional[BaseException]) -> Optional[int]:
+    """The exception's ``errno`` (OSError's, or any exception's attribute of that name)
+    when it is an integer, as the protocol's ``mechanism.meta.errno.number`` is."""
+    number = _attribute(error, "errno") if error is not None else None
+    return number if type(number) is int else None
 
 
 def _type_name(exc_type: type[BaseException]) -> str:

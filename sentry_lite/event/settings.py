@@ -16,7 +16,9 @@ class EventSettings:
     Attributes:
         include_local_variables: add each frame's locals as ``vars``.
         include_source_context: add ``context_line`` with 5 lines either side.
-        max_value_length: the longest string kept in locals, values and messages.
+        max_value_length: the longest string kept in locals and values.
+        max_message_length: the longest message and logged text kept
+            (``max_value_length`` when the program gave it, else Relay's 8192).
         in_app_include: module-name prefixes always shown as the app's own code.
         in_app_exclude: module-name prefixes never shown as the app's own code.
         project_root: frames from files under this directory are in-app.
@@ -35,11 +37,13 @@ class EventSettings:
             reported.
         databag_depth: how deep containers in locals are walked.
         databag_breadth: how many items of each container are kept.
+        custom_repr: the ``custom_repr`` option, for objects in locals.
     """
 
     include_local_variables: bool = True
     include_source_context: bool = True
     max_value_length: int = 1024
+    max_message_length: int = 8192
     in_app_include: tuple[str, ...] = ()
     in_app_exclude: tuple[str, ...] = ()
     project_root: Optional[str] = None
@@ -50,6 +54,7 @@ class EventSettings:
     local_filter: Optional[Callable[[str], bool]] = None
     databag_depth: int = 5
     databag_breadth: int = 10
+    custom_repr: Optional[Callable[[Any], Optional[str]]] = None
 
     @classmethod
     def from_options(cls, options: Any) -> EventSettings:
@@ -65,10 +70,12 @@ class EventSettings:
                 "include_local_variables",
                 "include_source_context",
                 "max_value_length",
+                "max_message_length",
                 "in_app_include",
                 "in_app_exclude",
                 "project_root",
                 "max_stack_frames",
+                "custom_repr",
             )
             if hasattr(options, name)
         }

@@ -151,6 +151,7 @@ def _build(
                 string_filter=settings.string_filter,
                 key_filter=settings.key_filter,
                 max_nodes=_VARS_NODE_BUDGET,
+                custom_repr=settings.custom_repr,
             ),
             reprs,
         )

@@ -150,13 +150,11 @@ _OTEL_SEVERITY = (
 )
 
 
-def as_log(
-    record: logging.LogRecord,
-    max_value_length: int,
-    key_filter: Optional[Callable[[str], bool]],
-    project_root: Optional[str],
-) -> dict[str, Any]:
+def as_log(record: logging.LogRecord, body: str, project_root: Optional[str]) -> dict[str, Any]:
     """The record as a structured log in sentry_sdk's shape (the client finishes it).
+
+    ``body`` is the record's text from :func:`record_message`, made once for
+    the log, the breadcrumb and the event.
 
     The attributes are sentry_sdk's: the ``extra`` fields, the arguments as
     ``sentry.message.parameter.<index or name>`` with the template, the
@@ -201,7 +199,7 @@ def as_log(
     return {
         "severity_text": text,
         "severity_number": number,
-        "body": record_message(record, max_value_length, key_filter),
+        "body": body,
         "attributes": attributes,
         "time_unix_nano": int(record.created * 1e9),
         "trace_id": None,

@@ -33,6 +33,7 @@ from sentry_lite.integrations._web.processor import (
 from sentry_lite.integrations._web.request_data import client_ip, filter_headers, parse_cookies
 from sentry_lite.integrations._web.sessions import request_ended, request_started
 from sentry_lite.scope import isolation_scope
+from sentry_lite.tracing._continue import incoming_trace
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
@@ -198,6 +199,8 @@ class SentryAsgiMiddleware:
             # Breadcrumbs of this request only: not the server's (uvicorn logs
             # each request's access line outside any request).
             isolation.clear_breadcrumbs()
+            # Each connection its own trace (an incoming sentry-trace header's), not the server's.
+            isolation.set_trace(*incoming_trace(*_trace_headers(scope)))
             processor = RequestProcessor(self.make_reader(scope))
             isolation.add_event_processor(processor)
             # HTTP requests are sessions; websocket connections are not (as in sentry_sdk).
@@ -213,3 +216,17 @@ class SentryAsgiMiddleware:
             finally:
                 reset_active(token)
                 request_ended(session, failed)
+
+
+def _trace_headers(scope: AsgiScope) -> tuple[Optional[str], Optional[str]]:
+    """The ``sentry-trace`` and ``baggage`` values of a connection (names are lower case)."""
+    sentry_trace = baggage = None
+    try:
+        for name, value in scope.get("headers") or ():
+            if name == b"sentry-trace":
+                sentry_trace = value.decode("latin-1")
+            elif name == b"baggage":
+                baggage = value.decode("latin-1")
+    except (TypeError, ValueError, AttributeError):  # a server's malformed headers
+        return None, None
+    return sentry_trace, baggage

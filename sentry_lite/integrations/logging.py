@@ -42,6 +42,7 @@ from sentry_lite.integrations._log_record import (
 )
 from sentry_lite.integrations.dedupe import was_sent
 from sentry_lite.scope import client_and_isolation_scope
+from sentry_lite.scope._scope import _scope_chain
 from sentry_lite.transport.worker import is_worker_thread
 
 if TYPE_CHECKING:
@@ -90,10 +91,12 @@ LevelArg = Optional[Union[int, str]]
 
 
 def ignore_logger(name: str) -> None:
-    """Never record the logger ``name`` (breadcrumbs and events).
+    """Never record the logger ``name`` as breadcrumbs or events (structured logs
+    from it still go, as in sentry_sdk: see :func:`ignore_logger_for_sentry_logs`).
 
     The name may be a glob pattern (``"noisy.*"``); children of an ignored
-    logger are not ignored unless the pattern matches them.
+    logger are not ignored unless the pattern matches them. A logger's name
+    is matched without the spaces around it, as sentry_sdk matches it.
     """
     _ignored.add(name)
     _ignored_cache.clear()
@@ -125,7 +128,8 @@ class LoggingIntegration(Integration):
         sentry_logs_level: with ``init(enable_logs=True)``, records at or above
             this level are sent as structured logs (docs/logs.md); None: none are.
         capture_sentry_logs: False: no structured logs from records, whatever
-            ``enable_logs`` says (sentry_sdk's switch).
+            ``enable_logs`` says; True: records are sent as logs even without
+            ``enable_logs`` (sentry_sdk 2.75's switch).
 
     Levels are numbers (``logging.WARNING``) or names (``"WARNING"``).
     """
@@ -221,7 +225,12 @@ def _record_guarded(
     record: logging.LogRecord, event: bool, breadcrumb: bool, integration: bool, log: bool
 ) -> None:
     name = record.name
-    if not isinstance(name, str) or _is_ignored(name) or is_worker_thread():
+    if not isinstance(name, str) or is_worker_thread():
+        return
+    # ignore_logger stops events and breadcrumbs, not structured logs (as in sentry_sdk);
+    # the SDK's own loggers give nothing at all.
+    ignored = _is_ignored(name)
+    if ignored and (_is_own(name) or not (integration or log)):
         return
     client, isolation = client_and_isolation_scope()
     if not isinstance(client, Client) or not client.is_active():
@@ -233,27 +242,29 @@ def _record_guarded(
         levelno = record.levelno
         event = found.event_level is not None and levelno >= found.event_level
         breadcrumb = found.level is not None and levelno >= found.level
-        log = (
-            found.sentry_logs_level is not None
-            and levelno >= found.sentry_logs_level
-            and found.capture_sentry_logs is not False
+        # capture_sentry_logs=True sends records as logs even without enable_logs,
+        # as sentry_sdk 2.75 does; left unset, enable_logs decides.
+        wanted = found.capture_sentry_logs is True or (
+            found.capture_sentry_logs is None and client.logs_enabled
         )
-    if log and client.logs_enabled and not _ignored_for_logs(name):
-        options = client.options
-        client.capture_log(
-            as_log(
-                record,
-                options.max_value_length,
-                client.event_settings.key_filter,
-                options.project_root,
-            )
-        )
-    # The message once for both: getMessage() runs the arguments' __str__.
+        log = wanted and found.sentry_logs_level is not None and levelno >= found.sentry_logs_level
+    else:
+        log = log and client.logs_enabled  # SentryLogsHandler: only with enable_logs
+    if ignored:
+        event = breadcrumb = False
+    log = log and not _ignored_for_logs(name)
+    # The message once for all three: getMessage() runs the arguments' __str__.
     message = (
         record_message(record, client.options.max_value_length, client.event_settings.key_filter)
-        if event or breadcrumb
+        if event or breadcrumb or log
         else ""
     )
+    if log:
+        current, isolation, global_scope = _scope_chain()
+        client.capture_log_in(
+            as_log(record, message, client.options.project_root),
+            (global_scope, isolation, current),
+        )
     if event:
         _capture_event(record, client, message)
     if breadcrumb:
@@ -263,6 +274,7 @@ def _record_guarded(
 def _is_ignored(name: str) -> bool:
     ignored = _ignored_cache.get(name)
     if ignored is None:
+        cached_as, name = name, name.strip()  # "  noisy " is noisy, as for sentry_sdk
         ignored = (
             name == _OWN_LOGGER
             or name.startswith(_OWN_LOGGER + ".")
@@ -271,12 +283,18 @@ def _is_ignored(name: str) -> bool:
         )
         if len(_ignored_cache) >= _MAX_CACHED_NAMES:
             _ignored_cache.clear()
-        _ignored_cache[name] = ignored
+        _ignored_cache[cached_as] = ignored
     return ignored
 
 
+def _is_own(name: str) -> bool:
+    """The SDK's own loggers and its HTTP client's: never recorded in any form."""
+    name = name.strip()
+    return name == _OWN_LOGGER or name.startswith(_OWN_LOGGER + ".") or name in _ALWAYS_IGNORED
+
+
 def _ignored_for_logs(name: str) -> bool:
-    return any(fnmatch(name, pattern) for pattern in _ignored_for_sentry_logs)
+    return any(fnmatch(name.strip(), pattern) for pattern in _ignored_for_sentry_logs)
 
 
 def _add_breadcrumb(

@@ -20,6 +20,7 @@ are left alone.
 from __future__ import annotations
 
 import contextvars
+import functools
 import threading
 from collections.abc import Callable
 from types import ModuleType, TracebackType
@@ -95,6 +96,8 @@ def _scopes_to_install() -> Optional[Callable[[], None]]:
 def _patch_thread_start() -> None:
     original_start = threading.Thread.start
 
+    # The wrappers keep the wrapped one's name, qualified name and doc, as sentry_sdk's do.
+    @functools.wraps(original_start)
     def start(self: threading.Thread) -> None:
         install = None
         if not self.name.startswith("sentry_lite"):
@@ -104,7 +107,6 @@ def _patch_thread_start() -> None:
             _run_with_scopes(self, install)
         original_start(self)
 
-    start.__doc__ = original_start.__doc__
     threading.Thread.start = start  # type: ignore[method-assign]
 
 
@@ -121,6 +123,7 @@ def _run_with_scopes(thread: threading.Thread, install: Callable[[], None]) -> N
     function = getattr(run, "__func__", None)
     if "run" not in vars(thread) and function is not None:
 
+        @functools.wraps(function)
         def run_bound() -> None:
             current = threading.current_thread()
             try:
@@ -132,6 +135,7 @@ def _run_with_scopes(thread: threading.Thread, install: Callable[[], None]) -> N
         thread.run = run_bound  # type: ignore[method-assign]
     else:
 
+        @functools.wraps(run)
         def run_own() -> None:
             try:
                 install()
@@ -146,6 +150,7 @@ def _patch_executor_submit(module: ModuleType) -> None:
     executor_class = module.ThreadPoolExecutor
     original_submit = executor_class.submit
 
+    @functools.wraps(original_submit)
     def submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         install = None
         with guarded("thread pool scope propagation"):
@@ -154,7 +159,6 @@ def _patch_executor_submit(module: ModuleType) -> None:
             return original_submit(self, fn, *args, **kwargs)
         return original_submit(self, _call_with_scopes, install, fn, args, kwargs)
 
-    submit.__doc__ = original_submit.__doc__
     executor_class.submit = submit
 
 

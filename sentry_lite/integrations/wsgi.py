@@ -33,6 +33,7 @@ from sentry_lite.integrations._web.processor import (
 from sentry_lite.integrations._web.request_data import client_ip, filter_headers, parse_cookies
 from sentry_lite.integrations._web.sessions import request_ended, request_started
 from sentry_lite.scope import isolation_scope, use_isolation_scope
+from sentry_lite.tracing._continue import incoming_trace
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
@@ -153,6 +154,10 @@ class SentryWsgiMiddleware:
             # Breadcrumbs of this request only: not the server's, nor those
             # other requests left on the scope this one was forked from.
             scope.clear_breadcrumbs()
+            # Each request its own trace (an incoming sentry-trace header's), not the server's.
+            scope.set_trace(
+                *incoming_trace(environ.get("HTTP_SENTRY_TRACE"), environ.get("HTTP_BAGGAGE"))
+            )
             processor = RequestProcessor(type(self).reader(environ))
             scope.add_event_processor(processor)
             session = request_started(scope)

@@ -4,6 +4,10 @@
     sentry-lite demo          run a program that fails, print the events it sent
     sentry-lite receive       listen on 127.0.0.1, print the events programs send
     sentry-lite run -- CMD    run a command, report its failure and cron check-ins
+    sentry-lite check-dsn DSN will events sent with this DSN arrive? (check_dsn.py)
+    sentry-lite send-event    send one message event from a shell script (send_event.py)
+    sentry-lite spool ACTION  list, send or purge the disk spool (spool_command.py)
+    sentry-lite serve         a local Sentry: store events, browse them at 127.0.0.1:8969
 
 Without a subcommand it prints its help and exits with status 2.
 """
@@ -15,10 +19,15 @@ import io
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from typing import Optional
 
 from sentry_lite._version import VERSION
+from sentry_lite.local.check_dsn import add_check_dsn_command
 from sentry_lite.local.run import add_run_command, check_run_arguments, split_command
+from sentry_lite.local.send_event import add_send_event_command
+from sentry_lite.local.serve.command import add_serve_command
+from sentry_lite.local.spool_command import add_spool_command
 
 __all__ = ["main"]
 
@@ -99,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
         help="print each event as one line of JSON (the rest goes to stderr)",
     )
     add_run_command(commands)
+    add_check_dsn_command(commands)
+    add_send_event_command(commands)
+    add_spool_command(commands)
+    add_serve_command(commands, _port)
     return parser
 
 
@@ -112,10 +125,17 @@ def main(argv: Optional[list[str]] = None) -> int:
             check_run_arguments(args, command)
     except SystemExit as stop:  # --help, --version and usage errors
         return stop.code if isinstance(stop.code, int) else 2
+    runner: Optional[Callable[[argparse.Namespace], int]] = getattr(args, "runner", None)
+    if runner is not None:  # a subcommand that brings its own
+        return runner(args)
     if args.command == "run":
         from sentry_lite.local.run import run_command
 
         return run_command(args)
+    if args.command == "serve":
+        from sentry_lite.local.serve.command import serve_main
+
+        return serve_main(args)
     if args.command == "demo":
         from sentry_lite.local.demo import run_demo
 

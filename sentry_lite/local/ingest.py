@@ -2,7 +2,8 @@
 
 What :class:`~sentry_lite.local.receiver.Receiver` does with the bytes of a
 ``POST``, apart from the server around it: read the body (``Content-Length``
-or chunked), undo ``Content-Encoding`` (gzip, deflate), check the endpoint
+or chunked), undo ``Content-Encoding`` (gzip, deflate, and br when the
+``brotli`` module is importable) within a bound on the decoded size, check the endpoint
 path and the ``X-Sentry-Auth`` key, parse the envelope (or the legacy
 ``/store/`` event) into a :class:`ReceivedEnvelope`, and write the JSON
 answer. A request it cannot accept raises :class:`BadRequest` with the
@@ -73,12 +74,14 @@ def parse_request(
     project_id: str,
     public_key: str,
     status: int,
+    max_decoded: int = _MAX_BODY,
 ) -> tuple[ReceivedEnvelope, list[dict[str, Any]]]:
     """The envelope ``request`` carries, and the payloads of its ``event`` items.
 
     ``raw_body`` is what :func:`read_body` read; ``status`` is recorded as the
     answer the request gets. Raises :class:`BadRequest` for a wrong path,
-    project or key, or a body that cannot be decoded or parsed.
+    project or key, or a body that cannot be decoded or parsed, and 413 for
+    one that decodes to more than ``max_decoded`` bytes.
     """
     path = urlsplit(request.path).path
     match = _ENDPOINT.fullmatch(path)
@@ -86,7 +89,7 @@ def parse_request(
         raise BadRequest(404, f"no such endpoint: {path}")
     headers = {name.lower(): value for name, value in request.headers.items()}
     _check_auth(headers.get("x-sentry-auth"), urlsplit(request.path).query, public_key)
-    body = _decode(raw_body, headers.get("content-encoding", ""))
+    body = _decode(raw_body, headers.get("content-encoding", ""), max_decoded)
     if match["endpoint"] == "store":
         envelope = _envelope_from_event(body)
     else:
@@ -128,13 +131,16 @@ def _check_auth(header: Optional[str], query: str, public_key: str) -> None:
         raise BadRequest(403, "sentry_version is not 7")
 
 
-def read_body(request: BaseHTTPRequestHandler) -> bytes:
-    """The request body, as framed by ``Transfer-Encoding: chunked`` or ``Content-Length``."""
+def read_body(request: BaseHTTPRequestHandler, max_bytes: int = _MAX_BODY) -> bytes:
+    """The request body, as framed by ``Transfer-Encoding: chunked`` or ``Content-Length``.
+
+    A body longer than ``max_bytes`` is refused with 413 before it is read.
+    """
     transfer_encoding = request.headers.get("Transfer-Encoding", "").lower()
     if transfer_encoding:
         if transfer_encoding != "chunked":
             raise BadRequest(400, f"unsupported Transfer-Encoding: {transfer_encoding}")
-        return _read_chunked(request)
+        return _read_chunked(request, max_bytes)
     length_text = request.headers.get("Content-Length")
     if length_text is None:
         return b""
@@ -142,7 +148,7 @@ def read_body(request: BaseHTTPRequestHandler) -> bytes:
         length = int(length_text)
     except ValueError:
         raise BadRequest(400, f"invalid Content-Length: {length_text!r}") from None
-    if not 0 <= length <= _MAX_BODY:
+    if not 0 <= length <= max_bytes:
         raise BadRequest(400 if length < 0 else 413, f"Content-Length {length} not accepted")
     body = request.rfile.read(length)
     if len(body) != length:
@@ -150,7 +156,7 @@ def read_body(request: BaseHTTPRequestHandler) -> bytes:
     return body
 
 
-def _read_chunked(request: BaseHTTPRequestHandler) -> bytes:
+def _read_chunked(request: BaseHTTPRequestHandler, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -162,7 +168,7 @@ def _read_chunked(request: BaseHTTPRequestHandler) -> bytes:
         if size == 0:
             break
         total += size
-        if total > _MAX_BODY:
+        if total > max_bytes:
             raise BadRequest(413, "chunked body too large")
         chunk = request.rfile.read(size)
         if len(chunk) != size or request.rfile.read(2) != b"\r\n":
@@ -173,21 +179,51 @@ def _read_chunked(request: BaseHTTPRequestHandler) -> bytes:
     return b"".join(chunks)
 
 
-def _decode(raw_body: bytes, content_encoding: str) -> bytes:
+def _decode(raw_body: bytes, content_encoding: str, max_decoded: int) -> bytes:
     encoding = content_encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return raw_body
+    if encoding == "br":
+        return _decode_brotli(raw_body, max_decoded)
+    wbits_choices: tuple[int, ...]
+    if encoding in ("gzip", "x-gzip"):
+        wbits_choices = (16 + zlib.MAX_WBITS,)
+    elif encoding == "deflate":
+        # zlib-wrapped, as the RFC says; then raw deflate, which some clients send
+        wbits_choices = (zlib.MAX_WBITS, -zlib.MAX_WBITS)
+    else:
+        raise BadRequest(415, f"unsupported Content-Encoding: {content_encoding}")
+    for wbits in wbits_choices:
+        try:
+            return _inflate(raw_body, wbits, max_decoded)
+        except zlib.error as error:
+            failure = error
+    raise BadRequest(400, f"cannot decode {encoding} body: {failure}")
+
+
+def _inflate(raw_body: bytes, wbits: int, max_decoded: int) -> bytes:
+    """Decompress with a bound: a small body must not expand into gigabytes."""
+    inflater = zlib.decompressobj(wbits)
+    body = inflater.decompress(raw_body, max_decoded + 1)
+    if len(body) > max_decoded:
+        raise BadRequest(413, f"the body decodes to more than {max_decoded} bytes")
+    if not inflater.eof:
+        raise zlib.error("the compressed stream is incomplete")
+    return body
+
+
+def _decode_brotli(raw_body: bytes, max_decoded: int) -> bytes:
     try:
-        if encoding in ("", "identity"):
-            return raw_body
-        if encoding in ("gzip", "x-gzip"):
-            return zlib.decompress(raw_body, wbits=16 + zlib.MAX_WBITS)
-        if encoding == "deflate":
-            try:
-                return zlib.decompress(raw_body)  # zlib-wrapped, as the RFC says
-            except zlib.error:
-                return zlib.decompress(raw_body, wbits=-zlib.MAX_WBITS)  # raw deflate
-    except zlib.error as error:
-        raise BadRequest(400, f"cannot decode {encoding} body: {error}") from None
-    raise BadRequest(415, f"unsupported Content-Encoding: {content_encoding}")
+        import brotli  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise BadRequest(415, "Content-Encoding br needs the brotli module") from None
+    try:
+        body: bytes = brotli.decompress(raw_body)
+    except brotli.error as error:
+        raise BadRequest(400, f"cannot decode br body: {error}") from None
+    if len(body) > max_decoded:
+        raise BadRequest(413, f"the body decodes to more than {max_decoded} bytes")
+    return body
 
 
 def _event_payload(item: Item) -> dict[str, Any]:

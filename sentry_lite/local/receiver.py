@@ -26,6 +26,9 @@ Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
   :meth:`start` again plays a server that is not listening for a while (the
   port is kept).
 
+Given an ``ssl_context`` (a server-side :class:`ssl.SSLContext`) it speaks
+HTTPS and its DSN starts ``https://`` (``sentry-lite check-dsn``'s tests).
+
 Choosing and playing those answers lives in ``scripted_responses.py``;
 reading, checking and answering one request in ``ingest.py``. This module
 owns the server and what it recorded. :class:`Response` and
@@ -37,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import socketserver
+import ssl
 import sys
 import threading
 import time
@@ -63,6 +67,7 @@ class Receiver:
         port: The port; 0 picks a free one (see :attr:`port` after start).
         project_id: The project id the endpoint answers for.
         public_key: The key clients must send as ``sentry_key``.
+        ssl_context: Serve HTTPS with this server-side context (None: HTTP).
 
     Attributes:
         on_envelope: Called with each envelope received, before it is
@@ -82,11 +87,13 @@ class Receiver:
         port: int = 0,
         project_id: str = "1",
         public_key: str = DEFAULT_PUBLIC_KEY,
+        ssl_context: Optional[ssl.SSLContext] = None,
     ) -> None:
         self.host = host
         self.port = port
         self.project_id = project_id
         self.public_key = public_key
+        self.ssl_context = ssl_context
         self.on_envelope: Optional[Callable[[ReceivedEnvelope], None]] = None
         self.callback_errors: list[BaseException] = []
         self.server_errors: list[BaseException] = []
@@ -113,6 +120,11 @@ class Receiver:
         self._stopping.clear()
         server = _Server((self.host, self.port), _Handler)
         server.receiver = self
+        if self.ssl_context is not None:
+            # The handshake happens on the handler's thread, at its first read.
+            server.socket = self.ssl_context.wrap_socket(
+                server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self._server = server
         self.port = server.server_address[1]
         self._serve_thread = threading.Thread(
@@ -161,13 +173,17 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        """``http://<host>:<port>``."""
-        return f"http://{self.host}:{self.port}"
+        """``http://<host>:<port>`` (``https://`` with an ``ssl_context``)."""
+        return f"{self._scheme}://{self.host}:{self.port}"
 
     @property
     def dsn(self) -> str:
         """A DSN pointing at this receiver."""
-        return f"http://{self.public_key}@{self.host}:{self.port}/{self.project_id}"
+        return f"{self._scheme}://{self.public_key}@{self.host}:{self.port}/{self.project_id}"
+
+    @property
+    def _scheme(self) -> str:
+        return "http" if self.ssl_context is None else "https"
 
     def respond_with(
         self,

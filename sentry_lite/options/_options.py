@@ -19,17 +19,18 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
-from sentry_lite._log import logger, warn_once
+from sentry_lite._log import logger, warn_deprecated, warn_once
 from sentry_lite.dsn import Dsn
 from sentry_lite.options._checks import _CHECKS, _describe
 from sentry_lite.options._sentry_sdk import (
     _SENTRY_SDK_DEFAULTS,
+    DEPRECATED_OPTIONS,
     SENTRY_SDK_ONLY_OPTIONS,
     TRACING_OPTIONS,
 )
 
 if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
-    from sentry_lite.types import BreadcrumbProcessor, EventProcessor
+    from sentry_lite.types import BreadcrumbProcessor, Event, EventProcessor, Hint
 
 __all__ = ["NOT_GIVEN", "Options", "build_options", "log_unimplemented"]
 
@@ -40,6 +41,9 @@ class _NotGiven(enum.Enum):
     def __repr__(self) -> str:
         return "NOT_GIVEN"
 
+
+#: The most characters of a message Relay keeps.
+MAX_MESSAGE_LENGTH = 8192
 
 #: The default of ``init()``'s ``dsn`` argument: "not given", read SENTRY_DSN.
 #: (``None`` means the same, as in sentry_sdk; ``""`` disables the SDK.)
@@ -53,7 +57,11 @@ class Options(Mapping[str, Any]):
     The field names are the ``init()`` option names; docs/configuration.md
     describes each. ``unimplemented`` lists the sentry_sdk option names that
     were given but that sentry_lite accepts without implementing;
-    ``unimplemented_values`` holds their values.
+    ``unimplemented_values`` holds their values. ``max_message_length`` is
+    derived, not an option: the longest message, logged text or log body
+    kept, ``max_value_length`` when it was given, else 8192 (Relay's limit;
+    sentry_sdk cuts nothing by default, and a message's text is what Sentry
+    groups message events by).
 
     Also a read-only mapping, as sentry_sdk's ``client.options`` dict is read:
     ``options["release"]``, ``options.get("dsn")``, ``"debug" in options``,
@@ -69,6 +77,7 @@ class Options(Mapping[str, Any]):
     dist: Optional[str] = None
     server_name: Optional[str] = None
     sample_rate: float = 1.0
+    error_sampler: Optional[Callable[[Event, Hint], object]] = None
     max_breadcrumbs: int = 100
     attach_stacktrace: bool = False
     include_local_variables: bool = True
@@ -81,6 +90,7 @@ class Options(Mapping[str, Any]):
     max_stack_frames: int = 100
     before_send: Optional[EventProcessor] = None
     before_breadcrumb: Optional[BreadcrumbProcessor] = None
+    custom_repr: Optional[Callable[[Any], Optional[str]]] = None
     enable_logs: bool = False
     before_send_log: Optional[Callable[[dict[str, Any], dict[str, Any]], object]] = None
     ignore_errors: tuple[Union[type[BaseException], str], ...] = ()
@@ -106,6 +116,7 @@ class Options(Mapping[str, Any]):
     event_scrubber: Any = None
     unimplemented: tuple[str, ...] = ()
     unimplemented_values: tuple[tuple[str, Any], ...] = ()
+    max_message_length: int = MAX_MESSAGE_LENGTH
 
     # -- read as a mapping (sentry_sdk's client.options is a dict) ---------------
     def __getitem__(self, name: str) -> Any:
@@ -131,6 +142,7 @@ class Options(Mapping[str, Any]):
 _OPTION_NAMES: frozenset[str] = frozenset(f.name for f in fields(Options)) - {
     "unimplemented",
     "unimplemented_values",
+    "max_message_length",
 }
 _KNOWN_NAMES: frozenset[str] = _OPTION_NAMES | SENTRY_SDK_ONLY_OPTIONS
 _MAPPING_KEYS: tuple[str, ...] = tuple(sorted(_KNOWN_NAMES))
@@ -151,11 +163,17 @@ _RELEASE_VARIABLES = (
 )
 
 
-def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] = None) -> Options:
-    """Check ``init(dsn, **kwargs)``'s arguments and return the :class:`Options`.
+def build_options(
+    dsn: object = NOT_GIVEN,
+    kwargs: Optional[Mapping[str, Any]] = None,
+    more: tuple[Any, ...] = (),
+) -> Options:
+    """Check ``init(dsn, *more, **kwargs)``'s arguments and return the :class:`Options`.
 
     ``dsn`` is ``init()``'s positional argument (a DSN string, a :class:`Dsn`,
-    None or :data:`NOT_GIVEN`); it may also come as ``kwargs["dsn"]``.
+    None or :data:`NOT_GIVEN`); it may also come as ``kwargs["dsn"]``. As in
+    sentry_sdk, the options may also come as one dict, in the place of the
+    DSN or after it (``Client({"dsn": ..., "release": ...})``); keywords win.
 
     Raises:
         UnknownOptionError: a name neither sentry_lite nor sentry_sdk knows.
@@ -163,8 +181,18 @@ def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] =
         InvalidDsn: a malformed DSN, given or from SENTRY_DSN.
         ConfigurationError: a value out of range, or the DSN given twice.
     """
-    given = dict(kwargs or {})
+    if isinstance(dsn, Mapping):
+        dsn, more = NOT_GIVEN, (dsn, *more)
+    if len(more) > 1 or (more and not isinstance(more[0], Mapping)):
+        raise OptionTypeError(
+            "the options come as keywords, or as one dict after the DSN "
+            f"(got {len(more)} more positional arguments)"
+        )
+    given = {**more[0], **(kwargs or {})} if more else dict(kwargs or {})
     _reject_unknown_names(given)
+    for name, (warns_for, message) in DEPRECATED_OPTIONS.items():
+        if name in given and warns_for(given[name]):
+            warn_deprecated(message)
     keyword_dsn = given.pop("dsn", None)
     if dsn is NOT_GIVEN or dsn is None:
         dsn = keyword_dsn
@@ -189,6 +217,8 @@ def build_options(dsn: object = NOT_GIVEN, kwargs: Optional[Mapping[str, Any]] =
     values.setdefault("keep_alive", _env_flag("SENTRY_KEEP_ALIVE"))
     values.setdefault("spool_dir", _first_env(("SENTRY_LITE_SPOOL_DIR",)))
     values.setdefault("ca_certs", _first_env(("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")))
+    if "max_value_length" in values:
+        values["max_message_length"] = min(values["max_value_length"], MAX_MESSAGE_LENGTH)
     if "project_root" not in values:
         values["project_root"] = _current_directory()
 

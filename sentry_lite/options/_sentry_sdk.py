@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SENTRY_SDK_ONLY_OPTIONS", "TRACING_OPTIONS"]
+__all__ = ["DEPRECATED_OPTIONS", "SENTRY_SDK_ONLY_OPTIONS", "TRACING_OPTIONS"]
 
 
 #: The option names sentry_sdk 2.x's ``init()`` accepts (read from sentry_sdk
@@ -31,7 +31,6 @@ SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
         "before_send_span",
         "before_send_transaction",
         "cert_file",
-        "custom_repr",
         "data_collection",
         "db_query_source_threshold_ms",
         "enable_backpressure_handling",
@@ -39,7 +38,6 @@ SENTRY_SDK_ONLY_OPTIONS: frozenset[str] = frozenset(
         "enable_http_request_source",
         "enable_metrics",
         "enable_tracing",
-        "error_sampler",
         "functions_to_trace",
         "http_request_source_threshold_ms",
         "ignore_spans",
@@ -105,4 +103,24 @@ _SENTRY_SDK_DEFAULTS: dict[str, Any] = {
     "strict_trace_continuation": False,
     "trace_ignore_status_codes": frozenset(),
     "trace_propagation_targets": lambda: [".*"],
+}
+
+
+#: Options whose use sentry_sdk 2.75 warns about with a ``DeprecationWarning``,
+#: with the test of a value it warns for, and what sentry_lite says then.
+#: (``send_default_pii`` is not here: sentry_sdk deprecates it for its
+#: ``data_collection`` option, which sentry_lite does not implement.)
+DEPRECATED_OPTIONS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "enable_tracing": (
+        lambda value: value is not None,
+        "the enable_tracing option is deprecated in sentry_sdk 2.x: use traces_sample_rate",
+    ),
+    "profiles_sample_rate": (
+        _positive,
+        "profiles_sample_rate (transaction-based profiling) is deprecated in sentry_sdk 2.x",
+    ),
+    "profiles_sampler": (
+        callable,
+        "profiles_sampler (transaction-based profiling) is deprecated in sentry_sdk 2.x",
+    ),
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from sentry_lite._log import warn_deprecated, warn_once
 from sentry_lite.event.contexts import new_trace_context
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class ScopeData:
         "_auto_session_tracking",
         "_baggage",
         "_breadcrumbs",
+        "_breadcrumbs_dropped",
         "_client",
         "_contexts",
         "_event_processors",
@@ -61,6 +63,8 @@ class ScopeData:
         # "url", "route", "view", "component", "task"), or None: not said.
         self._transaction_source: str | None = None
         self._breadcrumbs: deque[Breadcrumb] = deque()
+        # How many max_breadcrumbs pushed out: an event says how many there were (_meta).
+        self._breadcrumbs_dropped = 0
         self._event_processors: list[EventProcessor] = []
         self._trace_context: dict[str, str] | None = None
         self._baggage: str | None = None  # the sentry- items of a continued trace
@@ -92,6 +96,7 @@ class ScopeData:
         forked._transaction = self._transaction
         forked._transaction_source = self._transaction_source
         forked._breadcrumbs = self._breadcrumbs.copy()
+        forked._breadcrumbs_dropped = self._breadcrumbs_dropped
         forked._event_processors = self._event_processors.copy()
         forked._trace_context = self._trace_context  # shared: forks share the trace
         forked._baggage = self._baggage
@@ -121,6 +126,7 @@ class ScopeData:
             self._transaction_source = other._transaction_source
         if other._breadcrumbs:
             self._breadcrumbs = deque((*self._breadcrumbs, *other._breadcrumbs))
+        self._breadcrumbs_dropped += other._breadcrumbs_dropped
         if other._event_processors:
             self._event_processors = [*self._event_processors, *other._event_processors]
         if other._attachments:
@@ -189,6 +195,7 @@ class ScopeData:
 
     @user.setter
     def user(self, value: dict[str, Any] | None) -> None:
+        warn_deprecated("Scope.user = ... is deprecated in sentry_sdk 2.x: call set_user()")
         self.set_user(value)
 
     def set_level(self, value: str) -> None:
@@ -200,6 +207,7 @@ class ScopeData:
 
     @level.setter
     def level(self, value: str | None) -> None:
+        warn_once("scope.level setter", "Scope.level = ... is deprecated: call set_level()")
         self._level = value
 
     @property
@@ -216,6 +224,10 @@ class ScopeData:
 
     @transaction.setter
     def transaction(self, value: str | None) -> None:
+        warn_once(
+            "scope.transaction setter",
+            "Scope.transaction = ... is deprecated: call set_transaction_name()",
+        )
         # A name given without its source: an earlier name's source does not describe it.
         self._transaction = value
         self._transaction_source = None
@@ -255,9 +267,11 @@ class ScopeData:
         self._breadcrumbs.append(crumb)
         while len(self._breadcrumbs) > max_breadcrumbs:
             self._breadcrumbs.popleft()
+            self._breadcrumbs_dropped += 1
 
     def clear_breadcrumbs(self) -> None:
         self._breadcrumbs.clear()
+        self._breadcrumbs_dropped = 0
 
     @property
     def breadcrumbs(self) -> deque[Breadcrumb]:
@@ -329,6 +343,7 @@ class ScopeData:
         self._transaction = None
         self._transaction_source = None
         self._breadcrumbs = deque()
+        self._breadcrumbs_dropped = 0
         self._event_processors = []
         self._trace_context = None
         self._baggage = None

@@ -39,6 +39,7 @@ def apply_scopes(
     user: dict[str, Any] | None = None
     level = fingerprint = transaction = source = None
     crumbs: list[Breadcrumb] = []
+    crumbs_dropped = 0
     for scope in scopes:
         tags.update(scope._tags)
         extra.update(scope._extra)
@@ -49,6 +50,7 @@ def apply_scopes(
         if scope._transaction:
             transaction, source = scope._transaction, scope._transaction_source
         crumbs.extend(scope._breadcrumbs)
+        crumbs_dropped += scope._breadcrumbs_dropped
 
     if level is not None:
         event["level"] = level
@@ -81,8 +83,7 @@ def apply_scopes(
         event_contexts[name] = safe if isinstance(safe, dict) else {"value": safe}
     if "trace" not in event_contexts:
         event_contexts["trace"] = dict(scopes[-1].trace_context)
-    if crumbs:
-        _add_breadcrumbs(event, crumbs, limits, max_crumbs)
+    _apply_breadcrumbs(event, crumbs, crumbs_dropped, limits, max_crumbs)
 
 
 def _first(
@@ -141,16 +142,26 @@ def _safe_dict(data: dict[str, Any], limits: SafeLimits) -> dict[str, Any]:
     return {str(key): to_safe(value, limits) for key, value in data.items()}
 
 
-def _add_breadcrumbs(
-    event: Event, crumbs: list[Breadcrumb], limits: SafeLimits, max_crumbs: int
+def _apply_breadcrumbs(
+    event: Event, crumbs: list[Breadcrumb], dropped: int, limits: SafeLimits, max_crumbs: int
 ) -> None:
-    existing = event.get("breadcrumbs", {}).get("values", [])
-    merged = [*existing, *crumbs]
-    if len(merged) > 1:
-        merged.sort(key=breadcrumb_timestamp)
-    event["breadcrumbs"] = {
-        "values": [_safe_crumb(crumb, limits) for crumb in merged[-max_crumbs:]]
-    }
+    """The scopes' breadcrumbs into the event, the newest ``max_crumbs``. When some were
+    left out (here, or ``dropped`` by the scopes), ``_meta`` says how many there were,
+    as sentry_sdk says it: ``{"": {"len": N}}``, no remark."""
+    if crumbs:
+        existing = event.get("breadcrumbs", {}).get("values", [])
+        merged = [*existing, *crumbs]
+        if len(merged) > 1:
+            merged.sort(key=breadcrumb_timestamp)
+        kept = merged[-max_crumbs:]
+        dropped += len(merged) - len(kept)
+        event["breadcrumbs"] = {"values": [_safe_crumb(crumb, limits) for crumb in kept]}
+    else:
+        event.setdefault("breadcrumbs", {"values": []})  # as sentry_sdk sends none
+    if dropped:
+        sent = len(event["breadcrumbs"].get("values", []))
+        meta = cast("dict[str, Any]", event).setdefault("_meta", {})  # not an Event key
+        meta.setdefault("breadcrumbs", {})[""] = {"len": sent + dropped}
 
 
 def _safe_crumb(crumb: Breadcrumb, limits: SafeLimits) -> Breadcrumb:

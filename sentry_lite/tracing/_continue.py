@@ -15,7 +15,7 @@ from sentry_lite.event.contexts import new_trace_context
 from sentry_lite.scope import get_isolation_scope
 from sentry_lite.tracing._span import Transaction
 
-__all__ = ["continue_trace"]
+__all__ = ["continue_trace", "incoming_trace"]
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -34,15 +34,10 @@ def continue_trace(
     ``parent_span_id``); otherwise a new trace starts, as with sentry_sdk.
     Returns a :class:`Transaction` to pass to :func:`start_transaction`.
     """
-    context: Optional[dict[str, str]] = None
-    baggage: Optional[str] = None
+    sentry_trace = baggage_header = None
     with guarded("continue_trace"):
         sentry_trace, baggage_header = _incoming_headers(environ_or_headers)
-        context = _parse_sentry_trace(sentry_trace)
-        if context is not None:
-            baggage = _sentry_baggage_items(baggage_header)
-    if context is None:
-        context = new_trace_context()
+    context, baggage = incoming_trace(sentry_trace, baggage_header)
     get_isolation_scope().set_trace(context, baggage)
     return Transaction(
         op=op,
@@ -52,6 +47,20 @@ def continue_trace(
         span_id=context["span_id"],
         parent_span_id=context.get("parent_span_id"),
     )
+
+
+def incoming_trace(
+    sentry_trace: Optional[str], baggage: Optional[str]
+) -> tuple[dict[str, str], Optional[str]]:
+    """The trace a request or job continues: a valid ``sentry-trace`` header's, with the
+    ``sentry-`` items of its ``baggage``; else a new trace (no baggage). Never raises."""
+    context = None
+    with guarded("incoming trace"):
+        if isinstance(sentry_trace, str):
+            context = _parse_sentry_trace(sentry_trace)
+            if context is not None:
+                return context, _sentry_baggage_items(baggage if isinstance(baggage, str) else None)
+    return new_trace_context(), None
 
 
 def _incoming_headers(headers: Mapping[str, Any]) -> tuple[Optional[str], Optional[str]]:

@@ -41,6 +41,11 @@ class Transport(ABC):
     :meth:`capture_envelope`.
     """
 
+    #: Whether this transport writes the ``_meta`` remarks of masked values
+    #: itself, on its worker before encoding (remarks.py); for any other the
+    #: client writes them before the envelope is handed over.
+    remarks_masked_values = False
+
     def __init__(self, options: Optional[Options] = None) -> None:
         self.options = options
         self._lost = LostEvents()

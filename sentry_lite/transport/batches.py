@@ -14,8 +14,15 @@ envelope holding one item (``{"items": [...]}`` with ``item_count``):
 - at ``flush()``, ``close()`` and exit: everything buffered.
 
 A buffer holding ``max_buffered`` (1,000) drops new ones, counted as
-``queue_overflow`` in the type's data category. After ``fork()`` the child
-starts with empty buffers (the parent sends its own).
+``queue_overflow`` in the type's data category, and in bytes (``log_byte``,
+estimated). After ``fork()`` the child starts with empty buffers (the parent
+sends its own).
+
+A payload is a JSON-able entry, or a *captured* one: a tuple whose first
+element (a :class:`Finisher`) turns it into its entry. A batch of those is
+finished when its envelope is encoded, on the worker (or by whoever reads
+``Item.json()`` first): the program's thread only captures (for logs, the
+scrubbing and typing in client/_log_wire.py wait until then).
 
 The envelopes made here go through ``capture_envelope`` as every other one:
 rate limits by data category, the queue, the spool, the size budget and the
@@ -37,10 +44,19 @@ import time
 from collections.abc import Callable
 from typing import Any, Optional, Protocol
 
+from sentry_lite._guard import report_internal_error
 from sentry_lite._version import SDK_NAME, VERSION
-from sentry_lite.envelope import Envelope, Item
+from sentry_lite.envelope import DeferredPayload, Envelope, Item
 
-__all__ = ["BATCHED", "BatchKind", "Batches", "TimedSource"]
+__all__ = ["BATCHED", "BatchKind", "Batches", "Finisher", "TimedSource"]
+
+
+class Finisher(Protocol):
+    """The first element of a captured payload: what makes its entry, and sizes it."""
+
+    def finish(self, payload: tuple[Any, ...]) -> Any: ...
+
+    def estimated_size(self, payload: tuple[Any, ...]) -> int: ...
 
 
 class TimedSource(Protocol):
@@ -59,7 +75,15 @@ class TimedSource(Protocol):
 class BatchKind:
     """How one item type is batched."""
 
-    __slots__ = ("category", "content_type", "interval", "item_type", "max_buffered", "max_items")
+    __slots__ = (
+        "byte_category",
+        "category",
+        "content_type",
+        "interval",
+        "item_type",
+        "max_buffered",
+        "max_items",
+    )
 
     def __init__(
         self,
@@ -67,12 +91,14 @@ class BatchKind:
         category: str,
         content_type: str,
         *,
+        byte_category: Optional[str] = None,
         max_items: int = 100,
         interval: float = 5.0,
         max_buffered: int = 1000,
     ) -> None:
         self.item_type = item_type
         self.category = category
+        self.byte_category = byte_category
         self.content_type = content_type
         self.max_items = max_items
         self.interval = interval
@@ -81,7 +107,9 @@ class BatchKind:
 
 #: The item types sent in batches, and how (sentry_sdk 2.75's LogBatcher numbers).
 BATCHED: dict[str, BatchKind] = {
-    "log": BatchKind("log", "log_item", "application/vnd.sentry.items.log+json"),
+    "log": BatchKind(
+        "log", "log_item", "application/vnd.sentry.items.log+json", byte_category="log_byte"
+    ),
 }
 
 
@@ -155,8 +183,11 @@ class Batches:
                     buffer.payloads = []
         if overflow:
             self._record_lost("queue_overflow", kind.category, 1)
+            if kind.byte_category is not None:
+                size = max(_estimated_size(payload), 1)
+                self._record_lost("queue_overflow", kind.byte_category, size)
         elif full is not None:
-            self._send(_envelope(kind, full))
+            self._send(self._envelope(kind, full))
         elif not count and self._on_started is not None:
             self._on_started(kind.interval)
 
@@ -172,7 +203,7 @@ class Batches:
                     continue
                 left = buffer.started + buffer.kind.interval - now
                 if left <= 0:
-                    due.append(_envelope(buffer.kind, buffer.payloads))
+                    due.append(self._envelope(buffer.kind, buffer.payloads))
                     buffer.payloads = []
                 else:
                     wait = left if wait is None else min(wait, left)
@@ -189,7 +220,7 @@ class Batches:
             self._reset()
         with self._lock:
             taken = [
-                _envelope(buffer.kind, buffer.payloads)
+                self._envelope(buffer.kind, buffer.payloads)
                 for buffer in self._buffers.values()
                 if buffer.payloads
             ]
@@ -199,16 +230,62 @@ class Batches:
             taken.extend(source.take_all())
         return taken
 
+    def _envelope(self, kind: BatchKind, payloads: list[Any]) -> Envelope:
+        item = Item(
+            kind.item_type,
+            headers={"item_count": len(payloads), "content_type": kind.content_type},
+        )
+        item.value = _Batch(payloads, item.headers, kind, self._record_lost)
+        return Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
+
     def buffered(self) -> int:
         """How many payloads wait, all types together."""
         with self._lock:
             return sum(len(buffer.payloads) for buffer in self._buffers.values())
 
 
-def _envelope(kind: BatchKind, payloads: list[Any]) -> Envelope:
-    item = Item(
-        kind.item_type,
-        {"version": 2, "items": payloads},
-        headers={"item_count": len(payloads), "content_type": kind.content_type},
-    )
-    return Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
+class _Batch(DeferredPayload):
+    """A batch's payload, its captured entries finished when it is encoded.
+
+    An entry whose finishing fails (an SDK bug) is left out, counted as
+    ``internal_sdk_error``, and the item's ``item_count`` says what is left:
+    one bad log does not cost the batch.
+    """
+
+    __slots__ = ("headers", "kind", "payloads", "record_lost")
+
+    def __init__(
+        self,
+        payloads: list[Any],
+        headers: dict[str, Any],
+        kind: BatchKind,
+        record_lost: Callable[[str, str, int], None],
+    ) -> None:
+        self.payloads = payloads
+        self.headers = headers
+        self.kind = kind
+        self.record_lost = record_lost
+
+    def materialize(self) -> object:
+        entries = []
+        for payload in self.payloads:
+            if type(payload) is not tuple:
+                entries.append(payload)
+                continue
+            try:
+                entries.append(payload[0].finish(payload))
+            except Exception as error:  # noqa: BLE001 -- one log lost, not the batch
+                report_internal_error("finishing a batched item", error)
+                self.record_lost("internal_sdk_error", self.kind.category, 1)
+        self.headers["item_count"] = len(entries)
+        return {"version": 2, "items": entries}
+
+    def estimated_size(self) -> int:
+        return 24 + sum(_estimated_size(payload) + 1 for payload in self.payloads)
+
+
+def _estimated_size(payload: Any) -> int:
+    if type(payload) is tuple:
+        size: int = payload[0].estimated_size(payload)
+        return size
+    return len(Item("log", payload).payload_bytes())  # an entry made already (before_send_log)

@@ -42,7 +42,9 @@ import json
 import zlib
 from collections.abc import Callable
 
+from sentry_lite._masking import FILTERED
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.transport.remarks import remark_masked
 from sentry_lite.transport.trimming import PARTS, Trimmer, dumps
 
 __all__ = [
@@ -82,6 +84,8 @@ MAX_ITEM_BYTES: dict[str, int] = {
     "profile": 50_000_000,
 }
 
+_MASKED = FILTERED.encode()
+
 # The digits of an item's ``length`` header, at most.
 _LENGTH_DIGITS = 12
 
@@ -104,6 +108,12 @@ def encode_envelope(
     items = []
     for item in envelope.items:
         data = item.payload_bytes()
+        if item.type in TRIMMED_TYPES and _MASKED in data and isinstance(item.value, dict):
+            # Sentry then says why a value is hidden. Only events that hold a
+            # masked value are walked (and encoded again): the worker's Python
+            # work competes with the program's threads for the GIL.
+            remark_masked(item.value)
+            data = item.payload_bytes()
         if item.type in TRIMMED_TYPES and not _fits(data, max_bytes, max_compressed):
             data = fit_event(data, max_bytes, max_compressed)
         elif item.raw is not None:

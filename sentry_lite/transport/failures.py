@@ -24,6 +24,7 @@ STATUS_WORDS: dict[int, str] = {
     401: "unauthorized (check the DSN's key)",
     403: "forbidden (the DSN's key is wrong or revoked, or the project is disabled)",
     404: "no such project (check the DSN's project id and host)",
+    407: "proxy authentication required (the proxy wants a user name and password)",
     413: "too large (over the server's size limit)",
 }
 

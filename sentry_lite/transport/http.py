@@ -82,6 +82,8 @@ class HttpTransport(Transport):
         ConfigurationError: ``options`` has no DSN.
     """
 
+    remarks_masked_values = True  # budget.encode_envelope, on the worker
+
     def __init__(
         self,
         options: Optional[Options] = None,
@@ -144,6 +146,8 @@ class HttpTransport(Transport):
     def _start_fresh(self) -> None:
         """State that belongs to one process (made again in a forked child)."""
         self._pid = os.getpid()
+        # The worker thread's id when a fork did not wait its imports out (before_fork).
+        self._importing_at_fork: Optional[int] = None
         self._ledger = Ledger(self._clock)
         self._reports = ClientReports(self.lost, self._options.send_client_reports, self._clock)
         self._offline.after_fork()
@@ -166,11 +170,19 @@ class HttpTransport(Transport):
         A fork while another thread is importing a module leaves the child a
         half-initialized module it can never import again.
         """
-        if self._worker.running and not self._sender.warm.is_set():
-            self._sender.warm.wait(_WARM_UP_WAIT)
+        self._importing_at_fork = None
+        warm = self._sender.warm
+        if self._worker.running and not warm.is_set() and not warm.wait(_WARM_UP_WAIT):
+            # Still importing: the child forgets what it left half done (half_imports.py).
+            self._importing_at_fork = self._worker.ident
 
     def after_fork_in_child(self) -> None:
         """Fresh locks, queue, pool and counters: the parent's envelopes stay the parent's."""
+        if self._importing_at_fork is not None:
+            from sentry_lite.transport.half_imports import forget_half_imported
+
+            forgotten = forget_half_imported({self._importing_at_fork})
+            logger.debug("forked while the worker imported: %s imported again", forgotten)
         self.lost.reset_after_fork()
         self.counters.reset_after_fork()
         self._limits.reset_after_fork()

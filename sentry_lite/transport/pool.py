@@ -9,6 +9,7 @@ which urllib3 does not read by itself.
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlsplit
@@ -69,11 +70,13 @@ def make_pool(
         return urllib3.PoolManager(**pool_options)
     proxy_url = parse_url(proxy)
     if proxy_url.scheme and proxy_url.scheme.startswith("socks"):
-        try:
-            from urllib3.contrib.socks import SOCKSProxyManager
-        except ImportError:
+        # Asked before importing urllib3's socks module: without PySocks that import
+        # warns first (a DependencyWarning, an exception under -W error), then fails.
+        if importlib.util.find_spec("socks") is None:
             logger.debug("a SOCKS proxy needs PySocks; connecting directly instead")
             return urllib3.PoolManager(**pool_options)
+        from urllib3.contrib.socks import SOCKSProxyManager
+
         return SOCKSProxyManager(proxy, **pool_options)
     proxy_headers = None
     if proxy_url.auth:

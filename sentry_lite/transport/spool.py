@@ -7,8 +7,9 @@ own subdirectory; each envelope one file::
     <spool_dir>/<hash of the DSN>/<time_ns>-<pid>-<random>.envelope
 
 A file is one header line of JSON (format name and version, the data
-categories of the items, the byte count and CRC-32 of the envelope) followed
-by the envelope as serialized, without ``sent_at`` (set at send time only).
+categories of the items, the byte count and CRC-32 of the envelope, and the
+DSN without its secret key, for ``sentry-lite spool``) followed by the
+envelope as serialized, without ``sent_at`` (set at send time only).
 
 - Writes are atomic: a hidden temporary file is written, fsynced and renamed
   into place, so a process killed mid-write leaves no half file behind (only
@@ -29,6 +30,7 @@ exiting thread at exit), never from the program's threads.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -44,7 +46,7 @@ from sentry_lite.envelope import Envelope
 if TYPE_CHECKING:
     from sentry_lite.dsn import Dsn
 
-__all__ = ["FORMAT_VERSION", "ClaimedEnvelope", "Spool"]
+__all__ = ["FORMAT_VERSION", "ClaimedEnvelope", "Spool", "read_file", "read_file_header"]
 
 FORMAT = "sentry_lite.spool"
 FORMAT_VERSION = 1
@@ -89,6 +91,8 @@ class Spool:
         max_age: Seconds a file is kept at most.
         on_evict: Hears of items removed to respect the bounds.
         wall_clock: Unix time (injectable for tests).
+        dsn: The DSN the envelopes are for, without its secret key: written in
+            each file's header, so tools can tell whose envelopes they are.
     """
 
     def __init__(
@@ -100,8 +104,10 @@ class Spool:
         max_age: float = MAX_AGE,
         on_evict: Optional[EvictHook] = None,
         wall_clock: Callable[[], float] = time.time,
+        dsn: Optional[str] = None,
     ) -> None:
         self.directory = directory
+        self.dsn = dsn
         self.max_files = max_files
         self.max_bytes = max_bytes
         self.max_age = max_age
@@ -112,6 +118,7 @@ class Spool:
     def for_dsn(cls, root: str, dsn: Dsn, **kwargs: Any) -> Spool:
         """The spool of ``dsn`` under ``root`` (a subdirectory named by a hash of the DSN)."""
         digest = hashlib.sha256(str(dsn).encode("utf-8")).hexdigest()[:16]
+        kwargs.setdefault("dsn", str(dataclasses.replace(dsn, secret_key=None)))
         return cls(os.path.join(os.path.expanduser(root), digest), **kwargs)
 
     # -- writing ---------------------------------------------------------------
@@ -137,6 +144,8 @@ class Spool:
             "size": len(body),
             "crc32": zlib.crc32(body),
         }
+        if self.dsn is not None:
+            header["dsn"] = self.dsn
         self._make_directory()
         stamp = time.time_ns() if hasattr(time, "time_ns") else int(self._wall_clock() * 1e9)
         name = f"{stamp:020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}{_SUFFIX}"
@@ -199,7 +208,7 @@ class Spool:
 
     def _evict(self, name: str) -> bool:
         path = os.path.join(self.directory, name)
-        header = _read_header(path)
+        header = read_file_header(path)
         try:
             os.unlink(path)
         except FileNotFoundError:
@@ -228,6 +237,35 @@ class Spool:
 
     # -- reading ---------------------------------------------------------------
 
+    def files(self) -> list[tuple[str, int]]:
+        """``(path, size)`` of each unclaimed envelope file, oldest first (nothing claimed)."""
+        return [(os.path.join(self.directory, name), size) for name, size in self._entries()]
+
+    def claimed(self) -> list[tuple[str, str]]:
+        """``(file name, pid)`` of each file a process has claimed to send."""
+        try:
+            names = os.listdir(self.directory)
+        except FileNotFoundError:
+            return []
+        return [(n, n.rpartition(_CLAIMED)[2]) for n in sorted(names) if _CLAIMED in n]
+
+    def purge(self) -> tuple[int, int]:
+        """Remove every unclaimed envelope (after taking back abandoned claims).
+
+        Files claimed by a live process are left to it. Returns the files
+        and the bytes removed; nothing is reported to ``on_evict``.
+        """
+        self._recover_abandoned()
+        removed, size_removed = 0, 0
+        for path, size in self.files():
+            try:
+                os.unlink(path)
+            except OSError:
+                logger.debug("spool: cannot remove %s", path, exc_info=True)
+                continue
+            removed, size_removed = removed + 1, size_removed + size
+        return removed, size_removed
+
     def count(self) -> int:
         """Unclaimed envelopes in the spool now."""
         return len(self._entries())
@@ -252,7 +290,7 @@ class Spool:
                 continue
             with contextlib.suppress(OSError):
                 os.utime(claimed_path)  # the claim's age starts now
-            envelope = _read_envelope(claimed_path)
+            envelope = read_file(claimed_path)
             if envelope is None:
                 logger.debug("spool: removed unreadable file %s", name)
                 with contextlib.suppress(OSError):
@@ -337,7 +375,8 @@ def _is_alive(pid_text: str) -> bool:
     return True
 
 
-def _read_header(path: str) -> Optional[dict[str, Any]]:
+def read_file_header(path: str) -> Optional[dict[str, Any]]:
+    """A spool file's header line (format, items by category, size, DSN), or None."""
     try:
         with open(path, "rb") as file:
             line = file.readline(4096)
@@ -347,7 +386,7 @@ def _read_header(path: str) -> Optional[dict[str, Any]]:
     return header if isinstance(header, dict) else None
 
 
-def _read_envelope(path: str) -> Optional[Envelope]:
+def read_file(path: str) -> Optional[Envelope]:
     """The envelope in a spool file, or None if the file is not a whole, valid one."""
     try:
         with open(path, "rb") as file:

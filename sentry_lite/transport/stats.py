@@ -37,8 +37,8 @@ DropCallback = Callable[[str, str, int], object]
 #: already counts what it refused with a 429.
 LOCAL_ONLY_REASONS: frozenset[str] = frozenset({"server_rate_limited"})
 
-# Drops the program decided on: no warning for those.
-_CHOSEN_REASONS = frozenset({"sample_rate", "before_send", "event_processor"})
+# Drops the program decided on, or a hook's failure already warned about: no warning here.
+_CHOSEN_REASONS = frozenset({"sample_rate", "before_send", "event_processor", "callback_error"})
 
 #: Seconds between two warnings for the same reason.
 WARNING_INTERVAL = 60.0
@@ -189,6 +189,11 @@ class DeliveryCounters:
         """Say why drops for ``reason`` happen; the next warning for it says so."""
         with self._lock:
             self._why[reason] = why
+
+    def explanation(self, reason: str) -> Optional[str]:
+        """Why drops for ``reason`` happened, as :meth:`explain` was last told; None if never."""
+        with self._lock:
+            return self._why.get(reason)
 
     def log_warnings(self) -> None:
         """Log the warnings that are due (one per reason per interval)."""

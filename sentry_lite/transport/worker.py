@@ -138,6 +138,12 @@ class Worker:
         self._check_fork()
         return not self._killed and self._thread is not None
 
+    @property
+    def ident(self) -> Optional[int]:
+        """The thread's id, if it was started (read in a forked child: the parent's)."""
+        thread = self._thread
+        return thread.ident if thread is not None else None
+
     def retire(self, deadline: float, final: Task) -> bool:
         """End the thread without waiting for it: the last task it runs is ``final``.
 

@@ -182,6 +182,14 @@ def run(sdk: str, case: str, dsn: str) -> dict[str, Any]:
             module.flush(10)
         return result
 
+    if case == "logging_info_log":  # a logging.info record forwarded as a structured log
+        module = load(sdk, dsn, enable_logs=True)
+        forwarded = logging.getLogger("bench.app")
+        result = summary(time_calls(lambda i: forwarded.info("user %s paid", i), 5000))
+        if module is not None:
+            module.flush(10)
+        return result
+
     module = load(sdk, dsn)
     logger = logging.getLogger("bench.app")
 

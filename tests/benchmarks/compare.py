@@ -251,6 +251,51 @@ def measure_web(quick: bool) -> list[Row]:
     return rows
 
 
+#: The per-call cases and their targets (sentry_lite's median <= limit x sentry_sdk's).
+PER_CALL = {
+    "capture_exception": 0.5,
+    "capture_message": 0.5,
+    "logging_error": 0.5,
+    "logging_breadcrumb": 0.5,
+    "add_breadcrumb": 0.5,
+    "logger_info": 0.5,
+    "logging_info_log": 0.5,
+}
+
+
+def per_call_rows(case: str, limit: float, results: dict[str, list[dict[str, Any]]]) -> list[Row]:
+    rows = []
+    for stat in ("median_us", "p99_us"):
+        row = ratio_row(
+            f"{case} {stat.split('_')[0]}",
+            "us",
+            median_of(results["sdk"], stat),
+            median_of(results["lite"], stat),
+            median_of(results["none"], stat),
+            limit,
+        )
+        if stat == "p99_us":
+            row.target, row.ok = "info", None
+        rows.append(row)
+    return rows
+
+
+def measure_cases(cases: list[str], quick: bool) -> list[Row]:
+    """Only the per-call ``cases`` (``--case``), with their delivery row."""
+    sink = CountingSink().start()
+    rows: list[Row] = []
+    deliveries = Deliveries()
+    try:
+        for case in cases:
+            results = rounds(case, sink, 3 if quick else 5)
+            deliveries.add(case, results)
+            rows.extend(per_call_rows(case, PER_CALL[case], results))
+        rows.append(deliveries.row())
+    finally:
+        sink.stop()
+    return rows
+
+
 def measure(quick: bool) -> list[Row]:
     n = 3 if quick else 5
     rows: list[Row] = []
@@ -280,14 +325,7 @@ def measure(quick: bool) -> list[Row]:
             )
         )
 
-        per_call = [
-            ("capture_exception", 0.5),
-            ("capture_message", 0.5),
-            ("logging_error", 0.5),
-            ("logging_breadcrumb", 0.5),
-            ("add_breadcrumb", 0.5),
-            ("logger_info", 0.5),
-        ]
+        per_call = list(PER_CALL.items())
         has_logging = lite_has_logging()
         small: dict[str, list[dict[str, Any]]] = {}
         for case, limit in per_call:
@@ -310,18 +348,7 @@ def measure(quick: bool) -> list[Row]:
             deliveries.add(case, results)
             if case == "capture_exception":
                 small = results
-            for stat in ("median_us", "p99_us"):
-                row = ratio_row(
-                    f"{case} {stat.split('_')[0]}",
-                    "us",
-                    median_of(results["sdk"], stat),
-                    median_of(results["lite"], stat),
-                    median_of(results["none"], stat),
-                    limit,
-                )
-                if stat == "p99_us":
-                    row.target, row.ok = "info", None
-                rows.append(row)
+            rows.extend(per_call_rows(case, limit, results))
 
         lite_off = median_of(small["lite-noscrub"], "median_us")
         lite_on = median_of(small["lite"], "median_us")
@@ -517,6 +544,12 @@ def main() -> int:
     parser.add_argument(
         "--web", action="store_true", help="only the per-request cases (Flask, FastAPI, Django)"
     )
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=sorted(PER_CALL),
+        help="only this per-call case (repeatable), e.g. --case logger_info",
+    )
     args = parser.parse_args()
     import sentry_sdk
 
@@ -529,7 +562,10 @@ def main() -> int:
     )
     compile_packages()
     began = time.monotonic()
-    rows = measure_web(args.quick) if args.web else measure(args.quick)
+    if args.case:
+        rows = measure_cases(args.case, args.quick)
+    else:
+        rows = measure_web(args.quick) if args.web else measure(args.quick)
     print(table(rows))
     print(f"\n{'quick ' if args.quick else ''}run took {time.monotonic() - began:.0f} s")
     if args.json:

@@ -35,6 +35,7 @@ GROUPING = re.compile(
 _EXCEPTION_FIELDS = ("type", "value", "module")
 _MECHANISM_FIELDS = (
     "type",
+    "meta",
     "handled",
     "source",
     "exception_id",
@@ -152,11 +153,19 @@ def comparable(event: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     notes: list[str] = []
     for name in _SCALARS:
         _put(flat, name, event.get(name))
-    for name in ("formatted", "message", "params"):
-        _put(flat, f"logentry.{name}", (event.get("logentry") or {}).get(name))
+    logentry = event.get("logentry") or {}
+    for name in ("formatted", "message"):
+        _put(flat, f"logentry.{name}", logentry.get(name))
+    if "params" in logentry:  # [] and absent differ here: sentry_sdk always sends params
+        flat["logentry.params"] = logentry["params"]
+    if "breadcrumbs" in event:  # so do an empty list and none
+        flat["breadcrumbs"] = sorted(event["breadcrumbs"] or {})
+    meta = event.get("_meta") or {}
     for section in ("tags", "user", "extra"):
         for key, value in (event.get(section) or {}).items():
             _put(flat, f"{section}.{key}", value)
+            # Why a value is hidden: the remark Sentry shows beside it.
+            _put(flat, f"_meta.{section}.{key}", (meta.get(section) or {}).get(key))
     contexts = event.get("contexts") or {}
     flat["contexts"] = sorted(contexts)
     for key in ("name", "version"):

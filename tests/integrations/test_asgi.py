@@ -165,3 +165,18 @@ def test_fifty_concurrent_requests_each_report_only_their_own_data(sentry_init, 
 def test_unknown_transaction_style_is_refused():
     with pytest.raises(ValueError, match="transaction_style"):
         SentryAsgiMiddleware(failing_app, transaction_style="path")
+
+
+def test_each_request_has_its_own_trace_or_the_one_its_caller_sent(sentry_init, receiver):
+    sentry_init()
+    sentry_lite.capture_message("before any request")  # the server's own trace
+    incoming = "771a43a4192642f0b136d5159a501700-b0e6f15b45c36b12"
+    middleware = SentryAsgiMiddleware(failing_app)
+    for headers in ((), (), [(b"sentry-trace", incoming.encode() + b"-1")]):
+        with pytest.raises(ValueError):
+            asyncio.run(run(middleware, http_scope("/x", headers=headers)))
+    server, first, second, continued = flushed(receiver, 4)
+    traces = [event["contexts"]["trace"]["trace_id"] for event in (server, first, second)]
+    assert len(set(traces)) == 3
+    trace = continued["contexts"]["trace"]
+    assert (trace["trace_id"], trace["parent_span_id"]) == tuple(incoming.split("-"))

@@ -9,12 +9,14 @@ from sentry_lite.integrations.argv import ArgvIntegration
 from sentry_lite.integrations.asyncio import AsyncioIntegration
 from sentry_lite.integrations.stdlib import StdlibIntegration
 
-#: Framework and task-queue integrations come with the defaults when their library is installed.
+#: Framework, task-queue and loguru integrations come with the defaults when their library is
+#: installed.
 FRAMEWORKS = {
     "django": "django",
     "flask": "flask",
     "starlette": "starlette",
     "fastapi": "fastapi",
+    "loguru": "loguru",
     "celery": "celery",
     "rq": "rq",
 }
@@ -69,8 +71,8 @@ def test_framework_integrations_import_no_framework(tmp_path):
         client = sentry_lite.get_client()
         print(sorted(client.integrations))
         frameworks = (
-            "django", "flask", "starlette", "fastapi", "werkzeug", "asgiref", "celery",
-            "kombu", "billiard", "rq", "redis",
+            "django", "flask", "starlette", "fastapi", "werkzeug", "asgiref", "loguru",
+            "celery", "kombu", "billiard", "rq", "redis",
         )
         print([name for name in frameworks if name in sys.modules])
         """

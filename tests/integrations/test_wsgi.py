@@ -212,3 +212,24 @@ def test_events_are_valid_json_with_the_request(sentry_init, receiver):
         assert get_status(f"{base}/fails") == 500
     [envelope] = receiver.wait_for_envelopes(1)
     assert json.loads(envelope.body.splitlines()[-1])["request"]["url"].endswith("/fails")
+
+
+INCOMING_TRACE = "771a43a4192642f0b136d5159a501700-b0e6f15b45c36b12"
+
+
+def test_each_request_has_its_own_trace_or_the_one_its_caller_sent(sentry_init, receiver):
+    sentry_init()
+    sentry_lite.capture_message("before any request")  # the server's own trace
+    middleware = SentryWsgiMiddleware(failing_app)
+    for env in (
+        environ("/a"),
+        environ("/b"),
+        environ("/c", sentry_trace=f"{INCOMING_TRACE}-1", baggage="sentry-release=up@1,other=x"),
+    ):
+        with pytest.raises(ValueError):
+            call(middleware, env)
+    server, first, second, continued = only_events(receiver, 4)
+    traces = [event["contexts"]["trace"]["trace_id"] for event in (server, first, second)]
+    assert len(set(traces)) == 3
+    trace = continued["contexts"]["trace"]
+    assert (trace["trace_id"], trace["parent_span_id"]) == tuple(INCOMING_TRACE.split("-"))

@@ -417,8 +417,11 @@ def test_clients_sharing_a_scrubber_keep_their_own_options():
     sent_a: list[Any] = []
     sent_b: list[Any] = []
     options = {"dsn": "https://key@127.0.0.1:9/1", "event_scrubber": shared}
-    a = sentry_lite.Client(transport=sent_a.append, max_value_length=50, **options)
-    b = sentry_lite.Client(transport=sent_b.append, max_value_length=300, **options)
+    # A function as transport warns as sentry_sdk's does.
+    with pytest.warns(DeprecationWarning, match="function as transport"):
+        a = sentry_lite.Client(transport=sent_a.append, max_value_length=50, **options)
+    with pytest.warns(DeprecationWarning, match="function as transport"):
+        b = sentry_lite.Client(transport=sent_b.append, max_value_length=300, **options)
     try:
         a.capture_event({"extra": {"thing": Long()}})
         b.capture_event({"extra": {"thing": Long()}})

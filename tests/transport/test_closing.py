@@ -80,7 +80,7 @@ def test_close_spools_what_its_flush_left_before_it_returns(receiver, sentry_ini
     assert spool.writers == ["MainThread"] * 3
     assert spooled_ids(spool) == sorted(ids)
     assert transport.stats().dropped == {}
-    assert not sentry_lite.is_initialized()
+    assert not sentry_lite.get_client().is_active()  # closed
 
 
 def test_close_without_a_spool_counts_what_its_flush_left_before_it_returns(receiver, sentry_init):

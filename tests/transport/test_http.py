@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import re
 import socket
 import threading
@@ -323,6 +324,23 @@ def test_no_proxy_bypasses_the_environment_proxy(receiver, make_transport, monke
     assert transport.flush(2.0)
 
     assert len(receiver.wait_for_envelopes(1)) == 1
+
+
+def test_a_socks_proxy_without_pysocks_connects_directly_without_a_warning(
+    receiver, make_transport
+):
+    # urllib3's socks module warns (DependencyWarning) before it fails to import; with
+    # warnings as errors (as here, and in programs run with -W error) that warning was
+    # raised out of the pool's making and nothing was sent.
+    if importlib.util.find_spec("socks") is not None:
+        pytest.skip("PySocks is installed here: the transport uses the SOCKS proxy")
+    transport = make_transport(receiver.dsn, http_proxy=f"socks5://127.0.0.1:{closed_port()}")
+
+    transport.capture_envelope(event_envelope())
+    assert transport.flush(2.0)
+
+    assert len(receiver.wait_for_envelopes(1)) == 1
+    assert transport.lost.snapshot() == {}
 
 
 @pytest.mark.parametrize(

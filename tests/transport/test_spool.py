@@ -25,7 +25,7 @@ from sentry_lite.dsn import Dsn
 from sentry_lite.envelope import Item
 from sentry_lite.options import build_options
 from sentry_lite.transport.retry import RetryPolicy
-from sentry_lite.transport.spool import FORMAT_VERSION, Spool
+from sentry_lite.transport.spool import FORMAT_VERSION, Spool, read_file_header
 
 FAST_RETRY = RetryPolicy(initial_backoff=0.05, max_backoff=0.2, jitter=0.5)
 #: Seconds an envelope may be retried before it is spooled (max_retry_age).
@@ -94,6 +94,15 @@ def test_each_dsn_has_its_own_directory(tmp_path):
     assert spool_in(tmp_path).directory != Spool.for_dsn(str(tmp_path), other).directory
 
 
+def test_each_file_names_its_dsn_without_the_secret_key(tmp_path):
+    with_secret = Dsn.parse(f"http://{'a' * 32}:s3cr3t@127.0.0.1:9/1")
+    path = Spool.for_dsn(str(tmp_path), with_secret).write(event_envelope())
+
+    assert read_file_header(path)["dsn"] == f"http://{'a' * 32}@127.0.0.1:9/1"
+    with open(path, "rb") as file:
+        assert b"s3cr3t" not in file.read()
+
+
 def test_oldest_first_and_release(tmp_path):
     spool = spool_in(tmp_path)
     envelopes = [event_envelope(message=str(n)) for n in range(3)]
@@ -120,8 +129,10 @@ def test_count_bound_evicts_the_oldest_and_reports_them(tmp_path):
 
 def test_byte_bound(tmp_path):
     evicted = []
-    spool = spool_in(tmp_path, max_bytes=2500, on_evict=evicted.extend)
-    for n in range(5):
+    spool = spool_in(tmp_path, on_evict=evicted.extend)
+    size = os.path.getsize(spool.write(event_envelope(message="0" * 500)))
+    spool.max_bytes = 3 * size + size // 2  # room for three and a half files
+    for n in range(1, 5):
         spool.write(event_envelope(message=str(n) * 500))
     assert spool.count() == 3
     assert len(evicted) == 2

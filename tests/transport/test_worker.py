@@ -16,7 +16,12 @@ from sentry_lite.transport.worker import Worker
 def worker():
     worker = Worker(queue_size=3, name="test-worker")
     yield worker
+    threads = [t for t in threading.enumerate() if t.name == "test-worker"]
     worker.kill()
+    # Joined, so the next test's thread_named("test-worker") finds only its own thread
+    # (under load a killed worker's thread could still be ending).
+    for thread in threads:
+        thread.join(2.0)
 
 
 @pytest.fixture
