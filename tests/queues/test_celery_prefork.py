@@ -64,6 +64,15 @@ def test_a_failed_task_is_delivered_by_the_pool_child_before_it_exits(receiver):
     assert data["kwargs"] == {"password": "[Filtered]"}
 
 
+def test_billiards_pool_logger_is_not_recorded_in_a_worker(receiver):
+    """Its "Process ... exited with signal 9" line would be a hard limit's second event."""
+    with pytest.raises(ValueError, match="failed after the pool's log line"):
+        celery_app.log_as_the_pool_then_fail.delay().get(timeout=20)
+    [event] = receiver.wait_for_events(1, timeout=10)
+    assert exception_type(event) == "ValueError"
+    assert "Process" not in str(event.get("breadcrumbs", ""))
+
+
 def test_a_soft_time_limit_is_one_event_grouped_by_task(receiver):
     with pytest.raises(Exception, match="SoftTimeLimitExceeded"):
         celery_app.soft_limited.delay().get(timeout=20)

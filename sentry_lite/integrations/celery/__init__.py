@@ -26,6 +26,8 @@ imports it: ``init()`` imports nothing of Celery.
   result goes back to the main process (``task_postrun``): the child may be
   replaced (``max_tasks_per_child``) or killed at any time after that.
 
+In a worker, billiard's pool logger (``multiprocessing``) is not recorded
+either: a child killed in a task is that task's failure, already reported.
 Celery's loggers of task outcomes (``celery.app.trace``, and
 ``celery.worker.request``, which logs a hard time limit or a lost child as
 text after ``task_failure``) are not recorded: each failure is one event,
@@ -125,6 +127,21 @@ def _connect_signals(celery: ModuleType) -> None:
     signals.worker_process_shutdown.connect(
         _pool_child_ending, weak=False, dispatch_uid="sentry_lite.child_shutdown"
     )
+    signals.worker_init.connect(_worker_starting, weak=False, dispatch_uid="sentry_lite.worker")
+
+
+def _worker_starting(**signal: Any) -> None:
+    """A worker starts: billiard's pool logs on ``multiprocessing`` are not recorded.
+
+    A pool child that dies in a task (hard time limit, lost worker) is a task
+    failure Celery signals, reported with the task's data; billiard's own
+    ERROR line for it ("Process ... exited with signal 9") would be a second
+    event. Billiard logs on the logger stdlib ``multiprocessing`` uses: that
+    logger is not recorded in Celery worker processes only.
+    """
+    with guarded("celery worker_init"):
+        if active_client(CeleryIntegration.identifier) is not None:
+            ignore_logger("multiprocessing")
 
 
 def _task_started(sender: Any = None, task_id: Any = None, task: Any = None, **signal: Any) -> None:

@@ -108,6 +108,15 @@ def fail_unpicklably():
     raise UnpicklableError(lambda: None)
 
 
+@app.task
+def log_as_the_pool_then_fail():
+    """Logs what billiard's pool logs when a child dies, on its logger, then fails."""
+    import logging
+
+    logging.getLogger("multiprocessing").error("Process %r pid:%r exited with %r", "F", 1, "9")
+    raise ValueError("failed after the pool's log line")
+
+
 @app.task(soft_time_limit=0.5)
 def soft_limited():
     deadline = time.monotonic() + 20
