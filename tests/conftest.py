@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,19 @@ from payload_validation import COUNTS, RELAY_AVAILABLE, PayloadValidator, descri
 from sentry_lite.local.receiver import Receiver
 
 pytest_plugins = ["sdk_fixtures"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Signals as a terminal gives them, whatever started the suite.
+
+    A shell starts a background job (`cmd &`, `nohup`) with SIGINT or SIGHUP
+    ignored, and children inherit that: the programs the tests start would
+    then ignore the Ctrl-C or hang-up the tests send them, and time out.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 @pytest.fixture

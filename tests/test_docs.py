@@ -6,10 +6,13 @@ The site itself is built by ``tox -e docs`` (``mkdocs build --strict``).
 
 from __future__ import annotations
 
+import html
 import os
 import re
+import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -85,46 +88,108 @@ def test_example_runs_and_sends_events(example: Path, receiver: Receiver) -> Non
     assert receiver.events
 
 
-def test_the_tutorials_program_sends_the_event_it_shows(receiver: Receiver, tmp_path: Path) -> None:
-    tutorial = (REPO / "docs/tutorial.md").read_text(encoding="utf-8")
-    [program] = [body for lang, body in _FENCE.findall(tutorial) if lang == "python"]
-    (tmp_path / "app.py").write_text(program, encoding="utf-8")
-    path = os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
-    env.update(SENTRY_DSN=receiver.dsn, PYTHONPATH=path)
+def _pythonpath() -> str:
+    return os.pathsep.join(filter(None, [str(PACKAGE_PARENT), os.environ.get("PYTHONPATH")]))
 
-    result = subprocess.run(
-        [sys.executable, "app.py"],
-        cwd=tmp_path,
+
+def _start_serve(directory: Path) -> tuple[subprocess.Popen[str], str]:
+    """``sentry-lite serve --port 0`` run in ``directory`` (its database file there), and
+    the lines it printed up to the token."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env["PYTHONPATH"] = _pythonpath()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sentry_lite.local.cli", "serve", "--port", "0"],
+        cwd=directory,
         env=env,
-        capture_output=True,
-        timeout=60,
-        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("Token"):
+            break
+    return process, "".join(lines)
 
-    assert result.returncode == 0, result.stderr
-    [event] = receiver.wait_for_events(1)
-    [exception] = event["exception"]["values"]
-    shown = tutorial.split("```text")[2]  # the receiver's output, as the tutorial quotes it
-    assert f"{exception['type']}: {exception['value']}" in shown
-    assert f"release {event['release']}" in shown
-    assert f"shop={event['tags']['shop']}" in shown
-    crumb = event["breadcrumbs"]["values"][-1]
-    assert f"{crumb['category']}  {crumb['message']}" in shown
-    frames = exception["stacktrace"]["frames"]
-    for frame in frames:
-        assert f'File "app.py", line {frame["lineno"]}, in {frame["function"]}' in shown
-    # Every line `receive` prints for it is quoted as printed, apart from what differs per
-    # run and machine (ids, times, addresses, paths, versions).
-    from sentry_lite.local.pretty import render_event
 
-    varies = re.compile(
-        r"^[A-Z]+  [0-9a-f]{8}  |\d\d:\d\d:\d\d|0x[0-9a-f]+|<module |runtime |trace [0-9a-f]{8}"
-    )
-    quoted = {line.rstrip() for line in shown.splitlines()}
-    printed = [line for line in render_event(event).splitlines() if not varies.search(line)]
-    assert [line for line in printed if line.rstrip() not in quoted] == []
-    assert len(printed) >= 10
+def _page(url: str) -> str:
+    """The page at ``url``, its HTML entities decoded (the text a person reads, with tags)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=10) as answer:
+        return html.unescape(answer.read().decode())
+
+
+# What differs per run and machine in serve's first lines: the port, the key, the token.
+_SERVE_VARIES = (
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
+    (re.compile(r"//[0-9a-f]{32}@"), "//<key>@"),
+    (re.compile(r"(issues in the pages: )\S+"), r"\1<token>"),
+)
+
+
+def _without_what_varies(text: str) -> list[str]:
+    for pattern, replacement in _SERVE_VARIES:
+        text = pattern.sub(replacement, text)
+    return [line.rstrip() for line in text.strip().splitlines()]
+
+
+def test_the_tutorials_program_shows_in_serves_pages_as_the_tutorial_says(tmp_path: Path) -> None:
+    from sentry_lite.local.serve.command import DEFAULT_PORT
+
+    tutorial = (REPO / "docs/tutorial.md").read_text(encoding="utf-8")
+    blocks = _FENCE.findall(tutorial)
+    [program] = [body for lang, body in blocks if lang == "python"]
+    [banner_quoted] = [body for lang, body in blocks if body.startswith("sentry-lite serve:")]
+    # The addresses quoted are the ones a plain `sentry-lite serve` uses.
+    assert set(re.findall(r"127\.0\.0\.1:(\d+)", tutorial)) == {str(DEFAULT_PORT)}
+    [dsn_quoted] = re.findall(r"SENTRY_DSN=(\S+)", banner_quoted)
+    assert f"SENTRY_DSN={dsn_quoted} .venv/bin/python app.py" in tutorial
+    (tmp_path / "app.py").write_text(program, encoding="utf-8")
+
+    process, banner = _start_serve(tmp_path)
+    try:
+        # serve's first lines are quoted as printed, apart from its port, key and token.
+        assert _without_what_varies(banner) == _without_what_varies(banner_quoted)
+        dsn = re.findall(r"SENTRY_DSN=(\S+)", banner)[0]
+        [url] = re.findall(r"open (http://\S+)/ in a browser", banner)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SENTRY_")}
+        env.update(SENTRY_DSN=dsn, PYTHONPATH=_pythonpath())
+        run = [sys.executable, "app.py"]
+        result = subprocess.run(
+            run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
+        assert (result.returncode, result.stdout, result.stderr) == (0, "", "")  # "prints nothing"
+
+        # The SDK waits at exit until serve has answered, and serve stores before it answers.
+        issues = _page(url + "/")
+        [title] = re.findall(r"The issue list has one issue,\s+`([^`]+)`", tutorial)
+        assert title.startswith("ValueError: ")
+        assert title in issues
+        [release] = re.findall(r"of release\s+`([^`]+)`", tutorial)
+        assert f"<td>{release}</td>" in issues
+        [issue] = set(re.findall(r'href="(/issues/\d+)"', issues))
+        [event] = set(re.findall(r'href="(/events/[0-9a-f]+)"', _page(url + issue)))
+        page = _page(url + event)
+        [(name, value)] = re.findall(r"you find `(\w+) = ([^`]+)`", tutorial)
+        rows = re.findall(r"<tr><th>(\w+)</th><td><pre>([^<]*)</pre>", page)
+        assert (name, value) in rows
+        [crumb] = re.findall(r"the breadcrumb `([^`]+)`", tutorial)
+        assert f"<td>{crumb}</td>" in page
+        [(tag, tag_value)] = re.findall(r"the tag `(\w+)=(\w+)`", tutorial)
+        assert (tag, tag_value) in rows  # the tags table's rows look like the locals'
+
+        # "run app.py again and its count becomes 2": the same issue, now with two events.
+        again = subprocess.run(run, cwd=tmp_path, env=env, timeout=60, check=False)
+        assert again.returncode == 0
+        assert set(re.findall(r'href="(/issues/\d+)"', _page(url + "/"))) == {issue}
+        assert len(set(re.findall(r'href="(/events/[0-9a-f]+)"', _page(url + issue)))) == 2
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Stopped." in out
 
 
 def test_the_cli_reference_lists_every_command_and_exit_status() -> None:

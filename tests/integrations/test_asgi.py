@@ -173,7 +173,7 @@ def test_each_request_has_its_own_trace_or_the_one_its_caller_sent(sentry_init, 
     incoming = "771a43a4192642f0b136d5159a501700-b0e6f15b45c36b12"
     middleware = SentryAsgiMiddleware(failing_app)
     for headers in ((), (), [(b"sentry-trace", incoming.encode() + b"-1")]):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="boom"):
             asyncio.run(run(middleware, http_scope("/x", headers=headers)))
     server, first, second, continued = flushed(receiver, 4)
     traces = [event["contexts"]["trace"]["trace_id"] for event in (server, first, second)]

@@ -226,7 +226,7 @@ def test_each_request_has_its_own_trace_or_the_one_its_caller_sent(sentry_init, 
         environ("/b"),
         environ("/c", sentry_trace=f"{INCOMING_TRACE}-1", baggage="sentry-release=up@1,other=x"),
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="boom"):
             call(middleware, env)
     server, first, second, continued = only_events(receiver, 4)
     traces = [event["contexts"]["trace"]["trace_id"] for event in (server, first, second)]

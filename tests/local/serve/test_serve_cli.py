@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
 from subprocess_runner import run_script
 
 from sentry_lite.local.cli import main
@@ -48,6 +49,16 @@ def _start(tmp_path, *options):
     return process, "".join(lines)
 
 
+def _stopped(process):
+    """Its output once it ends; killed (and the test failed) if Ctrl-C did not end it."""
+    try:
+        return process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("serve did not stop on Ctrl-C within 20 s")
+
+
 def test_serve_prints_the_dsn_and_token_stores_events_and_stops_on_ctrl_c(tmp_path):
     process, banner = _start(tmp_path)
     try:
@@ -61,7 +72,7 @@ def test_serve_prints_the_dsn_and_token_stores_events_and_stops_on_ctrl_c(tmp_pa
             assert "from a program" in page.read().decode()
     finally:
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=20)
+        out, err = _stopped(process)
     assert process.returncode == 0, err
     assert "Stopped." in out
 
@@ -69,7 +80,7 @@ def test_serve_prints_the_dsn_and_token_stores_events_and_stops_on_ctrl_c(tmp_pa
 def test_listening_beyond_this_machine_is_warned_about(tmp_path):
     process, banner = _start(tmp_path, "--host", "0.0.0.0")
     process.send_signal(signal.SIGINT)
-    process.communicate(timeout=20)
+    _stopped(process)
     assert "WARNING: listening on 0.0.0.0, not 127.0.0.1" in banner
     assert "@127.0.0.1:" in re.search(r"SENTRY_DSN=(\S+)", banner)[1]
 
