@@ -26,6 +26,7 @@ from sentry_lite.integrations._web.processor import (
     RequestReader,
     active_processor,
     capture_request_error,
+    checked_transaction_style,
     recording_client,
     reset_active,
     set_active,
@@ -163,11 +164,7 @@ class SentryAsgiMiddleware:
         asgi_version: Optional[int] = None,
         root_path_in_path: Any = None,
     ) -> None:
-        if transaction_style not in _TRANSACTION_STYLES:
-            raise ValueError(
-                f"Invalid value for transaction_style: {transaction_style!r}"
-                f" (must be in {_TRANSACTION_STYLES})"
-            )
+        checked_transaction_style(transaction_style, _TRANSACTION_STYLES)
         self.app = app
         self.transaction_style = transaction_style
         self.mechanism_type = mechanism_type

@@ -30,6 +30,7 @@ from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations._web.processor import (
     capture_request_error,
+    checked_transaction_style,
     recording_client,
     require,
 )
@@ -60,12 +61,7 @@ class FlaskIntegration(Integration):
     def __init__(
         self, transaction_style: str = "endpoint", http_methods_to_capture: tuple[str, ...] = ()
     ) -> None:
-        if transaction_style not in _TRANSACTION_STYLES:
-            raise ValueError(
-                f"Invalid value for transaction_style: {transaction_style!r}"
-                f" (must be in {_TRANSACTION_STYLES})"
-            )
-        self.transaction_style = transaction_style
+        self.transaction_style = checked_transaction_style(transaction_style, _TRANSACTION_STYLES)
 
     @staticmethod
     def setup_once() -> None:

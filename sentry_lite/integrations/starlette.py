@@ -36,6 +36,7 @@ from sentry_lite.client import Client
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations._web.processor import (
     capture_request_error,
+    checked_transaction_style,
     recording_client,
     require,
     status_codes,
@@ -81,12 +82,7 @@ class StarletteIntegration(Integration):
         middleware_spans: bool = True,
         http_methods_to_capture: tuple[str, ...] = (),
     ) -> None:
-        if transaction_style not in _TRANSACTION_STYLES:
-            raise ValueError(
-                f"Invalid value for transaction_style: {transaction_style!r}"
-                f" (must be in {_TRANSACTION_STYLES})"
-            )
-        self.transaction_style = transaction_style
+        self.transaction_style = checked_transaction_style(transaction_style, _TRANSACTION_STYLES)
         self.failed_request_status_codes: Container[int] = status_codes(failed_request_status_codes)
 
     @staticmethod

@@ -137,6 +137,13 @@ def capture_request_error(
     client.capture_event(event, hint)
 
 
+def checked_transaction_style(style: str, allowed: tuple[str, ...]) -> str:
+    """``transaction_style`` if it is one of ``allowed``; else sentry_sdk's ValueError."""
+    if style not in allowed:
+        raise ValueError(f"Invalid value for transaction_style: {style!r} (must be in {allowed})")
+    return style
+
+
 def status_codes(value: object) -> Container[int]:
     """``failed_request_status_codes`` as sentry_sdk takes it: a set of ints, or
     ranges and ints in a list (the older form)."""

@@ -29,7 +29,11 @@ from typing import Any, Optional
 
 from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations._web.processor import require, status_codes
+from sentry_lite.integrations._web.processor import (
+    checked_transaction_style,
+    require,
+    status_codes,
+)
 from sentry_lite.integrations.django._handlers import (
     patch_asgi_handler,
     patch_base_handler,
@@ -78,12 +82,7 @@ class DjangoIntegration(Integration):
         *,
         failed_request_status_codes: Any = None,
     ) -> None:
-        if transaction_style not in _TRANSACTION_STYLES:
-            raise ValueError(
-                f"Invalid value for transaction_style: {transaction_style!r}"
-                f" (must be in {_TRANSACTION_STYLES})"
-            )
-        self.transaction_style = transaction_style
+        self.transaction_style = checked_transaction_style(transaction_style, _TRANSACTION_STYLES)
         self.failed_request_status_codes: Container[int] = status_codes(failed_request_status_codes)
 
     @staticmethod
