@@ -15,7 +15,6 @@ client runs its ``process_event`` as step 2 of the pipeline.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -140,6 +139,8 @@ def setup_integrations(
 
 def _installed_module(name: str) -> bool:
     """Whether the top-level module ``name`` can be imported (looked up, not imported)."""
+    import importlib.util  # at init, not at import: importing sentry_lite stays light
+
     try:
         return importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):  # a broken entry in sys.modules or on sys.path
