@@ -10,9 +10,11 @@ Each run sends to a project id of its own on one loopback sink
 (``_sink.py``), and the driver reads what the sink received for it: the
 "delivered == captured" row sums up every run that captured events.
 ``lite-noscrub`` is sentry_lite with scrubbing off (the scrubber row). The
-memory cases run once: growth is not timing noise, and 10,000 captures under
-tracemalloc take sentry_sdk minutes. A full run takes about 9 minutes,
-``--quick`` about 8 (the memory cases are most of it; docs/performance.md).
+memory-growth cases run once: growth is not timing noise, and 10,000 captures
+under tracemalloc take sentry_sdk minutes. The footprint rows (RSS the SDK
+adds, in isolated settings: ``_footprint.py``) take the median of the rounds.
+A full run takes 9 to 17 minutes, ``--quick`` a little less (the memory
+cases are most of it; docs/performance.md); ``--memory``: only the memory rows.
 """
 
 from __future__ import annotations
