@@ -49,15 +49,18 @@ DEFAULT_INTEGRATIONS = (
 
 #: Installed with the default ones unless ``auto_enabling_integrations=False``,
 #: as in sentry_sdk. Each patches its framework (or adds its loguru sinks) when
-#: the program imports it: none imports a framework itself.
+#: the program imports it: none imports a framework itself. With each, the module
+#: its library is imported as: when that is not installed, the integration's module
+#: is not even loaded (its setup would refuse anyway; the web ones alone hold about
+#: 0.4 MB of code a program without a web framework never runs).
 AUTO_ENABLING_INTEGRATIONS = (
-    "sentry_lite.integrations.django.DjangoIntegration",
-    "sentry_lite.integrations.flask.FlaskIntegration",
-    "sentry_lite.integrations.starlette.StarletteIntegration",
-    "sentry_lite.integrations.fastapi.FastApiIntegration",
-    "sentry_lite.integrations.loguru.LoguruIntegration",
-    "sentry_lite.integrations.celery.CeleryIntegration",
-    "sentry_lite.integrations.rq.RqIntegration",
+    ("sentry_lite.integrations.django.DjangoIntegration", "django"),
+    ("sentry_lite.integrations.flask.FlaskIntegration", "flask"),
+    ("sentry_lite.integrations.starlette.StarletteIntegration", "starlette"),
+    ("sentry_lite.integrations.fastapi.FastApiIntegration", "fastapi"),
+    ("sentry_lite.integrations.loguru.LoguruIntegration", "loguru"),
+    ("sentry_lite.integrations.celery.CeleryIntegration", "celery"),
+    ("sentry_lite.integrations.rq.RqIntegration", "rq"),
 )
 
 _installed: set[str] = set()
@@ -114,7 +117,13 @@ def setup_integrations(
         else:
             logger.warning("ignoring %r: not a sentry_lite integration", item)
     if with_defaults:
-        paths = DEFAULT_INTEGRATIONS + (AUTO_ENABLING_INTEGRATIONS if with_auto_enabling else ())
+        paths = list(DEFAULT_INTEGRATIONS)
+        if with_auto_enabling:
+            paths.extend(
+                path
+                for path, framework in AUTO_ENABLING_INTEGRATIONS
+                if _installed_module(framework)
+            )
         for path in paths:
             module_name, _, class_name = path.rpartition(".")
             cls = getattr(importlib.import_module(module_name), class_name)
@@ -155,3 +164,13 @@ def tell_queued(integrations: Iterable[Integration], hint: Hint) -> None:
             integration.event_queued(hint)
         except Exception as error:  # noqa: BLE001 -- an integration's bug
             report_internal_error(f"{integration.identifier} event_queued", error)
+
+
+def _installed_module(name: str) -> bool:
+    """Whether the top-level module ``name`` can be imported (looked up, not imported)."""
+    import importlib.util  # at init, not at import: importing sentry_lite stays light
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a broken entry in sys.modules or on sys.path
+        return False

@@ -10,9 +10,11 @@ Each run sends to a project id of its own on one loopback sink
 (``_sink.py``), and the driver reads what the sink received for it: the
 "delivered == captured" row sums up every run that captured events.
 ``lite-noscrub`` is sentry_lite with scrubbing off (the scrubber row). The
-memory cases run once: growth is not timing noise, and 10,000 captures under
-tracemalloc take sentry_sdk minutes. A full run takes about 9 minutes,
-``--quick`` about 8 (the memory cases are most of it; docs/performance.md).
+memory-growth cases run once: growth is not timing noise, and 10,000 captures
+under tracemalloc take sentry_sdk minutes. The footprint rows (RSS the SDK
+adds, in isolated settings: ``_footprint.py``) take the median of the rounds.
+A full run takes 9 to 17 minutes, ``--quick`` a little less (the memory
+cases are most of it; docs/performance.md); ``--memory``: only the memory rows.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional, Union
 
+from _footprint import footprint_rows
 from _sink import CountingSink, HungServer, closed_port
 
 HERE = Path(__file__).resolve().parent
@@ -68,17 +71,26 @@ def compile_packages() -> None:
                 compileall.compile_dir(location, quiet=1)
 
 
-def run_case(sdk: str, case: str, target: Target) -> dict[str, Any]:
+def run_case(
+    sdk: str, case: str, target: Target, isolated_path: Optional[str] = None
+) -> dict[str, Any]:
     """One run of ``case`` in a fresh interpreter.
 
     ``target`` is the sink (the run gets a DSN of its own project id, and what
     the sink received for it is added as ``delivered`` when the case says how
-    many it ``captured``) or a fixed DSN (a dead or hung server).
+    many it ``captured``) or a fixed DSN (a dead or hung server). With
+    ``isolated_path``, a footprint case: ``python -I -S _footprint_case.py``
+    importing from that directory only (``_footprint.py``).
     """
     dsn = target.fresh_dsn() if isinstance(target, CountingSink) else target
+    command = [sys.executable, str(HERE / "_cases.py"), sdk, case, dsn]
+    if isolated_path is not None:
+        setting = case.split("_", 1)[1]
+        script = str(HERE / "_footprint_case.py")
+        command = [sys.executable, "-I", "-S", script, isolated_path, sdk, setting, dsn]
     began = time.time()
     completed = subprocess.run(
-        [sys.executable, str(HERE / "_cases.py"), sdk, case, dsn],
+        command,
         capture_output=True,
         text=True,
         timeout=300,
@@ -111,14 +123,18 @@ def settled_count(sink: CountingSink, dsn: str) -> int:
 
 
 def rounds(
-    case: str, target: Target, count: int, sdks: tuple[str, ...] = SDKS
+    case: str,
+    target: Target,
+    count: int,
+    sdks: tuple[str, ...] = SDKS,
+    isolated_path: Optional[str] = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """``count`` rounds of ``case``, the SDKs interleaved in each round."""
     began = time.monotonic()
     results: dict[str, list[dict[str, Any]]] = {sdk: [] for sdk in sdks}
     for _ in range(count):
         for sdk in sdks:
-            results[sdk].append(run_case(sdk, case, target))
+            results[sdk].append(run_case(sdk, case, target, isolated_path))
     print(f"  {case}: {count} rounds in {time.monotonic() - began:.0f} s", file=sys.stderr)
     return results
 
@@ -296,6 +312,39 @@ def measure_cases(cases: list[str], quick: bool) -> list[Row]:
     return rows
 
 
+def footprint(sink: CountingSink, count: int, deliveries: Deliveries) -> list[Row]:
+    rows, results = footprint_rows(rounds, ratio_row, sink, count)
+    for case, case_results in results.items():
+        deliveries.add(case, case_results)
+    return rows
+
+
+def measure_memory(quick: bool) -> list[Row]:
+    """Only the memory rows (``--memory``): the footprint, then growth over 10,000 captures."""
+    deliveries = Deliveries()
+    sink = CountingSink().start()
+    try:
+        rows = footprint(sink, 3 if quick else 5, deliveries)
+        rows.extend(growth_rows(sink, deliveries))
+        rows.append(deliveries.row())
+    finally:
+        sink.stop()
+    return rows
+
+
+def growth_rows(sink: CountingSink, deliveries: Deliveries) -> list[Row]:
+    # One round: memory growth is not timing noise, and 10,000 captures
+    # under tracemalloc take sentry_sdk minutes.
+    memory_rounds = 1
+    memory = rounds("memory", sink, memory_rounds)
+    deliveries.add("memory", memory)
+    rows = memory_rows("memory", memory)
+    dead_dsn = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
+    dead_memory = rounds("memory_dead_server", dead_dsn, memory_rounds, ("sdk", "lite"))
+    rows.extend(memory_rows("memory, dead server", dead_memory, dead=True))
+    return rows
+
+
 def measure(quick: bool) -> list[Row]:
     n = 3 if quick else 5
     rows: list[Row] = []
@@ -400,16 +449,9 @@ def measure(quick: bool) -> list[Row]:
             )
         )
 
-        # One round: memory growth is not timing noise, and 10,000 captures
-        # under tracemalloc take sentry_sdk minutes.
-        memory_rounds = 1
-        memory = rounds("memory", sink, memory_rounds)
-        deliveries.add("memory", memory)
-        rows.extend(memory_rows("memory", memory))
+        rows.extend(footprint(sink, n, deliveries))
+        rows.extend(growth_rows(sink, deliveries))
         dead_dsn = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
-        dead_memory = rounds("memory_dead_server", dead_dsn, memory_rounds, ("sdk", "lite"))
-        rows.extend(memory_rows("memory, dead server", dead_memory, dead=True))
-
         live = rounds("dead_server", sink, n, ("sdk", "lite"))  # same code path, live sink
         dead = rounds("dead_server", dead_dsn, n, ("sdk", "lite"))
         hung_server = HungServer().start()
@@ -550,6 +592,11 @@ def main() -> int:
         choices=sorted(PER_CALL),
         help="only this per-call case (repeatable), e.g. --case logger_info",
     )
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="only the memory cases (footprint: RSS the SDK adds; growth over 10k captures)",
+    )
     args = parser.parse_args()
     import sentry_sdk
 
@@ -564,8 +611,12 @@ def main() -> int:
     began = time.monotonic()
     if args.case:
         rows = measure_cases(args.case, args.quick)
+    elif args.web:
+        rows = measure_web(args.quick)
+    elif args.memory:
+        rows = measure_memory(args.quick)
     else:
-        rows = measure_web(args.quick) if args.web else measure(args.quick)
+        rows = measure(args.quick)
     print(table(rows))
     print(f"\n{'quick ' if args.quick else ''}run took {time.monotonic() - began:.0f} s")
     if args.json:

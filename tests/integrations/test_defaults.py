@@ -82,3 +82,29 @@ def test_framework_integrations_import_no_framework(tmp_path):
     for name in INSTALLED:
         assert repr(name) in integrations
     assert imported == "[]"
+
+
+def test_framework_integrations_of_frameworks_not_installed_are_not_loaded():
+    """Without a framework, its integration's module is not loaded: no memory for its code."""
+    from subprocess_runner import run_script
+
+    result = run_script(
+        """
+        import sys
+        for name in ("django", "flask", "starlette", "fastapi", "loguru", "celery", "rq"):
+            sys.modules[name] = None  # as if not installed: find_spec() gives None
+        import sentry_lite
+        sentry_lite.init("http://key@127.0.0.1:9/1")
+        print(sorted(sentry_lite.get_client().integrations))
+        loaded = [name for name in sys.modules if name.startswith("sentry_lite.integrations.")]
+        print(sorted(loaded))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    integrations, loaded = result.stdout.splitlines()
+    assert integrations == repr(ALWAYS)
+    for module in (
+        *("django", "flask", "starlette", "fastapi", "wsgi", "asgi", "_web"),
+        *("loguru", "celery", "rq", "_queues"),
+    ):
+        assert f"'sentry_lite.integrations.{module}" not in loaded
