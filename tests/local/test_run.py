@@ -6,6 +6,7 @@ against the recording receiver; the commands are small Python programs.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -322,27 +323,41 @@ _WAITS_FOR_SIGNALS = """
 """
 
 
-def start_waiting(receiver, mode: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [*WRAPPER, "--dsn", receiver.dsn, "--", *python(_WAITS_FOR_SIGNALS), mode],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=environment(),
-    )
-    assert process.stdout.readline() == b"ready\n"
-    return process
+@pytest.fixture
+def start_waiting(receiver):
+    """Starts the wrapper around a command that waits for signals; whatever of it is
+    left when the test ends (a signal that did not arrive) is killed, command too."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(mode: str) -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [*WRAPPER, "--dsn", receiver.dsn, "--", *python(_WAITS_FOR_SIGNALS), mode],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment(),
+            start_new_session=True,  # a group of its own, to kill whole at the end
+        )
+        started.append(process)
+        assert process.stdout.readline() == b"ready\n"
+        return process
+
+    yield start
+    for process in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_sigterm_and_sighup_are_forwarded_to_the_command(receiver, signum):
-    process = start_waiting(receiver, "handle")
+def test_sigterm_and_sighup_are_forwarded_to_the_command(receiver, start_waiting, signum):
+    process = start_waiting("handle")
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
     assert (process.returncode, stdout, stderr) == (42, f"{signum.name}\n".encode(), b"")
 
 
-def test_a_command_ended_by_a_forwarded_sigterm_exits_143(receiver):
-    process = start_waiting(receiver, "default")
+def test_a_command_ended_by_a_forwarded_sigterm_exits_143(receiver, start_waiting):
+    process = start_waiting("default")
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=60)
     assert process.returncode == 128 + signal.SIGTERM
@@ -350,9 +365,9 @@ def test_a_command_ended_by_a_forwarded_sigterm_exits_143(receiver):
     assert event["contexts"]["command"]["signal"] == "SIGTERM"
 
 
-def test_sigint_sent_to_the_wrapper_alone_is_forwarded_once(receiver):
+def test_sigint_sent_to_the_wrapper_alone_is_forwarded_once(start_waiting):
     # No terminal: nobody else sent it to the command.
-    process = start_waiting(receiver, "handle")
+    process = start_waiting("handle")
     process.send_signal(signal.SIGINT)
     stdout, _ = process.communicate(timeout=60)
     assert (process.returncode, stdout) == (42, b"SIGINT\n")
