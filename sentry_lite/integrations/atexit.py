@@ -8,6 +8,8 @@ only what is left, so the exit is held at most ``shutdown_timeout`` in all.
 from __future__ import annotations
 
 import atexit
+from collections.abc import Callable
+from typing import Optional
 
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
@@ -21,6 +23,11 @@ class AtexitIntegration(Integration):
     """Closes the active client at exit: queued events get what is left of ``shutdown_timeout``."""
 
     identifier = "atexit"
+
+    def __init__(self, callback: Optional[Callable[[int, float], object]] = None) -> None:
+        #: sentry_sdk's parameter: called as ``callback(pending, timeout)`` before the
+        #: exit waits for ``pending`` undelivered events (None: nothing is said).
+        self.callback = callback
 
     @staticmethod
     def setup_once() -> None:
@@ -40,8 +47,14 @@ def _close_active_client() -> None:
         from sentry_lite.api import get_client
 
         client = get_client()
-        if client.get_integration(AtexitIntegration) is None or not client.is_active():
+        integration = client.get_integration(AtexitIntegration)
+        if integration is None or not client.is_active():
             return
         with waiting_at_exit(client.options.shutdown_timeout) as seconds:
             logger.debug("interpreter exiting: flushing for at most %.3gs", seconds)
+            pending = getattr(client.transport, "pending", 0)
+            callback = getattr(integration, "callback", None)
+            if callback is not None and pending and seconds > 0:
+                with guarded("the atexit callback"):
+                    callback(pending, seconds)
             client.close(seconds)

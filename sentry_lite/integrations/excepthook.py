@@ -11,7 +11,10 @@ is not charged to the exit.
 
 ``sys.excepthook`` is wrapped, never replaced: the hook that was installed
 before ``init()`` still runs, so the traceback printed and the exit code stay
-what they were. KeyboardInterrupt is not reported (the user asked to stop).
+what they were. KeyboardInterrupt is not reported (the user asked to stop). In an
+interactive session (the REPL, ``python -i``) nothing is reported unless
+``ExcepthookIntegration(always_run=True)``, as with sentry_sdk: an error
+typed at the prompt is no error of the program.
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ class ExcepthookIntegration(Integration):
 
     identifier = "excepthook"
 
+    def __init__(self, always_run: bool = False) -> None:
+        if not isinstance(always_run, bool):
+            raise ValueError(f"Invalid value for always_run: {always_run!r} (must be a bool)")
+        #: Report in an interactive session too (sentry_sdk's parameter).
+        self.always_run = always_run
+
     @staticmethod
     def setup_once() -> None:
         previous = sys.excepthook
@@ -42,12 +51,13 @@ class ExcepthookIntegration(Integration):
         ) -> None:
             _note_interrupted(exc_type, tb)
             try:
-                report_unhandled(
-                    ExcepthookIntegration,
-                    (exc_type, value, tb),
-                    "excepthook",
-                    fatal=_ends_the_program_guarded(tb),
-                )
+                if _reported_here():
+                    report_unhandled(
+                        ExcepthookIntegration,
+                        (exc_type, value, tb),
+                        "excepthook",
+                        fatal=_ends_the_program_guarded(tb),
+                    )
             finally:
                 try:
                     previous(exc_type, value, tb)
@@ -55,6 +65,18 @@ class ExcepthookIntegration(Integration):
                     _deliver_before_exit(exc_type, tb)
 
         sys.excepthook = sentry_lite_excepthook
+
+
+def _reported_here() -> bool:
+    """False in an interactive session, unless the integration says ``always_run``."""
+    if not hasattr(sys, "ps1"):
+        return True
+    with guarded("excepthook"):
+        from sentry_lite.api import get_client
+
+        integration = get_client().get_integration(ExcepthookIntegration)
+        return bool(getattr(integration, "always_run", False))
+    return False
 
 
 _interrupted = False  # a KeyboardInterrupt nobody caught ends the program

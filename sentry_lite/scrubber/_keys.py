@@ -26,7 +26,7 @@ __all__ = ["DEFAULT_DENYLIST", "DEFAULT_PII_DENYLIST", "KeyMatcher", "LocalsAllo
 
 #: Key names whose values are always masked (matched by words, see above):
 #: sentry_sdk's ``DEFAULT_DENYLIST``, then what it misses.
-DEFAULT_DENYLIST: tuple[str, ...] = (
+DEFAULT_DENYLIST: list[str] = [
     # sentry_sdk 2.x's DEFAULT_DENYLIST
     "password",
     "passwd",
@@ -91,15 +91,15 @@ DEFAULT_DENYLIST: tuple[str, ...] = (
     "cardnumber",
     "cvv",
     "cvc",
-)
+]
 
 #: Key names masked as well when ``send_default_pii`` is False (sentry_sdk's list).
-DEFAULT_PII_DENYLIST: tuple[str, ...] = (
+DEFAULT_PII_DENYLIST: list[str] = [
     "x_forwarded_for",
     "x_real_ip",
     "ip_address",
     "remote_addr",
-)
+]
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+|[^\W\d_A-Za-z]+")
 # Keys longer than this are judged by their start.

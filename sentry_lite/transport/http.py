@@ -164,6 +164,11 @@ class HttpTransport(Transport):
         )
         self._closing.start_fresh(self._ledger, self._sender)
 
+    @property
+    def pending(self) -> int:
+        """Envelopes captured and not yet sent, spooled or dropped (client reports aside)."""
+        return self._ledger.unsettled(self._ledger.last())
+
     def before_fork(self) -> None:
         """Let the worker finish importing its modules first (bounded).
 

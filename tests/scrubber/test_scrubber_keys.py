@@ -166,3 +166,18 @@ def test_locals_allowlist_takes_names_and_wildcards():
     assert not allowed("Order_id")
     assert not allowed("password")
     assert not LocalsAllowlist([])("anything")
+
+
+def test_the_default_lists_extend_as_sentry_sdks_docs_show(receiver, sentry_init):
+    # Sentry's scrubbing docs: EventScrubber(denylist=DEFAULT_DENYLIST + [...]).
+    from sentry_lite.scrubber import DEFAULT_PII_DENYLIST
+
+    assert type(DEFAULT_DENYLIST) is type(SENTRY_SDK_DENYLIST) is list
+    assert isinstance(DEFAULT_PII_DENYLIST, list)
+    sentry_init(event_scrubber=EventScrubber(denylist=DEFAULT_DENYLIST + ["tier"]))
+    import sentry_lite
+
+    sentry_lite.capture_event({"message": "m", "extra": {"tier": "gold", "password": "x"}})
+    sentry_lite.flush()
+    [event] = receiver.wait_for_events(1)
+    assert event["extra"]["tier"] == event["extra"]["password"] == "[Filtered]"
