@@ -18,7 +18,7 @@ what stays on disk is not lost, and this command says what happened.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from sentry_lite.local.quiet_sdk import sdk_warnings_quiet
@@ -116,14 +116,12 @@ def _transport(dsn: Dsn, timeout: float) -> HttpTransport:
 
     options = build_options(
         str(dsn),
-        {
-            "spool_dir": None,  # not the environment's: this command owns the files
-            "send_client_reports": False,
-            "max_retry_age": timeout,
-            "default_integrations": False,
-        },
+        {"send_client_reports": False, "max_retry_age": timeout, "default_integrations": False},
     )
-    return HttpTransport(options)
+    # No spool of its own, whatever SENTRY_LITE_SPOOL_DIR says (build_options reads it for
+    # an option left unset): this command owns the files, and a failed send that spooled
+    # again would leave a copy beside the file it keeps.
+    return HttpTransport(replace(options, spool_dir=None))
 
 
 def _why_kept(

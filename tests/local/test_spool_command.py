@@ -146,6 +146,20 @@ def test_send_without_a_server_keeps_everything(spooled, capsys, caplog):
     assert not [r for r in caplog.records if r.name == "sentry_lite"]
 
 
+def test_send_with_the_spool_dir_in_the_environment_leaves_no_copies(
+    spooled, capsys, monkeypatch
+):
+    # SENTRY_LITE_SPOOL_DIR is what `spool` reads by default; the transport that sends
+    # must not spool a failed send again beside the file it keeps.
+    monkeypatch.setenv("SENTRY_LITE_SPOOL_DIR", str(spooled))
+    before = sorted(path.read_bytes() for path in spool_files(spooled))
+    for _ in range(2):
+        code, out, _ = run(capsys, "send", "--timeout", "0.3")
+        assert code == 1
+        assert "0 sent, 3 kept in the spool (no answer: connection refused to" in out
+    assert sorted(path.read_bytes() for path in spool_files(spooled)) == before
+
+
 def test_send_to_a_hung_server_keeps_everything(spooled, server, capsys):
     server.respond_with(hang=True)
 
