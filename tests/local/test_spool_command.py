@@ -146,9 +146,7 @@ def test_send_without_a_server_keeps_everything(spooled, capsys, caplog):
     assert not [r for r in caplog.records if r.name == "sentry_lite"]
 
 
-def test_send_with_the_spool_dir_in_the_environment_leaves_no_copies(
-    spooled, capsys, monkeypatch
-):
+def test_send_with_the_spool_dir_in_the_environment_leaves_no_copies(spooled, capsys, monkeypatch):
     # SENTRY_LITE_SPOOL_DIR is what `spool` reads by default; the transport that sends
     # must not spool a failed send again beside the file it keeps.
     monkeypatch.setenv("SENTRY_LITE_SPOOL_DIR", str(spooled))

@@ -174,7 +174,7 @@ def test_the_default_lists_extend_as_sentry_sdks_docs_show(receiver, sentry_init
 
     assert type(DEFAULT_DENYLIST) is type(SENTRY_SDK_DENYLIST) is list
     assert isinstance(DEFAULT_PII_DENYLIST, list)
-    sentry_init(event_scrubber=EventScrubber(denylist=DEFAULT_DENYLIST + ["tier"]))
+    sentry_init(event_scrubber=EventScrubber(denylist=DEFAULT_DENYLIST + ["tier"]))  # noqa: RUF005 -- the docs shape
     import sentry_lite
 
     sentry_lite.capture_event({"message": "m", "extra": {"tier": "gold", "password": "x"}})
