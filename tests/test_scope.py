@@ -536,3 +536,24 @@ def test_fork_copies_every_slot():
         assert mine is not None, name  # the test sets every slot
         assert mine == theirs, name
         assert (mine is theirs) == (name in shared), name
+
+
+def test_add_global_event_processor_runs_for_every_event(sentry_init, receiver):
+    # sentry_sdk's module function, used as a decorator by 1.x code.
+    from sentry_lite.scope import add_global_event_processor
+
+    @add_global_event_processor
+    def mark(event, hint):
+        event.setdefault("tags", {})["processed"] = "yes"
+        return event
+
+    try:
+        sentry_init()
+        with sentry_lite.isolation_scope():
+            sentry_lite.capture_message("in a request")
+        sentry_lite.capture_message("outside")
+        sentry_lite.flush()
+        events = receiver.wait_for_events(2)
+        assert [event["tags"]["processed"] for event in events] == ["yes", "yes"]
+    finally:
+        sentry_lite.get_global_scope()._event_processors.remove(mark)

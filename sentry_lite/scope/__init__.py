@@ -12,6 +12,7 @@ from __future__ import annotations
 from sentry_lite.scope._scope import (
     SCOPE_KWARGS,
     Scope,
+    add_global_event_processor,
     client_and_isolation_scope,
     fork_scopes_for_thread,
     get_current_scope,
@@ -26,6 +27,7 @@ from sentry_lite.scope._scope import (
 __all__ = [
     "SCOPE_KWARGS",
     "Scope",
+    "add_global_event_processor",
     "client_and_isolation_scope",
     "fork_scopes_for_thread",
     "get_current_scope",

@@ -28,7 +28,7 @@ from sentry_lite.scope._task_scopes import keep_scopes_on_failure
 
 if TYPE_CHECKING:
     from sentry_lite.client._base import BaseClient
-    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, Hint
+    from sentry_lite.types import Breadcrumb, BreadcrumbHint, Event, EventProcessor, Hint
 
 __all__ = [
     "SCOPE_KWARGS",
@@ -271,6 +271,13 @@ def client_and_isolation_scope() -> tuple[BaseClient | None, Scope]:
 def get_global_scope() -> Scope:
     """The process-wide scope."""
     return _GLOBAL_SCOPE
+
+
+def add_global_event_processor(processor: EventProcessor) -> EventProcessor:
+    """sentry_sdk's module function (1.x code uses it, as a decorator too): ``processor``
+    runs for every event, as one added to the global scope."""
+    _GLOBAL_SCOPE.add_event_processor(processor)
+    return processor
 
 
 def get_isolation_scope() -> Scope:
