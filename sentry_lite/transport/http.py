@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
@@ -46,7 +47,7 @@ from sentry_lite.transport.outcomes import Outcomes, describe
 from sentry_lite.transport.ratelimit import RateLimits
 from sentry_lite.transport.reports import ClientReports
 from sentry_lite.transport.sender import Sender
-from sentry_lite.transport.worker import Worker
+from sentry_lite.transport.worker import Worker, interpreter_exiting
 
 if TYPE_CHECKING:
     from sentry_lite.dsn import Dsn
@@ -148,6 +149,8 @@ class HttpTransport(Transport):
         self._pid = os.getpid()
         # The worker thread's id when a fork did not wait its imports out (before_fork).
         self._importing_at_fork: Optional[int] = None
+        # Envelopes captured at exit with no worker thread to take them (flush() sends them).
+        self._unsent_at_exit: deque[Pending] = deque()
         self._ledger = Ledger(self._clock)
         self._reports = ClientReports(self.lost, self._options.send_client_reports, self._clock)
         self._offline.after_fork()
@@ -214,6 +217,12 @@ class HttpTransport(Transport):
             if self._worker.submit(functools.partial(self._process, record)):
                 self.counters.queued()
                 return
+            if not self._worker.running and interpreter_exiting():
+                # Python 3.12+ starts no thread once the interpreter is ending: a program
+                # that captured nothing until then (its session's last update) has none.
+                self._unsent_at_exit.append(record)
+                self.counters.queued()
+                return
             if not self._ledger.forget(record):
                 return  # a closing thread took it meanwhile: it spools or counts it
             if self._closing.closed:  # closed or retired since the check above
@@ -245,6 +254,7 @@ class HttpTransport(Transport):
             if not self._closing.closed:
                 self.flush_batches()
                 self._queue_report()
+            self._send_on_this_thread(deadline)
             ledger = self._ledger
             target = ledger.last()
             quiet = min(time.monotonic() + _QUIET_WAIT, deadline)
@@ -256,6 +266,15 @@ class HttpTransport(Transport):
             logger.debug("flush timed out with %d envelope(s) pending", ledger.unsettled(target))
             return False
         return False
+
+    def _send_on_this_thread(self, deadline: float) -> None:
+        """Send, on the calling (exiting) thread and within ``deadline``, what no worker
+        thread could take; what the deadline leaves stays pending (spooled or counted)."""
+        if not self._unsent_at_exit:
+            return
+        self._sender.stop_retrying_at(deadline)
+        while self._unsent_at_exit and time.monotonic() < deadline:
+            self._process(self._unsent_at_exit.popleft())
 
     def flush_before_exit(self) -> None:
         """Flush for what is left of the exit's ``shutdown_timeout``; then spool what is left."""
