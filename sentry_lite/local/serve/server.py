@@ -73,7 +73,11 @@ class Inspector:
                 settings.on_new_issue, timeout=settings.command_timeout, report=self.report
             )
         server_class = _Server6 if ":" in settings.host else _Server
-        server = server_class((settings.host, settings.port), _Handler)
+        try:
+            server = server_class((settings.host, settings.port), _Handler)
+        except BaseException:  # the port is taken: nothing of this inspector stays open
+            self.stop()
+            raise
         server.inspector = self
         self._server = server
         self.port = server.server_address[1]

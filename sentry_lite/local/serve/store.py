@@ -40,6 +40,8 @@ class Store:
         self._write_lock = threading.Lock()
         self._writer = connect(path, create=True)
         self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._readers_lock = threading.Lock()  # a reader handed back after close() is closed
+        self._closed = False
         self._since_prune = 0
         with self._write_lock:
             prune(self._writer, self.retention, time.time())
@@ -49,11 +51,13 @@ class Store:
         """Close every connection (the pages' too)."""
         with self._write_lock:
             self._writer.close()
-        while True:
-            try:
-                self._readers.get_nowait().close()
-            except queue.Empty:
-                break
+        with self._readers_lock:
+            self._closed = True
+            while True:
+                try:
+                    self._readers.get_nowait().close()
+                except queue.Empty:
+                    break
 
     # -- settings kept in the file -----------------------------------------------
 
@@ -83,7 +87,11 @@ class Store:
             yield connection
         finally:
             connection.rollback()  # end the read transaction: later reads see new rows
-            self._readers.put(connection)
+            with self._readers_lock:
+                if self._closed:  # a page still reading while serve stopped
+                    connection.close()
+                else:
+                    self._readers.put(connection)
 
     # -- writing --------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 
@@ -192,3 +193,13 @@ def test_deleting_an_issue_removes_its_events_and_attachments(inspector):
     assert inspector.store.delete_issue(issue["id"])
     assert (count(inspector, "events"), count(inspector, "attachments")) == (0, 0)
     assert not inspector.store.delete_issue(issue["id"])
+
+
+def test_a_reader_handed_back_after_close_is_closed(tmp_path):
+    # A page still reading while serve stops: its connection must not be left open
+    # (Python 3.13 warns about every unclosed sqlite3 connection).
+    store = Store(str(tmp_path / "c.db"))
+    with store.reading() as connection:
+        store.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        connection.execute("SELECT 1")
