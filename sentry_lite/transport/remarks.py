@@ -23,7 +23,7 @@ from typing import Any
 
 from sentry_lite._masking import FILTERED
 
-__all__ = ["remark_masked"]
+__all__ = ["add_meta", "remark_masked"]
 
 _RULE = "!config"
 _SUBSTITUTED = "s"
@@ -51,7 +51,7 @@ def remark_masked(event: dict[str, Any]) -> None:
         if not isinstance(meta, dict):
             meta = event["_meta"] = {}
         for path, remark in found:
-            _add(meta, path, remark)
+            add_meta(meta, path, remark)
 
 
 def _remarks(text: str) -> list[list[Any]]:
@@ -66,7 +66,14 @@ def _remarks(text: str) -> list[list[Any]]:
     return remarks
 
 
-def _add(meta: dict[str, Any], path: tuple[str, ...], remark: list[Any]) -> None:
+def add_meta(
+    meta: dict[str, Any],
+    path: tuple[str, ...],
+    remark: list[Any] | None = None,
+    length: int | None = None,
+) -> None:
+    """Note in ``_meta`` (``meta``) at ``path`` a ``remark`` (once) and the original
+    ``length`` (the first one noted is kept)."""
     node = meta
     for segment in path:
         child = node.get(segment)
@@ -76,8 +83,11 @@ def _add(meta: dict[str, Any], path: tuple[str, ...], remark: list[Any]) -> None
     entry = node.get("")
     if not isinstance(entry, dict):
         entry = node[""] = {}
-    remarks = entry.get("rem")
-    if not isinstance(remarks, list):
-        remarks = entry["rem"] = []
-    if remark not in remarks:
-        remarks.append(remark)
+    if length is not None and "len" not in entry:
+        entry["len"] = length
+    if remark is not None:
+        remarks = entry.get("rem")
+        if not isinstance(remarks, list):
+            remarks = entry["rem"] = []
+        if remark not in remarks:
+            remarks.append(remark)

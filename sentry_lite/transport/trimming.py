@@ -24,6 +24,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from sentry_lite.transport.remarks import add_meta
+
 __all__ = ["ESSENTIAL_KEYS", "PARTS", "Trimmer", "dumps"]
 
 #: Where a part's entries live: a name for the step's line, the path to the
@@ -90,25 +92,10 @@ class Trimmer:
 
     def _remark(self, path: tuple[str, ...], **meta: Any) -> None:
         """Merge ``meta`` into ``_meta`` at ``path``: a first ``len`` is kept, remarks added."""
-        node = self.event.get("_meta")
-        if not isinstance(node, dict):
-            node = self.event["_meta"] = {}
-        for segment in path:
-            child = node.get(segment)
-            if not isinstance(child, dict):
-                child = node[segment] = {}
-            node = child
-        entry = node.get("")
-        if not isinstance(entry, dict):
-            entry = node[""] = {}
-        if "len" in meta and "len" not in entry:
-            entry["len"] = meta["len"]
-        if "rem" in meta:
-            remarks = entry.get("rem")
-            if not isinstance(remarks, list):
-                remarks = entry["rem"] = []
-            if meta["rem"] not in remarks:
-                remarks.append(meta["rem"])
+        root = self.event.get("_meta")
+        if not isinstance(root, dict):
+            root = self.event["_meta"] = {}
+        add_meta(root, path, meta.get("rem"), meta.get("len"))
 
     def _container(self, path: tuple[str, ...]) -> Any:
         node: Any = self.event
