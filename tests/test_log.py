@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import socket
 import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ports import closed_port
 from subprocess_runner import run_script
 
 from sentry_lite import _log
@@ -17,10 +17,7 @@ from sentry_lite._version import VERSION as _VERSION
 
 def dead_server_dsn() -> str:
     """A DSN on a port of 127.0.0.1 nothing listens on (right now)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://{'a' * 32}@127.0.0.1:{port}/1"
+    return f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
 
 
 SEND_TO_A_DEAD_SERVER = """

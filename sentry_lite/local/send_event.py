@@ -94,7 +94,10 @@ def send_event(
         out.write(f"{event_id}\n")
         return 0
     if stats.spooled:
-        err.write(f"not delivered yet: no answer within {timeout:g} s; kept in the spool\n")
+        why = counters.explanation("network_error") if counters is not None else None
+        err.write(
+            f"not delivered yet: {why or f'no answer within {timeout:g} s'}; kept in the spool\n"
+        )
         return 3
     if event_id is None:
         err.write(f"not sent: dropped before sending ({', '.join(dropped) or 'no client'})\n")

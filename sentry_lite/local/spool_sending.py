@@ -11,6 +11,11 @@ for the DSN, flushed, and judged by what the transport counted:
   rest wait: they would be held back too;
 - no answer within the wait: released (kept), and the rest wait too.
 
+``timeout`` bounds each request (connect and read); the wait for each file
+adds a grace for the transport's own start (its first send imports the HTTP
+stack), so a slow machine never reports a refused connection as a server
+that did not answer.
+
 The transport has no spool of its own here and sends no client reports:
 what stays on disk is not lost, and this command says what happened.
 """
@@ -29,6 +34,9 @@ if TYPE_CHECKING:
     from sentry_lite.transport.spool import Spool
 
 __all__ = ["SendOutcome", "send_directory"]
+
+# Seconds a file's wait adds to ``timeout`` for the transport's start.
+_STARTUP_GRACE = 10.0
 
 # Drops after which the envelope is still deliverable later: it stays in the spool.
 _KEPT_REASONS = frozenset({"ratelimit_backoff", "network_error"})
@@ -83,7 +91,7 @@ def _send_all(spool: Spool, transport: HttpTransport, outcome: SendOutcome, time
                 break
             before = transport.stats()
             transport.capture_envelope(claimed.envelope)
-            answered_in_time = transport.flush(timeout)
+            answered_in_time = transport.flush(timeout + _STARTUP_GRACE)
             after = transport.stats()
             new_drops = {
                 reason
@@ -121,15 +129,17 @@ def _transport(dsn: Dsn, timeout: float) -> HttpTransport:
     # No spool of its own, whatever SENTRY_LITE_SPOOL_DIR says (build_options reads it for
     # an option left unset): this command owns the files, and a failed send that spooled
     # again would leave a copy beside the file it keeps.
-    return HttpTransport(replace(options, spool_dir=None))
+    return HttpTransport(replace(options, spool_dir=None), timeout=(timeout, timeout))
 
 
 def _why_kept(
     transport: HttpTransport, drops: set[str], answered_in_time: bool, timeout: float
 ) -> str:
     if not answered_in_time:
-        return f"no answer within {timeout:g} s"
+        return f"no answer within {timeout + _STARTUP_GRACE:g} s"
     if "ratelimit_backoff" in drops:
         return "rate limited: the server asked to wait before sending more"
     words = transport.counters.explanation("network_error")
-    return f"no answer: {words}" if words else "no answer"
+    if not words:
+        return "no answer"
+    return words if words.startswith("no answer") else f"no answer: {words}"

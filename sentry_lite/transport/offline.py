@@ -109,6 +109,8 @@ class Offline:
         On the worker, for an envelope given up; ``why`` says why, for the warning.
         """
         if self.spool is not None and self.write(envelope) is not None:
+            # Not a drop; why it went to the spool is kept for whoever asks (send-event).
+            self._outcomes.explain("network_error", why)
             # Drained when the server answers again, or probed at the next slot.
             self._worker.wake_idle(self.probing.until_next_try())
             return

@@ -95,10 +95,14 @@ class Outcomes:
             return None
         return Envelope(envelope.headers, kept)
 
+    def explain(self, reason: str, why: str) -> None:
+        """Say why items meet ``reason``'s fate, without counting any (one spooled, say)."""
+        self._transport.counters.explain(reason, why)
+
     def record(self, reason: str, items: Iterable[Item], why: str = "") -> None:
         """Count ``items`` as dropped for ``reason``; ``why``, in words, goes in the warning."""
         if why:
-            self._transport.counters.explain(reason, why)
+            self.explain(reason, why)
         for item in items:
             if item.data_category == "internal":
                 continue  # never report the loss of a client report

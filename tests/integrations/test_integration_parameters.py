@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
 import pytest
+from ports import closed_port
 from subprocess_runner import run_script
 
 from sentry_lite.integrations.atexit import AtexitIntegration
@@ -47,12 +47,6 @@ def test_an_error_typed_at_the_prompt_is_reported_only_with_always_run(receiver)
 def test_always_run_must_be_a_bool():
     with pytest.raises(ValueError, match="always_run"):
         ExcepthookIntegration(always_run="yes")  # type: ignore[arg-type]
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_the_atexit_callback_hears_of_the_events_still_pending():

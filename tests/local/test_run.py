@@ -11,7 +11,6 @@ import fcntl
 import os
 import pty
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ports import closed_port
 from subprocess_runner import startup_time
 
 from sentry_lite.local.cli import main
@@ -429,12 +429,6 @@ def test_ctrl_c_at_a_terminal_is_not_sent_again_by_the_wrapper(receiver):
 
 
 # -- a server that is down, no DSN ----------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_server_that_is_down_changes_nothing_but_one_line(tmp_path: Path):

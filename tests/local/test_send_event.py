@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from ports import closed_port
 
 import sentry_lite
 from sentry_lite.local.cli import main
@@ -106,6 +107,18 @@ def test_no_answer_with_a_spool_keeps_it_and_exits_3(receiver, capsys, monkeypat
     code, _, err = send(capsys, "-m", "hello", "--dsn", receiver.dsn, "--timeout", "0.3")
 
     assert code == 3
+    assert "kept in the spool" in err
+    assert len(list(tmp_path.glob("*/*.envelope"))) == 1
+
+
+def test_refused_connection_with_a_spool_says_why_it_was_kept(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("SENTRY_LITE_SPOOL_DIR", str(tmp_path))
+    dsn = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
+
+    code, _, err = send(capsys, "-m", "hello", "--dsn", dsn, "--timeout", "0.3")
+
+    assert code == 3
+    assert "not delivered yet: connection refused to 127.0.0.1:" in err
     assert "kept in the spool" in err
     assert len(list(tmp_path.glob("*/*.envelope"))) == 1
 

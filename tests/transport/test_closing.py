@@ -13,8 +13,9 @@ import threading
 import time
 
 import pytest
+from ports import closed_port
 from subprocess_runner import run_script, startup_time
-from transport_helpers import closed_port, event_envelope, spool_files
+from transport_helpers import event_envelope, spool_files
 
 import sentry_lite
 from sentry_lite.dsn import Dsn

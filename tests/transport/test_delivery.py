@@ -12,9 +12,9 @@ import threading
 import time
 
 import pytest
+from ports import closed_port
 from transport_helpers import (
     FakeClock,
-    closed_port,
     discarded,
     event_envelope,
     event_ids,

@@ -13,7 +13,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from transport_helpers import closed_port, event_envelope
+from ports import closed_port
+from transport_helpers import event_envelope
 
 
 def drop_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

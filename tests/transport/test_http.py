@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
-from transport_helpers import closed_port, event_envelope
+from ports import closed_port
+from transport_helpers import event_envelope
 
 from sentry_lite._version import VERSION
 from sentry_lite.envelope import Envelope, Item

@@ -18,7 +18,8 @@ import threading
 import time
 
 import pytest
-from transport_helpers import FakeClock, closed_port, event_envelope, event_ids, spool_files
+from ports import closed_port
+from transport_helpers import FakeClock, event_envelope, event_ids, spool_files
 
 import sentry_lite
 from sentry_lite.local.receiver import Receiver, Response

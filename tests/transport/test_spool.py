@@ -12,10 +12,10 @@ import threading
 import time
 
 import pytest
+from ports import closed_port
 from subprocess_runner import run_script, startup_time
 from transport_helpers import (
     FakeClock,
-    closed_port,
     event_envelope,
     event_ids,
     spool_files,

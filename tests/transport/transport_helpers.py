@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 from typing import Any
@@ -52,13 +51,6 @@ def item_envelope(item_type: str, payload: Any = None) -> Envelope:
     if payload is None:
         payload = dict(VALID_PAYLOADS.get(item_type, {}))
     return Envelope({}, [Item(item_type, payload)])
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (right now)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def event_ids(envelopes: Any) -> list[str]:
