@@ -20,10 +20,10 @@ One trailing slash is tolerated (``.../42/``), which sentry_sdk rejects.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Optional
+from typing import ClassVar, Optional
 
 from sentry_lite._errors import InvalidDsn
+from sentry_lite._frozen import Frozen
 
 __all__ = ["Dsn"]
 
@@ -42,8 +42,7 @@ _PROJECT_ID = re.compile(r"[0-9]+")
 _BROKEN_SEPARATOR = re.compile(r"(https?)(:/?(?!/)|/+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Dsn:
+class Dsn(Frozen):
     """A parsed DSN: where to send envelopes and how to authenticate.
 
     Build one with :meth:`Dsn.parse`; the constructor does not validate.
@@ -60,9 +59,11 @@ class Dsn:
         project_id: The project id, as text.
     """
 
+    _hidden_from_repr: ClassVar[frozenset[str]] = frozenset({"secret_key"})
+
     scheme: str
     public_key: str
-    secret_key: Optional[str] = field(repr=False)
+    secret_key: Optional[str]
     host: str
     port: Optional[int]
     path: str

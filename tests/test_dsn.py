@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from sentry_sdk_pin import pinned_sentry_sdk
 
 from sentry_lite._errors import ConfigurationError, InvalidDsn
+from sentry_lite._frozen import FrozenError
 from sentry_lite.dsn import Dsn
 
 
@@ -280,5 +279,5 @@ def test_repr_hides_the_secret_key() -> None:
 
 def test_dsn_is_frozen() -> None:
     dsn = Dsn.parse("https://abc@example.com/42")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError):
         dsn.host = "elsewhere"  # type: ignore[misc]

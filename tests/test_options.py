@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import logging
 import math
@@ -13,6 +12,7 @@ from sentry_sdk_pin import pinned_sentry_sdk
 
 from sentry_lite import _log
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
+from sentry_lite._frozen import FrozenError
 from sentry_lite.dsn import Dsn
 from sentry_lite.options import (
     NOT_GIVEN,
@@ -46,9 +46,9 @@ ENVIRONMENT_VARIABLES = (
 )
 
 OPTION_NAMES = sorted(
-    f.name
-    for f in dataclasses.fields(Options)
-    if f.name not in {"unimplemented", "unimplemented_values", "max_message_length"}
+    name
+    for name in Options._field_names
+    if name not in {"unimplemented", "unimplemented_values", "max_message_length"}
 )
 
 
@@ -99,7 +99,7 @@ def test_none_means_not_given_for_every_option() -> None:
 
 
 def test_options_are_frozen() -> None:
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError):
         build().sample_rate = 0.5  # type: ignore[misc]
 
 

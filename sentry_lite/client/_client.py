@@ -10,10 +10,10 @@ client-report reasons of the protocol).
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite import _reentry
+from sentry_lite._frozen import replace
 from sentry_lite._log import enable_debug_output, logger, warn_once
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._breadcrumbs import Breadcrumbs

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Optional
+
+from sentry_lite._frozen import Frozen
 
 __all__ = ["SafeLimits"]
 
 
-@dataclass(frozen=True)
-class SafeLimits:
+class SafeLimits(Frozen):
     """How much of a value :func:`~sentry_lite.event.safe.to_safe` keeps.
 
     Attributes:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Optional
+
+from sentry_lite._frozen import Frozen
 
 __all__ = ["EventSettings"]
 
 
-@dataclass(frozen=True)
-class EventSettings:
+class EventSettings(Frozen):
     """The part of the options that shapes exception and message events.
 
     Attributes:
@@ -62,7 +62,7 @@ class EventSettings:
 
         ``options`` is an ``Options`` (read by attribute; missing ones keep
         their default). The filters are not options: pass them with
-        ``dataclasses.replace``.
+        ``sentry_lite._frozen.replace``.
         """
         values = {
             name: getattr(options, name)

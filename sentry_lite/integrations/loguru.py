@@ -75,8 +75,10 @@ class LoggingLevels(enum.IntEnum):
 
 DEFAULT_LEVEL = LoggingLevels.INFO.value
 DEFAULT_EVENT_LEVEL = LoggingLevels.ERROR.value
-#: loguru's default format (``loguru._defaults.LOGURU_FORMAT``, which the
-#: ``LOGURU_FORMAT`` environment variable may change: that one is used).
+#: loguru 0.7's default format. A format left at this default follows the
+#: installed loguru's own (``loguru._defaults.LOGURU_FORMAT``, which the
+#: ``LOGURU_FORMAT`` environment variable may change), read when a record is
+#: formatted: importing this module does not import loguru.
 DEFAULT_FORMAT = (
     "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> | <level>{level: <8}</level> | "
     "<cyan>{name}</cyan>:<cyan>{function}</cyan>:<cyan>{line}</cyan> - <level>{message}</level>"

@@ -21,7 +21,6 @@ files written before the header said whose they were.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import time
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Optional
 
 from sentry_lite._errors import InvalidDsn
+from sentry_lite._frozen import replace
 from sentry_lite.dsn import Dsn
 from sentry_lite.transport.spool import Spool, read_file, read_file_header
 
@@ -162,7 +162,7 @@ def _dsn_of(root: str, directory: str, files: list[tuple[str, int]]) -> Optional
 
 def _name(directory: _Directory) -> str:
     if directory.dsn is not None:
-        return str(dataclasses.replace(directory.dsn, secret_key=None))
+        return str(replace(directory.dsn, secret_key=None))
     return f"(DSN unknown: {os.path.basename(directory.spool.directory)})"
 
 

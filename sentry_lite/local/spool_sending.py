@@ -23,9 +23,10 @@ what stays on disk is not lost, and this command says what happened.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sentry_lite._frozen import replace
 from sentry_lite.local.quiet_sdk import sdk_warnings_quiet
 
 if TYPE_CHECKING:

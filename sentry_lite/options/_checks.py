@@ -10,10 +10,9 @@ range. ``build_options`` (options/_options.py) runs them.
 from __future__ import annotations
 
 import math
-import numbers
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from sentry_lite._errors import ConfigurationError, OptionTypeError
 
@@ -54,19 +53,41 @@ def _check_bool(name: str, value: object) -> bool:
     return value
 
 
+def _as_float(value: object) -> Optional[float]:
+    """``value`` as a float if it is a real number (not a bool); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    import numbers  # only for other numbers (Decimal, Fraction, numpy's): not at import
+
+    return float(value) if isinstance(value, numbers.Real) else None
+
+
+def _as_int(value: object) -> Optional[int]:
+    """``value`` as an int if it is an integral number (not a bool); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    import numbers
+
+    return int(value) if isinstance(value, numbers.Integral) else None
+
+
 def _check_rate(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    rate = _as_float(value)
+    if rate is None:
         raise _wrong_type(name, "a number between 0 and 1", value)
-    rate = float(value)
     if not 0.0 <= rate <= 1.0:  # NaN fails too
         raise ConfigurationError(f"option {name!r} must be between 0 and 1, got {rate!r}")
     return rate
 
 
 def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    number = _as_int(value)
+    if number is None:
         raise _wrong_type(name, f"an integer >= {minimum}", value)
-    number = int(value)
     if number < minimum:
         raise ConfigurationError(f"option {name!r} must be >= {minimum}, got {number}")
     return number
@@ -81,9 +102,9 @@ def _check_size(name: str, value: object) -> int:
 
 
 def _check_timeout(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    seconds = _as_float(value)
+    if seconds is None:
         raise _wrong_type(name, "a number of seconds >= 0", value)
-    seconds = float(value)
     if not 0.0 <= seconds < math.inf:  # NaN fails too
         raise ConfigurationError(f"option {name!r} must be a finite number >= 0, got {seconds!r}")
     return seconds

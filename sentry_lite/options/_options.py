@@ -15,10 +15,10 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
+from sentry_lite._frozen import Frozen
 from sentry_lite._log import logger, warn_deprecated, warn_once
 from sentry_lite.dsn import Dsn
 from sentry_lite.options._checks import _CHECKS, _describe
@@ -50,8 +50,7 @@ MAX_MESSAGE_LENGTH = 8192
 NOT_GIVEN = _NotGiven.NOT_GIVEN
 
 
-@dataclass(frozen=True)
-class Options(Mapping[str, Any]):
+class Options(Frozen, Mapping[str, Any]):
     """The checked configuration of one client. Build it with :func:`build_options`.
 
     The field names are the ``init()`` option names; docs/configuration.md
@@ -139,7 +138,7 @@ class Options(Mapping[str, Any]):
         return len(_MAPPING_KEYS)
 
 
-_OPTION_NAMES: frozenset[str] = frozenset(f.name for f in fields(Options)) - {
+_OPTION_NAMES: frozenset[str] = frozenset(Options._field_names) - {
     "unimplemented",
     "unimplemented_values",
     "max_message_length",

@@ -38,10 +38,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Union
 
 from sentry_lite._errors import ConfigurationError, OptionTypeError
+from sentry_lite._frozen import Frozen
 from sentry_lite._masking import FILTERED
 from sentry_lite.scrubber._keys import KeyMatcher
 from sentry_lite.scrubber._pairs import PairScrubber
@@ -98,8 +98,7 @@ _SLACK_WEBHOOK_MARK = "hooks.slack.com/"
 _SLACK_WEBHOOK = re.compile(r"(hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+")
 
 
-@dataclass(frozen=True)
-class UserPattern:
+class UserPattern(Frozen):
     """A user's pattern: the group named ``secret``, else group 1, else the match is masked."""
 
     regex: re.Pattern[str]

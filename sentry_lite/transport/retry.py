@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Optional
 
+from sentry_lite._frozen import Frozen
 from sentry_lite._log import logger
 
 __all__ = ["Probing", "RetryPolicy"]
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(Frozen):
     """The waits between attempts while the server does not answer.
 
     Attributes:

@@ -30,7 +30,6 @@ exiting thread at exit), never from the program's threads.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -40,6 +39,7 @@ import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
+from sentry_lite._frozen import replace
 from sentry_lite._log import logger
 from sentry_lite.envelope import Envelope
 
@@ -118,7 +118,7 @@ class Spool:
     def for_dsn(cls, root: str, dsn: Dsn, **kwargs: Any) -> Spool:
         """The spool of ``dsn`` under ``root`` (a subdirectory named by a hash of the DSN)."""
         digest = hashlib.sha256(str(dsn).encode("utf-8")).hexdigest()[:16]
-        kwargs.setdefault("dsn", str(dataclasses.replace(dsn, secret_key=None)))
+        kwargs.setdefault("dsn", str(replace(dsn, secret_key=None)))
         return cls(os.path.join(os.path.expanduser(root), digest), **kwargs)
 
     # -- writing ---------------------------------------------------------------

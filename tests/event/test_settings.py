@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
+from sentry_lite._frozen import FrozenError
 from sentry_lite.event.settings import EventSettings
 
 
@@ -25,7 +24,7 @@ def test_defaults() -> None:
 
 
 def test_frozen() -> None:
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenError):
         EventSettings().max_value_length = 5  # type: ignore[misc]
 
 

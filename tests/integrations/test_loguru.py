@@ -9,7 +9,12 @@ from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.integrations.logging import ignore_logger, unignore_logger
-from sentry_lite.integrations.loguru import LoggingLevels, LoguruIntegration
+from sentry_lite.integrations.loguru import (
+    DEFAULT_FORMAT,
+    LoggingLevels,
+    LoguruIntegration,
+    _default_format,
+)
 
 if os.environ.get("CI", "").lower() == "true":
     import loguru  # in the dev extra: under CI a missing loguru fails, never skips
@@ -184,8 +189,13 @@ def test_the_parameters_and_defaults_are_sentry_sdks():
     ours = inspect.signature(LoguruIntegration.__init__).parameters
     theirs = inspect.signature(theirs_module.LoguruIntegration.__init__).parameters
     assert list(ours) == list(theirs)
-    for name in ("level", "event_level", "breadcrumb_format", "event_format", "sentry_logs_level"):
+    for name in ("level", "event_level", "sentry_logs_level"):
         assert ours[name].default == theirs[name].default, name
+    for name in ("breadcrumb_format", "event_format"):
+        # Ours is a marker for "loguru's own default", read when a record is formatted;
+        # sentry_sdk reads the same at import (it changed in loguru 0.8).
+        assert ours[name].default is DEFAULT_FORMAT, name
+        assert _default_format() == theirs[name].default, name
     assert LoguruIntegration.identifier == theirs_module.LoguruIntegration.identifier
     assert {level.name: level.value for level in LoggingLevels} == {
         level.name: level.value for level in theirs_module.LoggingLevels
