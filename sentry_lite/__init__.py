@@ -43,7 +43,6 @@ from sentry_lite.api import (
     set_user,
     start_session,
 )
-from sentry_lite.attachments import Attachment
 from sentry_lite.client import Client
 from sentry_lite.scope import (
     Scope,
@@ -55,23 +54,24 @@ from sentry_lite.scope import (
     use_isolation_scope,
     use_scope,
 )
-from sentry_lite.tracing import (
-    continue_trace,
-    get_baggage,
-    get_current_span,
-    get_traceparent,
-    set_measurement,
-    start_span,
-    start_transaction,
-    trace,
-    update_current_span,
-)
 from sentry_lite.transport import Transport
 from sentry_lite.transport import processes as _processes
 
 if TYPE_CHECKING:
+    from sentry_lite.attachments import Attachment
     from sentry_lite.crons import capture_checkin, monitor
     from sentry_lite.hub import Hub
+    from sentry_lite.tracing import (
+        continue_trace,
+        get_baggage,
+        get_current_span,
+        get_traceparent,
+        set_measurement,
+        start_span,
+        start_transaction,
+        trace,
+        update_current_span,
+    )
     from sentry_lite.transport import HttpTransport
 
 __version__ = VERSION
@@ -138,12 +138,37 @@ __all__ = [
 ]
 
 
+_TRACING_NAMES = frozenset(
+    {
+        "continue_trace",
+        "get_baggage",
+        "get_current_span",
+        "get_traceparent",
+        "set_measurement",
+        "start_span",
+        "start_transaction",
+        "trace",
+        "update_current_span",
+    }
+)
+
+
 def __getattr__(name: str) -> Any:
     # HttpTransport loads on first use (init() with a DSN): see sentry_lite.transport.
     if name == "HttpTransport":
         from sentry_lite.transport.http import HttpTransport
 
         return HttpTransport
+    # Tracing's no-op API and attachments load when a program first uses them: most
+    # never do, and the code costs memory in every process (docs/performance.md).
+    if name in _TRACING_NAMES:
+        from sentry_lite import tracing
+
+        return getattr(tracing, name)
+    if name == "Attachment":
+        from sentry_lite.attachments import Attachment
+
+        return Attachment
     # Cron check-ins load when a program first uses them (~1.5 ms otherwise paid by every program).
     if name in ("capture_checkin", "monitor"):
         from sentry_lite import crons

@@ -22,7 +22,6 @@ from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
 from sentry_lite.client._integrations import setup_integrations, tell_queued, told_when_queued
-from sentry_lite.client._logs import LogPipeline, logs_enabled
 from sentry_lite.client._pipeline import (
     ApplyScopes,
     BeforeSend,
@@ -41,7 +40,7 @@ from sentry_lite.client._sessions import ClientSessions
 from sentry_lite.client._transports import make_transport
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.event.contexts import default_server_name
-from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
+from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented, logs_enabled
 
 # Imported where first needed, not here (import time is paid by every
 # program): the scrubber, event building and the HTTP transport by init() or
@@ -49,6 +48,7 @@ from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimpleme
 if TYPE_CHECKING:
     from types import FrameType
 
+    from sentry_lite.client._logs import LogPipeline
     from sentry_lite.event.settings import EventSettings
     from sentry_lite.scope import Scope
     from sentry_lite.types import Event, ExcInfo, Hint
@@ -120,11 +120,13 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
         self._told_when_queued = told_when_queued(self.integrations.values())
         self._feedback_steps = feedback_steps(self._steps)
         self._sessions = self._setup_sessions(options) if self.transport is not None else None
-        self._logs = None
+        self._logs: LogPipeline | None = None
         # LoggingIntegration(capture_sentry_logs=True) sends records as logs without
         # enable_logs, as in sentry_sdk 2.75; sentry_lite.logger calls still need it.
         records_as_logs = getattr(self.integrations.get("logging"), "capture_sentry_logs", 0)
         if self.transport is not None and (logs_enabled(options) or records_as_logs is True):
+            from sentry_lite.client._logs import LogPipeline  # only with logs: ~70 kB of code
+
             server_name = options.server_name or default_server_name()
             self._logs = LogPipeline(options, self._limits, server_name)
             self.logs_enabled = logs_enabled(options)

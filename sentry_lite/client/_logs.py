@@ -46,13 +46,14 @@ from sentry_lite.client._log_wire import (
     sensitive,
 )
 from sentry_lite.event.safe import SafeLimits
+from sentry_lite.options import experimental_option
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
     from sentry_lite.scope import Scope
     from sentry_lite.transport import Transport
 
-__all__ = ["SEVERITY_NUMBERS", "LogPipeline", "logs_enabled"]
+__all__ = ["SEVERITY_NUMBERS", "LogPipeline"]
 
 _USER_ATTRIBUTES = (
     ("user.id", "id"),
@@ -87,7 +88,7 @@ class LogPipeline:
     def __init__(self, options: Options, limits: SafeLimits, server_name: str) -> None:
         self._before_send_log = options.before_send_log
         if self._before_send_log is None:
-            self._before_send_log = _experimental(options, "before_send_log")
+            self._before_send_log = experimental_option(options, "before_send_log")
         self._send_pii = options.send_default_pii
         self.wire = LogWire(
             limits,
@@ -294,14 +295,3 @@ def _add_user(attributes: dict[str, Any], scopes: tuple[Scope, ...]) -> None:
         value = user.get(field)
         if value is not None and attribute not in attributes:
             attributes[attribute] = value
-
-
-def _experimental(options: Options, name: str) -> Any:
-    """sentry_sdk's older spelling: ``_experiments={"enable_logs": True, ...}``."""
-    experiments = options["_experiments"]
-    return experiments.get(name) if isinstance(experiments, dict) else None
-
-
-def logs_enabled(options: Options) -> bool:
-    """``enable_logs``, or sentry_sdk's ``_experiments={"enable_logs": True}``."""
-    return options.enable_logs or _experimental(options, "enable_logs") is True

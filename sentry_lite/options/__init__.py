@@ -30,7 +30,14 @@ Modules:
 
 from __future__ import annotations
 
-from sentry_lite.options._options import NOT_GIVEN, Options, build_options, log_unimplemented
+from sentry_lite.options._options import (
+    NOT_GIVEN,
+    Options,
+    build_options,
+    experimental_option,
+    log_unimplemented,
+    logs_enabled,
+)
 from sentry_lite.options._sentry_sdk import SENTRY_SDK_ONLY_OPTIONS
 
 __all__ = [
@@ -38,5 +45,7 @@ __all__ = [
     "SENTRY_SDK_ONLY_OPTIONS",
     "Options",
     "build_options",
+    "experimental_option",
     "log_unimplemented",
+    "logs_enabled",
 ]

@@ -32,7 +32,14 @@ from sentry_lite.options._sentry_sdk import (
 if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
     from sentry_lite.types import BreadcrumbProcessor, Event, EventProcessor, Hint
 
-__all__ = ["NOT_GIVEN", "Options", "build_options", "log_unimplemented"]
+__all__ = [
+    "NOT_GIVEN",
+    "Options",
+    "build_options",
+    "experimental_option",
+    "log_unimplemented",
+    "logs_enabled",
+]
 
 
 class _NotGiven(enum.Enum):
@@ -252,6 +259,17 @@ def _new_lock_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
+def experimental_option(options: Options, name: str) -> Any:
+    """sentry_sdk's older spelling of some options: ``_experiments={"enable_logs": True, ...}``."""
+    experiments = options["_experiments"]
+    return experiments.get(name) if isinstance(experiments, dict) else None
+
+
+def logs_enabled(options: Options) -> bool:
+    """``enable_logs``, or sentry_sdk's ``_experiments={"enable_logs": True}``."""
+    return options.enable_logs or experimental_option(options, "enable_logs") is True
 
 
 def log_unimplemented(options: Options) -> None:

@@ -6,7 +6,6 @@ option becomes a scrubber in ``_option.py``.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Optional
 
@@ -193,7 +192,8 @@ class EventScrubber:
         at most. A scrubber shared by several clients serves each with its
         own options. The copy shares the rules (they never change).
         """
-        copied = copy.copy(self)
+        copied = object.__new__(type(self))  # a shallow copy, without loading `copy`
+        copied.__dict__.update(self.__dict__)
         copied._data = DataScrubber(
             copied.key_filter,
             copied.string_filter,

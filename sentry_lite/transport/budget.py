@@ -45,7 +45,6 @@ from collections.abc import Callable
 from sentry_lite._masking import FILTERED
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.transport.remarks import remark_masked
-from sentry_lite.transport.trimming import PARTS, Trimmer, dumps
 
 __all__ = [
     "MAX_ENVELOPE_BYTES",
@@ -208,6 +207,9 @@ def fit_event(
 
     The steps are in the module docstring; the last one always fits.
     """
+    # Here, not at import: few events are too large, and the trimmer is ~35 kB of code.
+    from sentry_lite.transport.trimming import PARTS, Trimmer, dumps
+
     event = json.loads(data)
     if not isinstance(event, dict):
         return data

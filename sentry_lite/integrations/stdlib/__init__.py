@@ -30,26 +30,19 @@ if any, a breadcrumb is recorded for).
 
 from __future__ import annotations
 
-import re
+import sys
 from typing import TYPE_CHECKING
 
 from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations.stdlib._command_line import (
-    _command_secrets,
-    _CommandRules,
-    command_line_masker,
-)
 from sentry_lite.integrations.stdlib._http import _patch_http_client
 from sentry_lite.integrations.stdlib._recording import IDENTIFIER
-from sentry_lite.integrations.stdlib._subprocess import (
-    _mask_secrets,
-    _patch_subprocess,
-    _subprocess_errors,
-)
-from sentry_lite.scope import get_current_scope
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from sentry_lite.client import BaseClient
+    from sentry_lite.integrations.stdlib._command_line import CommandLineMasker
     from sentry_lite.types import Event, Hint
 
 __all__ = ["StdlibIntegration", "command_line_masker"]
@@ -68,19 +61,22 @@ class StdlibIntegration(Integration):
 
     def process_event(self, event: Event, hint: Hint) -> Event | None:
         """Masks a failed command's secrets (its message and locals show the command)."""
-        exc_info = hint.get("exc_info")
-        if not isinstance(exc_info, tuple) or len(exc_info) != 3:
-            return event
-        errors = _subprocess_errors(exc_info[1])
-        if not errors:
-            return event
-        rules = _CommandRules.of(get_current_scope().get_client())
-        secrets: set[str] = set()
-        for error in errors:
-            secrets.update(_command_secrets(getattr(error, "cmd", None), rules))
-        if secrets:
-            words = "|".join(re.escape(secret) for secret in sorted(secrets, key=len, reverse=True))
-            # Whole words only: between quotes, spaces, brackets or after "=".
-            pattern = re.compile(rf"""(?<![^\s'"=,\[\]()])(?:{words})(?![^\s'",\[\]()])""")
-            _mask_secrets(event, pattern)
-        return event
+        if "subprocess" not in sys.modules:
+            return event  # no command ran: its errors cannot be in the event
+        from sentry_lite.integrations.stdlib._subprocess import mask_command_secrets
+
+        return mask_command_secrets(event, hint)
+
+
+def _patch_subprocess(module: ModuleType) -> None:
+    # Here, not at import: most programs never start a command (~40 kB of code).
+    from sentry_lite.integrations.stdlib import _subprocess
+
+    _subprocess.patch_subprocess(module)
+
+
+def command_line_masker(client: BaseClient) -> CommandLineMasker:
+    """How ``sentry-lite run`` writes a command line: masked by ``client``'s rules."""
+    from sentry_lite.integrations.stdlib import _command_line
+
+    return _command_line.command_line_masker(client)

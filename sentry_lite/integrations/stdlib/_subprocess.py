@@ -20,15 +20,16 @@ from sentry_lite._guard import guarded
 from sentry_lite.event.safe import FILTERED
 from sentry_lite.integrations.stdlib._command_line import (
     _argument_text,
+    _command_secrets,
     _command_text,
     _CommandRules,
     _cut,
 )
 from sentry_lite.integrations.stdlib._recording import _active_client
-from sentry_lite.scope import get_isolation_scope
+from sentry_lite.scope import get_current_scope, get_isolation_scope
 
 if TYPE_CHECKING:
-    from sentry_lite.types import Breadcrumb
+    from sentry_lite.types import Breadcrumb, Event, Hint
 
 _MAX_CHAIN = 20  # exceptions looked at in one chain
 _MAX_DEPTH = 12  # levels of an event searched for a failed command's secrets
@@ -38,7 +39,7 @@ _NOT_MASKED = frozenset(
 )
 
 
-def _patch_subprocess(module: ModuleType) -> None:
+def patch_subprocess(module: ModuleType) -> None:
     popen_class = module.Popen
     real_init = popen_class.__init__
 
@@ -82,6 +83,26 @@ def _describe_command(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional
         "message": _command_text(command, rules),
         "data": data,
     }
+
+
+def mask_command_secrets(event: Event, hint: Hint) -> Event:
+    """``event`` with the secrets of the failed commands it holds masked wherever they appear."""
+    exc_info = hint.get("exc_info")
+    if not isinstance(exc_info, tuple) or len(exc_info) != 3:
+        return event
+    errors = _subprocess_errors(exc_info[1])
+    if not errors:
+        return event
+    rules = _CommandRules.of(get_current_scope().get_client())
+    secrets: set[str] = set()
+    for error in errors:
+        secrets.update(_command_secrets(getattr(error, "cmd", None), rules))
+    if secrets:
+        words = "|".join(re.escape(secret) for secret in sorted(secrets, key=len, reverse=True))
+        # Whole words only: between quotes, spaces, brackets or after "=".
+        pattern = re.compile(rf"""(?<![^\s'"=,\[\]()])(?:{words})(?![^\s'",\[\]()])""")
+        _mask_secrets(event, pattern)
+    return event
 
 
 def _subprocess_errors(error: Optional[BaseException]) -> list[BaseException]:
