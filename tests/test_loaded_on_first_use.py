@@ -1,0 +1,77 @@
+"""Code most programs never run is loaded when first used, not by ``import`` or ``init()``.
+
+Every module costs memory in every process that loads it (docs/performance.md,
+"Footprint"); these wait for the feature that needs them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ports import closed_port
+from subprocess_runner import run_script
+
+LAZY = [
+    "sentry_lite.tracing",
+    "sentry_lite.attachments",
+    "sentry_lite.client._logs",
+    "sentry_lite.client._log_wire",
+    "sentry_lite.integrations.stdlib._subprocess",
+    "sentry_lite.integrations.stdlib._command_line",
+    "sentry_lite.transport.trimming",
+    "dataclasses",
+    "inspect",
+]
+
+_PROGRAM = """
+    import json, sys
+    import sentry_lite
+
+    sentry_lite.init({dsn!r}, shutdown_timeout=0, auto_enabling_integrations=False)
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        sentry_lite.capture_exception()
+    sentry_lite.flush(0.5)
+    lazy = {lazy!r}
+    report = {{"after_a_capture": [name for name in lazy if name in sys.modules]}}
+
+    with sentry_lite.start_span(op="task"):
+        pass
+    sentry_lite.add_attachment(bytes=b"data", filename="a.txt")
+    attachment = sentry_lite.Attachment(bytes=b"x", filename="b.txt")
+    import subprocess
+    report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
+    report["after_use"] = [name for name in lazy if name in sys.modules]
+    print(json.dumps(report))
+"""
+
+
+def test_a_capture_loads_none_of_them_and_using_each_loads_it():
+    dsn = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
+    result = run_script(_PROGRAM.format(dsn=dsn, lazy=LAZY))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+
+    assert report["after_a_capture"] == []
+    assert report["popen_patched"] is True
+    assert {
+        "sentry_lite.tracing",
+        "sentry_lite.attachments",
+        "sentry_lite.integrations.stdlib._subprocess",
+    } <= set(report["after_use"])
+
+
+def test_enable_logs_loads_the_logs_pipeline():
+    dsn = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
+    result = run_script(
+        f"""
+        import json, sys
+        import sentry_lite
+        sentry_lite.init({dsn!r}, shutdown_timeout=0, enable_logs=True)
+        sentry_lite.logger.info("hello {{name}}", name="there")
+        print(json.dumps("sentry_lite.client._logs" in sys.modules))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) is True
