@@ -181,7 +181,7 @@ def __getattr__(name: str) -> Any:
         return Hub
     # sentry_sdk programs reach `sentry_sdk.integrations` (and `.hub`, `.crons`) after a bare
     # `import sentry_sdk`.
-    if name in ("integrations", "hub", "crons"):
+    if name in ("integrations", "hub", "crons", "tracing", "attachments"):
         import importlib
 
         return importlib.import_module(f"sentry_lite.{name}")

@@ -107,9 +107,10 @@ def test_the_modules_sentry_sdk_programs_reach_as_attributes_are_there():
         print(sentry_lite.tracing.Span.__name__, sentry_lite.integrations.Integration.__name__)
         print(sentry_lite.hub.Hub is sentry_lite.Hub)
         print(sentry_lite.crons.monitor is sentry_lite.monitor)
+        print(sentry_lite.attachments.Attachment is sentry_lite.Attachment)
         """
     )
-    assert (result.returncode, result.stdout) == (0, "Span Integration\nTrue\nTrue\n"), (
+    assert (result.returncode, result.stdout) == (0, "Span Integration\nTrue\nTrue\nTrue\n"), (
         result.stderr
     )
 

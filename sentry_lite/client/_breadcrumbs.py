@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Breadcrumbs"]
 
+_now = time.time
+
 
 class Breadcrumbs(BaseClient):
     """What :class:`~sentry_lite.client.Client` does with a breadcrumb before a scope keeps it."""
@@ -40,7 +42,7 @@ class Breadcrumbs(BaseClient):
             new["type"] = "default"
         stamp = new.get("timestamp")
         if stamp is None:
-            new["timestamp"] = time.time()
+            new["timestamp"] = _now()
         elif type(stamp) is not float or not stamp:
             from sentry_lite.scope._to_event import breadcrumb_timestamp
 

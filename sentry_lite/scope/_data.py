@@ -264,9 +264,10 @@ class ScopeData:
 
     def append_breadcrumb(self, crumb: Breadcrumb, max_breadcrumbs: int) -> None:
         """Store an already-processed breadcrumb, keeping the newest ``max_breadcrumbs``."""
-        self._breadcrumbs.append(crumb)
-        while len(self._breadcrumbs) > max_breadcrumbs:
-            self._breadcrumbs.popleft()
+        crumbs = self._breadcrumbs
+        crumbs.append(crumb)
+        while len(crumbs) > max_breadcrumbs:
+            crumbs.popleft()
             self._breadcrumbs_dropped += 1
 
     def clear_breadcrumbs(self) -> None:

@@ -259,7 +259,9 @@ def client_and_isolation_scope() -> tuple[BaseClient | None, Scope]:
     One read of the scopes, for the paths that run on every call of the
     program (breadcrumbs, log records).
     """
-    pair = _pair()
+    pair = scopes_var.get()
+    if pair is None or pair.owner is not None or "asyncio" in sys.modules:
+        pair = _pair()  # (the common case above, without a call, as in _pair itself)
     client = pair.current._client
     if client is None:
         client = pair.isolation._client
