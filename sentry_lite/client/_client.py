@@ -22,25 +22,18 @@ from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
 from sentry_lite.client._feedback import feedback_steps
 from sentry_lite.client._integrations import setup_integrations, tell_queued, told_when_queued
+from sentry_lite.client._log_calls import LogCalls
 from sentry_lite.client._pipeline import (
-    ApplyScopes,
-    BeforeSend,
     Capture,
     DropEvent,
-    ErrorSampler,
-    FillDefaults,
     IgnoreErrors,
-    IntegrationProcessors,
-    SampleRate,
-    Scrub,
-    Step,
+    event_steps,
     run_steps,
 )
 from sentry_lite.client._sessions import ClientSessions
 from sentry_lite.client._transports import make_transport
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.event.contexts import default_server_name
-from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented, logs_enabled
+from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
 
 # Imported where first needed, not here (import time is paid by every
 # program): the scrubber, event building and the HTTP transport by init() or
@@ -48,7 +41,6 @@ from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimpleme
 if TYPE_CHECKING:
     from types import FrameType
 
-    from sentry_lite.client._logs import LogPipeline
     from sentry_lite.event.settings import EventSettings
     from sentry_lite.scope import Scope
     from sentry_lite.types import Event, ExcInfo, Hint
@@ -56,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 
-class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
+class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
     """Captures events and sends them through its transport.
 
     ``Client(dsn, **options)`` accepts what ``init()`` does (the options
@@ -116,50 +108,20 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
                 with_auto_enabling=bool(options["auto_enabling_integrations"]),
             )
         self._ignore_errors = IgnoreErrors(options.ignore_errors)
-        self._steps = self._pipeline(options)
+        self._steps = event_steps(
+            options,
+            self.integrations,
+            self._limits,
+            self._ignore_errors,
+            self._scrubber,
+            scrubber_is_builtin=self._scrubber_is_builtin,
+        )
         self._told_when_queued = told_when_queued(self.integrations.values())
         self._feedback_steps = feedback_steps(self._steps)
         self._sessions = self._setup_sessions(options) if self.transport is not None else None
-        self._logs: LogPipeline | None = None
-        # LoggingIntegration(capture_sentry_logs=True) sends records as logs without
-        # enable_logs, as in sentry_sdk 2.75; sentry_lite.logger calls still need it.
-        records_as_logs = getattr(self.integrations.get("logging"), "capture_sentry_logs", 0)
-        if self.transport is not None and (logs_enabled(options) or records_as_logs is True):
-            from sentry_lite.client._logs import LogPipeline  # only with logs: ~70 kB of code
-
-            server_name = options.server_name or default_server_name()
-            self._logs = LogPipeline(options, self._limits, server_name)
-            self.logs_enabled = logs_enabled(options)
+        self._setup_logs(options)
         if self.transport is not None:
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
-
-    def _pipeline(self, options: Options) -> tuple[Step, ...]:
-        """The steps every event goes through, without the ones these options make no-ops."""
-        sdk_info = {
-            "name": SDK_NAME,
-            "version": VERSION,
-            "integrations": sorted(self.integrations),
-            "packages": [{"name": "pypi:sentry-lite", "version": VERSION}],
-        }
-        server_name = options.server_name or default_server_name()
-        steps: list[Step] = [
-            FillDefaults(options, server_name, sdk_info),
-            ApplyScopes(self._limits, options.max_breadcrumbs),
-        ]
-        processors = [i for i in self.integrations.values() if i.processes_events]
-        if processors:
-            steps.append(IntegrationProcessors(processors))
-
-        if options.ignore_errors:
-            steps.append(self._ignore_errors)
-        if options.error_sampler is not None:  # replaces sample_rate, as in sentry_sdk
-            steps.append(ErrorSampler(options.error_sampler))
-        elif options.sample_rate < 1.0:
-            steps.append(SampleRate(options.sample_rate))
-        steps.append(Scrub(self._scrubber, self._scrubber_is_builtin))
-        if options.before_send is not None:
-            steps.append(BeforeSend(options.before_send))
-        return tuple(steps)
 
     def _setup_scrubber(self, options: Options) -> None:
         """Step 4's scrubber, and its rules in the walk that makes values safe."""
@@ -426,42 +388,6 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery):
         logger.debug("event dropped (%s): %s", reason, why)
         if self.transport is not None:
             self.transport.record_lost_event(reason, category)
-
-    # -- structured logs (client/_logs.py) -----------------------------------------
-    def capture_log_call(
-        self,
-        severity_text: str,
-        template: str,
-        parameters: dict[str, Any],
-        attributes: dict[str, Any] | None,
-        scopes: tuple[Scope, ...],
-    ) -> None:
-        """One ``sentry_lite.logger`` call; ``scopes`` broadest first."""
-        if self._logs is not None and not self._closed:
-            self._logs.capture_call(
-                severity_text,
-                template,
-                parameters,
-                attributes,
-                scopes,
-                transport=self.transport,  # type: ignore[arg-type]
-            )
-
-    def capture_log(self, log: dict[str, Any], scope: Scope | None = None) -> None:
-        """A log in sentry_sdk's shape (``severity_text``, ``body``, ``attributes``...)."""
-        if self._logs is None or self._closed:
-            return
-        from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
-
-        scopes = (get_global_scope(), get_isolation_scope(), scope or get_current_scope())
-        self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
-
-    def capture_log_in(self, log: dict[str, Any], scopes: tuple[Scope, ...]) -> None:
-        """:meth:`capture_log` with the scopes the caller already read (broadest first)."""
-        if self._logs is not None and not self._closed:
-            self._logs.capture(log, scopes, self.transport)  # type: ignore[arg-type]
-
-    _capture_log = capture_log  # sentry_sdk's name
 
 
 def _caller_frame() -> FrameType | None:

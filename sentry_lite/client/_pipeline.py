@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Union
 
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger, warn_hook_failed, warn_once
+from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._event_ids import sample_draw
-from sentry_lite.event.contexts import static_contexts
+from sentry_lite.event.contexts import default_server_name, static_contexts
 from sentry_lite.event.snapshot import mark, snapshot, snapshot_changes
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ __all__ = [
     "SampleRate",
     "Scrub",
     "Step",
+    "event_steps",
     "run_steps",
 ]
 
@@ -291,3 +293,39 @@ class BeforeSend:
             return event
         copied: Event = snapshot(result)
         return copied
+
+
+def event_steps(
+    options: Options,
+    integrations: dict[str, Integration],
+    limits: SafeLimits,
+    ignore_errors: IgnoreErrors,
+    scrubber: Any,
+    *,
+    scrubber_is_builtin: bool,
+) -> tuple[Step, ...]:
+    """The steps every event of a client goes through, without the ones its options make no-ops."""
+    sdk_info = {
+        "name": SDK_NAME,
+        "version": VERSION,
+        "integrations": sorted(integrations),
+        "packages": [{"name": "pypi:sentry-lite", "version": VERSION}],
+    }
+    server_name = options.server_name or default_server_name()
+    steps: list[Step] = [
+        FillDefaults(options, server_name, sdk_info),
+        ApplyScopes(limits, options.max_breadcrumbs),
+    ]
+    processors = [i for i in integrations.values() if i.processes_events]
+    if processors:
+        steps.append(IntegrationProcessors(processors))
+    if options.ignore_errors:
+        steps.append(ignore_errors)
+    if options.error_sampler is not None:  # replaces sample_rate, as in sentry_sdk
+        steps.append(ErrorSampler(options.error_sampler))
+    elif options.sample_rate < 1.0:
+        steps.append(SampleRate(options.sample_rate))
+    steps.append(Scrub(scrubber, scrubber_is_builtin))
+    if options.before_send is not None:
+        steps.append(BeforeSend(options.before_send))
+    return tuple(steps)

@@ -14,8 +14,8 @@ happens on the worker thread (worker.py), one envelope per task
   for the whole transport (one envelope probes, the rest wait in order),
   and the disk spool (writing what was given up, draining at start and
   whenever the server answers again);
-- closing.py: ``kill()``, ``retire()``, ``settle()``, spooling what is left,
-  and the hand-over to the exiting thread;
+- stopping.py, closing.py: ``kill()``, ``retire()``, ``settle()``, the flush
+  at exit, spooling what is left, and the hand-over to the exiting thread;
 - outcomes.py, ratelimit.py, reports.py: what an answer means, rate
   limits, client reports.
 
@@ -34,19 +34,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional
 
 from sentry_lite._errors import ConfigurationError
-from sentry_lite._exit_budget import waiting_at_exit
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport import processes
 from sentry_lite.transport.base import Transport
-from sentry_lite.transport.closing import EXIT_SPOOL_BOUND, Closing
+from sentry_lite.transport.closing import Closing
 from sentry_lite.transport.ledger import Ledger, Pending
 from sentry_lite.transport.offline import Offline
 from sentry_lite.transport.outcomes import Outcomes, describe
 from sentry_lite.transport.ratelimit import RateLimits
 from sentry_lite.transport.reports import ClientReports
 from sentry_lite.transport.sender import Sender
+from sentry_lite.transport.stopping import Stopping
 from sentry_lite.transport.worker import Worker, interpreter_exiting
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ _WARM_UP_WAIT = 2.0
 _ENCODE_BEHIND = 2
 
 
-class HttpTransport(Transport):
+class HttpTransport(Stopping, Transport):
     """Send envelopes to the DSN's server over HTTP(S).
 
     Args:
@@ -292,81 +292,6 @@ class HttpTransport(Transport):
         self._sender.stop_retrying_at(deadline)
         while self._unsent_at_exit and time.monotonic() < deadline:
             self._process(self._unsent_at_exit.popleft())
-
-    def flush_before_exit(self) -> None:
-        """Flush for what is left of the exit's ``shutdown_timeout``; then spool what is left."""
-        with waiting_at_exit(self._options.shutdown_timeout) as seconds:
-            delivered = self.flush(seconds)
-        if not delivered:
-            self._closing.spool_leftovers()
-
-    @property
-    def exit_bound(self) -> float:
-        """The longest :meth:`flush_before_exit` takes: ``shutdown_timeout`` plus spool writes."""
-        return self._options.shutdown_timeout + EXIT_SPOOL_BOUND
-
-    def settle(self, timeout: Optional[float] = None) -> bool:
-        """Wait up to ``timeout`` (default ``shutdown_timeout``) for what is queued; then spool.
-
-        For a multiprocessing pool worker before it hands back a result (see
-        transport/processes.py). Sends no client report; returns at once when
-        nothing is queued. True when everything was handled within
-        ``timeout``; False when it timed out (what was left is spooled if
-        there is a spool, else it stays queued).
-        """
-        with guarded("HttpTransport.settle"):
-            self._check_fork()
-            self.flush_batches()
-            wait = self._options.shutdown_timeout if timeout is None else timeout
-            return self._closing.settle(wait)
-        return False
-
-    def flush_or_spool(self, timeout: float) -> bool:
-        """Flush for ``timeout``; if envelopes remain and there is a spool, write them to it.
-
-        Used for the fatal event of an unhandled exception: it reaches the
-        server or the disk before the hook returns. True when nothing is
-        left in memory.
-        """
-        with guarded("HttpTransport.flush_or_spool"):
-            if self.flush(timeout):
-                return True
-            return self._closing.spool_leftovers()
-        return False
-
-    def kill(self) -> None:
-        """Stop the worker at once; envelopes not yet delivered go to the spool or are counted.
-
-        Runs on the thread that closes the client (at exit, the exiting
-        thread): spool writes are bounded by :data:`EXIT_SPOOL_BOUND`, at exit
-        by what is left of it (see closing.py).
-        """
-        with guarded("HttpTransport.kill"):
-            self._check_fork()
-            if not self._closing.closed:
-                self.flush_batches()  # queued now: spooled or counted with the rest
-            self._closing.kill()
-
-    def retire(self, timeout: float) -> None:
-        """Close without making the caller wait: the worker finishes the job.
-
-        No envelope is taken from now on. The worker keeps delivering those
-        already queued for up to ``timeout`` seconds (no retry starts after
-        that), then writes the rest to the spool and stops. Without a spool
-        it keeps delivering until ``max_retry_age`` if that is longer (each
-        envelope is still given up at its own age, as by a live client),
-        then counts the rest as ``network_error``. Drops counted so far leave in a last
-        client report. For the client a second ``init()`` replaces.
-
-        If the interpreter exits before the worker is done, the exiting
-        thread waits for it until ``timeout`` has passed, then takes over
-        what is left as :meth:`kill` does.
-        """
-        with guarded("HttpTransport.retire"):
-            self._check_fork()
-            if not self._closing.closed:
-                self.flush_batches()
-            self._closing.retire(timeout)
 
     def _queue_report(self) -> None:
         """Have the worker send a client report of the drops counted so far (if any)."""

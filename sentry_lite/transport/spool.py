@@ -6,10 +6,8 @@ own subdirectory; each envelope one file::
 
     <spool_dir>/<hash of the DSN>/<time_ns>-<pid>-<random>.envelope
 
-A file is one header line of JSON (format name and version, the data
-categories of the items, the byte count and CRC-32 of the envelope, and the
-DSN without its secret key, for ``sentry-lite spool``) followed by the
-envelope as serialized, without ``sent_at`` (set at send time only).
+A file is one header line and the envelope as serialized, without
+``sent_at`` (set at send time only): spool_format.py.
 
 - Writes are atomic: a hidden temporary file is written, fsynced and renamed
   into place, so a process killed mid-write leaves no half file behind (only
@@ -31,25 +29,27 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import time
 import uuid
-import zlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite._frozen import replace
 from sentry_lite._log import logger
 from sentry_lite.envelope import Envelope
+from sentry_lite.transport.spool_format import (
+    FORMAT_VERSION,
+    file_header,
+    read_file,
+    read_file_header,
+)
 
 if TYPE_CHECKING:
     from sentry_lite.dsn import Dsn
 
 __all__ = ["FORMAT_VERSION", "ClaimedEnvelope", "Spool", "read_file", "read_file_header"]
 
-FORMAT = "sentry_lite.spool"
-FORMAT_VERSION = 1
 
 MAX_FILES = 100
 MAX_BYTES = 50 * 1024 * 1024
@@ -133,19 +133,7 @@ class Spool:
         """
         headers = {k: v for k, v in envelope.headers.items() if k != "sent_at"}
         body = Envelope(headers, envelope.items).serialize()
-        categories: dict[str, int] = {}
-        for item in envelope.items:
-            for category, quantity in item.counted_as():
-                categories[category] = categories.get(category, 0) + quantity
-        header = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "items": sorted(categories.items()),
-            "size": len(body),
-            "crc32": zlib.crc32(body),
-        }
-        if self.dsn is not None:
-            header["dsn"] = self.dsn
+        header_line = file_header(envelope.items, body, self.dsn)
         self._make_directory()
         stamp = time.time_ns() if hasattr(time, "time_ns") else int(self._wall_clock() * 1e9)
         name = f"{stamp:020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}{_SUFFIX}"
@@ -155,7 +143,7 @@ class Spool:
             # Private to the user (0600): events hold what the program saw.
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
             with os.fdopen(os.open(temporary, flags, 0o600), "wb") as file:
-                file.write(json.dumps(header, separators=(",", ":")).encode() + b"\n")
+                file.write(header_line)
                 file.write(body)
                 file.flush()
                 os.fsync(file.fileno())
@@ -373,36 +361,3 @@ def _is_alive(pid_text: str) -> bool:
     except (PermissionError, OSError):
         return True  # exists (another user's) or cannot tell: leave it alone
     return True
-
-
-def read_file_header(path: str) -> Optional[dict[str, Any]]:
-    """A spool file's header line (format, items by category, size, DSN), or None."""
-    try:
-        with open(path, "rb") as file:
-            line = file.readline(4096)
-        header = json.loads(line)
-    except (OSError, ValueError):
-        return None
-    return header if isinstance(header, dict) else None
-
-
-def read_file(path: str) -> Optional[Envelope]:
-    """The envelope in a spool file, or None if the file is not a whole, valid one."""
-    try:
-        with open(path, "rb") as file:
-            data = file.read()
-        line, _, body = data.partition(b"\n")
-        header = json.loads(line)
-        if (
-            not isinstance(header, dict)
-            or header.get("format") != FORMAT
-            or header.get("version") != FORMAT_VERSION
-            or header.get("size") != len(body)
-            or header.get("crc32") != zlib.crc32(body)
-        ):
-            return None
-        envelope = Envelope.parse(body)
-    except (OSError, ValueError):
-        return None
-    envelope.headers.pop("sent_at", None)
-    return envelope
