@@ -329,8 +329,8 @@ def push_scope(callback: Callable[[Scope], None] | None = None) -> Any:
     """
     warnings.warn(
         "sentry_lite.push_scope is deprecated, as sentry_sdk.push_scope is in sentry_sdk 2.x: "
-        "use isolation_scope() or new_scope() (docs/api.md, 'Scopes'; "
-        f"{_MIGRATION_GUIDE}#scope-pushing)",
+        'use isolation_scope() or new_scope() (sentry_lite docs: API overview, "Scopes"; '
+        f"offline: python -m pydoc sentry_lite.isolation_scope; {_MIGRATION_GUIDE}#scope-pushing)",
         DeprecationWarning,
         stacklevel=2,
     )
@@ -350,7 +350,8 @@ def configure_scope(callback: Callable[[Scope], None] | None = None) -> Any:
     warnings.warn(
         "sentry_lite.configure_scope is deprecated, as sentry_sdk.configure_scope is in "
         "sentry_sdk 2.x: set data with set_tag() and the like, or on get_isolation_scope() "
-        f"(docs/api.md, 'Scopes'; {_MIGRATION_GUIDE}#scope-configuring)",
+        '(sentry_lite docs: API overview, "Scopes"; offline: python -m pydoc '
+        f"sentry_lite.get_isolation_scope; {_MIGRATION_GUIDE}#scope-configuring)",
         DeprecationWarning,
         stacklevel=2,
     )

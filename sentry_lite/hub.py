@@ -66,7 +66,8 @@ class SentryHubDeprecationWarning(DeprecationWarning):
     _MESSAGE = (
         "`sentry_lite.Hub` is deprecated, as `sentry_sdk.Hub` is in sentry_sdk 2.x, and will be "
         "removed: use the scopes API (sentry_lite.capture_exception, isolation_scope(), "
-        "get_isolation_scope(); docs/api.md, 'Hub'). sentry_sdk's migration guide applies: "
+        'get_isolation_scope(); sentry_lite docs: API overview, "Hub (deprecated)"; offline: '
+        "python -m pydoc sentry_lite.hub). sentry_sdk's migration guide applies: "
         "https://docs.sentry.io/platforms/python/migration/1.x-to-2.x"
     )
 

@@ -9,6 +9,7 @@ fed a broken payload by tests/test_item_validation.py.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Optional
 
 __all__ = [
@@ -161,6 +162,21 @@ def _is_count(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+#: Sentry takes updates of a session for 5 days after it started (develop.sentry.dev, "Sessions").
+MAX_SESSION_AGE = 5 * 24 * 3600
+
+
+def _seconds_between(first: Any, last: Any) -> Optional[float]:
+    """Seconds from one RFC 3339 time to another; None when either is not one."""
+    try:
+        begin, end = (
+            datetime.fromisoformat(re.sub(r"Z$", "+00:00", stamp)) for stamp in (first, last)
+        )
+    except (TypeError, ValueError):
+        return None
+    return (end - begin).total_seconds()
+
+
 def _time_problem(name: str, value: Any) -> Optional[str]:
     if isinstance(value, str) and _RFC3339.fullmatch(value):
         return None
@@ -218,6 +234,9 @@ def check_session(session: Any) -> list[str]:
     started, stamp = session.get("started"), session.get("timestamp")
     if isinstance(started, str) and isinstance(stamp, str) and stamp < started:
         problems.append("timestamp is before started")
+    age = _seconds_between(started, stamp)
+    if age is not None and age > MAX_SESSION_AGE:
+        problems.append("started more than 5 days before timestamp: Sentry drops the update")
     problems.extend(_attrs_problems(session.get("attrs")))
     return problems
 

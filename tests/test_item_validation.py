@@ -207,6 +207,7 @@ def test_a_good_session_passes():
         ({"did": 42}, "did"),
         ({"abnormal_mechanism": "anr_foreground"}, "abnormal_mechanism"),
         ({"timestamp": "2026-12-07T05:59:00.000000Z"}, "before started"),
+        ({"timestamp": "2026-12-12T06:00:01.000000Z"}, "more than 5 days"),
         ({"attrs": None}, "attrs"),
         ({"attrs": {"environment": "production"}}, "attrs.release"),
         ({"attrs": {"release": ""}}, "attrs.release"),

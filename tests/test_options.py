@@ -514,7 +514,7 @@ def test_tracing_turned_on_is_said_once_at_warning(
     assert _warnings(caplog) == [
         "enable_tracing, traces_sample_rate, profiles_sampler, profile_session_sample_rate "
         "given: sentry_lite sends errors, not transactions or profiles; ignored "
-        '(docs/configuration.md, "Tracing and profiling options")'
+        '(sentry_lite docs: Configuration, "Tracing and profiling options")'
     ]
 
 

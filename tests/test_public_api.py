@@ -203,6 +203,10 @@ def test_scope_class_methods_mirror_sentry_sdk(method):
         ("sentry_lite.integrations.stdlib", "StdlibIntegration"),
         ("sentry_lite.integrations.asyncio", "AsyncioIntegration"),
         ("sentry_lite.tracing", "start_transaction"),
+        ("sentry_lite.consts", "VERSION"),
+        ("sentry_lite.consts", "DEFAULT_MAX_BREADCRUMBS"),
+        ("sentry_lite.consts", "DEFAULT_MAX_VALUE_LENGTH"),
+        ("sentry_lite.consts", "EndpointType"),
     ],
 )
 def test_the_import_paths_sentry_sdk_users_write_work_under_our_name(module, name):
@@ -255,3 +259,28 @@ def test_the_integrations_package_is_sentry_sdks():
         integration = getattr(__import__(f"sentry_lite.integrations.{_}", fromlist=[name]), name)
         if isinstance(integration, type) and name.endswith("Integration"):
             assert issubclass(integration, Integration), name
+
+
+#: sentry_sdk.consts names with a value of sentry_lite's own (docs/compatibility.md says why).
+CONSTS_OF_OUR_OWN = {"VERSION", "DEFAULT_MAX_VALUE_LENGTH"}
+
+
+def test_consts_are_sentry_sdks_names_with_the_options_defaults():
+    from sentry_lite import consts
+    from sentry_lite.options import build_options
+
+    sentry_sdk = pinned_sentry_sdk()
+    theirs = importlib.import_module(f"{sentry_sdk.__name__}.consts")
+    for name in consts.__all__:
+        assert hasattr(theirs, name), f"sentry_sdk.consts has no {name}"
+        if name not in CONSTS_OF_OUR_OWN and name != "EndpointType":
+            assert getattr(consts, name) == getattr(theirs, name), name
+    assert {member.name: member.value for member in consts.EndpointType}.items() <= {
+        member.name: member.value for member in theirs.EndpointType
+    }.items()
+    defaults = build_options(None, {})
+    assert consts.VERSION == sentry_lite.VERSION
+    assert defaults.max_breadcrumbs == consts.DEFAULT_MAX_BREADCRUMBS
+    assert defaults.max_value_length == consts.DEFAULT_MAX_VALUE_LENGTH
+    assert defaults.max_stack_frames == consts.DEFAULT_MAX_STACK_FRAMES
+    assert defaults.transport_queue_size == consts.DEFAULT_QUEUE_SIZE

@@ -2,9 +2,12 @@
 
 - Each job runs in its own isolation scope (:func:`enter_job_scope`): a fork
   of the worker's, without the breadcrumbs earlier jobs and the worker's own
-  logging left there; for a job run inline by the code that queued it
-  (Celery's eager mode) an empty one, so the caller's tags, user and request
-  data do not become the job's.
+  logging left there, and with a trace of its own (nothing carries the
+  queuing side's trace through the queue, so each job starts one, as a
+  sentry_sdk task does without incoming trace headers); for a job run inline
+  by the code that queued it (Celery's eager mode) an empty one, so the
+  caller's tags, user and request data do not become the job's, keeping only
+  the caller's trace: the job is part of the caller's work, as a trace says.
 - :class:`JobProcessor` adds the job's data to the events of that job: its
   name as the transaction (source ``task``), its id as a tag, and its
   arguments under ``extra``. The arguments are made safe when an event is
@@ -23,6 +26,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite.client import Client
+from sentry_lite.event.contexts import new_trace_context
 from sentry_lite.event.safe import SafeLimits, to_safe
 from sentry_lite.integrations.dedupe import was_sent
 from sentry_lite.scope import get_current_scope, isolation_scope
@@ -53,15 +57,21 @@ def enter_job_scope(inline: bool) -> tuple[Scope, Callable[[], None]]:
     """Enter a new isolation scope for one job; returns it and the function that leaves it.
 
     ``inline``: the job runs in the code that queued it (eager mode): its
-    scopes start empty (the global scope still applies).
+    scopes start empty (the global scope still applies) but for the caller's
+    trace. Otherwise the job starts a new trace: the worker's isolation scope
+    has one, which every job forked from it would share.
     """
     block: AbstractContextManager[Scope] = isolation_scope()
     scope = block.__enter__()
     if inline:
+        current = get_current_scope()
+        trace, baggage = current.trace_context, current.baggage
         scope.clear()
-        get_current_scope().clear()
+        current.clear()
+        scope.set_trace(dict(trace), baggage)
     else:
         scope.clear_breadcrumbs()
+        scope.set_trace(new_trace_context())
 
     def leave() -> None:
         block.__exit__(None, None, None)

@@ -208,6 +208,7 @@ def run_demo(
         return 1
     out.write(
         "\nTo send events to your own server, pass its DSN to sentry_lite.init():"
-        "\nsee docs/getting-started.md.\n"
+        '\nsee sentry_lite docs: Getting started, "Point it at your own server"'
+        "\n(offline: python -m pydoc sentry_lite.init).\n"
     )
     return 0

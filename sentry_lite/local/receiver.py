@@ -242,6 +242,14 @@ class Receiver:
             self._condition.wait_for(lambda: len(self._events) >= count, timeout)
             return list(self._events)
 
+    def wait_for_open_connections(self, count: int, timeout: float = 5.0) -> int:
+        """Wait until ``count`` client connections are open (kept alive or in a request) or
+        ``timeout`` passed; return how many are open. A client that closed its
+        connection has none open here."""
+        with self._condition:
+            self._condition.wait_for(lambda: len(self._connections) == count, timeout)
+            return len(self._connections)
+
     def clear(self) -> None:
         """Forget everything received so far (and the callback errors)."""
         with self._condition:
@@ -259,6 +267,7 @@ class Receiver:
                 self._connections[connection] = threading.current_thread()
             else:
                 self._connections.pop(connection, None)
+            self._condition.notify_all()
 
     def _handle(self, request: _Handler) -> None:
         """Answer one POST."""

@@ -60,8 +60,8 @@ NOT_GIVEN = _NotGiven.NOT_GIVEN
 class Options(Frozen, Mapping[str, Any]):
     """The checked configuration of one client. Build it with :func:`build_options`.
 
-    The field names are the ``init()`` option names; docs/configuration.md
-    describes each. ``unimplemented`` lists the sentry_sdk option names that
+    The field names are the ``init()`` option names; the Configuration page
+    of sentry_lite's docs describes each. ``unimplemented`` lists the sentry_sdk option names that
     were given but that sentry_lite accepts without implementing;
     ``unimplemented_values`` holds their values. ``max_message_length`` is
     derived, not an option: the longest message, logged text or log body
@@ -306,7 +306,7 @@ def _warn_about_tracing(options: Options) -> None:
         warn_once(
             "tracing options",
             "%s given: sentry_lite sends errors, not transactions or profiles; ignored "
-            '(docs/configuration.md, "Tracing and profiling options")',
+            '(sentry_lite docs: Configuration, "Tracing and profiling options")',
             ", ".join(turned_on),
         )
 
@@ -324,7 +324,8 @@ def _reject_unknown_names(given: Mapping[Any, Any]) -> None:
     noun = "option" if len(unknown) == 1 else "options"
     raise UnknownOptionError(
         f"unknown {noun} {', '.join(described)}: neither sentry_lite nor sentry_sdk has "
-        f"{'it' if len(unknown) == 1 else 'them'} (see docs/configuration.md)"
+        f"{'it' if len(unknown) == 1 else 'them'} (sentry_lite docs: Configuration; "
+        "offline: python -m pydoc sentry_lite.options.Options)"
     )
 
 

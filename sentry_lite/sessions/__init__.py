@@ -14,6 +14,6 @@ through ``sentry_lite.integrations._web.sessions``.
 from __future__ import annotations
 
 from sentry_lite.sessions._session import Session
-from sentry_lite.sessions._tracker import RequestSession, SessionTracker
+from sentry_lite.sessions._tracker import ROTATE_AFTER, RequestSession, SessionTracker
 
-__all__ = ["RequestSession", "Session", "SessionTracker"]
+__all__ = ["ROTATE_AFTER", "RequestSession", "Session", "SessionTracker"]

@@ -19,6 +19,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Optional
 
 # No uuid or datetime here: init() imports this module, and those cost ~2 ms
@@ -71,9 +72,12 @@ class Session:
         did: The distinct id (the user's id), if known when the session starts.
         sid, started, errors, init_sent, seq: Given when a session is read back from
             its file (sessions/_files.py); a new session makes its own.
+        clock: The time now, in seconds since the epoch (``time.time``; tests
+            pass another so that days pass at once).
     """
 
     __slots__ = (
+        "_clock",
         "_lock",
         "did",
         "environment",
@@ -97,11 +101,13 @@ class Session:
         errors: int = 0,
         init_sent: bool = False,
         seq: int = 0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self.sid = sid or new_session_id()
         self.did = did
-        self.started = time.time() if started is None else started
+        self.started = clock() if started is None else started
         self.release = release
         self.environment = environment
         self.status = "ok"
@@ -150,7 +156,7 @@ class Session:
             return self._update()
 
     def _update(self, last_seen: Optional[float] = None) -> dict[str, Any]:
-        now = time.time()
+        now = self._clock()
         payload: dict[str, Any] = {
             "sid": self.sid,
             "init": not self.init_sent,

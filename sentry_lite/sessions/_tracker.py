@@ -5,7 +5,10 @@
   (level error or fatal, not ``capture_message``) counts an error; the first
   one sends an ``errored`` update in its event's envelope. The exception
   that ends the program (the excepthook) ends the session ``crashed`` in the
-  crash event's envelope; ``close()`` (atexit) ends it ``exited``.
+  crash event's envelope; ``close()`` (atexit) ends it ``exited``. A
+  session :data:`ROTATE_AFTER` old (a daemon's) ends ``exited`` and a new
+  one starts: Sentry takes updates of a session for 5 days after it
+  started, so a longer one could never say how it ended.
 - **Request mode**: the first request a web middleware sees makes the
   process a web server: the application session is dropped unsent (ended
   ``exited`` if an update of it left already) and each request's outcome is
@@ -44,7 +47,14 @@ if TYPE_CHECKING:
     from sentry_lite.options import Options
     from sentry_lite.sessions._files import SessionFiles
 
-__all__ = ["RequestSession", "SessionTracker"]
+__all__ = ["ROTATE_AFTER", "RequestSession", "SessionTracker"]
+
+#: Seconds after which a running application session is ended ``exited`` and replaced.
+#: A day: well inside the 5 days Sentry accepts updates of a session for
+#: (develop.sentry.dev, "Sessions"), so the last update of each, a crash
+#: included, is taken even when it is delivered days late from the disk
+#: spool; and a daemon's crash-free rate then counts per day.
+ROTATE_AFTER = 24 * 3600.0
 
 _trackers: weakref.WeakSet[SessionTracker] = weakref.WeakSet()
 
@@ -72,7 +82,12 @@ class SessionTracker:
         options: ``release`` (set), ``environment``.
         send: Where envelopes go (the transport's ``capture_envelope``).
         directory: Where session files go (``None``: no abnormal detection).
+
+    ``clock`` (``time.time``) is what the sessions it makes read the time
+    from, and what tells their age; tests set another.
     """
+
+    clock: Callable[[], float] = staticmethod(time.time)
 
     def __init__(
         self, options: Options, send: Callable[[Envelope], None], directory: Optional[str]
@@ -119,8 +134,25 @@ class SessionTracker:
             if self._files is not None:
                 self._files.hold(self._app)
         self._end(previous, "exited")
-        if self._scan_due and self.on_started is not None:
-            self.on_started(0.0)
+        if self.on_started is not None:
+            self.on_started(0.0 if self._scan_due else ROTATE_AFTER)
+
+    def _rotate_if_old(self) -> Optional[float]:
+        """End the application session ``exited`` and start the next one if it is
+        :data:`ROTATE_AFTER` old; the seconds until the one running will be (None: none runs)."""
+        with self._lock:
+            session = self._app
+            if session is None or self._request_mode:
+                return None
+            left = session.started + ROTATE_AFTER - self.clock()
+            if left > 0:
+                return left
+            self._app = self._new_session(session.did)
+            if self._files is not None:
+                self._files.hold(self._app)
+        logger.debug("session %s started a day ago: ended, the next one started", session.sid)
+        self._end(session, "exited")
+        return ROTATE_AFTER
 
     def end(self, status: str = "exited") -> None:
         """End the application session (``end_session()``); :meth:`start` makes a new one."""
@@ -129,7 +161,7 @@ class SessionTracker:
         self._end(session, status)
 
     def _new_session(self, did: Optional[str]) -> Session:
-        return Session(str(self._release), self._environment, did)
+        return Session(str(self._release), self._environment, did, clock=self.clock)
 
     def _end(self, session: Optional[Session], status: str, count_error: bool = False) -> None:
         if session is None:
@@ -154,6 +186,7 @@ class SessionTracker:
         ``fatal``: the exception ends the program (the excepthook).
         """
         if fatal:
+            self._rotate_if_old()  # the crash counts in a session the server still takes
             session = self._app
             if session is None or self._request_mode:
                 return None
@@ -168,6 +201,7 @@ class SessionTracker:
             else:
                 request.errored = True
             return None
+        self._rotate_if_old()  # the error counts in a session the server still takes
         session = self._app
         if session is None or self._request_mode:
             return None
@@ -233,8 +267,10 @@ class SessionTracker:
                 self._scan_due = False
                 envelopes.extend(_abnormal(*found) for found in files.abandoned())
             self._write_if_changed()
+        rotate_in = self._rotate_if_old()
         due, wait = self._requests.take_due()
-        return envelopes + due, wait
+        waits = [left for left in (wait, rotate_in) if left is not None]
+        return envelopes + due, min(waits) if waits else None
 
     def take_all(self) -> list[Envelope]:
         """The request buckets, now (flush, close, exit); the session file brought up to

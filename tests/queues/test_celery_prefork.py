@@ -64,6 +64,15 @@ def test_a_failed_task_is_delivered_by_the_pool_child_before_it_exits(receiver):
     assert data["kwargs"] == {"password": "[Filtered]"}
 
 
+def test_each_task_starts_its_own_trace(receiver):
+    """Not the one of the worker's main process, which every pool child inherits."""
+    for number in (1, 2):
+        with pytest.raises(ValueError, match=f"task failed on {number}"):
+            celery_app.fail.delay(number).get(timeout=20)
+    first, second = receiver.wait_for_events(2, timeout=10)
+    assert first["contexts"]["trace"]["trace_id"] != second["contexts"]["trace"]["trace_id"]
+
+
 def test_billiards_pool_logger_is_not_recorded_in_a_worker(receiver):
     """Its "Process ... exited with signal 9" line would be a hard limit's second event."""
     with pytest.raises(ValueError, match="failed after the pool's log line"):

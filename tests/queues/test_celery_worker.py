@@ -143,6 +143,31 @@ def test_an_eager_task_does_not_get_the_callers_scope_data(sentry_init, receiver
     assert message["user"] == {"id": "caller"}
 
 
+def trace_id(event):
+    return event["contexts"]["trace"]["trace_id"]
+
+
+def test_each_task_starts_its_own_trace(sentry_init, receiver, thread_worker):
+    """Not the worker thread's, which every task's isolation scope was forked from."""
+    sentry_init()
+    for number in (1, 2):
+        with pytest.raises(ValueError, match=f"task failed on {number}"):
+            celery_app.fail.delay(number).get(timeout=15)
+    first, second = settled(receiver, 2)
+    assert trace_id(first) != trace_id(second)
+    caller = sentry_lite.get_current_scope().trace_context["trace_id"]
+    assert caller not in (trace_id(first), trace_id(second))  # nothing propagates it
+
+
+def test_an_eager_task_keeps_the_callers_trace(sentry_init, receiver):
+    """It runs inside the caller's work: its error belongs to the caller's trace."""
+    sentry_init()
+    caller = sentry_lite.get_current_scope().trace_context["trace_id"]
+    assert celery_app.fail_with_crumb.apply(args=("eager",)).failed()
+    assert celery_app.fail_with_crumb.apply(args=("again",)).failed()
+    assert [trace_id(event) for event in settled(receiver, 2)] == [caller, caller]
+
+
 def test_nothing_is_reported_without_the_integration(sentry_init, receiver, thread_worker):
     sentry_init(disabled_integrations=[CeleryIntegration])
     with pytest.raises(ValueError, match="task failed on 5"):

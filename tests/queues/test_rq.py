@@ -107,3 +107,17 @@ def test_jobs_that_succeed_send_nothing(receiver, redis_url, queue):
     queue.enqueue(rq_jobs.fail, 1)  # the one event proves the worker's events arrive
     work(receiver, redis_url, queue)
     assert [exception_type(event) for event in receiver.events] == ["ValueError"]
+
+
+def trace_id(event):
+    return event["contexts"]["trace"]["trace_id"]
+
+
+@pytest.mark.parametrize("worker", ["simple", "forking"])
+def test_each_job_starts_its_own_trace(receiver, redis_url, queue, worker):
+    """Not the worker's: its isolation scope has a trace every job was forked from."""
+    queue.enqueue(rq_jobs.fail, 1)
+    queue.enqueue(rq_jobs.fail, 2)
+    work(receiver, redis_url, queue, *(["simple"] if worker == "simple" else []))
+    first, second = receiver.events
+    assert trace_id(first) != trace_id(second)

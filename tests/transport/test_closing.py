@@ -351,3 +351,19 @@ def test_a_second_init_right_before_exit_against_a_slow_server_keeps_the_exit_bo
     # One exit budget: shutdown_timeout, plus at most 1 s of spool writes (none here).
     assert elapsed <= 0.5 + 1.0 + startup_time()
     assert 0 < len(receiver.events) < 20  # the rest was counted: the exit does not wait 2 s
+
+
+def test_a_replaced_clients_connection_is_closed_when_it_is_done_not_left_to_the_collector(
+    receiver, sentry_init
+):
+    """Its worker closes the pool; held here, the transport is not collected meanwhile
+    (urllib3 would close a collected pool's idle connections itself, so no
+    ResourceWarning would tell: the open connection is what shows)."""
+    sentry_init()
+    first = sentry_lite.get_client().transport
+    sentry_lite.capture_message("first")
+    sentry_lite.flush(2.0)
+    assert receiver.wait_for_open_connections(1) == 1  # kept alive for the next envelope
+    sentry_init()  # the second client sends nothing: no connection of its own
+    assert receiver.wait_for_open_connections(0) == 0
+    assert first.stats().sent == 1
