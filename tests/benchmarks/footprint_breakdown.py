@@ -33,7 +33,7 @@ STEPS = (
     ("urllib3 (+ importlib.metadata, zipfile, pathlib)", "import urllib3"),
     ("json, gzip, datetime, random", "import json, gzip, datetime, random"),
     ("encodings.idna (the first connection)", "import encodings.idna"),
-    ("import the SDK (its own modules; lite: + dataclasses)", "import {sdk} as sdk"),
+    ("import the SDK (its own modules)", "import {sdk} as sdk"),
     ("init()", "sdk.init(dsn, shutdown_timeout=2.0)"),
     ("first capture + flush (pool, connection)", "capture(1)"),
     ("1,999 more captures + flush", "capture(1999)"),
