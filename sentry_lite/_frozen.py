@@ -1,8 +1,9 @@
 """Frozen value classes without the ``dataclasses`` module: :class:`Frozen` and :func:`replace`.
 
 ``import dataclasses`` brings ``inspect``, ``ast`` and ``dis`` into the
-process: about 0.7 MB of memory, more than a third of what sentry_lite's own
-modules take. The SDK's value types (the options, the DSN, the walk's
+process, and the classes it makes carry generated code: 1.2 MB of RSS at
+import in the footprint benchmark, as much as the rest of what importing
+sentry_lite costs. The SDK's value types (the options, the DSN, the walk's
 limits, the event settings, the retry policy) need little of it: building
 from positional or keyword arguments with defaults, immutability, equality,
 a hash, a repr and :func:`replace`. A subclass declares its fields as

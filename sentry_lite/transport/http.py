@@ -1,7 +1,9 @@
 """The HTTP transport's API, and the wiring of the pieces that do the work.
 
 :meth:`HttpTransport.capture_envelope` only checks rate limits (a dict
-lookup), notes the envelope in the ledger and queues it. Everything else
+lookup), notes the envelope in the ledger and queues it; behind a backlog
+(two envelopes waiting) it encodes the envelope first, so that it waits as
+bytes. Everything else
 happens on the worker thread (worker.py), one envelope per task
 (:meth:`HttpTransport._process`), put together from:
 
@@ -85,7 +87,7 @@ class HttpTransport(Stopping, Transport):
         ConfigurationError: ``options`` has no DSN.
     """
 
-    remarks_masked_values = True  # budget.encode_envelope, on the worker
+    remarks_masked_values = True  # budget.encode_envelope (the worker, or behind a backlog)
 
     def __init__(
         self,
