@@ -25,6 +25,8 @@ LAZY = [
 
 _PROGRAM = """
     import json, sys
+    import urllib3  # what urllib3 loads is not the SDK's (on 3.12+: inspect, by importlib.metadata)
+    preloaded = set(sys.modules)
     import sentry_lite
 
     sentry_lite.init({dsn!r}, shutdown_timeout=0, auto_enabling_integrations=False)
@@ -34,7 +36,7 @@ _PROGRAM = """
         sentry_lite.capture_exception()
     sentry_lite.flush(0.5)
     lazy = {lazy!r}
-    report = {{"after_a_capture": [name for name in lazy if name in sys.modules]}}
+    report = {{"after_a_capture": [n for n in lazy if n in sys.modules and n not in preloaded]}}
 
     with sentry_lite.start_span(op="task"):
         pass
@@ -42,7 +44,7 @@ _PROGRAM = """
     attachment = sentry_lite.Attachment(bytes=b"x", filename="b.txt")
     import subprocess
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
-    report["after_use"] = [name for name in lazy if name in sys.modules]
+    report["after_use"] = [n for n in lazy if n in sys.modules and n not in preloaded]
     print(json.dumps(report))
 """
 

@@ -149,6 +149,29 @@ def test_atexit_flushes_queued_events(receiver):
     assert len(receiver.wait_for_events(20)) == 20
 
 
+def test_the_exit_leaves_no_connection_to_the_collector(receiver):
+    # A program that sent something, then works a while: urllib3 closes its pools'
+    # connections at exit with weakref.finalize callbacks. Run before the SDK's exit
+    # flush, they closed its connection while the flush sent the session's last
+    # update, and the connection it opened again was left open (a ResourceWarning).
+    result = run_script(
+        """
+        import time
+        import sentry_lite
+        sentry_lite.init(release="app@1")
+        sentry_lite.capture_message("started")
+        sentry_lite.flush(5)
+        time.sleep(0.3)
+        """,
+        receiver.dsn,
+        env={"PYTHONWARNINGS": "always::ResourceWarning", "PYTHONDEVMODE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ResourceWarning" not in result.stderr
+    assert receiver.wait_for_events(1)
+    receiver.wait_for_envelopes(2)  # the event, then the session's updates
+
+
 @pytest.mark.parametrize("shutdown_timeout", [0.5, 2.0])
 def test_a_hung_server_never_holds_the_program(receiver, shutdown_timeout):
     receiver.respond_with(hang=True)

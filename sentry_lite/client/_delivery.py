@@ -58,6 +58,9 @@ class Delivery(BaseClient):
     ) -> None:
         """Flush for at most ``timeout`` (default shutdown_timeout), then stop the transport.
 
+        Ours waits for nothing when a spool keeps what is left and the server
+        did not answer its last attempt (``HttpTransport.close_wait``).
+
         Nothing is left undone when it returns: what the flush left is
         written to the disk spool (or counted as lost) on the calling thread,
         within one more second, so a process may ``os._exit()`` right after.
@@ -73,6 +76,9 @@ class Delivery(BaseClient):
         try:
             self._end_sessions()
             wait = self.options.shutdown_timeout if timeout is None else timeout
+            close_wait = getattr(self.transport, "close_wait", None)  # ours: none if offline
+            if close_wait is not None:
+                wait = close_wait(wait)
             self.transport.flush(wait, callback)
             self._closed = True
             self.transport.kill()

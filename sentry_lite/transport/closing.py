@@ -48,6 +48,8 @@ __all__ = ["EXIT_SPOOL_BOUND", "Closing"]
 #: Seconds the exiting thread may spend writing leftovers to the spool (in all:
 #: one budget per process, _exit_budget.py).
 EXIT_SPOOL_BOUND = 1.0
+# The longest kill() waits for the worker's task to end before it closes the connections.
+_STOP_WAIT = 0.1
 
 
 class Closing:
@@ -117,6 +119,10 @@ class Closing:
         self._ledger.wait_settled(self._ledger.last(), deadline)
         if self._finishing:  # the worker is writing its leftovers: let it finish
             self._retired.wait(max(deadline - time.monotonic(), 0.0))
+        # A request the worker is starting would open a connection while the pool is
+        # cleared (urllib3 then drops it unclosed): let its task end first. One to a
+        # server that does not answer is past that point: it is not waited for.
+        self._worker.wait_stopped(min(_STOP_WAIT, deadline - time.monotonic()))
         self._sender.clear_pool()
 
     def spool_leftovers(self) -> bool:
@@ -162,7 +168,8 @@ class Closing:
     def _why_left(self) -> str:
         probing = self._offline.probing
         last = f" ({probing.last_failure})" if probing.unreachable else ""
-        return f"still undelivered when the SDK closed{last}"
+        keep = "" if self._offline.spool is not None else "; init(spool_dir=...) would keep them"
+        return f"still undelivered when the SDK closed{last}{keep}"
 
     # -- retire: the worker finishes the job ---------------------------------------------
 

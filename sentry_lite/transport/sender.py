@@ -48,10 +48,14 @@ if TYPE_CHECKING:
     from sentry_lite.transport.reports import ClientReports
     from sentry_lite.transport.retry import Probing
 
-__all__ = ["CLIENT", "GZIP_LEVEL", "Sender"]
+__all__ = ["CLIENT", "GZIP_LEVEL", "PoolClosed", "Sender"]
 
 CLIENT = USER_AGENT
 GZIP_LEVEL = 6
+
+
+class PoolClosed(OSError):
+    """A request after :meth:`Sender.clear_pool`: counted as unanswered, never sent."""
 
 
 class Sender:
@@ -106,6 +110,7 @@ class Sender:
         self._stop_at = math.inf  # set by stop_retrying_at(): no retry starts after it
         self._tls_warned = False
         self.pool: Optional[urllib3.PoolManager] = None  # made on the worker, on first send
+        self._pool_closed = False
         self.warm = threading.Event()  # set by warm_up(), once the worker imported its modules
 
     def warm_up(self, with_spool: bool) -> None:
@@ -154,6 +159,9 @@ class Sender:
     # -- the pool ----------------------------------------------------------------------
 
     def get_pool(self) -> urllib3.PoolManager:
+        """The connection pool, made on first use; :class:`PoolClosed` once cleared."""
+        if self._pool_closed:
+            raise PoolClosed("the transport is closed: no new connection")
         if self.pool is None:
             from sentry_lite.transport.pool import make_pool
 
@@ -161,7 +169,15 @@ class Sender:
         return self.pool
 
     def clear_pool(self) -> None:
-        """Close the pool's connections (a closed transport sends nothing more)."""
+        """Close the pool's connections; a request started after it opens none.
+
+        A closed transport sends nothing more, but the worker may be between
+        taking an envelope and posting it: its post then fails as unanswered
+        (the closing thread took the envelope already) instead of opening a
+        connection nobody would close. One in flight is closed by urllib3 when
+        it comes back to the cleared pool.
+        """
+        self._pool_closed = True
         if self.pool is not None:
             self.pool.clear()
 

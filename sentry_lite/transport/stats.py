@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Optional
 
+from sentry_lite._exit_budget import exit_started
 from sentry_lite._guard import guarded
 from sentry_lite._log import logger
 
@@ -204,16 +205,17 @@ class DeliveryCounters:
             why = dict(self._why)
         if logger.isEnabledFor(logging.DEBUG):
             return  # debug output shows every drop already
+        # At exit there is no "later": the warning says what was lost, nothing more.
+        later = (
+            ""
+            if exit_started()
+            else (
+                f"; further drops for this reason are counted, not logged, for {WARNING_INTERVAL}s"
+            )
+        )
         for reason, category in due:
             because = f": {why[reason]}" if reason in why else ""
-            logger.warning(
-                "dropping events: %s (%s)%s; further drops for this reason are counted, "
-                "not logged, for %ds",
-                reason,
-                category,
-                because,
-                WARNING_INTERVAL,
-            )
+            logger.warning("dropping events: %s (%s)%s%s", reason, category, because, later)
 
     def snapshot(self) -> DeliveryStats:
         """The counts so far."""

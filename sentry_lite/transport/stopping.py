@@ -18,6 +18,7 @@ from sentry_lite.transport.closing import EXIT_SPOOL_BOUND
 if TYPE_CHECKING:
     from sentry_lite.options import Options
     from sentry_lite.transport.closing import Closing
+    from sentry_lite.transport.offline import Offline
 
 __all__ = ["Stopping"]
 
@@ -27,6 +28,7 @@ class Stopping:
 
     _options: Options
     _closing: Closing
+    _offline: Offline
 
     if TYPE_CHECKING:  # HttpTransport's and Transport's; not defined here, not to shadow them
 
@@ -36,10 +38,21 @@ class Stopping:
 
         def _check_fork(self) -> None: ...
 
+    def close_wait(self, timeout: float) -> float:
+        """How long a close should wait for delivery: ``timeout``, or nothing at all when a
+        spool keeps what is left and the server did not answer the last attempt.
+
+        The next run sends what is spooled; retrying until ``timeout`` would
+        only hold the program's exit (a CLI offline, a DSN host that is down).
+        """
+        if self._offline.spool is not None and self._offline.probing.unreachable:
+            return 0.0
+        return timeout
+
     def flush_before_exit(self) -> None:
         """Flush for what is left of the exit's ``shutdown_timeout``; then spool what is left."""
         with waiting_at_exit(self._options.shutdown_timeout) as seconds:
-            delivered = self.flush(seconds)
+            delivered = self.flush(self.close_wait(seconds))
         if not delivered:
             self._closing.spool_leftovers()
 
@@ -72,7 +85,7 @@ class Stopping:
         left in memory.
         """
         with guarded("HttpTransport.flush_or_spool"):
-            if self.flush(timeout):
+            if self.flush(self.close_wait(timeout)):
                 return True
             return self._closing.spool_leftovers()
         return False

@@ -100,6 +100,7 @@ class Worker:
         self._condition = threading.Condition(threading.Lock())
         self._tasks: deque[Task] = deque()
         self._thread: Optional[threading.Thread] = None
+        self._stopping: Optional[threading.Thread] = None  # the thread kill() stopped
         self._idle_due = math.inf  # time.monotonic() when on_idle should run next
         self._final: Optional[Task] = None  # set by retire(): the last task
         self._retire_at = math.inf  # time.monotonic() when queued tasks give way to it
@@ -186,8 +187,20 @@ class Worker:
             if self._tasks:
                 logger.debug("worker killed; %d queued task(s) discarded", len(self._tasks))
             self._tasks.clear()
+            self._stopping = self._thread
             self._thread = None
             self._condition.notify_all()
+
+    def wait_stopped(self, timeout: float) -> bool:
+        """After :meth:`kill`: wait up to ``timeout`` s for the task the thread was running.
+
+        True when the thread has stopped (or there was none, or this is it).
+        """
+        thread = self._stopping
+        if thread is None or thread is threading.current_thread():
+            return True
+        thread.join(max(timeout, 0.0))
+        return not thread.is_alive()
 
     def _ensure_thread(self) -> bool:
         """Start the thread if it is not running; called with the lock held."""

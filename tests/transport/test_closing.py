@@ -24,6 +24,7 @@ from sentry_lite.local.receiver import Response
 from sentry_lite.options import build_options
 from sentry_lite.transport import HttpTransport
 from sentry_lite.transport.retry import RetryPolicy
+from sentry_lite.transport.sender import PoolClosed
 from sentry_lite.transport.spool import Spool
 
 FAST_RETRY = RetryPolicy(initial_backoff=0.05, max_backoff=0.2, jitter=0.5)
@@ -367,3 +368,21 @@ def test_a_replaced_clients_connection_is_closed_when_it_is_done_not_left_to_the
     sentry_init()  # the second client sends nothing: no connection of its own
     assert receiver.wait_for_open_connections(0) == 0
     assert first.stats().sent == 1
+
+
+def test_after_a_kill_no_request_opens_a_connection(receiver, make_transport):
+    # The worker may be between taking an envelope and posting it when the pool is
+    # cleared: its post must fail as unanswered, not open a connection nobody closes.
+    transport = make_transport(receiver.dsn)
+    transport.capture_envelope(event_envelope(message="first"))
+    assert transport.flush(5.0)
+    assert receiver.wait_for_open_connections(1) == 1
+    transport.kill()
+    assert receiver.wait_for_open_connections(0) == 0
+
+    answer = transport._sender.send(event_envelope(message="late"), None, with_report=False)
+
+    assert answer.status is None
+    assert isinstance(answer.error, PoolClosed)
+    assert receiver.wait_for_open_connections(0) == 0
+    assert len(receiver.events) == 1

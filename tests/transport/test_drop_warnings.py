@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from ports import closed_port
+from subprocess_runner import run_script
 from transport_helpers import event_envelope
 
 
@@ -115,3 +116,20 @@ def test_a_reset_connection_names_the_host(receiver, make_transport, caplog):
     assert "network_error" in warning
     assert f"127.0.0.1:{receiver.port}" in warning
     assert "reset" in warning or "closed" in warning
+
+
+def test_at_exit_the_warning_says_what_was_lost_and_how_to_keep_it():
+    result = run_script(
+        """
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=0.3)
+        sentry_lite.capture_message("lost")
+        """,
+        f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "dropping events" in line]
+    assert len(lines) == 1, result.stderr
+    assert "network_error (error): still undelivered when the SDK closed" in lines[0]
+    assert lines[0].endswith("; init(spool_dir=...) would keep them")
+    assert "further drops" not in lines[0]  # there is no later at exit

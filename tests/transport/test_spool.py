@@ -465,6 +465,29 @@ def test_a_crash_reaches_the_spool_before_the_hook_returns(tmp_path):
     assert result.stdout.split() == ["spooled", "1"]
 
 
+def test_with_a_spool_an_unreachable_server_does_not_hold_the_exit(tmp_path):
+    # The next run sends what is spooled: retrying until shutdown_timeout (10 s here)
+    # would only hold the program. It waits for nothing once an attempt went unanswered.
+    result = run_script(
+        """
+        import time
+        import sentry_lite
+        sentry_lite.init(shutdown_timeout=10)
+        for n in range(3):
+            sentry_lite.capture_message(f"message {n}")
+        sentry_lite.flush(1)  # the first attempt is refused meanwhile
+        print(round(time.monotonic(), 3), flush=True)
+        """,
+        f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1",
+        env={"SENTRY_LITE_SPOOL_DIR": str(tmp_path)},
+    )
+    ended = time.monotonic()
+    assert result.returncode == 0, result.stderr
+    exit_took = ended - float(result.stdout.split()[-1])
+    assert exit_took < 5.0  # 10 s before
+    assert len(spool_files(tmp_path)) == 3
+
+
 def test_sigkill_while_spooling_leaves_nothing_that_breaks_the_next_run(receiver, tmp_path):
     writer = subprocess.Popen(
         [
