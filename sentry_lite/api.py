@@ -114,6 +114,7 @@ def init(dsn: Any = NOT_GIVEN, *options_dict: Any, **options: Any) -> _InitGuard
     previous = get_global_scope().get_client()
     get_global_scope().set_client(client)
     if previous is not client:
+        client.continue_run_of(previous)  # one run, one application session
         previous.close_in_background()  # its queue drains on its own thread
     return _InitGuard(client)
 
