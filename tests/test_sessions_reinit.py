@@ -15,6 +15,7 @@ import pytest
 from subprocess_runner import run_script
 
 import sentry_lite
+from sentry_lite.local.receiver import Receiver
 
 RELEASE = "cli@1.0"
 
@@ -40,7 +41,7 @@ def test_the_same_release_and_environment_continue_the_running_session(sentry_in
     sentry_init(release=RELEASE, environment="production", max_breadcrumbs=50)
     sentry_lite.capture_exception(ValueError("after"))
     close_and_wait(receiver, 3)
-    sent = updates(receiver)
+    sent = sorted(updates(receiver), key=lambda update: update["seq"])  # two transports
     assert [(u["status"], u["errors"], u["init"]) for u in sent] == [
         ("ok", 1, True),
         ("exited", 2, False),
@@ -50,21 +51,54 @@ def test_the_same_release_and_environment_continue_the_running_session(sentry_in
     assert [u["seq"] for u in sent] == [0, 1]
 
 
-def test_a_clean_run_with_two_inits_is_one_session(sentry_init, receiver):
-    sentry_init(release=RELEASE)
-    sentry_init(release=RELEASE)
-    close_and_wait(receiver, 1)
+def run_program(source, dsn):
+    """Run ``source`` to its end: what every client sent, the retired ones' too, has left."""
+    result = run_script(textwrap.dedent(source), dsn)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_a_clean_run_with_two_inits_is_one_session(receiver):
+    run_program(
+        """
+        import sentry_lite
+        sentry_lite.init(release="cli@1.0")
+        sentry_lite.init(release="cli@1.0", max_breadcrumbs=50)
+        """,
+        receiver.dsn,
+    )
     [update] = updates(receiver)
     assert (update["status"], update["errors"], update["init"]) == ("exited", 0, True)
 
 
-def test_another_release_drops_a_first_session_the_server_never_heard_of(sentry_init, receiver):
-    sentry_init(release="cli@1.0")
-    sentry_init(release="cli@2.0")
-    close_and_wait(receiver, 1)
+def test_another_release_drops_a_first_session_the_server_never_heard_of(receiver):
+    run_program(
+        """
+        import sentry_lite
+        sentry_lite.init(release="cli@1.0")
+        sentry_lite.init(release="cli@2.0")
+        """,
+        receiver.dsn,
+    )
     [update] = updates(receiver)
     assert update["attrs"]["release"] == "cli@2.0"
     assert (update["status"], update["init"]) == ("exited", True)
+
+
+def test_another_project_gets_a_session_of_its_own(receiver, payload_validator):
+    with Receiver() as other:
+        other.on_envelope = payload_validator
+        run_program(
+            f"""
+            import sentry_lite
+            sentry_lite.init(release="cli@1.0")
+            sentry_lite.init("{other.dsn}", release="cli@1.0")
+            """,
+            receiver.dsn,
+        )
+        [update] = updates(other)
+    assert (update["status"], update["init"]) == ("exited", True)
+    assert updates(receiver) == []  # the first project's session, never sent, is dropped
 
 
 def test_another_environment_ends_a_first_session_that_had_errors(sentry_init, receiver):
@@ -88,8 +122,7 @@ def test_a_second_init_without_session_tracking_does_not_continue_it(sentry_init
     sentry_init(release=RELEASE)
     sentry_lite.capture_exception(ValueError("counted"))
     sentry_init(release=RELEASE, auto_session_tracking=False)
-    sentry_lite.flush(5)
-    receiver.wait_for_envelopes(3)
+    assert len(receiver.wait_for_envelopes(2)) == 2  # the event's, the old client's last
     sent = updates(receiver)
     assert [(u["status"], u["errors"]) for u in sent] == [("ok", 1), ("exited", 1)]
 

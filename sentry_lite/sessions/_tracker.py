@@ -175,8 +175,8 @@ class SessionTracker:
             ):
                 return False
             previous._app = None
-        if previous._files is not None:
-            previous._files.release()  # before ours is held: a lock taken twice would fail
+            if previous._files is not None:  # under its lock: its worker writes there
+                previous._files.release()  # before ours is held: a lock taken twice would fail
         with self._lock:
             self._app = theirs
             if self._files is not None:
