@@ -132,9 +132,13 @@ def test_the_session_file_follows_the_session_to_the_new_client(sentry_init, rec
     spool = tmp_path / "spool"
     sentry_init(release=RELEASE, spool_dir=str(spool))
     [before] = spool.glob("*/sessions/*.json")
+    [lock] = spool.glob("*/sessions/*.lock")
+    held = (lock.stat().st_ino, lock.stat().st_ctime_ns)
     sentry_init(release=RELEASE, spool_dir=str(spool))
     assert [path.name for path in spool.glob("*/sessions/*.json")] == [before.name]
-    assert len(list(spool.glob("*/sessions/*.lock"))) == 1
+    assert list(spool.glob("*/sessions/*.lock")) == [lock]
+    # The same file, never let go (made anew, it would have a later ctime).
+    assert (lock.stat().st_ino, lock.stat().st_ctime_ns) == held
     close_and_wait(receiver, 1)
     [update] = updates(receiver)
     assert update["sid"] + ".json" == before.name

@@ -159,28 +159,26 @@ class SessionTracker:
 
         Only for the same release and environment, while this tracker runs an
         application session; False (nothing changed) otherwise. The session
-        file moves with the session.
+        file moves with the session, its lock never let go.
         """
-        with self._lock:
+        with self._lock:  # the only place that holds two trackers' locks: no other order
             mine = self._app
             if mine is None or mine.init_sent or self._request_mode or self._closed:
                 return False
-        with previous._lock:
-            theirs = previous._app
-            if (
-                theirs is None
-                or theirs.ended
-                or previous._request_mode
-                or (theirs.release, theirs.environment) != (mine.release, mine.environment)
-            ):
-                return False
-            previous._app = None
-            if previous._files is not None:  # under its lock: its worker writes there
-                previous._files.release()  # before ours is held: a lock taken twice would fail
-        with self._lock:
-            self._app = theirs
-            if self._files is not None:
-                self._files.hold(theirs)  # releases the file of ``mine``
+            with previous._lock:  # its worker writes its session file under it
+                theirs = previous._app
+                if (
+                    theirs is None
+                    or theirs.ended
+                    or previous._request_mode
+                    or (theirs.release, theirs.environment) != (mine.release, mine.environment)
+                ):
+                    return False
+                previous._app, self._app = None, theirs
+                if self._files is not None:
+                    self._files.take_over(previous._files, theirs)
+                elif previous._files is not None:
+                    previous._files.release()
         mine.end("exited")  # dropped unsent: nobody ever heard of it
         logger.debug("init() again: session %s continues", theirs.sid)
         return True
