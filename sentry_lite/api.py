@@ -112,6 +112,9 @@ def init(dsn: Any = NOT_GIVEN, *options_dict: Any, **options: Any) -> _InitGuard
     """
     client = Client.from_options(build_options(dsn, options, options_dict))
     previous = get_global_scope().get_client()
+    # One run, one application session; done before the new client is reachable, so
+    # nothing captured through it has touched the session it may give up.
+    client.continue_run_of(previous)
     get_global_scope().set_client(client)
     if previous is not client:
         previous.close_in_background()  # its queue drains on its own thread

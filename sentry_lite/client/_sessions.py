@@ -57,6 +57,24 @@ class ClientSessions(BaseClient):
             tracker.start()
         return tracker
 
+    def continue_run_of(self, previous: BaseClient) -> None:
+        """``init()`` replaced ``previous`` by this client: one run is one application
+        session (docs/release-health.md, "A second init()").
+
+        With the same DSN, release and environment this client continues the
+        session ``previous`` runs; otherwise, when this client runs a session
+        of its own, ``previous``'s is dropped unless the server heard of it
+        already (then ``previous``'s close ends it ``exited``, as without a
+        session here).
+        """
+        theirs: SessionTracker | None = getattr(previous, "_sessions", None)
+        mine = self._sessions
+        if theirs is None or mine is None or not mine.runs_application_session:
+            return
+        if previous.options.dsn == self.options.dsn and mine.take_over(theirs):
+            return
+        theirs.replaced()
+
     @property
     def session_tracker(self) -> SessionTracker | None:
         """This client's release health (None without a release); web middleware count

@@ -5,7 +5,9 @@ directory per DSN under the spool directory (``--spool-dir``, else
 ``SENTRY_LITE_SPOOL_DIR``). A program's next start sends it; these commands
 act now:
 
-- ``list``: per DSN, how many envelopes, their ages and sizes, the item types.
+- ``list``: per DSN, how many envelopes, their ages and sizes, the item types
+  (a directory without envelopes is not shown; it stays on disk, as a
+  program using the spool may write into it at any moment).
 - ``send``: deliver them now through the SDK's own HTTP transport (rate
   limits, size budget, redirects, proxies), oldest first, one at a time; an
   envelope the server answered leaves the spool (sent, or refused: never
@@ -87,6 +89,8 @@ def purge_spool(root: str, out: IO[str], *, dsn: Optional[str] = None, yes: bool
             " nothing removed: run again with --yes\n"
         )
         return 1
+    if not directories:
+        out.write(f"nothing to remove in {root}\n")
     for directory in directories:
         removed, size = directory.spool.purge()
         out.write(f"{_name(directory)}: removed {_plural(removed, 'envelope')} ({_size(size)})\n")
@@ -121,7 +125,8 @@ def send_spool(root: str, out: IO[str], *, dsn: Optional[str] = None, timeout: f
 
 
 def _directories(root: str, dsn: Optional[str]) -> list[_Directory]:
-    """The spool directories under ``root`` (only ``dsn``'s when given), with their files."""
+    """The spool directories under ``root`` that hold envelopes, claimed or not (only
+    ``dsn``'s when given, even empty), with their files."""
     if dsn is not None:
         parsed = Dsn.parse(dsn)
         spool = Spool.for_dsn(root, parsed)
@@ -137,6 +142,10 @@ def _directories(root: str, dsn: Optional[str]) -> list[_Directory]:
             continue
         spool = Spool(path)
         files = spool.files()
+        if not files and not spool.claimed():
+            # Emptied by send or purge, or only session files: nothing to show. Left in
+            # place: a program using this spool may have made it and be about to write.
+            continue
         found.append(_Directory(spool, _dsn_of(root, path, files), files))
     return found
 

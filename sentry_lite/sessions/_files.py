@@ -15,6 +15,9 @@ however it ends, so a reused pid fools nobody.
 - The session ends normally (exited, crashed, ended by hand): both files are
   removed by the owner (the record first, so a reader never finds a record
   without its lock file).
+- A second ``init()`` that continues the session passes the held lock to
+  the new client's files (:meth:`SessionFiles.take_over`): never let go, so
+  no other process can take the session for abandoned at the switch.
 - Files older than 5 days are removed unsent: the server takes no update of
   a session started that long ago.
 - Platforms without ``fcntl`` (Windows) keep no files: no abnormal detection.
@@ -82,6 +85,20 @@ class SessionFiles:
         self._held, self._sid = descriptor, session.sid
         self.write(session)
         return True
+
+    def take_over(self, other: Optional[SessionFiles], session: Session) -> None:
+        """Hold ``session``'s files, which ``other`` held (a second ``init()``): in the same
+        directory its lock passes here without being let go, so no later start can
+        take the session for abandoned meanwhile; elsewhere they are made anew here."""
+        if other is not None and other.directory == self.directory and other._sid == session.sid:
+            self.release()  # the files of the session this tracker started
+            self._held, self._sid = other._held, other._sid
+            other._held = other._sid = None
+            self.write(session)
+            return
+        if other is not None:
+            other.release()
+        self.hold(session)
 
     def write(self, session: Session) -> None:
         """Write ``session``'s record (only while its lock is held)."""

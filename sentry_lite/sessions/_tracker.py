@@ -16,6 +16,10 @@
 - **Abnormal ends**: with a spool directory, the process that called
   ``init()`` keeps its open session on disk (sessions/_files.py); the
   transport's worker reports the sessions of dead processes as ``abnormal``.
+- **A second init()**: the new client's tracker takes over the running
+  session (:meth:`SessionTracker.take_over`) with the same release and
+  environment; otherwise the first one is dropped unsent, or ended
+  ``exited`` if an update of it left (:meth:`SessionTracker.replaced`).
 - **Fork**: a child starts a session of its own (kept in memory only: pool
   workers are routinely ended by SIGTERM, which is no abnormal end of the
   program); in request mode it counts its own requests.
@@ -29,11 +33,8 @@ the queue and the spool apply as to any item.
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -41,6 +42,7 @@ from sentry_lite._log import logger
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.sessions._aggregates import RequestSessions
+from sentry_lite.sessions._children import follow_into_children, watch_multiprocessing_exit
 from sentry_lite.sessions._session import Session
 
 if TYPE_CHECKING:
@@ -55,8 +57,6 @@ __all__ = ["ROTATE_AFTER", "RequestSession", "SessionTracker"]
 #: included, is taken even when it is delivered days late from the disk
 #: spool; and a daemon's crash-free rate then counts per day.
 ROTATE_AFTER = 24 * 3600.0
-
-_trackers: weakref.WeakSet[SessionTracker] = weakref.WeakSet()
 
 
 class RequestSession:
@@ -112,8 +112,7 @@ class SessionTracker:
         self.on_started: Optional[Callable[[float], None]] = None
         #: Delivers what is queued at a multiprocessing child's exit, bounded (set by the client).
         self.flush_at_exit: Optional[Callable[[], None]] = None
-        _trackers.add(self)
-        self._watching_children = _watch_multiprocessing_exit(self)
+        self._watching_children = follow_into_children(self)
 
     def _attrs(self) -> dict[str, str]:
         attrs = {"release": str(self._release)}
@@ -153,6 +152,58 @@ class SessionTracker:
         logger.debug("session %s started a day ago: ended, the next one started", session.sid)
         self._end(session, "exited")
         return ROTATE_AFTER
+
+    def take_over(self, previous: SessionTracker) -> bool:
+        """A second ``init()``: continue ``previous``'s application session (same sid,
+        start and error count) in place of the one this tracker started and never sent.
+
+        Only for the same release and environment, while this tracker runs an
+        application session; False (nothing changed) otherwise. The session
+        file moves with the session, its lock never let go.
+        """
+        with self._lock:  # the only place that holds two trackers' locks: no other order
+            mine = self._app
+            if mine is None or mine.init_sent or self._request_mode or self._closed:
+                return False
+            with previous._lock:  # its worker writes its session file under it
+                theirs = previous._app
+                if (
+                    theirs is None
+                    or theirs.ended
+                    or previous._request_mode
+                    or (theirs.release, theirs.environment) != (mine.release, mine.environment)
+                ):
+                    return False
+                previous._app, self._app = None, theirs
+                if self._files is not None:
+                    self._files.take_over(previous._files, theirs)
+                elif previous._files is not None:
+                    previous._files.release()
+        mine.end("exited")  # dropped unsent: nobody ever heard of it
+        logger.debug("init() again: session %s continues", theirs.sid)
+        return True
+
+    def replaced(self) -> None:
+        """A second ``init()`` made a client that counts this run in a session of its
+        own: the application session here is dropped unless an update of it left already."""
+        with self._lock:
+            session, self._app = self._app, None
+        self._drop_or_end(session)
+
+    def _drop_or_end(self, session: Optional[Session]) -> None:
+        if session is None:
+            return
+        if session.init_sent:
+            self._end(session, "exited")  # the server knows it: it must not stay open
+        else:
+            session.end("exited")  # dropped unsent
+            self._release_file(session)
+
+    @property
+    def runs_application_session(self) -> bool:
+        """An application session is running (not request mode, not ended)."""
+        session = self._app
+        return session is not None and not session.ended and not self._request_mode
 
     def end(self, status: str = "exited") -> None:
         """End the application session (``end_session()``); :meth:`start` makes a new one."""
@@ -237,14 +288,9 @@ class SessionTracker:
                 return
             self._request_mode = True
             session, self._app = self._app, None
-        if session is None:
-            return
-        logger.debug("first request: sessions are counted per request from now on")
-        if session.init_sent:
-            self._end(session, "exited")  # the server knows it: it must not stay open
-        else:
-            session.end("exited")  # dropped unsent
-            self._release_file(session)
+        if session is not None:
+            logger.debug("first request: sessions are counted per request from now on")
+        self._drop_or_end(session)
 
     def request_ended(self, request: RequestSession, error: Optional[BaseException]) -> None:
         """A request ended; ``error``: the exception that left the application, if any.
@@ -312,7 +358,7 @@ class SessionTracker:
         if self._app is not None and not self._closed:
             self._app = self._new_session(self._app.did)
             if not self._watching_children:
-                self._watching_children = _watch_multiprocessing_exit(self)
+                self._watching_children = watch_multiprocessing_exit(self)
 
     def end_at_exit(self) -> None:
         """A multiprocessing child ends: its session ends ``exited`` and is delivered
@@ -341,37 +387,3 @@ def _abnormal(session: Session, last_seen: float) -> Envelope:
     update = session.end("abnormal", last_seen=last_seen)
     logger.debug("session %s of a process that is gone: reported abnormal", session.sid)
     return _envelope(update or {})
-
-
-def _watch_multiprocessing_exit(tracker: SessionTracker) -> bool:
-    """If multiprocessing is in use: have a child process (forked or spawned) end its
-    session at its exit, which goes through os._exit() without atexit. The child's
-    bootstrap runs the after-fork hooks registered here, then its finalizers at exit."""
-    util = sys.modules.get("multiprocessing.util")
-    if util is None:
-        return False
-    util.register_after_fork(tracker, _end_at_child_exit)
-    return True
-
-
-def _end_at_child_exit(tracker: SessionTracker) -> None:
-    from multiprocessing.util import Finalize
-
-    reference = weakref.ref(tracker)
-
-    def end() -> None:
-        alive = reference()
-        if alive is not None:
-            alive.end_at_exit()
-
-    # Before the transport's own finalizer (priority 10) would flush.
-    Finalize(None, end, exitpriority=20)
-
-
-def _after_fork_in_child() -> None:
-    for tracker in list(_trackers):
-        tracker._after_fork_in_child()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -175,3 +175,23 @@ def test_the_runner_refuses_an_import_it_cannot_substitute_in_place():
     )
     with pytest.raises(ValueError, match="line 1"):
         substitute("import sentry_sdk, os\n")
+
+
+def test_a_keyboard_interrupt_is_reported_by_sentry_sdk_only_as_the_docs_say(receiver):
+    path = "tests/e2e/programs/keyboard_interrupt.py"
+    sdk_run = run_python([path], receiver.dsn)
+    [event] = receiver.wait_for_events(1, timeout=10)
+    [value] = event["exception"]["values"]
+    assert (value["type"], value["mechanism"]["type"]) == ("KeyboardInterrupt", "excepthook")
+
+    receiver.clear()
+    lite_run = run_python([str(RUNNER), path], receiver.dsn)
+    assert "KeyboardInterrupt" in lite_run.stderr, describe_run(lite_run)
+    assert sdk_run.returncode != 0
+    assert lite_run.returncode != 0
+    # The program has exited: what sentry_lite would send left before its excepthook returned.
+    assert receiver.events == []
+
+    compatibility = (Path(__file__).parents[2] / "docs" / "compatibility.md").read_text()
+    rows = [line for line in compatibility.splitlines() if line.startswith("| `KeyboardInterrupt`")]
+    assert rows, "docs/compatibility.md lists no KeyboardInterrupt difference"

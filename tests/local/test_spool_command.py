@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -212,3 +213,36 @@ def test_purge_needs_yes(spooled, capsys):
     assert code == 0
     assert "removed 3 envelopes" in out
     assert spool_files(spooled) == []
+
+
+def test_a_directory_emptied_by_send_is_not_listed(spooled, server, capsys):
+    code, _, _ = run(capsys, "send", "--spool-dir", str(spooled))
+    assert code == 0
+
+    code, out, _ = run(capsys, "list", "--spool-dir", str(spooled))
+
+    assert code == 0
+    assert out == f"{spooled}: 0 envelopes, 0 bytes\n"
+
+
+def test_a_directory_emptied_by_purge_is_neither_listed_nor_purged_again(spooled, capsys):
+    code, _, _ = run(capsys, "purge", "--spool-dir", str(spooled), "--yes")
+    assert code == 0
+
+    code, out, _ = run(capsys, "purge", "--spool-dir", str(spooled), "--yes")
+    assert (code, out) == (0, f"nothing to remove in {spooled}\n")
+    code, out, _ = run(capsys, "list", "--spool-dir", str(spooled))
+    assert out == f"{spooled}: 0 envelopes, 0 bytes\n"
+    # Left in place: a program running with this spool may be about to write into it.
+    assert [path.name for path in spooled.iterdir()] != []
+
+
+def test_a_directory_whose_files_are_all_being_sent_is_listed(spooled, capsys):
+    for path in spool_files(spooled):  # claimed by a live process (this one)
+        path.rename(f"{path}.claimed-{os.getpid()}")
+
+    code, out, _ = run(capsys, "list", "--spool-dir", str(spooled))
+
+    assert code == 0
+    assert "envelopes  none" in out
+    assert out.count("claimed by process") == 3
