@@ -139,14 +139,14 @@ def test_atexit_flushes_queued_events(receiver):
     result = run_script(
         """
         import sentry_lite
-        sentry_lite.init()
+        sentry_lite.init(shutdown_timeout=30.0)  # ends as soon as they are sent
         for index in range(20):
             sentry_lite.capture_message(f"message {index}")
         """,
         receiver.dsn,
     )
     assert result.returncode == 0
-    assert len(receiver.wait_for_events(20)) == 20
+    assert len(receiver.wait_for_events(20, timeout=30.0)) == 20
 
 
 @pytest.mark.parametrize("shutdown_timeout", [0.5, 2.0])
