@@ -82,3 +82,23 @@ def startup_time() -> float:
         subprocess.run([sys.executable, "-c", "import sentry_lite"], check=True, timeout=30)
         _STARTUP.append(time.monotonic() - began)
     return _STARTUP[0]
+
+
+#: The line a program run by :func:`run_script` prints when its exit begins: the
+#: statement ``print("exit begins", time.monotonic(), flush=True)``, its last one
+#: (or the one before the ``raise`` that ends it).
+_EXIT_BEGINS = "exit begins "
+
+
+def exit_seconds(result: subprocess.CompletedProcess[str], ended: float) -> float:
+    """How long the program's exit took: from its ``exit begins`` line to ``ended``.
+
+    ``ended`` is ``time.monotonic()`` taken as soon as :func:`run_script`
+    returned (the clock is the same in every process). Neither the
+    interpreter's start-up nor the program's own work counts, which a loaded
+    machine slows down: only what the exit holds (the SDK's flush and spool
+    writes, the interpreter's teardown).
+    """
+    marks = [line for line in result.stdout.splitlines() if line.startswith(_EXIT_BEGINS)]
+    assert len(marks) == 1, f"no single {_EXIT_BEGINS!r} line in stdout:\n{result.stdout}"
+    return ended - float(marks[0][len(_EXIT_BEGINS) :])

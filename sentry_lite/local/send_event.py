@@ -8,6 +8,11 @@ spool when ``SENTRY_LITE_SPOOL_DIR`` is set), without the default
 integrations or a release-health session. The event id is printed on
 stdout; what went wrong, on stderr. The exit status says whether the server
 accepted it (:data:`EXIT_CODES`), so a script can act on it.
+
+``timeout`` bounds each request (connect and read) and how long a send that
+got no answer is retried; the wait for the answer adds a grace for the
+transport's own start (its first send imports the HTTP stack), so a slow
+machine never reports a refused connection as a server that did not answer.
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ EXIT_CODES: dict[int, str] = {
 
 LEVELS = ("debug", "info", "warning", "error", "fatal")
 
+# Seconds the wait for the answer adds to ``timeout`` for the transport's start.
+_STARTUP_GRACE = 10.0
+
 #: Plain words for the drop reasons a lone message can meet.
 _REASON_WORDS: dict[str, str] = {
     "send_error": "refused by the server",
@@ -53,12 +61,14 @@ def send_event(
     environment: Optional[str] = None,
     timeout: float = 10.0,
 ) -> int:
-    """Send one message event and wait up to ``timeout`` seconds for the answer; the exit status.
+    """Send one message event, each request bounded by ``timeout`` seconds; the exit status.
 
     ``dsn`` None means the ``SENTRY_DSN`` environment variable.
     """
     import sentry_lite
     from sentry_lite._errors import ConfigurationError
+    from sentry_lite.options import NOT_GIVEN, build_options
+    from sentry_lite.transport.http import HttpTransport
 
     if not (dsn or os.environ.get("SENTRY_DSN")):
         err.write("sentry-lite send-event: no DSN: give --dsn or set SENTRY_DSN\n")
@@ -77,7 +87,12 @@ def send_event(
     if environment is not None:
         options["environment"] = environment
     try:
-        sentry_lite.init(dsn, **options) if dsn else sentry_lite.init(**options)
+        # The transport init() would make, with ``timeout`` for each request.
+        given_dsn = dsn or NOT_GIVEN
+        options["transport"] = HttpTransport(
+            build_options(given_dsn, options), timeout=(timeout, timeout)
+        )
+        sentry_lite.init(given_dsn, **options)
     except ConfigurationError as error:
         err.write(f"sentry-lite send-event: {error}\n")
         return 2
@@ -85,7 +100,7 @@ def send_event(
     # What went wrong is said below, once: not by the SDK's own warning as well.
     with sdk_warnings_quiet():
         event_id = sentry_lite.capture_message(message, level=level, tags=dict(tags or {}))
-        client.flush(timeout)
+        client.flush(timeout + _STARTUP_GRACE)
         answered_drops = list(dropped)
         counters = getattr(client.transport, "counters", None)
         client.close(0.0)  # what is still in flight goes to the spool, if there is one
@@ -95,15 +110,14 @@ def send_event(
         return 0
     if stats.spooled:
         why = counters.explanation("network_error") if counters is not None else None
-        err.write(
-            f"not delivered yet: {why or f'no answer within {timeout:g} s'}; kept in the spool\n"
-        )
+        why = why or f"no answer within {timeout + _STARTUP_GRACE:g} s"
+        err.write(f"not delivered yet: {why}; kept in the spool\n")
         return 3
     if event_id is None:
         err.write(f"not sent: dropped before sending ({', '.join(dropped) or 'no client'})\n")
         return 1
     if not answered_drops:
-        err.write(f"not delivered: no answer within {timeout:g} s\n")
+        err.write(f"not delivered: no answer within {timeout + _STARTUP_GRACE:g} s\n")
     else:
         reason = answered_drops[0]
         why = counters.explanation(reason) if counters is not None else None
@@ -144,7 +158,7 @@ def add_send_event_command(commands: Any) -> None:
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="how long to wait for the server (default: 10)",
+        help="seconds each request may take, and how long to retry one unanswered (default: 10)",
     )
     command.set_defaults(runner=_run_from_arguments)
 

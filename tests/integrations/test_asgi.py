@@ -41,8 +41,8 @@ async def run(app, scope):
 
 
 def flushed(receiver, count):
-    sentry_lite.flush(5)
-    events = receiver.wait_for_events(count)
+    sentry_lite.flush(30)  # ends once they are sent: fifty take a while on a loaded machine
+    events = receiver.wait_for_events(count, timeout=30)
     assert len(receiver.events) == count
     return events
 
