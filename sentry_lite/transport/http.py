@@ -1,9 +1,7 @@
 """The HTTP transport's API, and the wiring of the pieces that do the work.
 
 :meth:`HttpTransport.capture_envelope` only checks rate limits (a dict
-lookup), notes the envelope in the ledger and queues it; behind a backlog
-(two envelopes waiting) it encodes the envelope first, so that it waits as
-bytes. Everything else
+lookup), notes the envelope in the ledger and queues it. Everything else
 happens on the worker thread (worker.py), one envelope per task
 (:meth:`HttpTransport._process`), put together from:
 
@@ -63,8 +61,6 @@ __all__ = ["HttpTransport"]
 _QUIET_WAIT = 0.1
 # How long a fork waits for the worker to finish importing its modules.
 _WARM_UP_WAIT = 2.0
-# Envelopes waiting before the next one is encoded on the capturing thread.
-_ENCODE_BEHIND = 2
 
 
 class HttpTransport(Stopping, Transport):
@@ -87,7 +83,7 @@ class HttpTransport(Stopping, Transport):
         ConfigurationError: ``options`` has no DSN.
     """
 
-    remarks_masked_values = True  # budget.encode_envelope (the worker, or behind a backlog)
+    remarks_masked_values = True  # budget.encode_envelope, on the worker
 
     def __init__(
         self,
@@ -217,10 +213,6 @@ class HttpTransport(Stopping, Transport):
             if kept is None:
                 return
             processes.on_first_envelope(self)
-            if self._worker.waiting() >= _ENCODE_BEHIND:
-                kept = self._encoded_now(kept)
-                if kept is None:
-                    return
             record = self._ledger.add(kept)
             if self._worker.submit(functools.partial(self._process, record)):
                 self.counters.queued()
@@ -238,17 +230,6 @@ class HttpTransport(Stopping, Transport):
                 return
             logger.debug("dropped %s: queue_overflow", describe(kept))
             self._outcomes.record("queue_overflow", kept.items)
-
-    def _encoded_now(self, envelope: Envelope) -> Optional[Envelope]:
-        """``envelope`` encoded on the capturing thread, as the worker would; None: none fits.
-
-        Behind a backlog the envelope waits as bytes: a fifth of the memory of
-        the event's dicts, and the same work the worker would do, done sooner.
-        """
-        try:
-            return self._sender.encode(envelope)
-        except Exception:  # noqa: BLE001 -- the worker tries again, and counts what fails
-            return envelope
 
     def _drop_closed(self, envelope: Envelope) -> None:
         """Count an envelope a close or a second ``init()`` refused after it passed the check.

@@ -109,10 +109,6 @@ class Worker:
         if self._pid != os.getpid():
             self._start_fresh()
 
-    def waiting(self) -> int:
-        """Tasks queued and not started (read without the lock: a hint, not a count to act on)."""
-        return len(self._tasks)
-
     def submit(self, task: Task) -> bool:
         """Queue ``task`` without blocking; False when the queue is full or the worker stopping."""
         self._check_fork()
