@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import time
 
+from session_helpers import updates
+
 import sentry_lite
 from sentry_lite.sessions import ROTATE_AFTER
 from sentry_lite.sessions._session import iso_time
 
 RELEASE = "daemon@2.0"
-
-
-def updates(receiver):
-    return [
-        item.json()
-        for received in receiver.envelopes
-        for item in received.envelope.items
-        if item.type == "session"
-    ]
 
 
 class ShiftedClock:

@@ -10,29 +10,11 @@ from __future__ import annotations
 import logging
 
 import pytest
+from session_helpers import close_and_wait, session_items, updates
 
 import sentry_lite
 
 RELEASE = "shop@1.2.3"
-
-
-def session_items(receiver):
-    """Every (item type, payload) of a session or sessions item received, in order."""
-    found = []
-    for received in receiver.envelopes:
-        for item in received.envelope.items:
-            if item.type in ("session", "sessions"):
-                found.append((item.type, item.json()))
-    return found
-
-
-def updates(receiver):
-    return [payload for kind, payload in session_items(receiver) if kind == "session"]
-
-
-def close_and_wait(receiver, count):
-    sentry_lite.get_client().close(timeout=5.0)
-    receiver.wait_for_envelopes(count)
 
 
 def test_a_run_without_errors_ends_exited_with_one_update(sentry_init, receiver):

@@ -12,26 +12,13 @@ import sys
 import textwrap
 
 import pytest
+from session_helpers import close_and_wait, updates
 from subprocess_runner import run_script
 
 import sentry_lite
 from sentry_lite.local.receiver import Receiver
 
 RELEASE = "cli@1.0"
-
-
-def updates(receiver):
-    return [
-        item.json()
-        for received in receiver.envelopes
-        for item in received.envelope.items
-        if item.type == "session"
-    ]
-
-
-def close_and_wait(receiver, count):
-    sentry_lite.get_client().close(timeout=5.0)
-    receiver.wait_for_envelopes(count)
 
 
 def test_the_same_release_and_environment_continue_the_running_session(sentry_init, receiver):
