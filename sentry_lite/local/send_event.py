@@ -9,10 +9,8 @@ integrations or a release-health session. The event id is printed on
 stdout; what went wrong, on stderr. The exit status says whether the server
 accepted it (:data:`EXIT_CODES`), so a script can act on it.
 
-``timeout`` bounds each request (connect and read) and how long a send that
-got no answer is retried; the wait for the answer adds a grace for the
-transport's own start (its first send imports the HTTP stack), so a slow
-machine never reports a refused connection as a server that did not answer.
+``timeout`` bounds each request and how long a send that got no answer is
+retried; the wait for the answer is command_transport.py's.
 """
 
 from __future__ import annotations
@@ -35,9 +33,6 @@ EXIT_CODES: dict[int, str] = {
 }
 
 LEVELS = ("debug", "info", "warning", "error", "fatal")
-
-# Seconds the wait for the answer adds to ``timeout`` for the transport's start.
-_STARTUP_GRACE = 10.0
 
 #: Plain words for the drop reasons a lone message can meet.
 _REASON_WORDS: dict[str, str] = {
@@ -67,8 +62,8 @@ def send_event(
     """
     import sentry_lite
     from sentry_lite._errors import ConfigurationError
+    from sentry_lite.local.command_transport import answer_wait, command_transport
     from sentry_lite.options import NOT_GIVEN, build_options
-    from sentry_lite.transport.http import HttpTransport
 
     if not (dsn or os.environ.get("SENTRY_DSN")):
         err.write("sentry-lite send-event: no DSN: give --dsn or set SENTRY_DSN\n")
@@ -89,9 +84,7 @@ def send_event(
     try:
         # The transport init() would make, with ``timeout`` for each request.
         given_dsn = dsn or NOT_GIVEN
-        options["transport"] = HttpTransport(
-            build_options(given_dsn, options), timeout=(timeout, timeout)
-        )
+        options["transport"] = command_transport(build_options(given_dsn, options), timeout)
         sentry_lite.init(given_dsn, **options)
     except ConfigurationError as error:
         err.write(f"sentry-lite send-event: {error}\n")
@@ -100,7 +93,7 @@ def send_event(
     # What went wrong is said below, once: not by the SDK's own warning as well.
     with sdk_warnings_quiet():
         event_id = sentry_lite.capture_message(message, level=level, tags=dict(tags or {}))
-        client.flush(timeout + _STARTUP_GRACE)
+        client.flush(answer_wait(timeout))
         answered_drops = list(dropped)
         counters = getattr(client.transport, "counters", None)
         client.close(0.0)  # what is still in flight goes to the spool, if there is one
@@ -110,14 +103,14 @@ def send_event(
         return 0
     if stats.spooled:
         why = counters.explanation("network_error") if counters is not None else None
-        why = why or f"no answer within {timeout + _STARTUP_GRACE:g} s"
+        why = why or f"no answer within {answer_wait(timeout):g} s"
         err.write(f"not delivered yet: {why}; kept in the spool\n")
         return 3
     if event_id is None:
         err.write(f"not sent: dropped before sending ({', '.join(dropped) or 'no client'})\n")
         return 1
     if not answered_drops:
-        err.write(f"not delivered: no answer within {timeout + _STARTUP_GRACE:g} s\n")
+        err.write(f"not delivered: no answer within {answer_wait(timeout):g} s\n")
     else:
         reason = answered_drops[0]
         why = counters.explanation(reason) if counters is not None else None

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sentry_lite._frozen import replace
+from sentry_lite.local.command_transport import answer_wait, command_transport
 from sentry_lite.local.quiet_sdk import sdk_warnings_quiet
 
 if TYPE_CHECKING:
@@ -35,9 +36,6 @@ if TYPE_CHECKING:
     from sentry_lite.transport.spool import Spool
 
 __all__ = ["SendOutcome", "send_directory"]
-
-# Seconds a file's wait adds to ``timeout`` for the transport's start.
-_STARTUP_GRACE = 10.0
 
 # Drops after which the envelope is still deliverable later: it stays in the spool.
 _KEPT_REASONS = frozenset({"ratelimit_backoff", "network_error"})
@@ -92,7 +90,7 @@ def _send_all(spool: Spool, transport: HttpTransport, outcome: SendOutcome, time
                 break
             before = transport.stats()
             transport.capture_envelope(claimed.envelope)
-            answered_in_time = transport.flush(timeout + _STARTUP_GRACE)
+            answered_in_time = transport.flush(answer_wait(timeout))
             after = transport.stats()
             new_drops = {
                 reason
@@ -121,7 +119,6 @@ def _send_all(spool: Spool, transport: HttpTransport, outcome: SendOutcome, time
 
 def _transport(dsn: Dsn, timeout: float) -> HttpTransport:
     from sentry_lite.options import build_options
-    from sentry_lite.transport.http import HttpTransport
 
     options = build_options(
         str(dsn),
@@ -130,14 +127,14 @@ def _transport(dsn: Dsn, timeout: float) -> HttpTransport:
     # No spool of its own, whatever SENTRY_LITE_SPOOL_DIR says (build_options reads it for
     # an option left unset): this command owns the files, and a failed send that spooled
     # again would leave a copy beside the file it keeps.
-    return HttpTransport(replace(options, spool_dir=None), timeout=(timeout, timeout))
+    return command_transport(replace(options, spool_dir=None), timeout)
 
 
 def _why_kept(
     transport: HttpTransport, drops: set[str], answered_in_time: bool, timeout: float
 ) -> str:
     if not answered_in_time:
-        return f"no answer within {timeout + _STARTUP_GRACE:g} s"
+        return f"no answer within {answer_wait(timeout):g} s"
     if "ratelimit_backoff" in drops:
         return "rate limited: the server asked to wait before sending more"
     words = transport.counters.explanation("network_error")
