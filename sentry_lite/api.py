@@ -200,7 +200,7 @@ def add_breadcrumb(
     # never_raises decorator (its *args/**kwargs call costs more than the rest).
     try:
         client, isolation = client_and_isolation_scope()
-        if client is not None and client.is_active():
+        if client is not None:  # record_breadcrumb returns at once if it is not active
             client.record_breadcrumb(isolation, crumb, hint, kwargs)
     except Exception as error:  # noqa: BLE001 -- an entry point never raises into the host
         report_internal_error("add_breadcrumb", error)

@@ -275,6 +275,24 @@ def test_breadcrumbs_are_bounded_and_filtered(sentry_init, receiver):
     assert [c["message"] for c in event["breadcrumbs"]["values"]] == ["step 2", "step 3", "step 4"]
 
 
+def test_no_breadcrumb_is_kept_without_a_dsn_or_after_close(sentry_init):
+    calls = []
+
+    def before_breadcrumb(crumb, hint):
+        calls.append(crumb["message"])
+        return crumb
+
+    sentry_init(dsn=None, before_breadcrumb=before_breadcrumb)
+    sentry_lite.add_breadcrumb(message="no dsn")
+    assert list(sentry_lite.get_isolation_scope().breadcrumbs) == []
+    sentry_init(before_breadcrumb=before_breadcrumb)
+    sentry_lite.add_breadcrumb(message="kept")
+    sentry_lite.get_client().close()
+    sentry_lite.add_breadcrumb(message="after close")
+    assert [c["message"] for c in sentry_lite.get_isolation_scope().breadcrumbs] == ["kept"]
+    assert calls == ["kept"]
+
+
 def test_event_processors_on_a_scope(sentry_init, receiver):
     sentry_init()
 

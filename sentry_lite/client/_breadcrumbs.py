@@ -25,6 +25,8 @@ _now = time.time
 class Breadcrumbs(BaseClient):
     """What :class:`~sentry_lite.client.Client` does with a breadcrumb before a scope keeps it."""
 
+    _closed: bool
+
     def record_breadcrumb(
         self,
         scope: Scope,
@@ -35,6 +37,8 @@ class Breadcrumbs(BaseClient):
         # Runs on the caller's thread for every breadcrumb: the common case
         # (no hook, no timestamp or a float one) is a few dict operations.
         # ``fields`` is the caller's fresh ``**kwargs`` dict: kept, not copied.
+        if self.transport is None or self._closed:  # is_active(), without its call
+            return
         new: Breadcrumb = {**crumb, **fields} if crumb else fields  # type: ignore[assignment,typeddict-item]
         if not new:
             return
