@@ -146,6 +146,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
                 source_filter=scrubber.source_filter,
                 key_filter=scrubber.key_filter,
                 local_filter=scrubber.local_filter,
+                pure_filters=scrubber.filters_are_pure,
             )
             self._limits = replace(
                 self._limits,

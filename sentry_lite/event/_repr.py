@@ -16,6 +16,7 @@ from collections.abc import ItemsView, KeysView, Mapping, Sequence, ValuesView
 from collections.abc import Set as AbstractSet
 from enum import Enum
 from itertools import islice
+from types import BuiltinFunctionType, FunctionType, ModuleType
 from typing import Any, Optional
 
 from sentry_lite.event._limits import SafeLimits
@@ -48,6 +49,13 @@ CONTAINERS: tuple[type[Any], ...] = (
 # Sets come in hash order, which for strings changes from run to run.
 SETS = (set, frozenset)
 _NUMBERS = frozenset({int, float})
+# Objects whose text names code, not data (a module frame's globals are mostly
+# these): equal texts are shared between events (:func:`_shared_text`).
+_CODE_KINDS = frozenset({ModuleType, FunctionType, BuiltinFunctionType, type})
+#: Texts kept for sharing, and the longest one kept.
+MAX_SHARED_TEXTS = 256
+MAX_SHARED_LENGTH = 300
+_shared: dict[str, str] = {}
 
 
 def sort_whole_set(head: list[Any], count: int) -> None:
@@ -196,6 +204,8 @@ class ReprWalker:
             if not isinstance(text, str):  # Defensive: repr() checks this already
                 text = placeholder(value)
         text = self._text(text)
+        if kind in _CODE_KINDS:
+            text = _shared_text(text)
         # The value is kept with its text so its id cannot be reused mid-walk.
         self._reprs[key] = (value, text)
         return text
@@ -215,3 +225,19 @@ class ReprWalker:
         if len(args) > self.limits.breadth:
             parts.append(ELLIPSIS)
         return f"{type_name(error)}({', '.join(parts)})"
+
+
+def _shared_text(text: str) -> str:
+    """The one copy of ``text`` events share (``repr()`` still runs for each event:
+    only the equal result is not kept twice); ``text`` itself when not kept."""
+    known = _shared.get(text)
+    if known is not None:
+        return known
+    if len(text) <= MAX_SHARED_LENGTH:
+        try:
+            while len(_shared) >= MAX_SHARED_TEXTS:
+                del _shared[next(iter(_shared))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread dropped it first
+            pass
+        _shared[text] = text
+    return text

@@ -38,6 +38,10 @@ class EventSettings(Frozen):
         databag_depth: how deep containers in locals are walked.
         databag_breadth: how many items of each container are kept.
         custom_repr: the ``custom_repr`` option, for objects in locals.
+        pure_filters: ``string_filter`` and ``source_filter`` give the same
+            text for the same input and nothing else follows from calling
+            them (the SDK's own scrubber's): a text they made may be reused
+            by later events (source lines are) instead of being made again.
     """
 
     include_local_variables: bool = True
@@ -55,6 +59,7 @@ class EventSettings(Frozen):
     databag_depth: int = 5
     databag_breadth: int = 10
     custom_repr: Optional[Callable[[Any], Optional[str]]] = None
+    pure_filters: bool = False
 
     @classmethod
     def from_options(cls, options: Any) -> EventSettings:

@@ -35,7 +35,6 @@ holds a frame, traceback or local after returning.
 
 from __future__ import annotations
 
-import linecache
 import os
 import re
 import sys
@@ -46,7 +45,8 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from sentry_lite._guard import report_internal_error
 from sentry_lite.event._repr import ReprMemo
-from sentry_lite.event.safe import FILTERED, SafeLimits, Walker, safe_text
+from sentry_lite.event._source import add_source_context
+from sentry_lite.event.safe import FILTERED, SafeLimits, Walker
 from sentry_lite.event.settings import EventSettings
 
 if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
@@ -54,11 +54,6 @@ if TYPE_CHECKING:  # annotations only: types.py costs ~1 ms to import
 
 __all__ = ["frames_from_stack", "frames_from_traceback"]
 
-_CONTEXT_LINES = 5
-_MAX_LINE_LENGTH = 300
-# How much of a source line the source filter reads: what safe_text lets a string
-# filter see of a string cut to _MAX_LINE_LENGTH.
-_FILTER_WINDOW = 2 * _MAX_LINE_LENGTH + 256
 _MAX_LOCALS = 50
 _VARS_NODE_BUDGET = 10_000
 _CACHE_SIZE = 2048
@@ -188,7 +183,7 @@ def _frame(
     if isinstance(lineno, int):
         result["lineno"] = lineno
         if settings.include_source_context:
-            _add_source_context(result, code.co_filename, lineno, frame, settings)
+            add_source_context(result, code.co_filename, lineno, frame, settings)
     if walker is not None:
         result["vars"] = _frame_vars(frame, walker, settings.local_filter)
     return result
@@ -281,53 +276,6 @@ def _filename(co_filename: str, module: Optional[str]) -> str:
         return path.split(above_package, 1)[-1].lstrip(os.sep) or co_filename
     except Exception:  # noqa: BLE001 -- not imported, or a module object that misbehaves
         return co_filename
-
-
-# -- source context -----------------------------------------------------------------
-
-
-def _add_source_context(
-    result: Frame, co_filename: str, lineno: int, frame: FrameType, settings: EventSettings
-) -> None:
-    try:
-        lines = linecache.getlines(co_filename, frame.f_globals)
-    except Exception:  # noqa: BLE001 -- a loader's get_source may raise anything
-        return
-    if not 1 <= lineno <= len(lines):
-        return
-    index = lineno - 1
-    first = max(index - _CONTEXT_LINES, 0)
-    window = [line.rstrip("\r\n") for line in lines[first : index + 1 + _CONTEXT_LINES]]
-    string_filter = settings.string_filter
-    source_filter = settings.source_filter
-    if source_filter is not None:
-        # One block: a private key spans lines. Each line cut first, as safe_text would.
-        window = _filtered_source([line[:_FILTER_WINDOW] for line in window], source_filter)
-        string_filter = None
-    texts = [safe_text(line, _MAX_LINE_LENGTH, string_filter) for line in window]
-    current = index - first
-    result["pre_context"] = texts[:current]
-    result["context_line"] = texts[current]
-    result["post_context"] = texts[current + 1 :]
-
-
-def _filtered_source(
-    lines: list[str], source_filter: Callable[[list[str]], list[str]]
-) -> list[str]:
-    """``lines`` through ``source_filter``; all ``"[Filtered]"`` where it fails (reported)."""
-    try:
-        filtered = source_filter(lines)
-        if (
-            isinstance(filtered, list)
-            and len(filtered) == len(lines)
-            and all(isinstance(line, str) for line in filtered)
-        ):
-            return filtered
-        error: Exception = TypeError("the source filter did not return as many strings")
-    except Exception as raised:  # noqa: BLE001 -- fail closed: the lines are masked
-        error = raised
-    report_internal_error("event_scrubber source filter", error)
-    return [FILTERED] * len(lines)
 
 
 # -- locals ----------------------------------------------------------------------------

@@ -164,6 +164,17 @@ class EventScrubber:
         return self._values.source
 
     @property
+    def filters_are_pure(self) -> bool:
+        """True when :attr:`string_filter` and :attr:`source_filter` are the SDK's
+        own (not a subclass's :meth:`scrub_text` or :meth:`scrub_source`): the same
+        text always gives the same result, so a result may be reused."""
+        cls = type(self)
+        return (
+            cls.scrub_text is EventScrubber.scrub_text
+            and cls.scrub_source is EventScrubber.scrub_source
+        )
+
+    @property
     def key_filter(self) -> Callable[[str], bool]:
         """The key rule event building applies to each dict key and local name.
 
