@@ -1,7 +1,8 @@
 """Code most programs never run is loaded when first used, not by ``import`` or ``init()``.
 
 Every module costs memory in every process that loads it (docs/performance.md,
-"Footprint"); these wait for the feature that needs them.
+"Footprint"); these wait for the feature that needs them. A web framework's
+request handling waits for the first request: tests/web/test_first_request_loads.py.
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ _PROGRAM = """
     attachment = sentry_lite.Attachment(bytes=b"x", filename="b.txt")
     import subprocess
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        sentry_lite.capture_exception()
+    report["after_importing_subprocess"] = [
+        n for n in lazy if n in sys.modules and n not in preloaded and "stdlib" in n
+    ]
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
     report["after_use"] = [n for n in lazy if n in sys.modules and n not in preloaded]
     print(json.dumps(report))
 """
@@ -57,10 +66,13 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
 
     assert report["after_a_capture"] == []
     assert report["popen_patched"] is True
+    # The Popen hook is installed; its breadcrumb code waits for the first command.
+    assert report["after_importing_subprocess"] == []
     assert {
         "sentry_lite.tracing",
         "sentry_lite.attachments",
         "sentry_lite.integrations.stdlib._subprocess",
+        "sentry_lite.integrations.stdlib._command_line",
     } <= set(report["after_use"])
 
 

@@ -21,13 +21,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Optional
 
+from sentry_lite.integrations._web.hooks import checked_transaction_style, recording_client
 from sentry_lite.integrations._web.processor import (
     RequestProcessor,
     RequestReader,
     active_processor,
     capture_request_error,
-    checked_transaction_style,
-    recording_client,
     reset_active,
     set_active,
 )

@@ -9,7 +9,7 @@ request (JSON or form), within ``max_request_body_size``.
 
 from __future__ import annotations
 
-from sentry_lite.integrations._web.processor import require
+from sentry_lite.integrations._web.hooks import require
 from sentry_lite.integrations.starlette import StarletteIntegration, patch_starlette
 
 __all__ = ["FastApiIntegration"]

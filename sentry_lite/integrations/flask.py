@@ -16,29 +16,19 @@ already parsed), as JSON or form fields where it can. With
 ``send_default_pii``: cookies, the client address and Flask-Login's user id.
 
 Flask is patched when the program imports it: ``init()`` imports nothing of
-Flask.
+Flask. This module is only the hook; what handles a request (the middleware,
+its reader: ``_flask_request.py``) is loaded by an app's first request.
 """
 
 from __future__ import annotations
 
-import sys
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any
 
 from sentry_lite._guard import guarded
 from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations._web.processor import (
-    capture_request_error,
-    checked_transaction_style,
-    recording_client,
-    require,
-)
-from sentry_lite.integrations._web.request_data import body_within_limit, form_dict, parse_body
-from sentry_lite.integrations.wsgi import SentryWsgiMiddleware, WsgiRequest
-
-if TYPE_CHECKING:
-    from sentry_lite.options import Options
+from sentry_lite.integrations._web.hooks import checked_transaction_style, recording_client, require
 
 __all__ = ["FlaskIntegration"]
 
@@ -69,76 +59,6 @@ class FlaskIntegration(Integration):
         when_imported("flask", _patch_flask)
 
 
-class FlaskRequest(WsgiRequest):
-    """Reads Flask's request (werkzeug keeps it in the environ), else the environ."""
-
-    __slots__ = ()
-    specificity = 1
-
-    def request(self, options: Options) -> dict[str, Any]:
-        data = super().request(options)
-        request = self.environ.get("werkzeug.request")
-        if request is not None:
-            body = _body(request, options["max_request_body_size"])
-            if body is not None:
-                data["data"] = body
-        return data
-
-    def transaction(self) -> Optional[tuple[str, str]]:
-        rule = getattr(self.environ.get("werkzeug.request"), "url_rule", None)
-        if rule is not None:
-            if _transaction_style() == "url":
-                return str(rule.rule), "route"
-            return str(rule.endpoint), "component"
-        return super().transaction()
-
-    def user(self, options: Options) -> Optional[dict[str, Any]]:
-        user = super().user(options) or {}
-        user_id = _login_user_id()
-        if user_id is not None:
-            user["id"] = user_id
-        return user or None
-
-
-class _FlaskMiddleware(SentryWsgiMiddleware):
-    reader = FlaskRequest
-    mechanism = "flask"
-
-
-def _transaction_style() -> str:
-    client = recording_client()
-    integration = client.get_integration(FlaskIntegration) if client is not None else None
-    return getattr(integration, "transaction_style", "endpoint")
-
-
-def _body(request: Any, size_option: object) -> Any:
-    """The body Flask has, or gives without surprises, within the size option."""
-    if not body_within_limit(request.content_length, size_option):
-        return None
-    parsed = vars(request)
-    if parsed.get("form"):  # werkzeug's cached_property: the app read request.form
-        return form_dict((name, value) for name, value in parsed["form"].items(multi=True))
-    if request.mimetype == "multipart/form-data":
-        return None  # parsing it now would read the files
-    raw = request.get_data(cache=True)
-    return parse_body(raw, request.content_type) if raw else None
-
-
-def _login_user_id() -> Optional[str]:
-    """Flask-Login's current user id, if Flask-Login is in use and someone is logged in."""
-    if "flask_login" not in sys.modules:
-        return None
-    try:
-        from flask import g
-
-        user = g.get("_login_user")
-        if user is None or not getattr(user, "is_authenticated", False):
-            return None
-        return str(user.get_id())
-    except Exception:  # noqa: BLE001 -- no app context, a user model that fails: no user
-        return None
-
-
 def _patch_flask(flask: ModuleType) -> None:
     flask_class = flask.Flask
     original_call = flask_class.__call__
@@ -149,7 +69,10 @@ def _patch_flask(flask: ModuleType) -> None:
             return original_call(self, environ, start_response)
         middleware = vars(self).get(_MIDDLEWARE)
         if middleware is None:
-            middleware = _FlaskMiddleware(lambda env, start: original_call(self, env, start))
+            # The app's first request: the request handling is loaded now, not by init().
+            from sentry_lite.integrations._flask_request import FlaskMiddleware
+
+            middleware = FlaskMiddleware(lambda env, start: original_call(self, env, start))
             vars(self)[_MIDDLEWARE] = middleware
         return middleware(environ, start_response)
 
@@ -162,4 +85,6 @@ def _report_view_error(sender: Any, exception: BaseException, **extra: Any) -> N
     with guarded("flask error"):
         client = recording_client()
         if client is not None and client.get_integration(FlaskIntegration) is not None:
+            from sentry_lite.integrations._web.processor import capture_request_error
+
             capture_request_error(client, exception, "flask")

@@ -39,7 +39,7 @@ from sentry_lite.integrations._queues import (
     enter_job_scope,
 )
 from sentry_lite.integrations._rq_cron import end_cron_run, start_cron_run, watch_cron_jobs
-from sentry_lite.integrations._web.processor import require
+from sentry_lite.integrations._web.hooks import require
 from sentry_lite.integrations.logging import ignore_logger
 
 __all__ = ["RqIntegration"]

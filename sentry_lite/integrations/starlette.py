@@ -19,6 +19,9 @@ methods also leaves it in the ASGI scope for the event), within
 ``max_request_body_size``; the SDK never reads the body itself.
 
 Starlette is patched when the program imports it: ``init()`` imports nothing.
+This module holds the hooks; what handles a request (the middleware, its
+reader, the patch that keeps the body the app read: ``_starlette_request.py``)
+is loaded by the first request an app serves.
 """
 
 from __future__ import annotations
@@ -34,27 +37,20 @@ from sentry_lite._guard import guarded
 from sentry_lite._on_import import when_imported
 from sentry_lite.client import Client
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations._web.processor import (
-    capture_request_error,
+from sentry_lite.integrations._web.hooks import (
     checked_transaction_style,
     recording_client,
     require,
     status_codes,
 )
-from sentry_lite.integrations._web.request_data import body_within_limit, form_dict, parse_body
-from sentry_lite.integrations.asgi import AsgiRequest, AsgiScope, SentryAsgiMiddleware
 from sentry_lite.scope import get_current_scope, get_isolation_scope, use_isolation_scope, use_scope
 
 if TYPE_CHECKING:
-    from sentry_lite.integrations._web.processor import RequestReader
-    from sentry_lite.options import Options
     from sentry_lite.scope import Scope
 
 __all__ = ["StarletteIntegration"]
 
 _TRANSACTION_STYLES = ("endpoint", "url")
-_BODY = "sentry_lite.body"
-_FORM = "sentry_lite.form"
 _MIDDLEWARE = "_sentry_lite_middleware"
 _patched: set[str] = set()
 
@@ -97,7 +93,6 @@ def patch_starlette() -> None:
         ("starlette.concurrency", _patch_threadpool),
         ("starlette.applications", _patch_application),
         ("starlette.middleware.exceptions", _patch_exception_middleware),
-        ("starlette.requests", _patch_request),
     ):
         if module not in _patched:
             _patched.add(module)
@@ -114,66 +109,11 @@ def integration_for(client: Client, app: Any) -> Optional[StarletteIntegration]:
     return starlette if isinstance(starlette, StarletteIntegration) else None
 
 
-class StarletteRequest(AsgiRequest):
-    """The ASGI scope as Starlette fills it in: the route, and the body the app read."""
-
-    __slots__ = ()
-    specificity = 1
-
-    def request(self, options: Options) -> dict[str, Any]:
-        data = super().request(options)
-        body = _body(self.scope, options["max_request_body_size"])
-        if body is not None:
-            data["data"] = body
-        return data
-
-
-class _StarletteMiddleware(SentryAsgiMiddleware):
-    def make_reader(self, scope: AsgiScope) -> RequestReader:
-        return StarletteRequest(scope, self.transaction_style)
-
-
-def _body(scope: AsgiScope, size_option: object) -> Any:
-    form = scope.get(_FORM)
-    raw = scope.get(_BODY)
-    if form is None and raw is None:
-        return None
-    length = _content_length(scope)
-    if length is None and isinstance(raw, bytes):
-        length = len(raw)
-    if not body_within_limit(length, size_option):
-        return None
-    if form is not None:
-        return form_dict(
-            (name, value if isinstance(value, str) else f"<file {getattr(value, 'filename', '')}>")
-            for name, value in form.multi_items()
-        )
-    content_type = next(
-        (
-            value.decode("latin-1")
-            for name, value in scope.get("headers", ())
-            if name == b"content-type"
-        ),
-        None,
-    )
-    return parse_body(raw, content_type) if raw else None
-
-
-def _content_length(scope: AsgiScope) -> Optional[int]:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
 def _patch_application(module: ModuleType) -> None:
     app_class = module.Starlette
     original_call = app_class.__call__
 
-    async def __call__(self: Any, scope: AsgiScope, receive: Any, send: Any) -> None:
+    async def __call__(self: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
         client = recording_client()
         integration = integration_for(client, self) if client is not None else None
         if integration is None or scope.get("type") not in ("http", "websocket"):
@@ -182,7 +122,10 @@ def _patch_application(module: ModuleType) -> None:
         key = (_MIDDLEWARE, integration.identifier, integration.transaction_style)
         middleware = vars(self).get(key)
         if middleware is None:
-            middleware = _StarletteMiddleware(
+            # The app's first request: the request handling is loaded now, not by init().
+            from sentry_lite.integrations._starlette_request import StarletteMiddleware
+
+            middleware = StarletteMiddleware(
                 functools.partial(original_call, self),
                 transaction_style=integration.transaction_style,
                 mechanism_type=integration.identifier,
@@ -222,6 +165,8 @@ def _reporting_handler(handler: Any) -> Any:
                 return
             integration = integration_for(client, request.scope.get("app"))
             if integration is not None and status in integration.failed_request_status_codes:
+                from sentry_lite.integrations._web.processor import capture_request_error
+
                 capture_request_error(client, error, integration.identifier, handled=True)
 
     if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
@@ -239,30 +184,6 @@ def _reporting_handler(handler: Any) -> Any:
         return handler(request, error)
 
     return sync_handler
-
-
-def _patch_request(module: ModuleType) -> None:
-    """``Request.body()`` and the form parser leave what they read in the ASGI scope."""
-    request_class = module.Request
-    original_body = request_class.body
-
-    async def body(self: Any) -> bytes:
-        raw: bytes = await original_body(self)
-        self.scope[_BODY] = raw
-        return raw
-
-    body.__doc__ = original_body.__doc__
-    request_class.body = body
-
-    original_get_form = getattr(request_class, "_get_form", None)
-    if original_get_form is not None:
-
-        async def _get_form(self: Any, *args: Any, **kwargs: Any) -> Any:
-            form = await original_get_form(self, *args, **kwargs)
-            self.scope[_FORM] = form
-            return form
-
-        request_class._get_form = _get_form
 
 
 def _patch_threadpool(module: ModuleType) -> None:

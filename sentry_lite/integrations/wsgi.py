@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import quote
 
+from sentry_lite.integrations._web.hooks import recording_client
 from sentry_lite.integrations._web.processor import (
     RequestProcessor,
     RequestReader,
     active_processor,
     capture_request_error,
-    recording_client,
     reset_active,
     set_active,
 )

@@ -7,37 +7,29 @@ when an event is sent: a request that does not fail costs the fork and one
 object. A framework integration running inside a generic middleware (Flask
 under ``SentryWsgiMiddleware``) swaps in its richer reader
 (:func:`active_processor`), so there is still one processor per request.
+Loaded by the first request (the middleware imports it), not by ``init()``;
+what the framework hooks need before that is in ``hooks.py``.
 """
 
 from __future__ import annotations
 
 import contextvars
-import importlib.util
-from collections.abc import Container
 from typing import TYPE_CHECKING, Any, Optional
 
-from sentry_lite.client import Client
-from sentry_lite.integrations import DidNotEnable
 from sentry_lite.integrations.dedupe import was_sent
 from sentry_lite.scope import get_current_scope
 
 if TYPE_CHECKING:
+    from sentry_lite.client import Client
     from sentry_lite.options import Options
     from sentry_lite.types import Event, Hint
 
 __all__ = [
-    "DEFAULT_FAILED_REQUEST_STATUS_CODES",
     "RequestProcessor",
     "RequestReader",
     "active_processor",
     "capture_request_error",
-    "recording_client",
-    "require",
-    "status_codes",
 ]
-
-#: Starlette's, FastAPI's and Django's default: server errors become events.
-DEFAULT_FAILED_REQUEST_STATUS_CODES = frozenset(range(500, 600))
 
 _active: contextvars.ContextVar[Optional[RequestProcessor]] = contextvars.ContextVar(
     "sentry_lite_request", default=None
@@ -106,18 +98,6 @@ def reset_active(token: contextvars.Token[Any]) -> None:
     _active.reset(token)
 
 
-def require(distribution: str, module: str) -> None:
-    """``DidNotEnable`` unless ``module`` can be imported (looked up, not imported)."""
-    if importlib.util.find_spec(module) is None:
-        raise DidNotEnable(f"{distribution} is not installed")
-
-
-def recording_client() -> Optional[Client]:
-    """The active client if it sends events, else None."""
-    client = get_current_scope().get_client()
-    return client if isinstance(client, Client) and client.is_active() else None
-
-
 def capture_request_error(
     client: Client, error: BaseException, mechanism: str, handled: bool = False
 ) -> None:
@@ -135,26 +115,3 @@ def capture_request_error(
         (type(error), error, error.__traceback__), mechanism_type=mechanism, handled=handled
     )
     client.capture_event(event, hint)
-
-
-def checked_transaction_style(style: str, allowed: tuple[str, ...]) -> str:
-    """``transaction_style`` if it is one of ``allowed``; else sentry_sdk's ValueError."""
-    if style not in allowed:
-        raise ValueError(f"Invalid value for transaction_style: {style!r} (must be in {allowed})")
-    return style
-
-
-def status_codes(value: object) -> Container[int]:
-    """``failed_request_status_codes`` as sentry_sdk takes it: a set of ints, or
-    ranges and ints in a list (the older form)."""
-    if value is None:
-        return DEFAULT_FAILED_REQUEST_STATUS_CODES
-    if isinstance(value, (set, frozenset)):
-        return frozenset(code for code in value if isinstance(code, int))
-    codes: set[int] = set()
-    for item in value if isinstance(value, (list, tuple)) else [value]:
-        if isinstance(item, int):
-            codes.add(item)
-        elif isinstance(item, range):
-            codes.update(item)
-    return frozenset(codes)

@@ -55,7 +55,7 @@ from sentry_lite.integrations._queues import (
     deliver_from_child,
     enter_job_scope,
 )
-from sentry_lite.integrations._web.processor import require
+from sentry_lite.integrations._web.hooks import require
 from sentry_lite.integrations.logging import ignore_logger
 
 __all__ = ["CeleryIntegration"]

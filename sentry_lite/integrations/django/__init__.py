@@ -5,7 +5,8 @@ imports it (``init()`` imports nothing of Django), so ``init()`` may run
 before or after ``django.setup()`` and the WSGI/ASGI application object,
 and in gunicorn's ``--preload`` master. The parts:
 
-- ``_handlers.py``: Django's WSGI, ASGI and test-client handlers run each
+- ``_handlers.py`` (loaded when the program imports Django's handlers, not by
+  ``init()``): Django's WSGI, ASGI and test-client handlers run each
   request through the generic middleware (``wsgi.py``/``asgi.py``, where the
   per-request scope is made); ``got_request_exception`` and
   ``response_for_exception`` decide what becomes an event;
@@ -23,24 +24,16 @@ query with its parameters) are ignored, as sentry_sdk ignores three of them.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from types import ModuleType
 from typing import Any, Optional
 
 from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
-from sentry_lite.integrations._web.processor import (
+from sentry_lite.integrations._web.hooks import (
     checked_transaction_style,
     require,
     status_codes,
-)
-from sentry_lite.integrations.django._handlers import (
-    patch_asgi_handler,
-    patch_base_handler,
-    patch_exception_handling,
-    patch_test_client,
-    patch_wsgi_handler,
-    report_request_exception,
 )
 from sentry_lite.integrations.django._queries import patch_cursor
 from sentry_lite.integrations.logging import ignore_logger
@@ -91,18 +84,32 @@ class DjangoIntegration(Integration):
         for name in _IGNORED_LOGGERS:
             ignore_logger(name)
         for module, patch in (
-            ("django.core.handlers.base", patch_base_handler),
-            ("django.core.handlers.exception", patch_exception_handling),
-            ("django.core.handlers.wsgi", patch_wsgi_handler),
-            ("django.core.handlers.asgi", patch_asgi_handler),
+            ("django.core.handlers.base", _handlers_patch("patch_base_handler")),
+            ("django.core.handlers.exception", _handlers_patch("patch_exception_handling")),
+            ("django.core.handlers.wsgi", _handlers_patch("patch_wsgi_handler")),
+            ("django.core.handlers.asgi", _handlers_patch("patch_asgi_handler")),
             ("django.core.signals", _connect_signals),
             ("django.db.backends.utils", patch_cursor),
-            ("django.test.client", patch_test_client),
+            ("django.test.client", _handlers_patch("patch_test_client")),
         ):
             when_imported(module, patch)
 
 
+def _handlers_patch(name: str) -> Callable[[ModuleType], None]:
+    """``_handlers.<name>``, loaded when Django imports the module it patches: a process
+    with Django installed but not imported never loads the request handling."""
+
+    def patch(module: ModuleType) -> None:
+        from sentry_lite.integrations.django import _handlers
+
+        getattr(_handlers, name)(module)
+
+    return patch
+
+
 def _connect_signals(signals: ModuleType) -> None:
+    from sentry_lite.integrations.django._handlers import report_request_exception
+
     signals.got_request_exception.connect(
         report_request_exception, weak=False, dispatch_uid="sentry_lite.django"
     )

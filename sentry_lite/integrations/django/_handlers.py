@@ -30,11 +30,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from sentry_lite._guard import guarded
+from sentry_lite.integrations._web.hooks import recording_client
 from sentry_lite.integrations._web.processor import (
     RequestProcessor,
     active_processor,
     capture_request_error,
-    recording_client,
 )
 from sentry_lite.integrations.asgi import AsgiRequest, AsgiScope, SentryAsgiMiddleware
 from sentry_lite.integrations.django._request import DjangoRequest

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Optional
 
-from sentry_lite.integrations._web.processor import RequestReader, recording_client
+from sentry_lite.integrations._web.hooks import recording_client
+from sentry_lite.integrations._web.processor import RequestReader
 from sentry_lite.integrations._web.request_data import body_within_limit, form_dict, parse_body
 
 if TYPE_CHECKING:
