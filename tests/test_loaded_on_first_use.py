@@ -7,9 +7,12 @@ Every module costs memory in every process that loads it (docs/performance.md,
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ports import closed_port
 from subprocess_runner import run_script
+
+from sentry_lite.local.receiver import Receiver
 
 LAZY = [
     "sentry_lite.tracing",
@@ -77,3 +80,101 @@ def test_enable_logs_loads_the_logs_pipeline():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) is True
+
+
+# The transport's code for what a healthy send never meets: closing, a failure,
+# a rate limit. Each program sends one event to a healthy receiver first.
+TRANSPORT_LAZY = [
+    "sentry_lite.transport.closing",
+    "sentry_lite.transport.failures",
+    "sentry_lite.transport.ratelimit_headers",
+]
+
+_SEND_THEN = """
+    import json, sys
+    import urllib3
+    preloaded = set(sys.modules)
+    import sentry_lite
+
+    lazy = {lazy!r}
+    def loaded():
+        return [n for n in lazy if n in sys.modules and n not in preloaded]
+
+    sentry_lite.init({dsn!r}, shutdown_timeout=5, auto_enabling_integrations=False)
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        sentry_lite.capture_exception()
+    report = {{"flushed": sentry_lite.get_client().flush(10), "after_a_send": loaded()}}
+    {then}
+    report["after_use"] = loaded()
+    report["stats"] = {{"sent": sentry_lite.delivery_stats().sent,
+                       "dropped": sorted(map(list, sentry_lite.delivery_stats().dropped))}}
+    print(json.dumps(report))
+"""
+
+
+def run_send_then(receiver: Receiver, then: str) -> dict[str, Any]:
+    program = _SEND_THEN.format(dsn=receiver.dsn, lazy=TRANSPORT_LAZY, then=then)
+    result = run_script(program)
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert report["flushed"] is True
+    assert report["after_a_send"] == []
+    return report
+
+
+def test_closing_is_loaded_by_the_first_close_and_delivers(receiver: Receiver) -> None:
+    report = run_send_then(
+        receiver,
+        """
+    sentry_lite.capture_message("queued at close")
+    sentry_lite.get_client().close(5)
+    """,
+    )
+
+    assert report["after_use"] == ["sentry_lite.transport.closing"]
+    assert report["stats"]["sent"] == 2
+    assert {event.get("message") for event in receiver.wait_for_events(2)} >= {"queued at close"}
+
+
+def test_a_failure_in_words_is_loaded_by_the_first_failure(receiver: Receiver) -> None:
+    dead = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
+    report = run_send_then(
+        receiver,
+        f"""
+    sentry_lite.init({dead!r}, max_retry_age=0, auto_enabling_integrations=False)
+    sentry_lite.capture_message("nobody answers")
+    sentry_lite.flush(5)
+    report["failure"] = sentry_lite.get_client().transport._offline.probing.last_failure
+    """,
+    )
+
+    assert "sentry_lite.transport.failures" in report["after_use"]
+    assert report["failure"].startswith("connection refused to 127.0.0.1:")
+    assert report["stats"]["dropped"] == [["network_error", "error"]]
+
+
+def test_rate_limit_headers_are_read_by_the_first_answer_that_has_them(
+    receiver: Receiver,
+) -> None:
+    with Receiver() as limiting:
+        limiting.respond_with(429, {"X-Sentry-Rate-Limits": "60:error:key"})
+        report = run_send_then(
+            receiver,
+            f"""
+    sentry_lite.init({limiting.dsn!r}, auto_enabling_integrations=False)
+    sentry_lite.capture_message("limited by the answer")
+    sentry_lite.flush(5)
+    sentry_lite.capture_message("held back")
+    sentry_lite.flush(5)
+    """,
+        )
+        # "held back" never left; what did is the first message (and the session's update at exit)
+        assert [event.get("message") for event in limiting.events] == ["limited by the answer"]
+
+    assert "sentry_lite.transport.ratelimit_headers" in report["after_use"]
+    assert report["stats"]["dropped"] == [
+        ["ratelimit_backoff", "error"],
+        ["server_rate_limited", "error"],
+    ]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -39,12 +40,13 @@ from sentry_lite._log import logger
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport import processes
 from sentry_lite.transport.base import Transport
-from sentry_lite.transport.closing import Closing
+from sentry_lite.transport.late_imports import importing, importing_at_fork
 from sentry_lite.transport.ledger import Ledger, Pending
 from sentry_lite.transport.offline import Offline
 from sentry_lite.transport.outcomes import Outcomes, describe
 from sentry_lite.transport.ratelimit import RateLimits
 from sentry_lite.transport.reports import ClientReports
+from sentry_lite.transport.retiring import retiring  # noqa: F401 -- its atexit handler, now
 from sentry_lite.transport.sender import Sender
 from sentry_lite.transport.stopping import Stopping
 from sentry_lite.transport.worker import Worker, interpreter_exiting
@@ -52,6 +54,7 @@ from sentry_lite.transport.worker import Worker, interpreter_exiting
 if TYPE_CHECKING:
     from sentry_lite.dsn import Dsn
     from sentry_lite.options import Options
+    from sentry_lite.transport.closing import Closing
     from sentry_lite.transport.retry import RetryPolicy
     from sentry_lite.transport.spool import Spool
 
@@ -125,16 +128,11 @@ class HttpTransport(Stopping, Transport):
             worker=self._worker,
             counters=self.counters,
             outcomes=self._outcomes,
-            is_closed=lambda: self._closing.closed,
+            is_closed=lambda: self._closed,
         )
-        self._closing = Closing(
-            options,
-            self._worker,
-            offline=self._offline,
-            outcomes=self._outcomes,
-            counters=self.counters,
-            queue_report=self._queue_report,
-        )
+        # Made by the first close, settle or spooling of leftovers (_closer): most
+        # programs only meet it at exit.
+        self._closing: Optional[Closing] = None
         self._start_fresh()
         # Warnings about drops are logged by the worker, never on the program's threads.
         self.counters.on_warning_due = self._warnings_due
@@ -165,7 +163,37 @@ class HttpTransport(Stopping, Transport):
             on_answer=self._offline.back_online,
             before_waiting=self.counters.log_warnings,
         )
-        self._closing.start_fresh(self._ledger, self._sender)
+        self._closing_lock = threading.Lock()  # one held at fork time stays held
+        if self._closing is not None:
+            self._closing.start_fresh(self._ledger, self._sender)
+
+    @property
+    def _closed(self) -> bool:
+        """Closed, retired or killed: no new envelopes (survives a fork)."""
+        closing = self._closing
+        return closing is not None and closing.closed
+
+    def _closer(self) -> Closing:
+        """How this transport closes (closing.py), made and loaded on first use."""
+        closing = self._closing
+        if closing is not None:
+            return closing
+        with self._closing_lock:
+            if self._closing is None:
+                with importing():
+                    from sentry_lite.transport.closing import Closing
+
+                closing = Closing(
+                    self._options,
+                    self._worker,
+                    offline=self._offline,
+                    outcomes=self._outcomes,
+                    counters=self.counters,
+                    queue_report=self._queue_report,
+                )
+                closing.start_fresh(self._ledger, self._sender)
+                self._closing = closing
+            return self._closing
 
     @property
     def pending(self) -> int:
@@ -186,10 +214,13 @@ class HttpTransport(Stopping, Transport):
 
     def after_fork_in_child(self) -> None:
         """Fresh locks, queue, pool and counters: the parent's envelopes stay the parent's."""
+        importers = set(importing_at_fork())  # modules loaded on first use (late_imports.py)
         if self._importing_at_fork is not None:
+            importers.add(self._importing_at_fork)
+        if importers:
             from sentry_lite.transport.half_imports import forget_half_imported
 
-            forgotten = forget_half_imported({self._importing_at_fork})
+            forgotten = forget_half_imported(importers)
             logger.debug("forked while the worker imported: %s imported again", forgotten)
         self.lost.reset_after_fork()
         self.counters.reset_after_fork()
@@ -206,7 +237,7 @@ class HttpTransport(Stopping, Transport):
         """Queue ``envelope`` for sending; never blocks. A full queue drops it (counted)."""
         with guarded("HttpTransport.capture_envelope"):
             self._check_fork()
-            if self._closing.closed:  # after close(): nothing will ever send a report
+            if self._closed:  # after close(): nothing will ever send a report
                 logger.debug("dropped %s: the transport is closed", describe(envelope))
                 return
             kept = self._outcomes.without_limited_items(envelope)
@@ -225,7 +256,7 @@ class HttpTransport(Stopping, Transport):
                 return
             if not self._ledger.forget(record):
                 return  # a closing thread took it meanwhile: it spools or counts it
-            if self._closing.closed:  # closed or retired since the check above
+            if self._closed:  # closed or retired since the check above
                 self._drop_closed(kept)
                 return
             logger.debug("dropped %s: queue_overflow", describe(kept))
@@ -251,7 +282,7 @@ class HttpTransport(Stopping, Transport):
         with guarded("HttpTransport.flush"):
             self._check_fork()
             deadline = time.monotonic() + max(timeout, 0.0)
-            if not self._closing.closed:
+            if not self._closed:
                 self.flush_batches()
                 self._queue_report()
             self._send_on_this_thread(deadline)

@@ -28,14 +28,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Optional
 
 from sentry_lite._log import logger
 from sentry_lite._version import USER_AGENT
 from sentry_lite.envelope import Envelope
-from sentry_lite.transport.failures import network_failure
+from sentry_lite.transport.late_imports import importing
 from sentry_lite.transport.outcomes import Answer, describe
+from sentry_lite.transport.ratelimit import announces_limits
 from sentry_lite.transport.redirects import MAX_REDIRECTS, Redirects, redirect_target, refusal
 
 if TYPE_CHECKING:
@@ -250,7 +251,7 @@ class Sender:
                     attempt -= 1
                     logger.debug("%s: connection reset (%s), retrying at once", description, error)
                     continue
-                self._probing.failed(network_failure(error, self._dsn.netloc))
+                self._probing.failed(self._failure_in_words(error))
                 logger.debug("%s: no answer (attempt %d): %s", description, attempt, error)
                 if isinstance(error, SSLError):
                     self._warn_tls(error)
@@ -259,11 +260,25 @@ class Sender:
                     break
                 continue
             self._probing.answered()
-            self._limits.update(response.status, response.headers)
+            if announces_limits(response.status, response.headers):
+                self._apply_limits(response.status, response.headers)
             return Answer(response.status, response.headers, None, response.data or b"", refused)
         if report is not None:
             self._reports.give_back(report[1])
         return Answer(None, {}, failure)
+
+    def _failure_in_words(self, error: BaseException) -> str:
+        with importing():  # loaded on the first failure (late_imports.py)
+            from sentry_lite.transport.failures import network_failure
+        return network_failure(error, self._dsn.netloc)
+
+    def _apply_limits(self, status: int, headers: Mapping[str, str]) -> None:
+        """Hold back what the answer limits (whatever its status)."""
+        with importing():  # loaded on the first answer that announces a limit
+            from sentry_lite.transport.ratelimit_headers import limits_from_response
+        limits = limits_from_response(status, headers)
+        if limits:
+            self._limits.apply(limits)
 
     def _post(self, body: bytes) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
         """POST ``body``, following redirects (redirects.py); the last answer, and why a
