@@ -83,11 +83,14 @@ def test_enable_logs_loads_the_logs_pipeline():
 
 
 # The transport's code for what a healthy send never meets: closing, a failure,
-# a rate limit. Each program sends one event to a healthy receiver first.
+# a rate limit, a redirect, a masked value. Each program sends one event to a
+# healthy receiver first.
 TRANSPORT_LAZY = [
     "sentry_lite.transport.closing",
     "sentry_lite.transport.failures",
     "sentry_lite.transport.ratelimit_headers",
+    "sentry_lite.transport.redirects",
+    "sentry_lite.transport.remarks",
 ]
 
 _SEND_THEN = """
@@ -178,3 +181,37 @@ def test_rate_limit_headers_are_read_by_the_first_answer_that_has_them(
         ["ratelimit_backoff", "error"],
         ["server_rate_limited", "error"],
     ]
+
+
+def test_redirects_are_loaded_by_the_first_redirect_and_followed(receiver: Receiver) -> None:
+    port = receiver.dsn.rsplit(":", 1)[1].split("/", 1)[0]
+    with Receiver() as moved:
+        moved.respond_with(308, {"Location": f"http://127.0.0.1:{port}/api/1/envelope/"})
+        report = run_send_then(
+            receiver,
+            f"""
+    sentry_lite.init({moved.dsn!r}, auto_enabling_integrations=False)
+    sentry_lite.capture_message("redirected")
+    sentry_lite.flush(5)
+    """,
+        )
+
+    assert "sentry_lite.transport.redirects" in report["after_use"]
+    assert report["stats"]["dropped"] == []
+    messages = {event.get("message") for event in receiver.wait_for_events(2)}
+    assert "redirected" in messages
+
+
+def test_remarks_are_loaded_by_the_first_event_with_a_masked_value(receiver: Receiver) -> None:
+    report = run_send_then(
+        receiver,
+        """
+    sentry_lite.capture_message("masked", extras={"password": "hunter2"})
+    sentry_lite.flush(5)
+    """,
+    )
+
+    assert report["after_use"] == ["sentry_lite.transport.remarks"]
+    masked = next(e for e in receiver.wait_for_events(2) if e.get("message") == "masked")
+    assert masked["extra"]["password"] == "[Filtered]"
+    assert masked["_meta"]["extra"]["password"] == {"": {"rem": [["!config", "s"]]}}

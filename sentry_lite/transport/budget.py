@@ -44,7 +44,7 @@ from collections.abc import Callable
 
 from sentry_lite._masking import FILTERED
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.transport.remarks import remark_masked
+from sentry_lite.transport.late_imports import importing
 
 __all__ = [
     "MAX_ENVELOPE_BYTES",
@@ -111,6 +111,9 @@ def encode_envelope(
             # Sentry then says why a value is hidden. Only events that hold a
             # masked value are walked (and encoded again): the worker's Python
             # work competes with the program's threads for the GIL.
+            with importing():  # loaded by the first such event (late_imports.py)
+                from sentry_lite.transport.remarks import remark_masked
+
             remark_masked(item.value)
             data = item.payload_bytes()
         if item.type in TRIMMED_TYPES and not _fits(data, max_bytes, max_compressed):

@@ -37,7 +37,6 @@ from sentry_lite.envelope import Envelope
 from sentry_lite.transport.late_imports import importing
 from sentry_lite.transport.outcomes import Answer, describe
 from sentry_lite.transport.ratelimit import announces_limits
-from sentry_lite.transport.redirects import MAX_REDIRECTS, Redirects, redirect_target, refusal
 
 if TYPE_CHECKING:
     import urllib3
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     from sentry_lite.options import Options
     from sentry_lite.transport.outcomes import Outcomes
     from sentry_lite.transport.ratelimit import RateLimits
+    from sentry_lite.transport.redirects import Redirects
     from sentry_lite.transport.reports import ClientReports
     from sentry_lite.transport.retry import Probing
 
@@ -93,7 +93,8 @@ class Sender:
     ) -> None:
         self._options = options
         self._dsn = dsn
-        self._redirects = Redirects(dsn.envelope_url)
+        # What the transport learned of redirects: made by the first 3xx answer.
+        self._redirects: Optional[Redirects] = None
         self._headers = {
             "X-Sentry-Auth": dsn.auth_header(CLIENT),
             "Content-Type": "application/x-sentry-envelope",
@@ -243,7 +244,8 @@ class Sender:
                 response, refused = self._post(body)
             except (HTTPError, OSError) as error:
                 failure = error
-                self._redirects.no_answer()
+                if self._redirects is not None:
+                    self._redirects.no_answer()
                 if isinstance(error, ProtocolError) and not reset_retried:
                     # The connection was reset before any answer: most often a
                     # pooled keep-alive connection the server had closed.
@@ -283,17 +285,29 @@ class Sender:
     def _post(self, body: bytes) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
         """POST ``body``, following redirects (redirects.py); the last answer, and why a
         redirect in it was not followed (None when it is not a redirect)."""
-        url = self._redirects.start_url
+        redirects = self._redirects
+        url = self._dsn.envelope_url if redirects is None else redirects.start_url
+        response = self._request(url, body)
+        if 300 <= response.status < 400:
+            return self._follow(url, response, body)
+        return response, None
+
+    def _follow(
+        self, url: str, response: urllib3.BaseHTTPResponse, body: bytes
+    ) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
+        """``response`` to a POST to ``url`` is a 3xx: follow it, and the next, as
+        redirects.py says (loaded by the first 3xx answer)."""
+        with importing():
+            from sentry_lite.transport.redirects import (
+                MAX_REDIRECTS,
+                Redirects,
+                redirect_target,
+                refusal,
+            )
+        if self._redirects is None:
+            self._redirects = Redirects(self._dsn.envelope_url)
         chain: list[tuple[int, str]] = []
         while True:
-            response = self.get_pool().request(
-                "POST",
-                url,
-                body=body,
-                headers=self._headers,
-                preload_content=True,
-                redirect=False,
-            )
             target = redirect_target(url, response.status, response.headers.get("Location"))
             if target is None:
                 self._redirects.followed(chain)
@@ -306,6 +320,12 @@ class Sender:
             logger.debug("HTTP %d: following the redirect to %s", response.status, target)
             chain.append((response.status, target))
             url = target
+            response = self._request(url, body)
+
+    def _request(self, url: str, body: bytes) -> urllib3.BaseHTTPResponse:
+        return self.get_pool().request(
+            "POST", url, body=body, headers=self._headers, preload_content=True, redirect=False
+        )
 
     def _may_retry(self, give_up_at: float, retry: bool) -> bool:
         """Wait for the next attempt's slot; False to give the envelope up.
