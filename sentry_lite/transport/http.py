@@ -32,7 +32,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 from sentry_lite._errors import ConfigurationError
 from sentry_lite._guard import guarded
@@ -48,7 +48,7 @@ from sentry_lite.transport.ratelimit import RateLimits
 from sentry_lite.transport.reports import ClientReports
 from sentry_lite.transport.retiring import retiring  # noqa: F401 -- its atexit handler, now
 from sentry_lite.transport.sender import Sender
-from sentry_lite.transport.stopping import Stopping
+from sentry_lite.transport.stopping import NOT_CLOSING, NotClosing, Stopping
 from sentry_lite.transport.worker import Worker, interpreter_exiting
 
 if TYPE_CHECKING:
@@ -128,11 +128,11 @@ class HttpTransport(Stopping, Transport):
             worker=self._worker,
             counters=self.counters,
             outcomes=self._outcomes,
-            is_closed=lambda: self._closed,
+            is_closed=lambda: self._closing.closed,
         )
-        # Made by the first close, settle or spooling of leftovers (_closer): most
-        # programs only meet it at exit.
-        self._closing: Optional[Closing] = None
+        # A Closing is made by the first close, settle or spooling of leftovers
+        # (_closer): most programs only meet it at exit.
+        self._closing: Union[Closing, NotClosing] = NOT_CLOSING
         self._start_fresh()
         # Warnings about drops are logged by the worker, never on the program's threads.
         self.counters.on_warning_due = self._warnings_due
@@ -164,22 +164,17 @@ class HttpTransport(Stopping, Transport):
             before_waiting=self.counters.log_warnings,
         )
         self._closing_lock = threading.Lock()  # one held at fork time stays held
-        if self._closing is not None:
+        if not isinstance(self._closing, NotClosing):
             self._closing.start_fresh(self._ledger, self._sender)
-
-    @property
-    def _closed(self) -> bool:
-        """Closed, retired or killed: no new envelopes (survives a fork)."""
-        closing = self._closing
-        return closing is not None and closing.closed
 
     def _closer(self) -> Closing:
         """How this transport closes (closing.py), made and loaded on first use."""
         closing = self._closing
-        if closing is not None:
+        if not isinstance(closing, NotClosing):
             return closing
         with self._closing_lock:
-            if self._closing is None:
+            closing = self._closing  # another thread may have made it meanwhile
+            if isinstance(closing, NotClosing):
                 with importing():
                     from sentry_lite.transport.closing import Closing
 
@@ -193,7 +188,7 @@ class HttpTransport(Stopping, Transport):
                 )
                 closing.start_fresh(self._ledger, self._sender)
                 self._closing = closing
-            return self._closing
+            return closing
 
     @property
     def pending(self) -> int:
@@ -237,7 +232,7 @@ class HttpTransport(Stopping, Transport):
         """Queue ``envelope`` for sending; never blocks. A full queue drops it (counted)."""
         with guarded("HttpTransport.capture_envelope"):
             self._check_fork()
-            if self._closed:  # after close(): nothing will ever send a report
+            if self._closing.closed:  # after close(): nothing will ever send a report
                 logger.debug("dropped %s: the transport is closed", describe(envelope))
                 return
             kept = self._outcomes.without_limited_items(envelope)
@@ -256,7 +251,7 @@ class HttpTransport(Stopping, Transport):
                 return
             if not self._ledger.forget(record):
                 return  # a closing thread took it meanwhile: it spools or counts it
-            if self._closed:  # closed or retired since the check above
+            if self._closing.closed:  # closed or retired since the check above
                 self._drop_closed(kept)
                 return
             logger.debug("dropped %s: queue_overflow", describe(kept))
@@ -282,7 +277,7 @@ class HttpTransport(Stopping, Transport):
         with guarded("HttpTransport.flush"):
             self._check_fork()
             deadline = time.monotonic() + max(timeout, 0.0)
-            if not self._closed:
+            if not self._closing.closed:
                 self.flush_batches()
                 self._queue_report()
             self._send_on_this_thread(deadline)

@@ -10,7 +10,7 @@ these are the transport's entry points to it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 from sentry_lite._exit_budget import waiting_at_exit
 from sentry_lite._guard import guarded
@@ -20,7 +20,21 @@ if TYPE_CHECKING:
     from sentry_lite.transport.closing import Closing
     from sentry_lite.transport.offline import Offline
 
-__all__ = ["Stopping"]
+__all__ = ["NOT_CLOSING", "NotClosing", "Stopping"]
+
+
+class NotClosing:
+    """A transport's ``_closing`` until it first closes, settles or spools its leftovers.
+
+    Then ``HttpTransport._closer`` loads closing.py and makes its ``Closing``:
+    a program that only sends never loads it.
+    """
+
+    __slots__ = ()
+    closed = False  # as Closing.closed: the capturing thread reads it on every envelope
+
+
+NOT_CLOSING = NotClosing()
 
 
 class Stopping:
@@ -28,6 +42,7 @@ class Stopping:
 
     _options: Options
     _offline: Offline
+    _closing: Union[Closing, NotClosing]
 
     if TYPE_CHECKING:  # HttpTransport's and Transport's; not defined here, not to shadow them
 
@@ -36,9 +51,6 @@ class Stopping:
         def flush_batches(self) -> None: ...
 
         def _check_fork(self) -> None: ...
-
-        @property
-        def _closed(self) -> bool: ...
 
         def _closer(self) -> Closing: ...
 
@@ -105,7 +117,7 @@ class Stopping:
         """
         with guarded("HttpTransport.kill"):
             self._check_fork()
-            if not self._closed:
+            if not self._closing.closed:
                 self.flush_batches()  # queued now: spooled or counted with the rest
             self._closer().kill()
 
@@ -126,6 +138,6 @@ class Stopping:
         """
         with guarded("HttpTransport.retire"):
             self._check_fork()
-            if not self._closed:
+            if not self._closing.closed:
                 self.flush_batches()
             self._closer().retire(timeout)

@@ -163,7 +163,7 @@ def retired_mid_capture(options) -> HttpTransport:
     add = transport._ledger.add
 
     def add_after_a_retire(envelope):
-        if envelope is not None and not transport._closed:
+        if envelope is not None and not transport._closing.closed:
             transport.retire(0.0)  # what another thread's init() does at that moment
         return add(envelope)
 
