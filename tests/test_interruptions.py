@@ -265,6 +265,76 @@ def test_a_child_forked_while_the_worker_still_imports_its_http_stack_delivers(
     assert wait_for_messages(receiver, {"parent", "child"}) == {"parent", "child"}
 
 
+@needs_fork
+def test_a_child_forked_while_the_worker_loads_code_on_first_use_delivers(
+    receiver: Receiver,
+) -> None:
+    # Code a healthy send never runs is imported when first needed, on the worker,
+    # after its warm-up: a fork does not wait for that. Here every answer carries a
+    # rate limit (for transactions only), so the first answer makes the worker load
+    # the header parser, held up on purpose while the program forks. The child
+    # needs the parser too: the half-imported module must not hold it for good.
+    receiver.respond_with(200, {"X-Sentry-Rate-Limits": "60:transaction:key"})
+    report = run_child(
+        """
+        import json, os, sys, threading, time, warnings
+        from importlib.abc import MetaPathFinder
+        import sentry_lite
+
+        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12: fork with threads
+        importing = threading.Event()
+
+        class SlowLoader:
+            def __init__(self, real):
+                self.real = real
+            def create_module(self, spec):
+                return self.real.create_module(spec)
+            def exec_module(self, module):
+                if threading.current_thread() is not threading.main_thread():
+                    importing.set()
+                    time.sleep(1.0)
+                self.real.exec_module(module)
+
+        class Slow(MetaPathFinder):
+            def find_spec(self, name, path, target=None):
+                if name != "sentry_lite.transport.ratelimit_headers":
+                    return None
+                for finder in sys.meta_path:
+                    if finder is not self and hasattr(finder, "find_spec"):
+                        spec = finder.find_spec(name, path, target)
+                        if spec is not None:
+                            spec.loader = SlowLoader(spec.loader)
+                            return spec
+                return None
+
+        sys.meta_path.insert(0, Slow())
+        sentry_lite.init()
+        sentry_lite.capture_message("parent")
+        assert importing.wait(30)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            sentry_lite.capture_message("child")
+            flushed = sentry_lite.get_client().flush(10)
+            stats = sentry_lite.delivery_stats()
+            outcome = {"flushed": flushed, "sent": stats.sent, "dropped": str(stats.dropped)}
+            os.write(write_end, json.dumps(outcome).encode())
+            os._exit(0)
+        os.close(write_end)
+        _, status = os.waitpid(pid, 0)
+        with os.fdopen(read_end) as said:
+            child = json.loads(said.read() or "null")
+        sentry_lite.flush(20)
+        print(json.dumps({"status": status, "child": child}))
+        """,
+        receiver,
+    )
+
+    assert report["status"] == 0
+    assert report["child"] == {"flushed": True, "sent": 1, "dropped": "{}"}
+    assert wait_for_messages(receiver, {"parent", "child"}) == {"parent", "child"}
+
+
 def wait_for_messages(receiver: Receiver, wanted: set[str], timeout: float = 20.0) -> set[str]:
     """The messages of ``wanted`` received within ``timeout`` (other events arrive too)."""
     deadline = time.monotonic() + timeout

@@ -8,9 +8,12 @@ request handling waits for the first request: tests/web/test_first_request_loads
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ports import closed_port
 from subprocess_runner import run_script
+
+from sentry_lite.local.receiver import Receiver
 
 LAZY = [
     "sentry_lite.tracing",
@@ -89,3 +92,143 @@ def test_enable_logs_loads_the_logs_pipeline():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) is True
+
+
+# The transport's code for what a healthy send never meets: closing, a failure,
+# a rate limit, a redirect, a masked value. Each program sends one event to a
+# healthy receiver first.
+TRANSPORT_LAZY = [
+    "sentry_lite.transport.closing",
+    "sentry_lite.transport.failures",
+    "sentry_lite.transport.ratelimit_headers",
+    "sentry_lite.transport.redirects",
+    "sentry_lite.transport.remarks",
+]
+
+_SEND_THEN = """
+    import json, sys
+    import urllib3
+    preloaded = set(sys.modules)
+    import sentry_lite
+
+    lazy = {lazy!r}
+    def loaded():
+        return [n for n in lazy if n in sys.modules and n not in preloaded]
+
+    def send_one():
+        # The frame's context lines go with the event: the program's later
+        # lines (a masked value) are more than five lines away.
+        try:
+            1 / 0
+        except ZeroDivisionError:
+            sentry_lite.capture_exception()
+
+    sentry_lite.init({dsn!r}, shutdown_timeout=5, auto_enabling_integrations=False)
+    send_one()
+    report = {{"flushed": sentry_lite.get_client().flush(10), "after_a_send": loaded()}}
+    {then}
+    report["after_use"] = loaded()
+    report["stats"] = {{"sent": sentry_lite.delivery_stats().sent,
+                       "dropped": sorted(map(list, sentry_lite.delivery_stats().dropped))}}
+    print(json.dumps(report))
+"""
+
+
+def run_send_then(receiver: Receiver, then: str) -> dict[str, Any]:
+    program = _SEND_THEN.format(dsn=receiver.dsn, lazy=TRANSPORT_LAZY, then=then)
+    result = run_script(program)
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert report["flushed"] is True
+    assert report["after_a_send"] == []
+    return report
+
+
+def test_closing_is_loaded_by_the_first_close_and_delivers(receiver: Receiver) -> None:
+    report = run_send_then(
+        receiver,
+        """
+    sentry_lite.capture_message("queued at close")
+    sentry_lite.get_client().close(5)
+    """,
+    )
+
+    assert report["after_use"] == ["sentry_lite.transport.closing"]
+    assert report["stats"]["sent"] == 2
+    assert {event.get("message") for event in receiver.wait_for_events(2)} >= {"queued at close"}
+
+
+def test_a_failure_in_words_is_loaded_by_the_first_failure(receiver: Receiver) -> None:
+    dead = f"http://{'a' * 32}@127.0.0.1:{closed_port()}/1"
+    report = run_send_then(
+        receiver,
+        f"""
+    sentry_lite.init({dead!r}, max_retry_age=0, auto_enabling_integrations=False)
+    sentry_lite.capture_message("nobody answers")
+    sentry_lite.flush(5)
+    report["failure"] = sentry_lite.get_client().transport._offline.probing.last_failure
+    """,
+    )
+
+    assert "sentry_lite.transport.failures" in report["after_use"]
+    assert report["failure"].startswith("connection refused to 127.0.0.1:")
+    assert report["stats"]["dropped"] == [["network_error", "error"]]
+
+
+def test_rate_limit_headers_are_read_by_the_first_answer_that_has_them(
+    receiver: Receiver,
+) -> None:
+    with Receiver() as limiting:
+        limiting.respond_with(429, {"X-Sentry-Rate-Limits": "60:error:key"})
+        report = run_send_then(
+            receiver,
+            f"""
+    sentry_lite.init({limiting.dsn!r}, auto_enabling_integrations=False)
+    sentry_lite.capture_message("limited by the answer")
+    sentry_lite.flush(5)
+    sentry_lite.capture_message("held back")
+    sentry_lite.flush(5)
+    """,
+        )
+        # "held back" never left; what did is the first message (and the session's update at exit)
+        assert [event.get("message") for event in limiting.events] == ["limited by the answer"]
+
+    assert "sentry_lite.transport.ratelimit_headers" in report["after_use"]
+    assert report["stats"]["dropped"] == [
+        ["ratelimit_backoff", "error"],
+        ["server_rate_limited", "error"],
+    ]
+
+
+def test_redirects_are_loaded_by_the_first_redirect_and_followed(receiver: Receiver) -> None:
+    port = receiver.dsn.rsplit(":", 1)[1].split("/", 1)[0]
+    with Receiver() as moved:
+        moved.respond_with(308, {"Location": f"http://127.0.0.1:{port}/api/1/envelope/"})
+        report = run_send_then(
+            receiver,
+            f"""
+    sentry_lite.init({moved.dsn!r}, auto_enabling_integrations=False)
+    sentry_lite.capture_message("redirected")
+    sentry_lite.flush(5)
+    """,
+        )
+
+    assert "sentry_lite.transport.redirects" in report["after_use"]
+    assert report["stats"]["dropped"] == []
+    messages = {event.get("message") for event in receiver.wait_for_events(2)}
+    assert "redirected" in messages
+
+
+def test_remarks_are_loaded_by_the_first_event_with_a_masked_value(receiver: Receiver) -> None:
+    report = run_send_then(
+        receiver,
+        """
+    sentry_lite.capture_message("masked", extras={"password": "hunter2"})
+    sentry_lite.flush(5)
+    """,
+    )
+
+    assert report["after_use"] == ["sentry_lite.transport.remarks"]
+    masked = next(e for e in receiver.wait_for_events(2) if e.get("message") == "masked")
+    assert masked["extra"]["password"] == "[Filtered]"
+    assert masked["_meta"]["extra"]["password"] == {"": {"rem": [["!config", "s"]]}}

@@ -99,7 +99,9 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             import random  # noqa: F401 -- event ids
 
             import sentry_lite.scope._to_event  # the scopes onto each event
-            import sentry_lite.transport.remarks  # noqa: F401 -- for a program's transport
+
+            if not self.transport.remarks_masked_values:
+                import sentry_lite.transport.remarks  # noqa: F401 -- for a program's transport
 
             self.integrations = setup_integrations(
                 options.integrations,

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from sentry_lite._version import SDK_NAME, USER_AGENT, VERSION
 from sentry_lite.envelope import Envelope, Item
 from sentry_lite.transport.failures import http_failure, network_failure
-from sentry_lite.transport.ratelimit import ALL_CATEGORIES, limits_from_response
+from sentry_lite.transport.ratelimit import ALL_CATEGORIES
+from sentry_lite.transport.ratelimit_headers import limits_from_response
 from sentry_lite.transport.redirects import MAX_REDIRECTS, redirect_target, refusal
 
 if TYPE_CHECKING:

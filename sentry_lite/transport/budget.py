@@ -37,14 +37,11 @@ first) and handed back, for the transport to count as ``invalid``.
 
 from __future__ import annotations
 
-import functools
-import json
 import zlib
-from collections.abc import Callable
 
 from sentry_lite._masking import FILTERED
 from sentry_lite.envelope import Envelope, Item
-from sentry_lite.transport.remarks import remark_masked
+from sentry_lite.transport.late_imports import importing
 
 __all__ = [
     "MAX_ENVELOPE_BYTES",
@@ -88,10 +85,7 @@ _MASKED = FILTERED.encode()
 # The digits of an item's ``length`` header, at most.
 _LENGTH_DIGITS = 12
 
-_STRING_LIMITS = (8192, 1024, 256)
 _COMPRESS_LEVEL = 6
-# Bytes removed beyond the estimate: the record of what went grows meanwhile.
-_MARGIN = 1024
 
 
 def encode_envelope(
@@ -111,6 +105,9 @@ def encode_envelope(
             # Sentry then says why a value is hidden. Only events that hold a
             # masked value are walked (and encoded again): the worker's Python
             # work competes with the program's threads for the GIL.
+            with importing():  # loaded by the first such event (late_imports.py)
+                from sentry_lite.transport.remarks import remark_masked
+
             remark_masked(item.value)
             data = item.payload_bytes()
         if item.type in TRIMMED_TYPES and not _fits(data, max_bytes, max_compressed):
@@ -205,60 +202,11 @@ def fit_event(
 ) -> bytes:
     """Trim the encoded event ``data`` until it fits, recording what went; return it encoded.
 
-    The steps are in the module docstring; the last one always fits.
+    The steps are in the module docstring; the last one always fits. They
+    and their order are trimming.py's, loaded by the first event too large
+    (few are).
     """
-    # Here, not at import: few events are too large, and the trimmer is ~35 kB of code.
-    from sentry_lite.transport.trimming import PARTS, Trimmer, dumps
+    with importing():
+        from sentry_lite.transport.trimming import trim_to_fit
 
-    event = json.loads(data)
-    if not isinstance(event, dict):
-        return data
-    trimmer = Trimmer(event)
-    original = len(data)
-
-    def encode() -> bytes:
-        lines = [f"{count} {what}" for what, count in trimmer.removed.items()]
-        contexts = event.get("contexts")
-        if not isinstance(contexts, dict):
-            contexts = event["contexts"] = {}
-        contexts["size_budget"] = {"original_bytes": original, "removed": lines}
-        return dumps(event)
-
-    # A step is called with the bytes still to remove (an estimate) and
-    # returns whether it removed anything; a step that takes ``need`` is
-    # called again, asking for more each time, while the event is too big.
-    def cut_strings(limit: int) -> Callable[[int], bool]:
-        return lambda need: trimmer.cut_strings(limit)
-
-    steps: list[tuple[Callable[[int], bool], bool]] = [(cut_strings(_STRING_LIMITS[0]), False)]
-    steps += [(functools.partial(trimmer.trim_part, part), True) for part in PARTS]
-    steps.append((functools.partial(trimmer.drop_vars, library_only=True), True))
-    steps += [(cut_strings(limit), False) for limit in _STRING_LIMITS[1:]]
-    steps.append((functools.partial(trimmer.drop_vars, library_only=False), True))
-    steps.append((lambda need: trimmer.keep_essentials(), False))
-
-    for step, by_size in steps:
-        factor = 1.0
-        while True:
-            need = _excess(data, max_bytes, max_compressed)
-            if need == 0:
-                return data
-            if not step(int(need * factor)):
-                break
-            data = encode()
-            if not by_size:
-                break
-            factor *= 1.5  # the estimate was short: compressibility differs by part
-    return data
-
-
-def _excess(data: bytes, max_bytes: int, max_compressed: int) -> int:
-    """Plain bytes to remove from ``data`` for it to fit (an estimate for the compressed
-    limit, from the average ratio); 0 when it fits."""
-    over = len(data) - max_bytes
-    if len(data) > max_compressed:
-        compressed = len(zlib.compress(data, _COMPRESS_LEVEL))
-        if compressed > max_compressed:
-            share = (compressed - max_compressed) / compressed
-            over = max(over, int(len(data) * share))
-    return over + _MARGIN if over > 0 else 0
+    return trim_to_fit(data, max_bytes, max_compressed)

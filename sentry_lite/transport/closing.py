@@ -15,24 +15,26 @@ written to the spool or counted as ``network_error``.
   spool.
 - If the interpreter exits while a retiring worker is still busy, the
   exiting thread waits for it (what is left of the exit's budget), then
-  takes over as :meth:`Closing.kill` does (:func:`_finish_retiring_at_exit`).
+  takes over as :meth:`Closing.kill` does (retiring.py).
 - :meth:`Closing.settle`: a multiprocessing pool worker waits for what it
   queued before handing back a result, then spools the rest.
+
+Loaded when a transport first closes, settles or spools its leftovers
+(``HttpTransport._closer``): a program that only sends never runs it.
 """
 
 from __future__ import annotations
 
-import atexit
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from sentry_lite._exit_budget import spool_writes_at_exit, waiting_at_exit
-from sentry_lite._guard import guarded
+from sentry_lite._exit_budget import spool_writes_at_exit
 from sentry_lite._log import logger
 from sentry_lite.transport.offline import wake_drainers
 from sentry_lite.transport.outcomes import describe
+from sentry_lite.transport.retiring import retiring
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
@@ -89,7 +91,7 @@ class Closing:
 
     def start_fresh(self, ledger: Ledger, sender: Sender) -> None:
         """This process's ledger and sender (made again in a forked child)."""
-        _retiring.discard(self)
+        retiring.discard(self)
         self._ledger = ledger
         self._sender = sender
         self._finishing = False  # the worker is writing retire()'s leftovers
@@ -181,7 +183,7 @@ class Closing:
         self._queue_report()
         self.closed = True
         self._sender.stop_retrying_at(deadline)
-        _retiring.add(self)
+        retiring.add(self)
         if not self._worker.retire(deadline, self.finish_retiring):
             # No thread (it never started, or the interpreter is ending):
             # nothing is queued then; release what the transport holds,
@@ -207,7 +209,7 @@ class Closing:
         """The end of :meth:`retire`, on the worker: what was not delivered goes to the spool.
 
         One envelope at a time, so that the exiting thread can take over
-        the rest at any moment (:func:`_finish_retiring_at_exit`).
+        the rest at any moment (retiring.py).
         """
         self._finishing = True
         try:
@@ -223,35 +225,14 @@ class Closing:
                 wake_drainers(spool.directory, but=self._offline)
         finally:
             self._retired.set()
-            _retiring.discard(self)
+            retiring.discard(self)
 
-    def _wait_retired(self, seconds: float) -> bool:
+    @property
+    def shutdown_timeout(self) -> float:
+        """The ``shutdown_timeout`` option (the exit's wait for a retiring worker)."""
+        return self._options.shutdown_timeout
+
+    def wait_retired(self, seconds: float) -> bool:
         """Wait for the retiring worker, until its time is up (at most ``seconds``)."""
         wait = min(self._sender.retrying_until - time.monotonic(), seconds)
         return self._retired.wait(max(wait, 0.0))
-
-
-#: Transports whose worker is finishing :meth:`Closing.retire` (held until it
-#: is done: their envelopes must not be lost with them).
-_retiring: set[Closing] = set()
-
-
-def _finish_retiring_at_exit() -> None:
-    """At exit, wait for retiring transports (until their time is up), then spool what is left.
-
-    Registered when this module is imported (by http.py, itself imported at
-    the first ``init()`` with a DSN), so it runs after the atexit integration
-    closed the current client (handlers run last-in first-out), while the
-    retiring workers kept going.
-    """
-    for closing in list(_retiring):
-        with guarded("retiring transport at exit"):
-            # One exit budget for all clients: this wait gets what the others left.
-            with waiting_at_exit(closing._options.shutdown_timeout) as seconds:
-                retired = closing._wait_retired(seconds)
-            if not retired:
-                logger.debug("interpreter exiting: spooling what a closed client left")
-                closing.kill()
-
-
-atexit.register(_finish_retiring_at_exit)

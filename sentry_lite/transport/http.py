@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 from sentry_lite._errors import ConfigurationError
 from sentry_lite._guard import guarded
@@ -39,19 +40,21 @@ from sentry_lite._log import logger
 from sentry_lite.envelope import Envelope
 from sentry_lite.transport import processes
 from sentry_lite.transport.base import Transport
-from sentry_lite.transport.closing import Closing
+from sentry_lite.transport.late_imports import importing, importing_at_fork
 from sentry_lite.transport.ledger import Ledger, Pending
 from sentry_lite.transport.offline import Offline
 from sentry_lite.transport.outcomes import Outcomes, describe
 from sentry_lite.transport.ratelimit import RateLimits
 from sentry_lite.transport.reports import ClientReports
+from sentry_lite.transport.retiring import retiring  # noqa: F401 -- its atexit handler, now
 from sentry_lite.transport.sender import Sender
-from sentry_lite.transport.stopping import Stopping
+from sentry_lite.transport.stopping import NOT_CLOSING, NotClosing, Stopping
 from sentry_lite.transport.worker import Worker, interpreter_exiting
 
 if TYPE_CHECKING:
     from sentry_lite.dsn import Dsn
     from sentry_lite.options import Options
+    from sentry_lite.transport.closing import Closing
     from sentry_lite.transport.retry import RetryPolicy
     from sentry_lite.transport.spool import Spool
 
@@ -127,14 +130,9 @@ class HttpTransport(Stopping, Transport):
             outcomes=self._outcomes,
             is_closed=lambda: self._closing.closed,
         )
-        self._closing = Closing(
-            options,
-            self._worker,
-            offline=self._offline,
-            outcomes=self._outcomes,
-            counters=self.counters,
-            queue_report=self._queue_report,
-        )
+        # A Closing is made by the first close, settle or spooling of leftovers
+        # (_closer): most programs only meet it at exit.
+        self._closing: Union[Closing, NotClosing] = NOT_CLOSING
         self._start_fresh()
         # Warnings about drops are logged by the worker, never on the program's threads.
         self.counters.on_warning_due = self._warnings_due
@@ -165,7 +163,32 @@ class HttpTransport(Stopping, Transport):
             on_answer=self._offline.back_online,
             before_waiting=self.counters.log_warnings,
         )
-        self._closing.start_fresh(self._ledger, self._sender)
+        self._closing_lock = threading.Lock()  # one held at fork time stays held
+        if not isinstance(self._closing, NotClosing):
+            self._closing.start_fresh(self._ledger, self._sender)
+
+    def _closer(self) -> Closing:
+        """How this transport closes (closing.py), made and loaded on first use."""
+        closing = self._closing
+        if not isinstance(closing, NotClosing):
+            return closing
+        with self._closing_lock:
+            closing = self._closing  # another thread may have made it meanwhile
+            if isinstance(closing, NotClosing):
+                with importing():
+                    from sentry_lite.transport.closing import Closing
+
+                closing = Closing(
+                    self._options,
+                    self._worker,
+                    offline=self._offline,
+                    outcomes=self._outcomes,
+                    counters=self.counters,
+                    queue_report=self._queue_report,
+                )
+                closing.start_fresh(self._ledger, self._sender)
+                self._closing = closing
+            return closing
 
     @property
     def pending(self) -> int:
@@ -186,10 +209,13 @@ class HttpTransport(Stopping, Transport):
 
     def after_fork_in_child(self) -> None:
         """Fresh locks, queue, pool and counters: the parent's envelopes stay the parent's."""
+        importers = set(importing_at_fork())  # modules loaded on first use (late_imports.py)
         if self._importing_at_fork is not None:
+            importers.add(self._importing_at_fork)
+        if importers:
             from sentry_lite.transport.half_imports import forget_half_imported
 
-            forgotten = forget_half_imported({self._importing_at_fork})
+            forgotten = forget_half_imported(importers)
             logger.debug("forked while the worker imported: %s imported again", forgotten)
         self.lost.reset_after_fork()
         self.counters.reset_after_fork()

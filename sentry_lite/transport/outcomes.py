@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Optional
 
 from sentry_lite._log import logger
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.transport.late_imports import importing
 
 if TYPE_CHECKING:
     from sentry_lite.transport.base import Transport
@@ -122,7 +123,8 @@ class Outcomes:
             logger.debug("dropped %s: rate limited by the server (HTTP 429)", description)
             self.record("server_rate_limited", envelope.items)
         else:
-            from sentry_lite.transport.failures import http_failure
+            with importing():  # loaded on the first refusal (late_imports.py)
+                from sentry_lite.transport.failures import http_failure
 
             why = http_failure(status, answer.data)
             if answer.refused:

@@ -1,4 +1,4 @@
-"""Rate limits the server announced: parsing its headers, and knowing what is limited.
+"""Rate limits the server announced: which data categories are held back, and until when.
 
 The server says what to hold back in ``X-Sentry-Rate-Limits`` (on any
 response, 2xx included) or, on a 429 without that header, in ``Retry-After``::
@@ -13,7 +13,9 @@ naming only categories this SDK does not know is ignored. When two limits
 cover the same category the longer one is kept (sentry_sdk keeps the last one
 and skips float values; the protocol says otherwise).
 
-The parsers never raise: garbage is ignored, piece by piece.
+The parsers (ratelimit_headers.py) never raise: garbage is ignored, piece by
+piece. They are loaded when a response first announces a limit: most
+programs never see one.
 """
 
 from __future__ import annotations
@@ -22,143 +24,20 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Optional
 
-__all__ = [
-    "ALL_CATEGORIES",
-    "KNOWN_CATEGORIES",
-    "RateLimits",
-    "parse_rate_limits",
-    "parse_retry_after",
-]
+__all__ = ["ALL_CATEGORIES", "RateLimits", "announces_limits"]
 
 #: The key standing for "every category" in parsed limits.
 ALL_CATEGORIES = ""
 
-#: The data categories of the protocol (rate-limiting.mdx).
-KNOWN_CATEGORIES: frozenset[str] = frozenset(
-    {
-        "default",
-        "error",
-        "transaction",
-        "monitor",
-        "span",
-        "log_item",
-        "log_byte",
-        "security",
-        "attachment",
-        "session",
-        "profile",
-        "profile_chunk",
-        "replay",
-        "feedback",
-        "trace_metric",
-        "metric_bucket",
-        "internal",
-    }
-)
 
-#: How long to hold back when a 429 says nothing about it (the protocol's default).
-DEFAULT_RETRY_AFTER = 60.0
+def announces_limits(status: int, headers: Mapping[str, str]) -> bool:
+    """Whether a response of ``status`` with ``headers`` sets any limit: it has an
+    ``X-Sentry-Rate-Limits`` header or is a 429 (``headers`` looked up case-insensitively).
 
-# A limit far in the future is almost certainly a mistake on the server's side;
-# a day is the longest this SDK will believe (Bugsink sends 86400 for transactions).
-_MAX_RETRY_AFTER = 86400.0
-
-
-def _seconds(text: str) -> Optional[float]:
-    """A non-negative finite number of seconds, or None."""
-    try:
-        value = float(text.strip())
-    except ValueError:
-        return None
-    if not math.isfinite(value) or value < 0:
-        return None
-    return min(value, _MAX_RETRY_AFTER)
-
-
-def parse_rate_limits(header: object) -> dict[str, float]:
-    """Parse an ``X-Sentry-Rate-Limits`` value into ``{category: seconds}``.
-
-    ``""`` (:data:`ALL_CATEGORIES`) stands for every category. Unknown
-    categories are left out; a limit with only unknown categories is
-    ignored; malformed limits are skipped. Never raises.
-
-    >>> parse_rate_limits("60:transaction:key, 2700:default;error;security:organization")
-    {'transaction': 60.0, 'default': 2700.0, 'error': 2700.0, 'security': 2700.0}
-    >>> parse_rate_limits("1.5::organization, garbage")
-    {'': 1.5}
+    Only then are its limits parsed (``ratelimit_headers.limits_from_response``).
     """
-    limits: dict[str, float] = {}
-    if not isinstance(header, str):
-        return limits
-    for quota in header.split(","):
-        fields = quota.split(":")
-        if len(fields) < 2:
-            continue
-        seconds = _seconds(fields[0])
-        if seconds is None:
-            continue
-        names = [name.strip() for name in fields[1].split(";")]
-        names = [name for name in names if name]
-        if not names:
-            categories = [ALL_CATEGORIES]
-        else:
-            categories = [name for name in names if name in KNOWN_CATEGORIES]
-            if not categories:
-                continue  # only unknown categories: not for us
-        for category in categories:
-            limits[category] = max(limits.get(category, 0.0), seconds)
-    return limits
-
-
-def parse_retry_after(value: object, now: Optional[float] = None) -> Optional[float]:
-    """Seconds to wait from a ``Retry-After`` value (seconds or an HTTP date), or None.
-
-    ``now`` is the current Unix time (for a date); default ``time.time()``.
-    A date in the past means 0. Never raises.
-
-    >>> parse_retry_after("120")
-    120.0
-    >>> parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0)
-    10.0
-    """
-    if not isinstance(value, str) or not value.strip():
-        return None
-    seconds = _seconds(value)
-    if seconds is not None:
-        return seconds
-    from email.utils import parsedate_to_datetime
-
-    try:
-        moment = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if moment is None:  # some Python versions return None for garbage
-        return None
-    if moment.tzinfo is None:  # "-0000": UTC by the RFC
-        from datetime import timezone
-
-        moment = moment.replace(tzinfo=timezone.utc)
-    try:
-        wait = moment.timestamp() - (time.time() if now is None else now)
-    except (OverflowError, OSError, ValueError):
-        return None
-    return min(max(wait, 0.0), _MAX_RETRY_AFTER)
-
-
-def limits_from_response(status: int, headers: Mapping[str, str]) -> dict[str, float]:
-    """The limits a response announces, as ``{category: seconds}``.
-
-    ``headers`` must look names up case-insensitively (urllib3's do).
-    """
-    header = headers.get("X-Sentry-Rate-Limits")
-    if header is not None or status != 429:
-        # With the header, only the header counts, even on a 429 whose limits
-        # name only categories unknown here (the protocol says to ignore those).
-        return parse_rate_limits(header)
-    retry_after = parse_retry_after(headers.get("Retry-After"))
-    return {ALL_CATEGORIES: DEFAULT_RETRY_AFTER if retry_after is None else retry_after}
+    return status == 429 or headers.get("X-Sentry-Rate-Limits") is not None
 
 
 class RateLimits:
@@ -180,13 +59,6 @@ class RateLimits:
     def reset_after_fork(self) -> None:
         """Replace the lock (another thread may have held it at fork time)."""
         self._lock = threading.Lock()
-
-    def update(self, status: int, headers: Mapping[str, str]) -> dict[str, float]:
-        """Apply what a response says; returns the limits it announced (seconds)."""
-        limits = limits_from_response(status, headers)
-        if limits:
-            self.apply(limits)
-        return limits
 
     def apply(self, limits: Mapping[str, float]) -> None:
         """Hold back each category for its seconds, keeping any longer limit already set."""

@@ -28,15 +28,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Optional
 
 from sentry_lite._log import logger
 from sentry_lite._version import USER_AGENT
 from sentry_lite.envelope import Envelope
-from sentry_lite.transport.failures import network_failure
+from sentry_lite.transport.late_imports import importing
 from sentry_lite.transport.outcomes import Answer, describe
-from sentry_lite.transport.redirects import MAX_REDIRECTS, Redirects, redirect_target, refusal
+from sentry_lite.transport.ratelimit import announces_limits
 
 if TYPE_CHECKING:
     import urllib3
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from sentry_lite.options import Options
     from sentry_lite.transport.outcomes import Outcomes
     from sentry_lite.transport.ratelimit import RateLimits
+    from sentry_lite.transport.redirects import Redirects
     from sentry_lite.transport.reports import ClientReports
     from sentry_lite.transport.retry import Probing
 
@@ -92,7 +93,8 @@ class Sender:
     ) -> None:
         self._options = options
         self._dsn = dsn
-        self._redirects = Redirects(dsn.envelope_url)
+        # What the transport learned of redirects: made by the first 3xx answer.
+        self._redirects: Optional[Redirects] = None
         self._headers = {
             "X-Sentry-Auth": dsn.auth_header(CLIENT),
             "Content-Type": "application/x-sentry-envelope",
@@ -242,7 +244,8 @@ class Sender:
                 response, refused = self._post(body)
             except (HTTPError, OSError) as error:
                 failure = error
-                self._redirects.no_answer()
+                if self._redirects is not None:
+                    self._redirects.no_answer()
                 if isinstance(error, ProtocolError) and not reset_retried:
                     # The connection was reset before any answer: most often a
                     # pooled keep-alive connection the server had closed.
@@ -250,7 +253,7 @@ class Sender:
                     attempt -= 1
                     logger.debug("%s: connection reset (%s), retrying at once", description, error)
                     continue
-                self._probing.failed(network_failure(error, self._dsn.netloc))
+                self._probing.failed(self._failure_in_words(error))
                 logger.debug("%s: no answer (attempt %d): %s", description, attempt, error)
                 if isinstance(error, SSLError):
                     self._warn_tls(error)
@@ -259,26 +262,52 @@ class Sender:
                     break
                 continue
             self._probing.answered()
-            self._limits.update(response.status, response.headers)
+            if announces_limits(response.status, response.headers):
+                self._apply_limits(response.status, response.headers)
             return Answer(response.status, response.headers, None, response.data or b"", refused)
         if report is not None:
             self._reports.give_back(report[1])
         return Answer(None, {}, failure)
 
+    def _failure_in_words(self, error: BaseException) -> str:
+        with importing():  # loaded on the first failure (late_imports.py)
+            from sentry_lite.transport.failures import network_failure
+        return network_failure(error, self._dsn.netloc)
+
+    def _apply_limits(self, status: int, headers: Mapping[str, str]) -> None:
+        """Hold back what the answer limits (whatever its status)."""
+        with importing():  # loaded on the first answer that announces a limit
+            from sentry_lite.transport.ratelimit_headers import limits_from_response
+        limits = limits_from_response(status, headers)
+        if limits:
+            self._limits.apply(limits)
+
     def _post(self, body: bytes) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
         """POST ``body``, following redirects (redirects.py); the last answer, and why a
         redirect in it was not followed (None when it is not a redirect)."""
-        url = self._redirects.start_url
+        redirects = self._redirects
+        url = self._dsn.envelope_url if redirects is None else redirects.start_url
+        response = self._request(url, body)
+        if 300 <= response.status < 400:
+            return self._follow(url, response, body)
+        return response, None
+
+    def _follow(
+        self, url: str, response: urllib3.BaseHTTPResponse, body: bytes
+    ) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
+        """``response`` to a POST to ``url`` is a 3xx: follow it, and the next, as
+        redirects.py says (loaded by the first 3xx answer)."""
+        with importing():
+            from sentry_lite.transport.redirects import (
+                MAX_REDIRECTS,
+                Redirects,
+                redirect_target,
+                refusal,
+            )
+        if self._redirects is None:
+            self._redirects = Redirects(self._dsn.envelope_url)
         chain: list[tuple[int, str]] = []
         while True:
-            response = self.get_pool().request(
-                "POST",
-                url,
-                body=body,
-                headers=self._headers,
-                preload_content=True,
-                redirect=False,
-            )
             target = redirect_target(url, response.status, response.headers.get("Location"))
             if target is None:
                 self._redirects.followed(chain)
@@ -291,6 +320,12 @@ class Sender:
             logger.debug("HTTP %d: following the redirect to %s", response.status, target)
             chain.append((response.status, target))
             url = target
+            response = self._request(url, body)
+
+    def _request(self, url: str, body: bytes) -> urllib3.BaseHTTPResponse:
+        return self.get_pool().request(
+            "POST", url, body=body, headers=self._headers, preload_content=True, redirect=False
+        )
 
     def _may_retry(self, give_up_at: float, retry: bool) -> bool:
         """Wait for the next attempt's slot; False to give the envelope up.

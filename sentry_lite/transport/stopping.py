@@ -4,31 +4,45 @@ At exit (:meth:`Stopping.flush_before_exit`, within the exit's budget), at a
 close (:meth:`Stopping.kill`), when a second ``init()`` replaces the client
 (:meth:`Stopping.retire`), before a pool worker hands back a result
 (:meth:`Stopping.settle`), after a crash (:meth:`Stopping.flush_or_spool`).
-The work is closing.py's; these are the transport's entry points to it.
+The work is closing.py's, loaded on first use (``HttpTransport._closer``);
+these are the transport's entry points to it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 from sentry_lite._exit_budget import waiting_at_exit
 from sentry_lite._guard import guarded
-from sentry_lite.transport.closing import EXIT_SPOOL_BOUND
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
     from sentry_lite.transport.closing import Closing
     from sentry_lite.transport.offline import Offline
 
-__all__ = ["Stopping"]
+__all__ = ["NOT_CLOSING", "NotClosing", "Stopping"]
+
+
+class NotClosing:
+    """A transport's ``_closing`` until it first closes, settles or spools its leftovers.
+
+    Then ``HttpTransport._closer`` loads closing.py and makes its ``Closing``:
+    a program that only sends never loads it.
+    """
+
+    __slots__ = ()
+    closed = False  # as Closing.closed: the capturing thread reads it on every envelope
+
+
+NOT_CLOSING = NotClosing()
 
 
 class Stopping:
     """The stopping half of the HTTP transport's API (a mixin of ``HttpTransport``)."""
 
     _options: Options
-    _closing: Closing
     _offline: Offline
+    _closing: Union[Closing, NotClosing]
 
     if TYPE_CHECKING:  # HttpTransport's and Transport's; not defined here, not to shadow them
 
@@ -37,6 +51,8 @@ class Stopping:
         def flush_batches(self) -> None: ...
 
         def _check_fork(self) -> None: ...
+
+        def _closer(self) -> Closing: ...
 
     def close_wait(self, timeout: float) -> float:
         """How long a close should wait for delivery: ``timeout``, or nothing at all when a
@@ -54,11 +70,13 @@ class Stopping:
         with waiting_at_exit(self._options.shutdown_timeout) as seconds:
             delivered = self.flush(self.close_wait(seconds))
         if not delivered:
-            self._closing.spool_leftovers()
+            self._closer().spool_leftovers()
 
     @property
     def exit_bound(self) -> float:
         """The longest :meth:`flush_before_exit` takes: ``shutdown_timeout`` plus spool writes."""
+        from sentry_lite.transport.closing import EXIT_SPOOL_BOUND
+
         return self._options.shutdown_timeout + EXIT_SPOOL_BOUND
 
     def settle(self, timeout: Optional[float] = None) -> bool:
@@ -74,7 +92,7 @@ class Stopping:
             self._check_fork()
             self.flush_batches()
             wait = self._options.shutdown_timeout if timeout is None else timeout
-            return self._closing.settle(wait)
+            return self._closer().settle(wait)
         return False
 
     def flush_or_spool(self, timeout: float) -> bool:
@@ -87,7 +105,7 @@ class Stopping:
         with guarded("HttpTransport.flush_or_spool"):
             if self.flush(self.close_wait(timeout)):
                 return True
-            return self._closing.spool_leftovers()
+            return self._closer().spool_leftovers()
         return False
 
     def kill(self) -> None:
@@ -101,7 +119,7 @@ class Stopping:
             self._check_fork()
             if not self._closing.closed:
                 self.flush_batches()  # queued now: spooled or counted with the rest
-            self._closing.kill()
+            self._closer().kill()
 
     def retire(self, timeout: float) -> None:
         """Close without making the caller wait: the worker finishes the job.
@@ -122,4 +140,4 @@ class Stopping:
             self._check_fork()
             if not self._closing.closed:
                 self.flush_batches()
-            self._closing.retire(timeout)
+            self._closer().retire(timeout)

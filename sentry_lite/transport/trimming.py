@@ -1,7 +1,8 @@
 """The steps that make an event dict smaller, each recording what it removed.
 
-Used by budget.py's :func:`~sentry_lite.transport.budget.fit_event`, which
-decides when to stop. Every step writes what it did twice:
+:func:`trim_to_fit` runs them in order and stops once the event fits
+(budget.py's :func:`~sentry_lite.transport.budget.fit_event` loads this
+module for the first event too large). Every step writes what it did twice:
 
 - in the protocol's ``_meta``, where Sentry shows it beside the field
   (``{"": {"len": <count before>, "rem": [["!limit", "x"]]}}`` on a
@@ -20,13 +21,21 @@ for a megabyte of locals).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sentry_lite.transport.remarks import add_meta
 
-__all__ = ["ESSENTIAL_KEYS", "PARTS", "Trimmer", "dumps"]
+__all__ = ["ESSENTIAL_KEYS", "PARTS", "Trimmer", "dumps", "trim_to_fit"]
+
+_STRING_LIMITS = (8192, 1024, 256)
+# As budget.py's and the sender's: the estimate compresses as the request will.
+_COMPRESS_LEVEL = 6
+# Bytes removed beyond the estimate: the record of what went grows meanwhile.
+_MARGIN = 1024
 
 #: Where a part's entries live: a name for the step's line, the path to the
 #: container in the event, and the entries never removed.
@@ -241,3 +250,63 @@ def _biggest(sizes: list[tuple[int, int, Any]], need: int) -> list[Any]:
         chosen.append(name)
         total += size
     return chosen
+
+
+def trim_to_fit(data: bytes, max_bytes: int, max_compressed: int) -> bytes:
+    """Trim the encoded event ``data`` until it fits, recording what went; return it encoded.
+
+    The steps, in budget.py's docstring, run in that order, each only while
+    still needed; the last one always fits.
+    """
+    event = json.loads(data)
+    if not isinstance(event, dict):
+        return data
+    trimmer = Trimmer(event)
+    original = len(data)
+
+    def encode() -> bytes:
+        lines = [f"{count} {what}" for what, count in trimmer.removed.items()]
+        contexts = event.get("contexts")
+        if not isinstance(contexts, dict):
+            contexts = event["contexts"] = {}
+        contexts["size_budget"] = {"original_bytes": original, "removed": lines}
+        return dumps(event)
+
+    # A step is called with the bytes still to remove (an estimate) and
+    # returns whether it removed anything; a step that takes ``need`` is
+    # called again, asking for more each time, while the event is too big.
+    def cut_strings(limit: int) -> Callable[[int], bool]:
+        return lambda need: trimmer.cut_strings(limit)
+
+    steps: list[tuple[Callable[[int], bool], bool]] = [(cut_strings(_STRING_LIMITS[0]), False)]
+    steps += [(functools.partial(trimmer.trim_part, part), True) for part in PARTS]
+    steps.append((functools.partial(trimmer.drop_vars, library_only=True), True))
+    steps += [(cut_strings(limit), False) for limit in _STRING_LIMITS[1:]]
+    steps.append((functools.partial(trimmer.drop_vars, library_only=False), True))
+    steps.append((lambda need: trimmer.keep_essentials(), False))
+
+    for step, by_size in steps:
+        factor = 1.0
+        while True:
+            need = _excess(data, max_bytes, max_compressed)
+            if need == 0:
+                return data
+            if not step(int(need * factor)):
+                break
+            data = encode()
+            if not by_size:
+                break
+            factor *= 1.5  # the estimate was short: compressibility differs by part
+    return data
+
+
+def _excess(data: bytes, max_bytes: int, max_compressed: int) -> int:
+    """Plain bytes to remove from ``data`` for it to fit (an estimate for the compressed
+    limit, from the average ratio); 0 when it fits."""
+    over = len(data) - max_bytes
+    if len(data) > max_compressed:
+        compressed = len(zlib.compress(data, _COMPRESS_LEVEL))
+        if compressed > max_compressed:
+            share = (compressed - max_compressed) / compressed
+            over = max(over, int(len(data) * share))
+    return over + _MARGIN if over > 0 else 0

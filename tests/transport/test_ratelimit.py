@@ -7,10 +7,9 @@ import email.utils
 import pytest
 import urllib3
 
-from sentry_lite.transport.ratelimit import (
-    ALL_CATEGORIES,
+from sentry_lite.transport.ratelimit import ALL_CATEGORIES, RateLimits, announces_limits
+from sentry_lite.transport.ratelimit_headers import (
     DEFAULT_RETRY_AFTER,
-    RateLimits,
     limits_from_response,
     parse_rate_limits,
     parse_retry_after,
@@ -135,12 +134,22 @@ def test_limits_from_response_forms():
     assert limits_from_response(200, headers(x_sentry_rate_limits="3:error")) == {"error": 3.0}
 
 
+def test_only_a_429_or_the_header_announces_limits():
+    # The answers announces_limits() passes over are the ones limits_from_response reads as {}.
+    assert announces_limits(429, headers())
+    assert announces_limits(200, headers(x_sentry_rate_limits=""))
+    assert not announces_limits(200, headers(Retry_After="10"))
+    assert not announces_limits(503, headers())
+    assert limits_from_response(200, headers(Retry_After="10")) == {}
+    assert limits_from_response(503, headers()) == {}
+
+
 def test_rate_limits_hold_a_category_back_until_the_time_passes():
     clock = FakeClock()
     limits = RateLimits(clock)
     assert not limits.is_limited("error")
 
-    limits.update(429, headers(X_Sentry_Rate_Limits="60:error:key"))
+    limits.apply(limits_from_response(429, headers(X_Sentry_Rate_Limits="60:error:key")))
     assert limits.is_limited("error")
     assert not limits.is_limited("transaction")
     assert limits.remaining("error") == 60.0
@@ -155,7 +164,7 @@ def test_rate_limits_hold_a_category_back_until_the_time_passes():
 def test_all_category_limit_covers_every_category():
     clock = FakeClock()
     limits = RateLimits(clock)
-    limits.update(429, headers(Retry_After="2.5"))
+    limits.apply(limits_from_response(429, headers(Retry_After="2.5")))
     for category in ("error", "transaction", "internal", "attachment", "anything"):
         assert limits.is_limited(category)
     clock.now += 2.6
@@ -165,9 +174,9 @@ def test_all_category_limit_covers_every_category():
 def test_a_shorter_limit_never_shortens_a_longer_one():
     clock = FakeClock()
     limits = RateLimits(clock)
-    limits.update(429, headers(X_Sentry_Rate_Limits="100:error"))
+    limits.apply(limits_from_response(429, headers(X_Sentry_Rate_Limits="100:error")))
     clock.now += 10
-    limits.update(200, headers(X_Sentry_Rate_Limits="5:error"))
+    limits.apply(limits_from_response(200, headers(X_Sentry_Rate_Limits="5:error")))
     clock.now += 50
     assert limits.is_limited("error")  # 100 s from the first one still hold
     clock.now += 41
@@ -177,8 +186,8 @@ def test_a_shorter_limit_never_shortens_a_longer_one():
 def test_a_later_longer_limit_extends():
     clock = FakeClock()
     limits = RateLimits(clock)
-    limits.update(200, headers(X_Sentry_Rate_Limits="5:error"))
-    limits.update(200, headers(X_Sentry_Rate_Limits="50:error"))
+    limits.apply(limits_from_response(200, headers(X_Sentry_Rate_Limits="5:error")))
+    limits.apply(limits_from_response(200, headers(X_Sentry_Rate_Limits="50:error")))
     clock.now += 20
     assert limits.is_limited("error")
     assert "error" in repr(limits)
