@@ -601,3 +601,18 @@ def test_event_ids_do_not_follow_the_programs_random_seed(sentry_init, receiver)
     assert first != second
     assert random.random() == drawn
     receiver.wait_for_events(2)
+
+
+def test_a_before_send_that_edits_the_sdk_lists_changes_only_its_event(sentry_init, receiver):
+    def before_send(event, hint):
+        event["sdk"]["integrations"].append("edited")
+        event["sdk"]["packages"][0]["version"] = "edited"
+        return event
+
+    sentry_init(before_send=before_send)
+    sentry_lite.capture_message("first")
+    sentry_lite.capture_message("second")
+    first, second = receiver.wait_for_events(2)
+    assert first["sdk"]["integrations"].count("edited") == 1
+    assert second["sdk"]["integrations"].count("edited") == 1
+    assert second["sdk"]["packages"][0]["version"] == "edited"

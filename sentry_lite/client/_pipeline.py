@@ -101,7 +101,11 @@ class FillDefaults:
             event.setdefault("release", options.release)
         if options.dist is not None:
             event.setdefault("dist", options.dist)
-        event["sdk"] = dict(self._sdk_info)
+        sdk = dict(self._sdk_info)
+        # Each event its own lists: a before_send that edits them must not change the next event.
+        sdk["integrations"] = list(sdk["integrations"])
+        sdk["packages"] = [dict(package) for package in sdk["packages"]]
+        event["sdk"] = sdk
         contexts = event.setdefault("contexts", {})
         for name, context in static_contexts().items():
             contexts.setdefault(name, dict(context))
