@@ -19,6 +19,7 @@ LAZY = [
     "sentry_lite.integrations.stdlib._subprocess",
     "sentry_lite.integrations.stdlib._command_line",
     "sentry_lite.transport.trimming",
+    "sentry_lite.integrations._uncaught",
     "dataclasses",
     "inspect",
 ]
@@ -42,7 +43,12 @@ _PROGRAM = """
         pass
     sentry_lite.add_attachment(bytes=b"data", filename="a.txt")
     attachment = sentry_lite.Attachment(bytes=b"x", filename="b.txt")
-    import subprocess
+    import subprocess, threading
+    def crash():
+        raise ValueError("in a thread")
+    thread = threading.Thread(target=crash)
+    thread.start()
+    thread.join()
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
     report["after_use"] = [n for n in lazy if n in sys.modules and n not in preloaded]
     print(json.dumps(report))
@@ -61,6 +67,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.tracing",
         "sentry_lite.attachments",
         "sentry_lite.integrations.stdlib._subprocess",
+        "sentry_lite.integrations._uncaught",
     } <= set(report["after_use"])
 
 
