@@ -20,6 +20,8 @@ LAZY = [
     "sentry_lite.integrations.stdlib._command_line",
     "sentry_lite.transport.trimming",
     "sentry_lite.integrations._uncaught",
+    "sentry_lite.client._checkin_items",
+    "sentry_lite.client._feedback",
     "dataclasses",
     "inspect",
 ]
@@ -49,6 +51,8 @@ _PROGRAM = """
     thread = threading.Thread(target=crash)
     thread.start()
     thread.join()
+    sentry_lite.get_client().capture_checkin(monitor_slug="nightly", status="ok")
+    sentry_lite.capture_feedback("it broke")
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
     report["after_use"] = [n for n in lazy if n in sys.modules and n not in preloaded]
     print(json.dumps(report))
@@ -68,6 +72,8 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.attachments",
         "sentry_lite.integrations.stdlib._subprocess",
         "sentry_lite.integrations._uncaught",
+        "sentry_lite.client._checkin_items",
+        "sentry_lite.client._feedback",
     } <= set(report["after_use"])
 
 

@@ -20,7 +20,6 @@ from sentry_lite.client._breadcrumbs import Breadcrumbs
 from sentry_lite.client._checkins import CheckIns
 from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
-from sentry_lite.client._feedback import feedback_steps
 from sentry_lite.client._integrations import setup_integrations, tell_queued, told_when_queued
 from sentry_lite.client._log_calls import LogCalls
 from sentry_lite.client._pipeline import (
@@ -117,7 +116,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             scrubber_is_builtin=self._scrubber_is_builtin,
         )
         self._told_when_queued = told_when_queued(self.integrations.values())
-        self._feedback_steps = feedback_steps(self._steps)
+        self._feedback_steps: tuple[Any, ...] = ()  # made by the first feedback
         self._sessions = self._setup_sessions(options) if self.transport is not None else None
         self._setup_logs(options)
         if self.transport is not None:
@@ -254,8 +253,10 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
         """Send feedback from the program's user as a ``feedback`` item; its id, or None."""
         if not self.is_active():
             return None
-        from sentry_lite.client._feedback import feedback_event
+        from sentry_lite.client._feedback import feedback_event, feedback_steps
 
+        if not self._feedback_steps:
+            self._feedback_steps = feedback_steps(self._steps)
         event = feedback_event(message, name, email, associated_event_id)
         return self._capture_event(event, {}, scope, built=False, feedback=True)
 
