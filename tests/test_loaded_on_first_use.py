@@ -22,6 +22,7 @@ LAZY = [
     "sentry_lite.integrations._uncaught",
     "sentry_lite.client._checkin_items",
     "sentry_lite.client._feedback",
+    "sentry_lite.scope._task_scopes",
     "dataclasses",
     "inspect",
 ]
@@ -53,6 +54,8 @@ _PROGRAM = """
     thread.join()
     sentry_lite.get_client().capture_checkin(monitor_slug="nightly", status="ok")
     sentry_lite.capture_feedback("it broke")
+    import asyncio  # a task's scopes on its exception: loaded with asyncio, before any task
+    report["task_scopes_with_asyncio"] = "sentry_lite.scope._task_scopes" in sys.modules
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
     report["after_use"] = [n for n in lazy if n in sys.modules and n not in preloaded]
     print(json.dumps(report))
@@ -67,6 +70,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
 
     assert report["after_a_capture"] == []
     assert report["popen_patched"] is True
+    assert report["task_scopes_with_asyncio"] is True
     assert {
         "sentry_lite.tracing",
         "sentry_lite.attachments",
@@ -74,6 +78,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.integrations._uncaught",
         "sentry_lite.client._checkin_items",
         "sentry_lite.client._feedback",
+        "sentry_lite.scope._task_scopes",
     } <= set(report["after_use"])
 
 

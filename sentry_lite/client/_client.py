@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sentry_lite import _reentry
 from sentry_lite._frozen import replace
 from sentry_lite._log import enable_debug_output, logger, warn_once
+from sentry_lite._on_import import when_imported
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._breadcrumbs import Breadcrumbs
 from sentry_lite.client._checkins import CheckIns
@@ -100,6 +101,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             import sentry_lite.scope._to_event  # the scopes onto each event
             import sentry_lite.transport.remarks  # noqa: F401 -- for a program's transport
 
+            when_imported("asyncio", _load_task_scopes)  # what a task leaves on its exception
             self.integrations = setup_integrations(
                 options.integrations,
                 with_defaults=options.default_integrations,
@@ -337,15 +339,19 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
         if not self.is_active():
             return None
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
-        from sentry_lite.scope._task_scopes import with_task_scopes
 
         hint = hint if hint is not None else {}
         event_id = event.get("event_id") or new_event_id()
         event["event_id"] = event_id
         current = scope if scope is not None else get_current_scope()
         isolation = get_isolation_scope()
-        # An exception that ended an asyncio task brings that task's scopes.
-        scopes = with_task_scopes((get_global_scope(), isolation, current), hint.get("exc_info"))
+        scopes: tuple[Scope, ...] = (get_global_scope(), isolation, current)
+        # An exception that ended an asyncio task brings that task's scopes (put there by
+        # _task_scopes.py: while it is not loaded, by asyncio's import, there are none).
+        if _TASK_SCOPES in sys.modules:
+            from sentry_lite.scope._task_scopes import with_task_scopes
+
+            scopes = with_task_scopes((scopes[0], isolation, current), hint.get("exc_info"))
         steps = self._feedback_steps if feedback else self._steps
         try:
             processed = run_steps(steps, event, Capture(hint, scopes, built))
@@ -389,6 +395,13 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
         logger.debug("event dropped (%s): %s", reason, why)
         if self.transport is not None:
             self.transport.record_lost_event(reason, category)
+
+
+_TASK_SCOPES = "sentry_lite.scope._task_scopes"
+
+
+def _load_task_scopes(_asyncio: object) -> None:
+    import sentry_lite.scope._task_scopes  # noqa: F401 -- with asyncio, not by a task's event
 
 
 def _caller_frame() -> FrameType | None:
