@@ -23,6 +23,7 @@ LAZY = [
     "sentry_lite.client._checkin_items",
     "sentry_lite.client._feedback",
     "sentry_lite.scope._task_scopes",
+    "sentry_lite.integrations._thread_scopes",
     "dataclasses",
     "inspect",
 ]
@@ -79,6 +80,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.client._checkin_items",
         "sentry_lite.client._feedback",
         "sentry_lite.scope._task_scopes",
+        "sentry_lite.integrations._thread_scopes",
     } <= set(report["after_use"])
 
 
