@@ -24,6 +24,7 @@ LAZY = [
     "sentry_lite.client._feedback",
     "sentry_lite.scope._task_scopes",
     "sentry_lite.integrations._thread_scopes",
+    "sentry_lite.client._foreign_transports",
     "dataclasses",
     "inspect",
 ]
@@ -55,6 +56,10 @@ _PROGRAM = """
     thread.join()
     sentry_lite.get_client().capture_checkin(monitor_slug="nightly", status="ok")
     sentry_lite.capture_feedback("it broke")
+    class Forwarder:  # a transport that is not ours
+        def capture_envelope(self, envelope):
+            pass
+    sentry_lite.Client(transport=Forwarder()).close()
     import asyncio  # a task's scopes on its exception: loaded with asyncio, before any task
     report["task_scopes_with_asyncio"] = "sentry_lite.scope._task_scopes" in sys.modules
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
@@ -81,6 +86,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.client._feedback",
         "sentry_lite.scope._task_scopes",
         "sentry_lite.integrations._thread_scopes",
+        "sentry_lite.client._foreign_transports",
     } <= set(report["after_use"])
 
 
