@@ -25,6 +25,7 @@ LAZY = [
     "sentry_lite.scope._task_scopes",
     "sentry_lite.integrations._thread_scopes",
     "sentry_lite.client._foreign_transports",
+    "sentry_lite.logger",
     "dataclasses",
     "inspect",
 ]
@@ -60,6 +61,7 @@ _PROGRAM = """
         def capture_envelope(self, envelope):
             pass
     sentry_lite.Client(transport=Forwarder()).close()
+    sentry_lite.logger.info("not sent: enable_logs is off")
     import asyncio  # a task's scopes on its exception: loaded with asyncio, before any task
     report["task_scopes_with_asyncio"] = "sentry_lite.scope._task_scopes" in sys.modules
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
@@ -87,6 +89,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.scope._task_scopes",
         "sentry_lite.integrations._thread_scopes",
         "sentry_lite.client._foreign_transports",
+        "sentry_lite.logger",
     } <= set(report["after_use"])
 
 
