@@ -26,6 +26,7 @@ LAZY = [
     "sentry_lite.integrations._thread_scopes",
     "sentry_lite.client._foreign_transports",
     "sentry_lite.logger",
+    "sentry_lite.client._session_calls",
     "dataclasses",
     "inspect",
 ]
@@ -62,6 +63,8 @@ _PROGRAM = """
             pass
     sentry_lite.Client(transport=Forwarder()).close()
     sentry_lite.logger.info("not sent: enable_logs is off")
+    # A release: release health.
+    sentry_lite.init({dsn!r}, release="app@1", shutdown_timeout=0, auto_enabling_integrations=False)
     import asyncio  # a task's scopes on its exception: loaded with asyncio, before any task
     report["task_scopes_with_asyncio"] = "sentry_lite.scope._task_scopes" in sys.modules
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
@@ -90,6 +93,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.integrations._thread_scopes",
         "sentry_lite.client._foreign_transports",
         "sentry_lite.logger",
+        "sentry_lite.client._session_calls",
     } <= set(report["after_use"])
 
 
