@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
+from sentry_lite._guard import guarded
 from sentry_lite.integrations import Integration
 
 __all__ = ["ExcepthookIntegration", "keep_interrupted_exit_status", "report_unhandled"]
@@ -82,6 +83,7 @@ def report_unhandled(
 ) -> None:
     """Capture an exception nobody handled, if the active client enables ``integration``
     (``_uncaught.report_unhandled``, loaded by the first)."""
-    from sentry_lite.integrations._uncaught import report_unhandled as report
+    with guarded(f"{mechanism_type} hook"):  # the import too: never raise into the hook
+        from sentry_lite.integrations._uncaught import report_unhandled as report
 
-    report(integration, exc_info, mechanism_type, fatal=fatal)
+        report(integration, exc_info, mechanism_type, fatal=fatal)
