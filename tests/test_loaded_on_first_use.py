@@ -27,6 +27,7 @@ LAZY = [
     "sentry_lite.client._foreign_transports",
     "sentry_lite.logger",
     "sentry_lite.client._session_calls",
+    "sentry_lite.integrations.stdlib._http_breadcrumb",
     "dataclasses",
     "inspect",
 ]
@@ -63,6 +64,12 @@ _PROGRAM = """
             pass
     sentry_lite.Client(transport=Forwarder()).close()
     sentry_lite.logger.info("not sent: enable_logs is off")
+    import http.client  # a request of the program's own (the port is closed)
+    port = int({dsn!r}.rsplit(":", 1)[1].split("/")[0])
+    try:
+        http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/health")
+    except OSError:
+        pass
     # A release: release health.
     sentry_lite.init({dsn!r}, release="app@1", shutdown_timeout=0, auto_enabling_integrations=False)
     import asyncio  # a task's scopes on its exception: loaded with asyncio, before any task
@@ -94,6 +101,7 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
         "sentry_lite.client._foreign_transports",
         "sentry_lite.logger",
         "sentry_lite.client._session_calls",
+        "sentry_lite.integrations.stdlib._http_breadcrumb",
     } <= set(report["after_use"])
 
 

@@ -21,7 +21,8 @@ and any request to the DSN's envelope endpoint. The modules are patched when
 they are imported (at once if they already are), so ``init()`` does not pay
 for importing them.
 
-Modules: ``_http.py`` (the ``http.client`` breadcrumbs), ``_subprocess.py``
+Modules: ``_http.py`` (the ``http.client`` patch; ``_http_breadcrumb.py``
+makes the breadcrumb, loaded with the program's first request), ``_subprocess.py``
 (the ``Popen`` breadcrumbs; finding a failed command in an event and masking
 its secrets there), ``_command_line.py`` (a command line as breadcrumb text,
 its secrets masked by the scrubber's rules), ``_recording.py`` (which client,
