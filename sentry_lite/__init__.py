@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sentry_lite import logger
 from sentry_lite._errors import ConfigurationError, InvalidDsn, OptionTypeError, UnknownOptionError
 from sentry_lite._version import VERSION
 from sentry_lite.api import (
@@ -58,6 +57,7 @@ from sentry_lite.transport import Transport
 from sentry_lite.transport import processes as _processes
 
 if TYPE_CHECKING:
+    from sentry_lite import logger
     from sentry_lite.attachments import Attachment
     from sentry_lite.crons import capture_checkin, monitor
     from sentry_lite.hub import Hub
@@ -180,8 +180,8 @@ def __getattr__(name: str) -> Any:
 
         return Hub
     # sentry_sdk programs reach `sentry_sdk.integrations` (and `.hub`, `.crons`) after a bare
-    # `import sentry_sdk`.
-    if name in ("integrations", "hub", "crons", "tracing", "attachments"):
+    # `import sentry_sdk`; structured logs' functions (`sentry_lite.logger`) load on first use.
+    if name in ("integrations", "hub", "crons", "tracing", "attachments", "logger"):
         import importlib
 
         return importlib.import_module(f"sentry_lite.{name}")

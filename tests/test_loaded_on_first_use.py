@@ -23,6 +23,15 @@ LAZY = [
     "sentry_lite.integrations.stdlib._subprocess",
     "sentry_lite.integrations.stdlib._command_line",
     "sentry_lite.transport.trimming",
+    "sentry_lite.integrations._uncaught",
+    "sentry_lite.client._checkin_items",
+    "sentry_lite.client._feedback",
+    "sentry_lite.scope._task_scopes",
+    "sentry_lite.integrations._thread_scopes",
+    "sentry_lite.client._foreign_transports",
+    "sentry_lite.logger",
+    "sentry_lite.client._session_calls",
+    "sentry_lite.integrations.stdlib._http_breadcrumb",
     "dataclasses",
     "inspect",
 ]
@@ -46,14 +55,37 @@ _PROGRAM = """
         pass
     sentry_lite.add_attachment(bytes=b"data", filename="a.txt")
     attachment = sentry_lite.Attachment(bytes=b"x", filename="b.txt")
-    import subprocess
+    import subprocess, threading
+    def crash():
+        raise ValueError("in a thread")
+    thread = threading.Thread(target=crash)
+    thread.start()
+    thread.join()
+    sentry_lite.get_client().capture_checkin(monitor_slug="nightly", status="ok")
+    sentry_lite.capture_feedback("it broke")
+    class Forwarder:  # a transport that is not ours
+        def capture_envelope(self, envelope):
+            pass
+    sentry_lite.Client(transport=Forwarder()).close()
+    sentry_lite.logger.info("not sent: enable_logs is off")
+    import http.client  # a request of the program's own (the port is closed)
+    port = int({dsn!r}.rsplit(":", 1)[1].split("/")[0])
+    try:
+        http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/health")
+    except OSError:
+        pass
+    # A release: release health.
+    sentry_lite.init({dsn!r}, release="app@1", shutdown_timeout=0, auto_enabling_integrations=False)
+    import asyncio  # a task's scopes on its exception: loaded with asyncio, before any task
+    report["task_scopes_with_asyncio"] = "sentry_lite.scope._task_scopes" in sys.modules
     report["popen_patched"] = "sentry_lite" in subprocess.Popen.__init__.__module__
     try:
         1 / 0
     except ZeroDivisionError:
         sentry_lite.capture_exception()
     report["after_importing_subprocess"] = [
-        n for n in lazy if n in sys.modules and n not in preloaded and "stdlib" in n
+        n for n in lazy if n in sys.modules and n not in preloaded
+        and ("_subprocess" in n or "_command_line" in n)
     ]
     subprocess.run([sys.executable, "-c", "pass"], check=True)
     report["after_use"] = [n for n in lazy if n in sys.modules and n not in preloaded]
@@ -71,11 +103,21 @@ def test_a_capture_loads_none_of_them_and_using_each_loads_it():
     assert report["popen_patched"] is True
     # The Popen hook is installed; its breadcrumb code waits for the first command.
     assert report["after_importing_subprocess"] == []
+    assert report["task_scopes_with_asyncio"] is True
     assert {
         "sentry_lite.tracing",
         "sentry_lite.attachments",
         "sentry_lite.integrations.stdlib._subprocess",
         "sentry_lite.integrations.stdlib._command_line",
+        "sentry_lite.integrations._uncaught",
+        "sentry_lite.client._checkin_items",
+        "sentry_lite.client._feedback",
+        "sentry_lite.scope._task_scopes",
+        "sentry_lite.integrations._thread_scopes",
+        "sentry_lite.client._foreign_transports",
+        "sentry_lite.logger",
+        "sentry_lite.client._session_calls",
+        "sentry_lite.integrations.stdlib._http_breadcrumb",
     } <= set(report["after_use"])
 
 

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from sentry_lite import _reentry
 from sentry_lite._frozen import replace
 from sentry_lite._log import enable_debug_output, logger, warn_once
+from sentry_lite._on_import import when_imported
 from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._breadcrumbs import Breadcrumbs
 from sentry_lite.client._checkins import CheckIns
 from sentry_lite.client._delivery import Delivery
 from sentry_lite.client._event_ids import new_event_id
-from sentry_lite.client._feedback import feedback_steps
 from sentry_lite.client._integrations import setup_integrations, tell_queued, told_when_queued
 from sentry_lite.client._log_calls import LogCalls
 from sentry_lite.client._pipeline import (
@@ -103,6 +103,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             if not self.transport.remarks_masked_values:
                 import sentry_lite.transport.remarks  # noqa: F401 -- for a program's transport
 
+            when_imported("asyncio", _load_task_scopes)  # what a task leaves on its exception
             self.integrations = setup_integrations(
                 options.integrations,
                 with_defaults=options.default_integrations,
@@ -119,7 +120,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             scrubber_is_builtin=self._scrubber_is_builtin,
         )
         self._told_when_queued = told_when_queued(self.integrations.values())
-        self._feedback_steps = feedback_steps(self._steps)
+        self._feedback_steps: tuple[Any, ...] = ()  # made by the first feedback
         self._sessions = self._setup_sessions(options) if self.transport is not None else None
         self._setup_logs(options)
         if self.transport is not None:
@@ -257,8 +258,10 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
         """Send feedback from the program's user as a ``feedback`` item; its id, or None."""
         if not self.is_active():
             return None
-        from sentry_lite.client._feedback import feedback_event
+        from sentry_lite.client._feedback import feedback_event, feedback_steps
 
+        if not self._feedback_steps:
+            self._feedback_steps = feedback_steps(self._steps)
         event = feedback_event(message, name, email, associated_event_id)
         return self._capture_event(event, {}, scope, built=False, feedback=True)
 
@@ -339,15 +342,19 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
         if not self.is_active():
             return None
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
-        from sentry_lite.scope._task_scopes import with_task_scopes
 
         hint = hint if hint is not None else {}
         event_id = event.get("event_id") or new_event_id()
         event["event_id"] = event_id
         current = scope if scope is not None else get_current_scope()
         isolation = get_isolation_scope()
-        # An exception that ended an asyncio task brings that task's scopes.
-        scopes = with_task_scopes((get_global_scope(), isolation, current), hint.get("exc_info"))
+        scopes: tuple[Scope, ...] = (get_global_scope(), isolation, current)
+        # An exception that ended an asyncio task brings that task's scopes (put there by
+        # _task_scopes.py: while it is not loaded, by asyncio's import, there are none).
+        if _TASK_SCOPES in sys.modules:
+            from sentry_lite.scope._task_scopes import with_task_scopes
+
+            scopes = with_task_scopes((scopes[0], isolation, current), hint.get("exc_info"))
         steps = self._feedback_steps if feedback else self._steps
         try:
             processed = run_steps(steps, event, Capture(hint, scopes, built))
@@ -391,6 +398,13 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
         logger.debug("event dropped (%s): %s", reason, why)
         if self.transport is not None:
             self.transport.record_lost_event(reason, category)
+
+
+_TASK_SCOPES = "sentry_lite.scope._task_scopes"
+
+
+def _load_task_scopes(_asyncio: object) -> None:
+    import sentry_lite.scope._task_scopes  # noqa: F401 -- with asyncio, not by a task's event
 
 
 def _caller_frame() -> FrameType | None:

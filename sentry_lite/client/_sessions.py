@@ -4,19 +4,17 @@ The client makes one :class:`~sentry_lite.sessions.SessionTracker` when it
 has a transport and a release (``_setup_sessions``), runs it on the
 transport's schedule, and asks it about each event it sends
 (``Client._capture_event``). ``start_session()``/``end_session()`` come
-here through the scope, as in sentry_sdk.
+here through the scope, as in sentry_sdk. What they do with a tracker is in
+``_session_calls.py``, loaded only by a client that has a release.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from typing import TYPE_CHECKING
 
 from sentry_lite._log import logger
-from sentry_lite._version import SDK_NAME, VERSION
 from sentry_lite.client._base import BaseClient
-from sentry_lite.envelope import Envelope
 
 if TYPE_CHECKING:
     from sentry_lite.options import Options
@@ -30,7 +28,8 @@ _told_no_release = False
 
 
 class ClientSessions(BaseClient):
-    """Release health for :class:`~sentry_lite.client.Client`."""
+    """Release health for :class:`~sentry_lite.client.Client` (the work itself, with a
+    release: ``_session_calls.py``)."""
 
     _closed: bool
     _sessions: SessionTracker | None = None
@@ -41,21 +40,9 @@ class ClientSessions(BaseClient):
         if not options.release:
             _say_no_release(options)
             return None
-        from sentry_lite.sessions import SessionTracker
+        from sentry_lite.client._session_calls import make_tracker
 
-        assert self.transport is not None
-        directory = None
-        if options.spool_dir and options.dsn is not None:
-            from sentry_lite.transport.spool import Spool
-
-            spool = Spool.for_dsn(options.spool_dir, options.dsn)
-            directory = os.path.join(spool.directory, "sessions")
-        tracker = SessionTracker(options, self.transport.capture_envelope, directory)
-        self.transport.attach_timed(tracker)
-        tracker.flush_at_exit = getattr(self.transport, "flush_before_exit", None)
-        if options.auto_session_tracking:
-            tracker.start()
-        return tracker
+        return make_tracker(self, options)
 
     def continue_run_of(self, previous: BaseClient) -> None:
         """``init()`` replaced ``previous`` by this client: one run is one application
@@ -69,11 +56,10 @@ class ClientSessions(BaseClient):
         """
         theirs: SessionTracker | None = getattr(previous, "_sessions", None)
         mine = self._sessions
-        if theirs is None or mine is None or not mine.runs_application_session:
-            return
-        if previous.options.dsn == self.options.dsn and mine.take_over(theirs):
-            return
-        theirs.replaced()
+        if theirs is not None and mine is not None:
+            from sentry_lite.client._session_calls import continue_run
+
+            continue_run(self, previous, mine, theirs)
 
     @property
     def session_tracker(self) -> SessionTracker | None:
@@ -85,43 +71,28 @@ class ClientSessions(BaseClient):
         """Start a session: the process's application session (ending the one that
         runs), or with ``session_mode="request"`` one on ``scope`` (an isolation scope)."""
         tracker = self._sessions
-        if tracker is None or self._closed:
-            return
-        if session_mode == "request":
-            if scope._session is not None:
-                self.end_session(scope)
-            scope._session = tracker.request_started()
-            return
-        user = scope._user or {}
-        did = user.get("id")
-        tracker.start(str(did) if did is not None else None)
+        if tracker is not None and not self._closed:
+            from sentry_lite.client._session_calls import start_session
+
+            start_session(tracker, scope, session_mode)
 
     def end_session(self, scope: Scope) -> None:
         """End the request session on ``scope`` if it has one, else the application session."""
         tracker = self._sessions
-        if tracker is None:
-            return
-        request = scope._session
-        if request is not None:
-            scope._session = None
-            tracker.request_ended(request, None)
-            return
-        tracker.end()
+        if tracker is not None:
+            from sentry_lite.client._session_calls import end_session
+
+            end_session(tracker, scope)
 
     def _session_without_event(
         self, event: Event, isolation: Scope, fatal: bool, reason: str
     ) -> None:
         """A dropped event still counts for release health when it was sampled out
         (``sample_rate`` is about volume), and a crash is a crash whatever was dropped."""
+        from sentry_lite.client._session_calls import session_without_event
+
         assert self._sessions is not None
-        if fatal:
-            self._sessions.crash_without_event()
-        elif reason == "sample_rate":
-            item = self._sessions.on_event(event, isolation._session, fatal=False)  # type: ignore[arg-type]
-            if item is not None:
-                self.transport.capture_envelope(  # type: ignore[union-attr]
-                    Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
-                )
+        session_without_event(self, self._sessions, event, isolation, fatal=fatal, reason=reason)
 
 
 def _say_no_release(options: Options) -> None:

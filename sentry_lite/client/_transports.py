@@ -1,71 +1,20 @@
-"""Which transport a client sends through: the one given to ``init()``, or HTTP to the DSN."""
+"""Which transport a client sends through: the one given to ``init()``, or HTTP to the DSN.
+
+A transport given that is not ours is wrapped by ``_foreign_transports.py``,
+loaded only then.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING
 
-from sentry_lite._guard import guarded
 from sentry_lite._log import warn_deprecated
 from sentry_lite.transport.base import Transport
 
 if TYPE_CHECKING:
-    from sentry_lite.envelope import Envelope
     from sentry_lite.options import Options
-    from sentry_lite.types import Event
 
 __all__ = ["make_transport"]
-
-
-class _FunctionTransport(Transport):
-    """sentry_sdk's legacy ``transport=callable``: called with each event."""
-
-    def __init__(self, function: Callable[[Event], object], options: Options) -> None:
-        super().__init__(options)
-        self._function = function
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        event = envelope.event
-        if event is not None:
-            with guarded("transport function"):
-                self._function(event)
-
-
-class _ForeignTransport(Transport):
-    """A transport that is not ours: an object with ``capture_envelope`` (sentry_sdk's included).
-
-    Envelopes go to it as they are (they offer sentry_sdk's accessors); its
-    ``flush`` and ``kill`` are called when it has them. Drops are counted
-    here, so ``delivery_stats()`` works whatever it is.
-    """
-
-    def __init__(self, target: Any, options: Options) -> None:
-        super().__init__(options)
-        self.target = target
-
-    def capture_envelope(self, envelope: Envelope) -> None:
-        with guarded(f"transport {type(self.target).__name__}.capture_envelope"):
-            self.target.capture_envelope(envelope)
-
-    def flush(
-        self, timeout: float, callback: Optional[Callable[[int, float], object]] = None
-    ) -> bool:
-        flush = getattr(self.target, "flush", None)
-        if not callable(flush):
-            return True
-        result: object = True
-        with guarded(f"transport {type(self.target).__name__}.flush"):
-            result = flush(timeout, callback)
-        return result is not False
-
-    def kill(self) -> None:
-        kill = getattr(self.target, "kill", None)
-        if callable(kill):
-            with guarded(f"transport {type(self.target).__name__}.kill"):
-                kill()
-
-    def __repr__(self) -> str:
-        return f"<transport {self.target!r}>"
 
 
 def _has_capture_envelope(value: object) -> bool:
@@ -85,15 +34,21 @@ def make_transport(options: Options) -> Transport | None:
     if isinstance(chosen, type) and issubclass(chosen, Transport):
         return chosen(options)
     if isinstance(chosen, type) and _has_capture_envelope(chosen):
-        return _ForeignTransport(chosen(options), options)
+        from sentry_lite.client._foreign_transports import ForeignTransport
+
+        return ForeignTransport(chosen(options), options)
     if chosen is not None and not isinstance(chosen, type) and _has_capture_envelope(chosen):
-        return _ForeignTransport(chosen, options)
+        from sentry_lite.client._foreign_transports import ForeignTransport
+
+        return ForeignTransport(chosen, options)
     if callable(chosen):
+        from sentry_lite.client._foreign_transports import FunctionTransport
+
         warn_deprecated(
             "a function as transport= is deprecated in sentry_sdk 2.x (it warns so); "
             "pass an object with capture_envelope(envelope), or a Transport subclass"
         )
-        return _FunctionTransport(chosen, options)
+        return FunctionTransport(chosen, options)
     if options.dsn is None:
         return None
     from sentry_lite.transport.http import HttpTransport

@@ -14,17 +14,16 @@ forks the starting thread's scopes and the new thread runs with the forks,
 and ``ThreadPoolExecutor.submit()`` does the same for each task: the thread
 or task sees the data as it was at ``start()``/``submit()``, and what it
 changes stays its own. Threads the SDK starts itself (named ``sentry_lite...``)
-are left alone.
+are left alone. What forks and installs them (``_thread_scopes.py``) loads
+with the program's first thread or thread pool.
 """
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import threading
-from collections.abc import Callable
 from types import ModuleType, TracebackType
-from typing import Any, Optional
+from typing import Optional
 
 from sentry_lite._guard import guarded
 from sentry_lite._on_import import when_imported
@@ -83,16 +82,6 @@ def _from_run(tb: Optional[TracebackType]) -> Optional[TracebackType]:
     return tb
 
 
-def _scopes_to_install() -> Optional[Callable[[], None]]:
-    """Forks of this thread's scopes for a new thread or task, if the active client wants them."""
-    from sentry_lite.scope import fork_scopes_for_thread, get_current_scope
-
-    integration = get_current_scope().get_client().get_integration(ThreadingIntegration)
-    if not isinstance(integration, ThreadingIntegration) or not integration.propagate_scope:
-        return None
-    return fork_scopes_for_thread()
-
-
 def _patch_thread_start() -> None:
     original_start = threading.Thread.start
 
@@ -102,77 +91,19 @@ def _patch_thread_start() -> None:
         install = None
         if not self.name.startswith("sentry_lite"):
             with guarded("threading scope propagation"):
-                install = _scopes_to_install()
+                from sentry_lite.integrations._thread_scopes import scopes_to_install
+
+                install = scopes_to_install(ThreadingIntegration)
         if install is not None:
-            _run_with_scopes(self, install)
+            from sentry_lite.integrations._thread_scopes import run_with_scopes
+
+            run_with_scopes(self, install)
         original_start(self)
 
     threading.Thread.start = start  # type: ignore[method-assign]
 
 
-def _run_with_scopes(thread: threading.Thread, install: Callable[[], None]) -> None:
-    """Make ``thread.run`` install the scopes first, then put ``run`` back.
-
-    The wrapper must not hold the thread (a thread referring to itself through
-    its own ``run`` attribute is a reference cycle): a bound ``run`` is
-    unwrapped to its function, and the thread is found again with
-    ``current_thread()`` once it runs. Once ``run`` returns the wrapper is
-    removed, so a finished thread object does not keep the scopes alive.
-    """
-    run = thread.run
-    function = getattr(run, "__func__", None)
-    if "run" not in vars(thread) and function is not None:
-
-        @functools.wraps(function)
-        def run_bound() -> None:
-            current = threading.current_thread()
-            try:
-                install()
-                function(current)
-            finally:
-                vars(current).pop("run", None)
-
-        thread.run = run_bound  # type: ignore[method-assign]
-    else:
-
-        @functools.wraps(run)
-        def run_own() -> None:
-            try:
-                install()
-                run()
-            finally:
-                threading.current_thread().run = run  # type: ignore[method-assign]
-
-        thread.run = run_own  # type: ignore[method-assign]
-
-
 def _patch_executor_submit(module: ModuleType) -> None:
-    executor_class = module.ThreadPoolExecutor
-    original_submit = executor_class.submit
+    from sentry_lite.integrations._thread_scopes import patch_executor_submit
 
-    @functools.wraps(original_submit)
-    def submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        install = None
-        with guarded("thread pool scope propagation"):
-            install = _scopes_to_install()
-        if install is None:
-            return original_submit(self, fn, *args, **kwargs)
-        return original_submit(self, _call_with_scopes, install, fn, args, kwargs)
-
-    executor_class.submit = submit
-
-
-def _call_with_scopes(
-    install: Callable[[], None], fn: Callable[..., Any], args: Any, kwargs: Any
-) -> Any:
-    """Run ``fn`` with the submitter's scopes in a copy of the pool thread's context.
-
-    The copy keeps what the pool's ``initializer`` set and is thrown away
-    afterwards, so the next task on this thread does not inherit the scopes.
-    """
-
-    def call() -> Any:
-        install()
-        return fn(*args, **kwargs)
-
-    return contextvars.copy_context().run(call)
+    patch_executor_submit(module, ThreadingIntegration)

@@ -24,7 +24,6 @@ from sentry_lite.client._base import NON_RECORDING_CLIENT
 from sentry_lite.event.snapshot import snapshot
 from sentry_lite.scope._data import ScopeData
 from sentry_lite.scope._state import ScopePair, ancestors_of_fork, running_task, scopes_var
-from sentry_lite.scope._task_scopes import keep_scopes_on_failure
 
 if TYPE_CHECKING:
     from sentry_lite.client._base import BaseClient
@@ -243,7 +242,10 @@ def _pair() -> ScopePair:
     else:
         return pair
     if owner is not None:
-        # An exception that ends the task carries these scopes out of it.
+        # An exception that ends the task carries these scopes out of it. Loaded with
+        # asyncio by init() (client/_client.py), else by the first task's scopes.
+        from sentry_lite.scope._task_scopes import keep_scopes_on_failure
+
         keep_scopes_on_failure(owner)
     return pair
 

@@ -24,8 +24,9 @@ masking) is loaded by the first command started while a client records, and
 by the first event that holds a failed command.
 
 Modules: this one (the ``Popen`` hook; finding a failed command in an
-event's exception), ``_http.py`` (the ``http.client`` breadcrumbs),
-``_subprocess.py`` (a ``Popen`` call's breadcrumb; masking a failed
+event's exception), ``_http.py`` (the ``http.client`` patch;
+``_http_breadcrumb.py`` makes the breadcrumb, loaded with the program's first
+request), ``_subprocess.py`` (a ``Popen`` call's breadcrumb; masking a failed
 command's secrets in an event), ``_command_line.py`` (a command line as breadcrumb text,
 its secrets masked by the scrubber's rules), ``_recording.py`` (which client,
 if any, a breadcrumb is recorded for).

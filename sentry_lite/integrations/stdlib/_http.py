@@ -6,23 +6,17 @@ records the breadcrumb (``type="http"``, ``category="httplib"``) with
 4xx, ``error`` for 5xx or no response. The URL loses its ``user:password@``;
 the query string and fragment go under ``http.query`` and ``http.fragment``
 for the scrubber to see. Requests to the DSN's envelope endpoint are not
-recorded.
+recorded. Making the breadcrumb (``_http_breadcrumb.py``) loads with the
+program's first request.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Optional
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from typing import Any, Optional
 
 from sentry_lite._guard import guarded
-from sentry_lite.integrations._userinfo import strip_userinfo
 from sentry_lite.integrations.stdlib._recording import _active_client
-from sentry_lite.scope import get_isolation_scope
-
-if TYPE_CHECKING:
-    from sentry_lite.client import BaseClient
-    from sentry_lite.types import Breadcrumb
 
 _REQUEST_ATTRIBUTE = "_sentry_lite_request"
 
@@ -66,72 +60,15 @@ def _describe_request(connection: Any, method: str, url: str) -> Optional[dict[s
     """The breadcrumb data of a request about to be sent, or None if it is not recorded."""
     client = _active_client()
     if client is None:
-        return None
-    parts = urlsplit(_full_url(connection, url))
-    if _is_sdk_request(client, parts):
-        return None
-    data: dict[str, Any] = {
-        "method": str(method).upper(),
-        "url": urlunsplit((parts.scheme, strip_userinfo(parts.netloc), parts.path, "", "")),
-    }
-    if parts.query:
-        data["http.query"] = parts.query
-    if parts.fragment:
-        data["http.fragment"] = parts.fragment
-    return data
+        return None  # the SDK's worker thread among others: nothing is loaded for it
+    from sentry_lite.integrations.stdlib._http_breadcrumb import describe_request
 
-
-def _full_url(connection: Any, url: str) -> str:
-    """The absolute URL of a request: ``url`` is usually only the path."""
-    url = str(url)
-    if url.startswith(("http://", "https://")):
-        return url  # the absolute form, sent to a proxy
-    default_port = getattr(connection, "default_port", 80)
-    tunnel_host = getattr(connection, "_tunnel_host", None)
-    if tunnel_host:  # HTTPS through a proxy: the proxy is connection.host
-        host, port = tunnel_host, getattr(connection, "_tunnel_port", None)
-    else:
-        host, port = connection.host, connection.port
-    host = str(host)
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    scheme = "https" if default_port == 443 else "http"
-    port_text = f":{port}" if port and port != default_port else ""
-    return f"{scheme}://{host}{port_text}{url}"
-
-
-def _is_sdk_request(client: BaseClient, parts: SplitResult) -> bool:
-    """Whether the request goes to the client's envelope endpoint."""
-    dsn = client.options.dsn
-    if dsn is None:
-        return False
-    if (parts.hostname or "") != dsn.host.strip("[]").lower():
-        return False
-    try:
-        port = parts.port
-    except ValueError:
-        return False
-    default_port = 443 if parts.scheme == "https" else 80
-    dsn_port = dsn.port or (443 if dsn.scheme == "https" else 80)
-    return (port or default_port) == dsn_port and parts.path.startswith(
-        f"{dsn.path}/api/{dsn.project_id}/"
-    )
+    return describe_request(client, connection, method, url)
 
 
 def _record_http(
     data: dict[str, Any], status: Optional[int], reason: Optional[str], error: Optional[Exception]
 ) -> None:
-    level = "info"
-    if status is not None:
-        data["status_code"] = int(status)
-        if reason:
-            data["reason"] = str(reason)
-        if status >= 500:
-            level = "error"
-        elif status >= 400:
-            level = "warning"
-    if error is not None:
-        level = "error"
-        data["error"] = type(error).__name__
-    crumb: Breadcrumb = {"type": "http", "category": "httplib", "level": level, "data": data}
-    get_isolation_scope().add_breadcrumb(crumb)
+    from sentry_lite.integrations.stdlib._http_breadcrumb import record_http
+
+    record_http(data, status, reason, error)
