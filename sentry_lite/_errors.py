@@ -1,12 +1,11 @@
-"""The exceptions sentry_lite raises, all of them at ``init()`` time.
-
-    ConfigurationError (ValueError)      bad configuration; the message names the option
-     ├── InvalidDsn                      a malformed DSN; the message names the part
-     ├── UnknownOptionError (TypeError)  an option name neither SDK knows
-     └── OptionTypeError (TypeError)     an option value of the wrong type
-
-Nothing else is ever raised into the host program.
-"""
+# The exceptions sentry_lite raises, all of them at ``init()`` time.
+#
+#     ConfigurationError (ValueError)      bad configuration; the message names the option
+#      ├── InvalidDsn                      a malformed DSN; the message names the part
+#      ├── UnknownOptionError (TypeError)  an option name neither SDK knows
+#      └── OptionTypeError (TypeError)     an option value of the wrong type
+#
+# Nothing else is ever raised into the host program.
 
 from __future__ import annotations
 

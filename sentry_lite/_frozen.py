@@ -1,17 +1,16 @@
-"""Frozen value classes without the ``dataclasses`` module: :class:`Frozen` and :func:`replace`.
-
-``import dataclasses`` brings ``inspect``, ``ast`` and ``dis`` into the
-process, and the classes it makes carry generated code: 1.2 MB of RSS at
-import in the footprint benchmark, as much as the rest of what importing
-sentry_lite costs. The SDK's value types (the options, the DSN, the walk's
-limits, the event settings, the retry policy) need little of it: building
-from positional or keyword arguments with defaults, immutability, equality,
-a hash, a repr and :func:`replace`. A subclass declares its fields as
-annotated class attributes, the default (if any) as the attribute's value,
-as for a frozen dataclass; type checkers read them the same way
-(``dataclass_transform``). Names in ``_hidden_from_repr`` are left out of
-the repr (a secret).
-"""
+# Frozen value classes without the ``dataclasses`` module: :class:`Frozen` and :func:`replace`.
+#
+# ``import dataclasses`` brings ``inspect``, ``ast`` and ``dis`` into the
+# process, and the classes it makes carry generated code: 1.2 MB of RSS at
+# import in the footprint benchmark, as much as the rest of what importing
+# sentry_lite costs. The SDK's value types (the options, the DSN, the walk's
+# limits, the event settings, the retry policy) need little of it: building
+# from positional or keyword arguments with defaults, immutability, equality,
+# a hash, a repr and :func:`replace`. A subclass declares its fields as
+# annotated class attributes, the default (if any) as the attribute's value,
+# as for a frozen dataclass; type checkers read them the same way
+# (``dataclass_transform``). Names in ``_hidden_from_repr`` are left out of
+# the repr (a secret).
 
 from __future__ import annotations
 
@@ -31,12 +30,13 @@ _Self = TypeVar("_Self", bound="Frozen")
 
 
 class FrozenError(AttributeError):
-    """An attribute of a frozen value was assigned or deleted (as ``FrozenInstanceError``)."""
+    # An attribute of a frozen value was assigned or deleted (as ``FrozenInstanceError``).
+    pass
 
 
 @dataclass_transform(frozen_default=True, eq_default=True)
 class Frozen:
-    """Base of an immutable value class whose fields are its annotated class attributes."""
+    # Base of an immutable value class whose fields are its annotated class attributes.
 
     __slots__ = ()
 
@@ -112,7 +112,7 @@ class Frozen:
 
 
 def _own_annotations(klass: type) -> dict[str, Any]:
-    """The annotations ``klass`` itself declares (strings, under the ``__future__`` import)."""
+    # The annotations ``klass`` itself declares (strings, under the ``__future__`` import).
     own = klass.__dict__.get("__annotations__")  # noqa: RUF063 -- where 3.9-3.13 keep them
     if own is None and "__annotate__" in klass.__dict__:  # 3.14: made on first access
         own = klass.__annotations__
@@ -120,7 +120,7 @@ def _own_annotations(klass: type) -> dict[str, Any]:
 
 
 def replace(value: _Self, **changes: Any) -> _Self:
-    """A copy of ``value`` with ``changes`` (as ``dataclasses.replace``)."""
+    # A copy of ``value`` with ``changes`` (as ``dataclasses.replace``).
     fields = {name: getattr(value, name) for name in value._field_names}
     fields.update(changes)
     return type(value)(**fields)

@@ -1,10 +1,9 @@
-"""The one guard that keeps SDK errors out of the host program.
-
-Used only where control enters the SDK from the host (API functions, installed
-hooks, the worker loop) and where the SDK calls user callbacks. Internal code
-raises normally; the guard logs what it swallowed to the ``sentry_lite``
-logger.
-"""
+# The one guard that keeps SDK errors out of the host program.
+#
+# Used only where control enters the SDK from the host (API functions, installed
+# hooks, the worker loop) and where the SDK calls user callbacks. Internal code
+# raises normally; the guard logs what it swallowed to the ``sentry_lite``
+# logger.
 
 from __future__ import annotations
 
@@ -33,11 +32,10 @@ internal_error_hook: Callable[[BaseException], None] | None = None
 
 
 def report_internal_error(what: str, error: BaseException) -> None:
-    """Log an error an entry point swallowed; never raises.
-
-    For hot entry points that guard themselves with a plain ``try``/``except``
-    (a decorator's call through ``*args, **kwargs`` costs more than the work).
-    """
+    # Log an error an entry point swallowed; never raises.
+    #
+    # For hot entry points that guard themselves with a plain ``try``/``except``
+    # (a decorator's call through ``*args, **kwargs`` costs more than the work).
     try:
         logger.debug("internal error in %s", what, exc_info=error)
         if internal_error_hook is not None:
@@ -48,7 +46,7 @@ def report_internal_error(what: str, error: BaseException) -> None:
 
 @contextmanager
 def guarded(what: str) -> Iterator[None]:
-    """Run a block; log and swallow any exception it raises."""
+    # Run a block; log and swallow any exception it raises.
     try:
         yield
     except Exception as error:  # noqa: BLE001 -- this is the guard
@@ -56,7 +54,7 @@ def guarded(what: str) -> Iterator[None]:
 
 
 def never_raises(default: D) -> Callable[[Callable[P, R]], Callable[P, R | D]]:
-    """Decorate an entry point so it returns ``default`` instead of raising."""
+    # Decorate an entry point so it returns ``default`` instead of raising.
 
     def decorate(function: Callable[P, R]) -> Callable[P, R | D]:
         @functools.wraps(function)

@@ -1,19 +1,18 @@
-"""The SDK's own logger, what ``debug=True`` turns on, and warnings about user hooks.
-
-In a program that configures no logging, Python prints warnings through its
-"last resort" handler as bare messages: a CLI's user would see a line like
-``dropping events: network_error`` with nothing saying where it came from.
-So the ``sentry_lite`` logger has one handler of its own that prints exactly
-what the last resort would, prefixed ``sentry_lite: ``, and only when the
-last resort would have (no other handler on the way to the root): a program
-that configures logging gets each record once, through its own handlers.
-
-No record of the SDK shows a secret: a filter on the logger masks the
-password of any URL in the message and in the traceback text, so the
-``debug=True`` line that names the DSN shows ``https://public:[Filtered]@...``
-(the public key stays: it is not a secret, and says which project), here and
-in every handler the program has.
-"""
+# The SDK's own logger, what ``debug=True`` turns on, and warnings about user hooks.
+#
+# In a program that configures no logging, Python prints warnings through its
+# "last resort" handler as bare messages: a CLI's user would see a line like
+# ``dropping events: network_error`` with nothing saying where it came from.
+# So the ``sentry_lite`` logger has one handler of its own that prints exactly
+# what the last resort would, prefixed ``sentry_lite: ``, and only when the
+# last resort would have (no other handler on the way to the root): a program
+# that configures logging gets each record once, through its own handlers.
+#
+# No record of the SDK shows a secret: a filter on the logger masks the
+# password of any URL in the message and in the traceback text, so the
+# ``debug=True`` line that names the DSN shows ``https://public:[Filtered]@...``
+# (the public key stays: it is not a secret, and says which project), here and
+# in every handler the program has.
 
 from __future__ import annotations
 
@@ -43,7 +42,7 @@ _FILTERED = "[Filtered]"
 
 
 def hide_secrets(text: str) -> str:
-    """``text`` with URL passwords and ``sentry_secret=`` values masked."""
+    # ``text`` with URL passwords and ``sentry_secret=`` values masked.
     if "://" in text:
         text = _URL_PASSWORD.sub(r"\1" + _FILTERED, text)
     if "sentry_secret=" in text:
@@ -52,8 +51,8 @@ def hide_secrets(text: str) -> str:
 
 
 class _HideSecrets(logging.Filter):
-    """Masks secrets in each record logged on the ``sentry_lite`` logger, before any
-    handler (the program's included) sees it."""
+    # Masks secrets in each record logged on the ``sentry_lite`` logger, before any
+    # handler (the program's included) sees it.
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -72,7 +71,7 @@ class _HideSecrets(logging.Filter):
 
 
 class _LastResortWithOrigin(logging.Handler):
-    """Python's last-resort output for the SDK's records, with ``sentry_lite: `` in front."""
+    # Python's last-resort output for the SDK's records, with ``sentry_lite: `` in front.
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,7 +93,7 @@ class _LastResortWithOrigin(logging.Handler):
             self.handleError(record)
 
     def _another_handler_takes(self, record: logging.LogRecord) -> bool:
-        """True when ``record`` meets another handler on its way up, as ``callHandlers`` walks."""
+        # True when ``record`` meets another handler on its way up, as ``callHandlers`` walks.
         current: logging.Logger | None = (
             logger if record.name == logger.name else logging.getLogger(record.name)
         )
@@ -112,11 +111,10 @@ logger.addFilter(_HideSecrets())
 
 
 def enable_debug_output(enabled: bool) -> None:
-    """Send the SDK's log records to stderr (``debug=True``) or stop doing so.
-
-    The handler is added to the ``sentry_lite`` logger only, so the program's
-    own logging configuration is left alone.
-    """
+    # Send the SDK's log records to stderr (``debug=True``) or stop doing so.
+    #
+    # The handler is added to the ``sentry_lite`` logger only, so the program's
+    # own logging configuration is left alone.
     global _debug_handler  # noqa: PLW0603 -- one handler per process, by design
     if enabled and _debug_handler is None:
         _debug_handler = logging.StreamHandler(sys.stderr)
@@ -130,12 +128,11 @@ def enable_debug_output(enabled: bool) -> None:
 
 
 def warn_hook_failed(hook: str, error: BaseException, outcome: str) -> None:
-    """Log that the user's ``hook`` raised ``error`` (WARNING, with its traceback); never raises.
-
-    At most one warning per hook per :data:`HOOK_WARNING_INTERVAL`: a hook
-    that fails on every event must not flood the program's output. The
-    others are logged at DEBUG.
-    """
+    # Log that the user's ``hook`` raised ``error`` (WARNING, with its traceback); never raises.
+    #
+    # At most one warning per hook per :data:`HOOK_WARNING_INTERVAL`: a hook
+    # that fails on every event must not flood the program's output. The
+    # others are logged at DEBUG.
     try:
         now = time.monotonic()
         last = _hook_warned.get(hook)
@@ -157,12 +154,11 @@ def warn_hook_failed(hook: str, error: BaseException, outcome: str) -> None:
 
 
 def warn_once(key: str, message: str, *args: object) -> None:
-    """Log ``message % args`` at WARNING the first time ``key`` is seen in this process.
-
-    For mistakes in how the program uses the SDK: said once, where a user
-    sees it without ``debug``, and never again (a loop must not flood the
-    output). Later occurrences are logged at DEBUG.
-    """
+    # Log ``message % args`` at WARNING the first time ``key`` is seen in this process.
+    #
+    # For mistakes in how the program uses the SDK: said once, where a user
+    # sees it without ``debug``, and never again (a loop must not flood the
+    # output). Later occurrences are logged at DEBUG.
     if key in warned_once:
         logger.debug(message, *args)
         return
@@ -171,9 +167,9 @@ def warn_once(key: str, message: str, *args: object) -> None:
 
 
 def warn_deprecated(message: str) -> None:
-    """A ``DeprecationWarning`` where sentry_sdk gives one, pointing at the program's
-    line (the first frame outside sentry_lite), so ``-W error`` and
-    ``pytest.warns`` see what they see with sentry_sdk."""
+    # A ``DeprecationWarning`` where sentry_sdk gives one, pointing at the program's
+    # line (the first frame outside sentry_lite), so ``-W error`` and
+    # ``pytest.warns`` see what they see with sentry_sdk.
     frame = sys._getframe(1)
     level = 2
     while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(

@@ -1,13 +1,12 @@
-"""Patch a module when it is imported, so init() need not import it.
-
-``http.client`` alone costs about 20 ms to import, ``concurrent.futures``'
-thread pool about 9 ms: more than init() may spend on modules the program
-may never use. :func:`when_imported` patches a module at once if it is
-already imported (once its body has run, if another thread is importing
-it); otherwise a finder at the front of ``sys.meta_path`` waits for its
-import, lets the real loader execute it, puts that loader back on the
-module (nothing else ever sees ours) and then runs the patch.
-"""
+# Patch a module when it is imported, so init() need not import it.
+#
+# ``http.client`` alone costs about 20 ms to import, ``concurrent.futures``'
+# thread pool about 9 ms: more than init() may spend on modules the program
+# may never use. :func:`when_imported` patches a module at once if it is
+# already imported (once its body has run, if another thread is importing
+# it); otherwise a finder at the front of ``sys.meta_path`` waits for its
+# import, lets the real loader execute it, puts that loader back on the
+# module (nothing else ever sees ours) and then runs the patch.
 
 from __future__ import annotations
 
@@ -41,7 +40,7 @@ _waiting: dict[str, list[Patch]] = {}
 
 
 def when_imported(name: str, patch: Patch) -> None:
-    """Run ``patch(module)`` now if ``name`` is imported, else right after its import."""
+    # Run ``patch(module)`` now if ``name`` is imported, else right after its import.
     with _lock:
         module = sys.modules.get(name)
         if module is None:
@@ -63,7 +62,7 @@ def _still_executing(module: ModuleType) -> bool:
 
 
 class _PatchOnImport:
-    """A meta path finder that finds nothing itself: it wraps the real loader of awaited modules."""
+    # A meta path finder that finds nothing itself: it wraps the real loader of awaited modules.
 
     def find_spec(
         self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
@@ -91,7 +90,7 @@ def _real_spec(
 
 
 class _PatchingLoader:
-    """Forwards to the real loader; after ``exec_module`` restores it and runs the patches."""
+    # Forwards to the real loader; after ``exec_module`` restores it and runs the patches.
 
     def __init__(self, loader: Any, name: str) -> None:
         self._loader = loader

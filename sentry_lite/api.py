@@ -64,15 +64,14 @@ __all__ = [
 
 
 class _InitGuard:
-    """What ``init()`` returns: ``with sentry_lite.init(...):`` around a program or job.
-
-    Leaving the block reports the exception that leaves it, if any (handled
-    false, mechanism ``contextmanager``), then flushes and closes the client
-    (at most ``shutdown_timeout``); the exception goes on unchanged. The
-    excepthook cannot report it: by then the client is closed.
-    KeyboardInterrupt and SystemExit are not reported, as by the excepthook.
-    (sentry_sdk's guard only closes, and deprecates being used so.)
-    """
+    # What ``init()`` returns: ``with sentry_lite.init(...):`` around a program or job.
+    #
+    # Leaving the block reports the exception that leaves it, if any (handled
+    # false, mechanism ``contextmanager``), then flushes and closes the client
+    # (at most ``shutdown_timeout``); the exception goes on unchanged. The
+    # excepthook cannot report it: by then the client is closed.
+    # KeyboardInterrupt and SystemExit are not reported, as by the excepthook.
+    # (sentry_sdk's guard only closes, and deprecates being used so.)
 
     def __init__(self, client: Client) -> None:
         self._client = client

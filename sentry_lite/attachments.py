@@ -104,7 +104,7 @@ class Attachment:
 
 
 def envelope_item(attachment: Attachment, data: bytes) -> Item:
-    """The ``attachment`` item carrying ``data`` for ``attachment``."""
+    # The ``attachment`` item carrying ``data`` for ``attachment``.
     headers: dict[str, object] = {
         "filename": attachment.filename,
         "attachment_type": "event.attachment",

@@ -150,7 +150,7 @@ class Dsn(Frozen):
 
 
 def _without_separator(text: str) -> str:
-    """The message for a DSN without ``://``: which part of it is missing, if it is there at all."""
+    # The message for a DSN without ``://``: which part of it is missing, if it is there at all.
     broken = _BROKEN_SEPARATOR.match(text)
     if broken is None:
         return f"invalid DSN: the scheme is missing ({_EXPECTED})"
@@ -160,7 +160,7 @@ def _without_separator(text: str) -> str:
 
 
 def _reject_placeholder(part: str, value: str, *, show: bool = True) -> None:
-    """Raise if ``value`` is a documentation placeholder such as ``<project_id>``."""
+    # Raise if ``value`` is a documentation placeholder such as ``<project_id>``.
     if "<" in value or ">" in value:
         shown = f" {value!r}" if show else ""
         raise InvalidDsn(

@@ -59,7 +59,7 @@ _FRAMING_HEADERS = frozenset(("type", "length"))
 
 
 def _encode_json(value: object) -> bytes:
-    """Encode ``value`` as strict compact JSON, repairing it if needed."""
+    # Encode ``value`` as strict compact JSON, repairing it if needed.
     try:
         text = _dumps(value)
     except Exception:  # noqa: BLE001 -- any user object may fail in any way; repair it
@@ -172,8 +172,8 @@ class Item:
         return [(category, quantity), (byte_category, max(self._byte_size(), 1))]
 
     def _byte_size(self) -> int:
-        """The payload's bytes: exact once encoded, else estimated (a dropped batch is not
-        encoded on the program's thread only to be counted)."""
+        # The payload's bytes: exact once encoded, else estimated (a dropped batch is not
+        # encoded on the program's thread only to be counted).
         if self.raw is not None:
             return len(self.raw)
         value = self.value
@@ -361,7 +361,7 @@ class Envelope:
 
 
 def _read_line(data: bytes, start: int) -> tuple[bytes, int]:
-    """The bytes from ``start`` to the next newline (excluded), and where the next line starts."""
+    # The bytes from ``start`` to the next newline (excluded), and where the next line starts.
     end = data.find(b"\n", start)
     if end == -1:
         return data[start:], len(data)

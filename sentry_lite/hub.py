@@ -61,7 +61,7 @@ T = TypeVar("T")
 
 
 class SentryHubDeprecationWarning(DeprecationWarning):
-    """Warned when a ``Hub`` is made or ``Hub.current``/``Hub.main`` is read (sentry_sdk's name)."""
+    # Warned when a ``Hub`` is made or ``Hub.current``/``Hub.main`` is read (sentry_sdk's name).
 
     _MESSAGE = (
         "`sentry_lite.Hub` is deprecated, as `sentry_sdk.Hub` is in sentry_sdk 2.x, and will be "
@@ -83,14 +83,14 @@ def _warn() -> None:
 class _HubMeta(type):
     @property
     def current(cls) -> Hub:
-        """The hub entered last (``with hub:``) in this thread or task, else ``GLOBAL_HUB``."""
+        # The hub entered last (``with hub:``) in this thread or task, else ``GLOBAL_HUB``.
         _warn()
         entered = _entered.get()
         return entered[-1][0] if entered else GLOBAL_HUB
 
     @property
     def main(cls) -> Hub:
-        """``GLOBAL_HUB``: the active scopes, wherever it is used."""
+        # ``GLOBAL_HUB``: the active scopes, wherever it is used.
         _warn()
         return GLOBAL_HUB
 

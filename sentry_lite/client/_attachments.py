@@ -1,13 +1,12 @@
-"""An event's attachments as envelope items, within the size limits of the options.
-
-Runs on the capturing thread when the event's envelope is built (after
-``before_send``, which may have changed ``hint["attachments"]``): each
-attachment's content is read then (attachments.py says why). An attachment
-over ``max_attachment_size``, or one that would take the event's attachments
-over ``max_total_attachment_size``, is left out and counted as ``invalid``
-in the ``attachment`` category, in bytes; the event still goes. A file that
-cannot be read is left out with one WARNING per path.
-"""
+# An event's attachments as envelope items, within the size limits of the options.
+#
+# Runs on the capturing thread when the event's envelope is built (after
+# ``before_send``, which may have changed ``hint["attachments"]``): each
+# attachment's content is read then (attachments.py says why). An attachment
+# over ``max_attachment_size``, or one that would take the event's attachments
+# over ``max_total_attachment_size``, is left out and counted as ``invalid``
+# in the ``attachment`` category, in bytes; the event still goes. A file that
+# cannot be read is left out with one WARNING per path.
 
 from __future__ import annotations
 
@@ -30,7 +29,7 @@ def attachment_items(
     max_total: int,
     record_lost: RecordLost,
 ) -> list[Item]:
-    """The ``attachment`` items for ``attachments`` that can be read and fit the limits."""
+    # The ``attachment`` items for ``attachments`` that can be read and fit the limits.
     items: list[Item] = []
     total = 0
     for attachment in attachments:

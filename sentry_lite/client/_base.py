@@ -1,9 +1,8 @@
-"""The client seam: what every client offers, and the client that records nothing.
-
-A leaf of the client package: scopes hold a client and hand out
-``NON_RECORDING_CLIENT`` when none is bound, so ``scope/`` imports this
-module (and nothing else of ``client/``).
-"""
+# The client seam: what every client offers, and the client that records nothing.
+#
+# A leaf of the client package: scopes hold a client and hand out
+# ``NON_RECORDING_CLIENT`` when none is bound, so ``scope/`` imports this
+# module (and nothing else of ``client/``).
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ __all__ = ["NON_RECORDING_CLIENT", "BaseClient", "NonRecordingClient"]
 
 
 class BaseClient:
-    """What every client offers; this one records nothing."""
+    # What every client offers; this one records nothing.
 
     options: Options
     transport: Transport | None = None
@@ -139,7 +138,7 @@ class BaseClient:
 
 
 class NonRecordingClient(BaseClient):
-    """The client before ``init()`` or without a DSN: every call is a no-op."""
+    # The client before ``init()`` or without a DSN: every call is a no-op.
 
     def __repr__(self) -> str:
         return "<NonRecordingClient>"

@@ -1,8 +1,7 @@
-"""The client's breadcrumbs: defaults, timestamps and ``before_breadcrumb``, on the caller's thread.
-
-Runs for every breadcrumb the program or an integration records, so the
-common case (no hook, no timestamp or a float one) is a few dict operations.
-"""
+# The client's breadcrumbs: defaults, timestamps and ``before_breadcrumb``, on the caller's thread.
+#
+# Runs for every breadcrumb the program or an integration records, so the
+# common case (no hook, no timestamp or a float one) is a few dict operations.
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ _now = time.time
 
 
 class Breadcrumbs(BaseClient):
-    """What :class:`~sentry_lite.client.Client` does with a breadcrumb before a scope keeps it."""
+    # What :class:`~sentry_lite.client.Client` does with a breadcrumb before a scope keeps it.
 
     _closed: bool
 

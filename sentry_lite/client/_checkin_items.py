@@ -1,17 +1,16 @@
-"""Cron check-ins: the ``check_in`` item a monitor's run sends (PROTOCOL.md §7).
-
-Loaded by the first check-in (``client/_checkins.py`` holds the client's
-entry points). ``Client.capture_checkin`` builds one check-in on the calling thread and
-hands the transport an envelope holding it alone (telemetry types are not
-mixed in one envelope). From there it travels the path of every item: the
-``monitor`` data category's rate limits, the size budget (100 KB per
-check-in), client reports when it is dropped, retries and the spool. It goes
-through none of the error pipeline's steps (``sample_rate``, ``before_send``
-and the scopes' data are about errors, as in sentry_sdk).
-
-A check-in carries the client's ``release`` and ``environment`` and the
-current trace id, so Sentry links it to the errors of the same run.
-"""
+# Cron check-ins: the ``check_in`` item a monitor's run sends (PROTOCOL.md §7).
+#
+# Loaded by the first check-in (``client/_checkins.py`` holds the client's
+# entry points). ``Client.capture_checkin`` builds one check-in on the calling thread and
+# hands the transport an envelope holding it alone (telemetry types are not
+# mixed in one envelope). From there it travels the path of every item: the
+# ``monitor`` data category's rate limits, the size budget (100 KB per
+# check-in), client reports when it is dropped, retries and the spool. It goes
+# through none of the error pipeline's steps (``sample_rate``, ``before_send``
+# and the scopes' data are about errors, as in sentry_sdk).
+#
+# A check-in carries the client's ``release`` and ``environment`` and the
+# current trace id, so Sentry links it to the errors of the same run.
 
 from __future__ import annotations
 
@@ -49,8 +48,8 @@ def send_checkin(
     monitor_config: dict[str, Any] | None,
     scope: Scope | None,
 ) -> str | None:
-    """``Client.capture_checkin``: one check-in of ``monitor_slug`` to ``client``'s
-    transport; its id, or None if nothing was sent."""
+    # ``Client.capture_checkin``: one check-in of ``monitor_slug`` to ``client``'s
+    # transport; its id, or None if nothing was sent.
     transport = client.transport
     if transport is None or client._closed:
         return None
@@ -134,7 +133,7 @@ def _checkin_payload(
 
 
 def _normalized_id(check_in_id: object) -> str | None:
-    """``check_in_id`` as 32 lower-case hex digits (a UUID's dashes removed), if it is one."""
+    # ``check_in_id`` as 32 lower-case hex digits (a UUID's dashes removed), if it is one.
     if check_in_id is None:
         return None
     text = str(check_in_id).replace("-", "").lower()
@@ -158,13 +157,12 @@ def _is_seconds(value: object) -> bool:
 
 
 def _schedule_is_valid(config: object) -> bool:
-    """Whether ``config`` has a schedule Sentry reads; else said once at WARNING.
-
-    A check-in whose ``monitor_config`` the server cannot read is lost whole
-    (an interval sent as ``"value": "1"`` by sentry_sdk: no monitor and no
-    check-in arrived, getsentry/sentry-python#6386), so a malformed one is
-    left out and the check-in is sent without it.
-    """
+    # Whether ``config`` has a schedule Sentry reads; else said once at WARNING.
+    #
+    # A check-in whose ``monitor_config`` the server cannot read is lost whole
+    # (an interval sent as ``"value": "1"`` by sentry_sdk: no monitor and no
+    # check-in arrived, getsentry/sentry-python#6386), so a malformed one is
+    # left out and the check-in is sent without it.
     schedule = config.get("schedule") if isinstance(config, dict) else None
     valid = isinstance(schedule, dict) and _readable_schedule(schedule)
     if not valid:

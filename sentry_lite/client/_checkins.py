@@ -1,9 +1,8 @@
-"""The client's check-in entry points; what they do loads with the first check-in.
-
-Most programs send no check-in, and every module costs memory in every
-process that loads it (docs/architecture.md): the payload, its checks and
-the envelope are in ``client/_checkin_items.py``.
-"""
+# The client's check-in entry points; what they do loads with the first check-in.
+#
+# Most programs send no check-in, and every module costs memory in every
+# process that loads it (docs/architecture.md): the payload, its checks and
+# the envelope are in ``client/_checkin_items.py``.
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ __all__ = ["CheckIns"]
 
 
 class CheckIns(BaseClient):
-    """What :class:`~sentry_lite.client.Client` does with one check-in."""
+    # What :class:`~sentry_lite.client.Client` does with one check-in.
 
     def capture_checkin(
         self,
@@ -52,7 +51,7 @@ class CheckIns(BaseClient):
         )
 
     def _checkin_from_event(self, event: Mapping[str, object], scope: Scope | None) -> str | None:
-        """A check-in given as sentry_sdk's crons give one: an event of type ``check_in``."""
+        # A check-in given as sentry_sdk's crons give one: an event of type ``check_in``.
         config = event.get("monitor_config")
         return self.capture_checkin(
             monitor_slug=event.get("monitor_slug"),  # type: ignore[arg-type] # checked there

@@ -1,11 +1,10 @@
-"""The client: options, integrations, transport, and the capture entry points.
-
-``Client.capture_event`` chooses the scopes, runs the pipeline
-(``_pipeline.py``: scope data, integration processors, ignore_errors,
-sample_rate, the scrubber, before_send) and hands an envelope to the
-transport. Every drop is counted on the transport by reason (the
-client-report reasons of the protocol).
-"""
+# The client: options, integrations, transport, and the capture entry points.
+#
+# ``Client.capture_event`` chooses the scopes, runs the pipeline
+# (``_pipeline.py``: scope data, integration processors, ignore_errors,
+# sample_rate, the scrubber, before_send) and hands an envelope to the
+# transport. Every drop is counted on the transport by reason (the
+# client-report reasons of the protocol).
 
 from __future__ import annotations
 
@@ -127,7 +126,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             logger.debug("sentry_lite %s enabled, sending to %s", VERSION, options.dsn)
 
     def _setup_scrubber(self, options: Options) -> None:
-        """Step 4's scrubber, and its rules in the walk that makes values safe."""
+        # Step 4's scrubber, and its rules in the walk that makes values safe.
         from sentry_lite.event.safe import SafeLimits
         from sentry_lite.scrubber import EventScrubber
         from sentry_lite.scrubber._option import scrubber_from_option
@@ -307,7 +306,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             _reentry.leave()
 
     def _refuse_nested(self) -> str | None:
-        """A capture started while the SDK is at work on this thread: counted, not run."""
+        # A capture started while the SDK is at work on this thread: counted, not run.
         _reentry.defer(self._count_refused)
         return None
 
@@ -333,12 +332,12 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
         fatal: bool = False,
         message: bool = False,
     ) -> str | None:
-        """``built``: this client built the event's exception, threads and message,
-        already scrubbed; the scrubber step does not scrub them again. ``feedback``:
-        the event is user feedback (client/_feedback.py): its own steps, a
-        ``feedback`` item, no attachments, and the last event id stays.
-        ``fatal``: the exception ends the program; ``message``: from
-        ``capture_message`` (no session error, as the protocol says)."""
+        # ``built``: this client built the event's exception, threads and message,
+        # already scrubbed; the scrubber step does not scrub them again. ``feedback``:
+        # the event is user feedback (client/_feedback.py): its own steps, a
+        # ``feedback`` item, no attachments, and the last event id stays.
+        # ``fatal``: the exception ends the program; ``message``: from
+        # ``capture_message`` (no session error, as the protocol says).
         if not self.is_active():
             return None
         from sentry_lite.scope import get_current_scope, get_global_scope, get_isolation_scope
@@ -408,7 +407,7 @@ def _load_task_scopes(_asyncio: object) -> None:
 
 
 def _caller_frame() -> FrameType | None:
-    """The first frame outside sentry_lite on the calling thread's stack."""
+    # The first frame outside sentry_lite on the calling thread's stack.
     frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("sentry_lite"):
         frame = frame.f_back

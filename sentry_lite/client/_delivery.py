@@ -1,10 +1,9 @@
-"""The client's delivery side: flush, close, and closing in the background.
-
-Each is a region of SDK work on the calling thread (``_reentry.py``): called
-while the SDK is already at work there (a hook, a signal handler or a
-finalizer interrupting a capture), none of them waits, since the thread may
-hold the very lock it would wait for.
-"""
+# The client's delivery side: flush, close, and closing in the background.
+#
+# Each is a region of SDK work on the calling thread (``_reentry.py``): called
+# while the SDK is already at work there (a hook, a signal handler or a
+# finalizer interrupting a capture), none of them waits, since the thread may
+# hold the very lock it would wait for.
 
 from __future__ import annotations
 
@@ -21,14 +20,14 @@ __all__ = ["Delivery"]
 
 
 class Delivery(BaseClient):
-    """What :class:`~sentry_lite.client.Client` does to deliver and to stop."""
+    # What :class:`~sentry_lite.client.Client` does to deliver and to stop.
 
     _closed: bool
     _sessions: Optional[SessionTracker] = None
 
     def _end_sessions(self) -> None:
-        """The application session ends ``exited`` (unless it ended already) and the
-        request buckets leave: queued before the flush that follows."""
+        # The application session ends ``exited`` (unless it ended already) and the
+        # request buckets leave: queued before the flush that follows.
         if self._sessions is not None and not self._closed:
             self._sessions.close()
 
@@ -109,7 +108,7 @@ class Delivery(BaseClient):
             _reentry.leave()
 
     def _stop_transport(self, timeout: float) -> None:
-        """Let the transport's worker finish within ``timeout`` if it can, else kill it here."""
+        # Let the transport's worker finish within ``timeout`` if it can, else kill it here.
         from sentry_lite.transport.worker import interpreter_exiting
 
         transport = self.transport

@@ -1,4 +1,4 @@
-"""Event ids and the sampling draw, from the SDK's own random generator."""
+# Event ids and the sampling draw, from the SDK's own random generator.
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ __all__ = ["new_event_id", "sample_draw"]
 
 
 def new_event_id() -> str:
-    """A random UUID4 as 32 hex digits.
-
-    From the SDK's own ``random.Random`` rather than ``uuid.uuid4()``: event
-    ids need to be unique, not secret, and ``os.urandom`` releases the GIL,
-    so a capture would wait for the worker thread to hand it back (up to the
-    5 ms switch interval while the worker encodes). Not the module-level
-    ``random`` functions: a program that seeds them (simulations, ML, test
-    runners) would repeat event ids across runs, and Sentry keeps only the
-    first event with an id; capturing would also shift the program's numbers.
-    """
+    # A random UUID4 as 32 hex digits.
+    #
+    # From the SDK's own ``random.Random`` rather than ``uuid.uuid4()``: event
+    # ids need to be unique, not secret, and ``os.urandom`` releases the GIL,
+    # so a capture would wait for the worker thread to hand it back (up to the
+    # 5 ms switch interval while the worker encodes). Not the module-level
+    # ``random`` functions: a program that seeds them (simulations, ML, test
+    # runners) would repeat event ids across runs, and Sentry keeps only the
+    # first event with an id; capturing would also shift the program's numbers.
     bits = _generator().getrandbits(128) & _UUID4_CLEAR | _UUID4_SET
     return f"{bits:032x}"
 
@@ -42,5 +41,5 @@ def _generator() -> Any:
 
 
 def sample_draw() -> float:
-    """A number in [0, 1) for ``sample_rate``."""
+    # A number in [0, 1) for ``sample_rate``.
     return float(_generator().random())

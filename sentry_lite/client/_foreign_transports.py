@@ -1,9 +1,8 @@
-"""The transports a program gives ``init()`` that are not ours: a function, or any object
-with ``capture_envelope`` (sentry_sdk's included), wrapped as a :class:`Transport`.
-
-Loaded only by a client given such a transport (``client/_transports.py``):
-most send over HTTP to their DSN.
-"""
+# The transports a program gives ``init()`` that are not ours: a function, or any object
+# with ``capture_envelope`` (sentry_sdk's included), wrapped as a :class:`Transport`.
+#
+# Loaded only by a client given such a transport (``client/_transports.py``):
+# most send over HTTP to their DSN.
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ __all__ = ["ForeignTransport", "FunctionTransport"]
 
 
 class FunctionTransport(Transport):
-    """sentry_sdk's legacy ``transport=callable``: called with each event."""
+    # sentry_sdk's legacy ``transport=callable``: called with each event.
 
     def __init__(self, function: Callable[[Event], object], options: Options) -> None:
         super().__init__(options)
@@ -36,12 +35,11 @@ class FunctionTransport(Transport):
 
 
 class ForeignTransport(Transport):
-    """A transport that is not ours: an object with ``capture_envelope`` (sentry_sdk's included).
-
-    Envelopes go to it as they are (they offer sentry_sdk's accessors); its
-    ``flush`` and ``kill`` are called when it has them. Drops are counted
-    here, so ``delivery_stats()`` works whatever it is.
-    """
+    # A transport that is not ours: an object with ``capture_envelope`` (sentry_sdk's included).
+    #
+    # Envelopes go to it as they are (they offer sentry_sdk's accessors); its
+    # ``flush`` and ``kill`` are called when it has them. Drops are counted
+    # here, so ``delivery_stats()`` works whatever it is.
 
     def __init__(self, target: Any, options: Options) -> None:
         super().__init__(options)

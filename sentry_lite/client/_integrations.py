@@ -1,16 +1,15 @@
-"""The integration registry: the ``Integration`` base, and choosing and installing a client's.
-
-Integrations (``sentry_lite/integrations/``) sit above the core: the client
-names its default ones by dotted path and loads them with importlib, and
-never imports an integration module itself.
-
-Each integration is a class with an ``identifier`` and a static
-``setup_once()`` that installs its hooks once per process; the hooks then ask
-the active client whether it has the integration enabled, so re-``init()``
-and ``disabled_integrations`` take effect without uninstalling anything.
-An integration may also process events (``processes_events = True``): the
-client runs its ``process_event`` as step 2 of the pipeline.
-"""
+# The integration registry: the ``Integration`` base, and choosing and installing a client's.
+#
+# Integrations (``sentry_lite/integrations/``) sit above the core: the client
+# names its default ones by dotted path and loads them with importlib, and
+# never imports an integration module itself.
+#
+# Each integration is a class with an ``identifier`` and a static
+# ``setup_once()`` that installs its hooks once per process; the hooks then ask
+# the active client whether it has the integration enabled, so re-``init()``
+# and ``disabled_integrations`` take effect without uninstalling anything.
+# An integration may also process events (``processes_events = True``): the
+# client runs its ``process_event`` as step 2 of the pipeline.
 
 from __future__ import annotations
 
@@ -148,7 +147,7 @@ def setup_integrations(
 
 
 def told_when_queued(integrations: Iterable[Integration]) -> tuple[Integration, ...]:
-    """The integrations that want to know an event was queued (dedupe marks it sent then)."""
+    # The integrations that want to know an event was queued (dedupe marks it sent then).
     return tuple(
         integration
         for integration in integrations
@@ -158,7 +157,7 @@ def told_when_queued(integrations: Iterable[Integration]) -> tuple[Integration, 
 
 
 def tell_queued(integrations: Iterable[Integration], hint: Hint) -> None:
-    """Call ``event_queued`` on each; one that fails is reported, the event is sent."""
+    # Call ``event_queued`` on each; one that fails is reported, the event is sent.
     for integration in integrations:
         try:
             integration.event_queued(hint)
@@ -167,7 +166,7 @@ def tell_queued(integrations: Iterable[Integration], hint: Hint) -> None:
 
 
 def _installed_module(name: str) -> bool:
-    """Whether the top-level module ``name`` can be imported (looked up, not imported)."""
+    # Whether the top-level module ``name`` can be imported (looked up, not imported).
     import importlib.util  # at init, not at import: importing sentry_lite stays light
 
     try:

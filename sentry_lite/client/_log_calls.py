@@ -1,8 +1,7 @@
-"""The client's structured-logs entry points: ``sentry_lite.logger`` calls, sentry_sdk-shaped logs.
-
-The pipeline itself (client/_logs.py) is loaded only when logs are on:
-``enable_logs=True``, or the logging integration's ``capture_sentry_logs=True``.
-"""
+# The client's structured-logs entry points: ``sentry_lite.logger`` calls, sentry_sdk-shaped logs.
+#
+# The pipeline itself (client/_logs.py) is loaded only when logs are on:
+# ``enable_logs=True``, or the logging integration's ``capture_sentry_logs=True``.
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ __all__ = ["LogCalls"]
 
 
 class LogCalls(BaseClient):
-    """What :class:`~sentry_lite.client.Client` does with a structured log."""
+    # What :class:`~sentry_lite.client.Client` does with a structured log.
 
     _closed: bool
     _limits: SafeLimits

@@ -1,36 +1,35 @@
-"""A structured log's wire entry: scrubbed, typed and stamped with the SDK's attributes.
-
-The caller's thread only takes what must see the live program (client/_logs.py)
-and hands the transport a *captured log*, a tuple::
-
-    (wire, level, severity_number, body, template, parameters, attributes,
-     timestamp, trace_id, span_id)
-
-whose values are plain (str, int, float, bool, None) or were made safe on the
-caller. :meth:`LogWire.finish` turns it into one entry of a ``log`` item
-(PROTOCOL.md §7a) when the batch is encoded, on the transport's worker
-(transport/batches.py):
-
-1. every parameter name and attribute key through the scrubber's key filter
-   (a sensitive one becomes ``[Filtered]``; the body is formatted from the
-   masked parameters, so it never shows the value either);
-2. every string (body, template, attribute values, in lists too) through the
-   value patterns, then cut to ``max_value_length`` (the body to it when the
-   program gave it, else to 8192);
-3. typed attributes (``string``, ``integer``, ``double``, ``boolean``,
-   ``array``) with the SDK's own (``sentry.sdk.*``, ``sentry.environment``,
-   ``sentry.release``, ``server.address``, ``sentry.severity_*``) added
-   unscrubbed.
-
-With a ``before_send_log`` the hook must see the scrubbed log in sentry_sdk's
-shape, so the caller does steps 1 and 2 itself (:meth:`LogWire.scrubbed`) and
-the hook's result is typed at once (:meth:`LogWire.wire`). Scrubbing twice
-changes nothing: the filters are idempotent.
-
-:meth:`LogWire.estimated_size` says about how many bytes a log takes on the
-wire without encoding it, for the ``log_byte`` count of a dropped one (the
-protocol accepts an approximation).
-"""
+# A structured log's wire entry: scrubbed, typed and stamped with the SDK's attributes.
+#
+# The caller's thread only takes what must see the live program (client/_logs.py)
+# and hands the transport a *captured log*, a tuple::
+#
+#     (wire, level, severity_number, body, template, parameters, attributes,
+#      timestamp, trace_id, span_id)
+#
+# whose values are plain (str, int, float, bool, None) or were made safe on the
+# caller. :meth:`LogWire.finish` turns it into one entry of a ``log`` item
+# (PROTOCOL.md §7a) when the batch is encoded, on the transport's worker
+# (transport/batches.py):
+#
+# 1. every parameter name and attribute key through the scrubber's key filter
+#    (a sensitive one becomes ``[Filtered]``; the body is formatted from the
+#    masked parameters, so it never shows the value either);
+# 2. every string (body, template, attribute values, in lists too) through the
+#    value patterns, then cut to ``max_value_length`` (the body to it when the
+#    program gave it, else to 8192);
+# 3. typed attributes (``string``, ``integer``, ``double``, ``boolean``,
+#    ``array``) with the SDK's own (``sentry.sdk.*``, ``sentry.environment``,
+#    ``sentry.release``, ``server.address``, ``sentry.severity_*``) added
+#    unscrubbed.
+#
+# With a ``before_send_log`` the hook must see the scrubbed log in sentry_sdk's
+# shape, so the caller does steps 1 and 2 itself (:meth:`LogWire.scrubbed`) and
+# the hook's result is typed at once (:meth:`LogWire.wire`). Scrubbing twice
+# changes nothing: the filters are idempotent.
+#
+# :meth:`LogWire.estimated_size` says about how many bytes a log takes on the
+# wire without encoding it, for the ``log_byte`` count of a dropped one (the
+# protocol accepts an approximation).
 
 from __future__ import annotations
 
@@ -63,14 +62,14 @@ _ATTRIBUTE_BYTES = 34
 
 
 class _ShowMissing(dict):  # type: ignore[type-arg]
-    """A ``format_map`` mapping that leaves ``{unknown}`` fields as they are (as sentry_sdk)."""
+    # A ``format_map`` mapping that leaves ``{unknown}`` fields as they are (as sentry_sdk).
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
 
 def format_body(template: str, parameters: dict[str, Any]) -> str:
-    """``template`` filled from ``parameters``; a field without one stays as written."""
+    # ``template`` filled from ``parameters``; a field without one stays as written.
     try:
         return template.format(**parameters)
     except (KeyError, IndexError):
@@ -83,12 +82,11 @@ def format_body(template: str, parameters: dict[str, Any]) -> str:
 
 
 class LogWire:
-    """One client's way from a captured log to its wire entry.
-
-    Args:
-        limits: The client's safe-value limits with the scrubber's filters.
-        environment, release, server_name: The SDK's attributes on every log.
-    """
+    # One client's way from a captured log to its wire entry.
+    #
+    # Args:
+    #     limits: The client's safe-value limits with the scrubber's filters.
+    #     environment, release, server_name: The SDK's attributes on every log.
 
     __slots__ = (
         "_by_level",
@@ -138,7 +136,7 @@ class LogWire:
 
     # -- a captured log, on the worker ---------------------------------------------
     def finish(self, log: tuple[Any, ...]) -> dict[str, Any]:
-        """The wire entry of a captured log (see the module docstring)."""
+        # The wire entry of a captured log (see the module docstring).
         _, level, number, body, template, parameters, attributes, stamp, trace_id, span_id = log
         if parameters:
             key_filter = self._key_filter
@@ -166,7 +164,7 @@ class LogWire:
         )
 
     def estimated_size(self, log: tuple[Any, ...]) -> int:
-        """About the bytes of ``log``'s wire entry, without scrubbing or encoding it."""
+        # About the bytes of ``log``'s wire entry, without scrubbing or encoding it.
         _, level, _, body, template, parameters, attributes, _, _, _ = log
         size = _ENTRY_BYTES + self._level_bytes.get(level, 300)
         size += len(body) if type(body) is str else len(template or "")
@@ -182,7 +180,7 @@ class LogWire:
 
     # -- the parts, also used on the caller when a before_send_log is set -------------
     def scrubbed(self, attributes: dict[str, Any], typed: bool) -> dict[str, Any]:
-        """The attributes masked by key name and value pattern; ``typed``: in the wire format."""
+        # The attributes masked by key name and value pattern; ``typed``: in the wire format.
         key_filter = self._key_filter
         max_length = self._limits.max_length
         out: dict[str, Any] = {}
@@ -201,7 +199,7 @@ class LogWire:
         return out
 
     def text(self, text: str, max_length: int) -> str:
-        """``text`` through the value patterns, cut to ``max_length``."""
+        # ``text`` through the value patterns, cut to ``max_length``.
         string_filter = self._string
         if len(text) > max_length:
             return safe_text(text, max_length, string_filter)
@@ -214,7 +212,7 @@ class LogWire:
         return filtered if type(filtered) is str else FILTERED
 
     def value(self, value: Any) -> Any:
-        """``value`` as an attribute value: plain, a list of one plain type, or text."""
+        # ``value`` as an attribute value: plain, a list of one plain type, or text.
         kind = type(value)
         if kind is str:
             return self.text(value, self._limits.max_length)
@@ -230,7 +228,7 @@ class LogWire:
         return safe if isinstance(safe, str) else _compact(safe, self._limits.max_length)
 
     def wire(self, log: dict[str, Any]) -> dict[str, Any]:
-        """A log in sentry_sdk's shape (what before_send_log returned) as a wire entry."""
+        # A log in sentry_sdk's shape (what before_send_log returned) as a wire entry.
         attributes = log.get("attributes")
         out = {
             str(key): typed_attribute(value if type(value) in _PLAIN else self.value(value))
@@ -259,7 +257,7 @@ class LogWire:
         trace_id: Any,
         span_id: Any,
     ) -> dict[str, Any]:
-        """The entry, with the SDK's attributes added to the typed ``attributes``."""
+        # The entry, with the SDK's attributes added to the typed ``attributes``.
         level = severity_text if severity_text in SEVERITY_NUMBERS else "info"
         if (
             severity_text == level
@@ -287,7 +285,7 @@ class LogWire:
 
 
 def sensitive(key_filter: Callable[[str], bool], name: str) -> bool:
-    """The key filter's answer; True (masked) when it fails, as the event walk does."""
+    # The key filter's answer; True (masked) when it fails, as the event walk does.
     try:
         return bool(key_filter(name))
     except Exception:  # noqa: BLE001 -- fail closed
@@ -295,7 +293,7 @@ def sensitive(key_filter: Callable[[str], bool], name: str) -> bool:
 
 
 def _typed_size(key: str, typed: dict[str, Any]) -> int:
-    """About the bytes of ``"key":{"value":...,"type":"..."},`` (json is the worker's import)."""
+    # About the bytes of ``"key":{"value":...,"type":"..."},`` (json is the worker's import).
     value = typed["value"]
     text = len(value) + 2 if type(value) is str else len(str(value))
     return len(key) + len(typed["type"]) + text + 24
@@ -316,7 +314,7 @@ def _compact(value: Any, max_length: int) -> str:
 
 
 def typed_attribute(value: Any) -> dict[str, Any]:
-    """``value`` as a typed attribute."""
+    # ``value`` as a typed attribute.
     kind = type(value)
     if kind is bool:
         return {"value": value, "type": "boolean"}

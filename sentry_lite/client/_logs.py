@@ -1,32 +1,31 @@
-"""Structured logs, on the capturing thread: what a log must take from the live program.
-
-``sentry_lite.logger.info("user {id} logged in", id=42)`` (``Client.capture_log_call``)
-and the logging integrations' records (``Client.capture_log``, a log in
-sentry_sdk's shape) come here. A log call sits in hot paths, so the caller
-takes only what must see the live program and the moment of the call:
-
-- the level, the template, the parameters and the call's ``attributes``;
-- the scopes' attributes (``set_attribute``: global, isolation, current;
-  the narrower and the log's own win); ``user.id``, ``user.name``,
-  ``user.email``, ``user.ip_address`` only with ``send_default_pii``;
-- the time and the trace id;
-- a snapshot of any value that is not plain (str, int, float, bool, None):
-  it is made safe here, through the scrubber, as the object is now (and the
-  body is formatted here from such parameters, as the objects format now).
-
-That tuple (a *captured log*, client/_log_wire.py) goes to the transport's
-batch (``add_to_batch``); the scrubbing of names and strings, the typing of
-attributes and the body's formatting happen when the batch is encoded, on
-the worker (``LogWire.finish``). Nothing leaves the process unscrubbed.
-
-With a ``before_send_log`` the hook must get the log in sentry_sdk's shape
-(``severity_text``, ``severity_number``, ``body``, ``attributes``,
-``time_unix_nano``, ``trace_id``, ``span_id``), already scrubbed: then all of
-it happens on the caller, the hook runs, and its result is typed at once.
-None from the hook drops the log (``before_send``, category ``log_item``, and
-its bytes as ``log_byte``); a hook that raises drops it too, with a WARNING
-(``callback_error``, as sentry_sdk counts it).
-"""
+# Structured logs, on the capturing thread: what a log must take from the live program.
+#
+# ``sentry_lite.logger.info("user {id} logged in", id=42)`` (``Client.capture_log_call``)
+# and the logging integrations' records (``Client.capture_log``, a log in
+# sentry_sdk's shape) come here. A log call sits in hot paths, so the caller
+# takes only what must see the live program and the moment of the call:
+#
+# - the level, the template, the parameters and the call's ``attributes``;
+# - the scopes' attributes (``set_attribute``: global, isolation, current;
+#   the narrower and the log's own win); ``user.id``, ``user.name``,
+#   ``user.email``, ``user.ip_address`` only with ``send_default_pii``;
+# - the time and the trace id;
+# - a snapshot of any value that is not plain (str, int, float, bool, None):
+#   it is made safe here, through the scrubber, as the object is now (and the
+#   body is formatted here from such parameters, as the objects format now).
+#
+# That tuple (a *captured log*, client/_log_wire.py) goes to the transport's
+# batch (``add_to_batch``); the scrubbing of names and strings, the typing of
+# attributes and the body's formatting happen when the batch is encoded, on
+# the worker (``LogWire.finish``). Nothing leaves the process unscrubbed.
+#
+# With a ``before_send_log`` the hook must get the log in sentry_sdk's shape
+# (``severity_text``, ``severity_number``, ``body``, ``attributes``,
+# ``time_unix_nano``, ``trace_id``, ``span_id``), already scrubbed: then all of
+# it happens on the caller, the hook runs, and its result is typed at once.
+# None from the hook drops the log (``before_send``, category ``log_item``, and
+# its bytes as ``log_byte``); a hook that raises drops it too, with a WARNING
+# (``callback_error``, as sentry_sdk counts it).
 
 from __future__ import annotations
 
@@ -64,8 +63,8 @@ _USER_ATTRIBUTES = (
 
 
 class _InHook(threading.local):
-    """Set while this thread runs ``before_send_log``: a log it makes is not sent
-    (it would call the hook again, without end)."""
+    # Set while this thread runs ``before_send_log``: a log it makes is not sent
+    # (it would call the hook again, without end).
 
     active = False  # a class default: reading it never raises AttributeError
 
@@ -74,14 +73,13 @@ _in_hook = _InHook()
 
 
 class LogPipeline:
-    """One client's way from a log call to a log in a batch.
-
-    Args:
-        options: The client's options (``before_send_log``, ``send_default_pii``,
-            ``max_value_length``, ``environment``, ``release``).
-        limits: The client's safe-value limits with the scrubber's filters.
-        server_name: What events carry as ``server_name``.
-    """
+    # One client's way from a log call to a log in a batch.
+    #
+    # Args:
+    #     options: The client's options (``before_send_log``, ``send_default_pii``,
+    #         ``max_value_length``, ``environment``, ``release``).
+    #     limits: The client's safe-value limits with the scrubber's filters.
+    #     server_name: What events carry as ``server_name``.
 
     __slots__ = ("_before_send_log", "_send_pii", "wire")
 
@@ -109,10 +107,9 @@ class LogPipeline:
         *,
         transport: Transport,
     ) -> None:
-        """``logger.<level>(template, attributes=..., **parameters)``; ``scopes`` broadest first.
-
-        ``parameters`` is the call's own ``**kwargs`` dict: kept, not copied.
-        """
+        # ``logger.<level>(template, attributes=..., **parameters)``; ``scopes`` broadest first.
+        #
+        # ``parameters`` is the call's own ``**kwargs`` dict: kept, not copied.
         if self._before_send_log is not None:
             log = self._as_sdk_log(level, template, parameters, attributes)
             self.capture(log, scopes, transport)
@@ -153,7 +150,7 @@ class LogPipeline:
         )
 
     def _snapshot_parameters(self, template: str, parameters: dict[str, Any]) -> str:
-        """The body formatted now (an object formats as it is now), the parameters made safe."""
+        # The body formatted now (an object formats as it is now), the parameters made safe.
         key_filter = self.wire._key_filter
         if key_filter is not None:
             for name in parameters:
@@ -167,7 +164,7 @@ class LogPipeline:
         return body
 
     def _snapshot(self, attributes: dict[str, Any], scopes: tuple[Scope, ...]) -> dict[str, Any]:
-        """``attributes`` (a copy the log owns) with the user's, values not plain made safe."""
+        # ``attributes`` (a copy the log owns) with the user's, values not plain made safe.
         if self._send_pii:
             _add_user(attributes, scopes)
         value = self.wire.value
@@ -183,7 +180,7 @@ class LogPipeline:
         parameters: dict[str, Any],
         attributes: Optional[dict[str, Any]],
     ) -> dict[str, Any]:
-        """The call as sentry_sdk passes it to before_send_log (parameter names masked)."""
+        # The call as sentry_sdk passes it to before_send_log (parameter names masked).
         own: dict[str, Any] = {**attributes} if attributes else {}
         body = template
         if parameters:
@@ -208,7 +205,7 @@ class LogPipeline:
 
     # -- a log in sentry_sdk's shape ---------------------------------------------------
     def capture(self, log: dict[str, Any], scopes: tuple[Scope, ...], transport: Transport) -> None:
-        """Finish ``log`` (sentry_sdk's shape) with ``scopes`` (broadest first) and batch it."""
+        # Finish ``log`` (sentry_sdk's shape) with ``scopes`` (broadest first) and batch it.
         if _in_hook.active:
             return
         attributes = log.get("attributes")

@@ -1,15 +1,14 @@
-"""The event pipeline: plain steps and the loop that runs them.
-
-Each step is a callable ``step(event, capture) -> event``; a step that drops
-the event raises :class:`DropEvent` with the client-report reason, and only
-the client catches it (one drop signal, counted in one place). The client
-builds its list once, at setup, leaving out steps its options make no-ops:
-
-    defaults ─► scope data and scope processors ─► integration processors
-      ─► ignore_errors ─► sample_rate (or error_sampler) ─► scrubber ─► before_send
-
-Steps that need configuration are small slotted classes with ``__call__``.
-"""
+# The event pipeline: plain steps and the loop that runs them.
+#
+# Each step is a callable ``step(event, capture) -> event``; a step that drops
+# the event raises :class:`DropEvent` with the client-report reason, and only
+# the client catches it (one drop signal, counted in one place). The client
+# builds its list once, at setup, leaving out steps its options make no-ops:
+#
+#     defaults ─► scope data and scope processors ─► integration processors
+#       ─► ignore_errors ─► sample_rate (or error_sampler) ─► scrubber ─► before_send
+#
+# Steps that need configuration are small slotted classes with ``__call__``.
 
 from __future__ import annotations
 
@@ -49,7 +48,7 @@ __all__ = [
 
 
 class DropEvent(Exception):
-    """A step dropped the event: ``reason`` is the client-report reason, ``why`` for the log."""
+    # A step dropped the event: ``reason`` is the client-report reason, ``why`` for the log.
 
     def __init__(self, reason: str, why: str) -> None:
         super().__init__(reason, why)
@@ -58,7 +57,7 @@ class DropEvent(Exception):
 
 
 class Capture:
-    """What one capture brings along the pipeline besides the event."""
+    # What one capture brings along the pipeline besides the event.
 
     __slots__ = ("built", "hint", "scopes")
 
@@ -74,14 +73,14 @@ Step = Callable[["Event", Capture], "Event"]
 
 
 def run_steps(steps: Iterable[Step], event: Event, capture: Capture) -> Event:
-    """``event`` through every step in order; raises :class:`DropEvent` when one drops it."""
+    # ``event`` through every step in order; raises :class:`DropEvent` when one drops it.
     for step in steps:
         event = step(event, capture)
     return event
 
 
 class FillDefaults:
-    """Timestamp, platform, level, server name, environment, release, sdk, static contexts."""
+    # Timestamp, platform, level, server name, environment, release, sdk, static contexts.
 
     __slots__ = ("_options", "_sdk_info", "_server_name")
 
@@ -113,7 +112,7 @@ class FillDefaults:
 
 
 class ApplyScopes:
-    """Step 1: the scopes' data onto the event, then the scopes' event processors."""
+    # Step 1: the scopes' data onto the event, then the scopes' event processors.
 
     __slots__ = ("_limits", "_max_breadcrumbs")
 
@@ -146,7 +145,7 @@ class ApplyScopes:
 
 
 class IntegrationProcessors:
-    """Step 2: the processors of integrations that process events (dedupe is one)."""
+    # Step 2: the processors of integrations that process events (dedupe is one).
 
     __slots__ = ("_integrations",)
 
@@ -165,7 +164,7 @@ class IntegrationProcessors:
 
 
 class IgnoreErrors:
-    """Step 3a: ``ignore_errors``, by class, qualified name or full dotted name, through the MRO."""
+    # Step 3a: ``ignore_errors``, by class, qualified name or full dotted name, through the MRO.
 
     __slots__ = ("_ignored",)
 
@@ -191,7 +190,7 @@ class IgnoreErrors:
 
 
 class SampleRate:
-    """Step 3b: keep an event with probability ``rate``."""
+    # Step 3b: keep an event with probability ``rate``.
 
     __slots__ = ("_rate",)
 
@@ -205,13 +204,12 @@ class SampleRate:
 
 
 class ErrorSampler:
-    """Step 3b when ``error_sampler`` is given: the program's function decides each event.
-
-    As in sentry_sdk, its answer replaces ``sample_rate``: a rate from 0 to 1
-    (drawn against), or a bool. A function that raises, or answers anything
-    else, keeps the event (WARNING): an unsampled error is never lost to a
-    bug in the sampler.
-    """
+    # Step 3b when ``error_sampler`` is given: the program's function decides each event.
+    #
+    # As in sentry_sdk, its answer replaces ``sample_rate``: a rate from 0 to 1
+    # (drawn against), or a bool. A function that raises, or answers anything
+    # else, keeps the event (WARNING): an unsampled error is never lost to a
+    # bug in the sampler.
 
     __slots__ = ("_sampler",)
 
@@ -241,7 +239,7 @@ class ErrorSampler:
 
 
 class Scrub:
-    """Step 4: the event scrubber; if it fails, the event is dropped, never sent half-scrubbed."""
+    # Step 4: the event scrubber; if it fails, the event is dropped, never sent half-scrubbed.
 
     __slots__ = ("_builtin", "_scrubber")
 
@@ -264,12 +262,11 @@ class Scrub:
 
 
 class BeforeSend:
-    """Step 5: the user's ``before_send``; what it returns or puts in is copied.
-
-    A hook that raises drops the event (fails closed): it may be what removes
-    personal data. Counted as ``callback_error``, not ``before_send``, as
-    sentry_sdk counts it.
-    """
+    # Step 5: the user's ``before_send``; what it returns or puts in is copied.
+    #
+    # A hook that raises drops the event (fails closed): it may be what removes
+    # personal data. Counted as ``callback_error``, not ``before_send``, as
+    # sentry_sdk counts it.
 
     __slots__ = ("_hook",)
 
@@ -308,7 +305,7 @@ def event_steps(
     *,
     scrubber_is_builtin: bool,
 ) -> tuple[Step, ...]:
-    """The steps every event of a client goes through, without the ones its options make no-ops."""
+    # The steps every event of a client goes through, without the ones its options make no-ops.
     sdk_info = {
         "name": SDK_NAME,
         "version": VERSION,

@@ -1,10 +1,9 @@
-"""Release health on the client's side once it has a release: its tracker, sessions
-started and ended by hand, a second ``init()``, dropped events that still count.
-
-Loaded by a client that has a release (``ClientSessions._setup_sessions``), so
-a program without one never runs this code; ``client/_sessions.py`` holds the
-client's entry points.
-"""
+# Release health on the client's side once it has a release: its tracker, sessions
+# started and ended by hand, a second ``init()``, dropped events that still count.
+#
+# Loaded by a client that has a release (``ClientSessions._setup_sessions``), so
+# a program without one never runs this code; ``client/_sessions.py`` holds the
+# client's entry points.
 
 from __future__ import annotations
 
@@ -32,8 +31,8 @@ __all__ = [
 
 
 def make_tracker(client: ClientSessions, options: Options) -> SessionTracker:
-    """``client``'s tracker, on its transport's schedule; the application session
-    starts now when ``auto_session_tracking`` is on."""
+    # ``client``'s tracker, on its transport's schedule; the application session
+    # starts now when ``auto_session_tracking`` is on.
     from sentry_lite.sessions import SessionTracker
 
     assert client.transport is not None
@@ -54,7 +53,7 @@ def make_tracker(client: ClientSessions, options: Options) -> SessionTracker:
 def continue_run(
     client: ClientSessions, previous: BaseClient, mine: SessionTracker, theirs: SessionTracker
 ) -> None:
-    """``ClientSessions.continue_run_of`` when both clients have a tracker."""
+    # ``ClientSessions.continue_run_of`` when both clients have a tracker.
     if not mine.runs_application_session:
         return
     if previous.options.dsn == client.options.dsn and mine.take_over(theirs):
@@ -63,7 +62,7 @@ def continue_run(
 
 
 def start_session(tracker: SessionTracker, scope: Scope, session_mode: str) -> None:
-    """``ClientSessions.start_session`` with a tracker, on an open client."""
+    # ``ClientSessions.start_session`` with a tracker, on an open client.
     if session_mode == "request":
         if scope._session is not None:
             end_session(tracker, scope)
@@ -75,7 +74,7 @@ def start_session(tracker: SessionTracker, scope: Scope, session_mode: str) -> N
 
 
 def end_session(tracker: SessionTracker, scope: Scope) -> None:
-    """``ClientSessions.end_session`` with a tracker."""
+    # ``ClientSessions.end_session`` with a tracker.
     request = scope._session
     if request is not None:
         scope._session = None
@@ -93,7 +92,7 @@ def session_without_event(
     fatal: bool,
     reason: str,
 ) -> None:
-    """``ClientSessions._session_without_event``."""
+    # ``ClientSessions._session_without_event``.
     if fatal:
         tracker.crash_without_event()
     elif reason == "sample_rate":

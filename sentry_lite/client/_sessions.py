@@ -1,12 +1,11 @@
-"""The client's side of release health: the tracker it owns, sessions started by hand.
-
-The client makes one :class:`~sentry_lite.sessions.SessionTracker` when it
-has a transport and a release (``_setup_sessions``), runs it on the
-transport's schedule, and asks it about each event it sends
-(``Client._capture_event``). ``start_session()``/``end_session()`` come
-here through the scope, as in sentry_sdk. What they do with a tracker is in
-``_session_calls.py``, loaded only by a client that has a release.
-"""
+# The client's side of release health: the tracker it owns, sessions started by hand.
+#
+# The client makes one :class:`~sentry_lite.sessions.SessionTracker` when it
+# has a transport and a release (``_setup_sessions``), runs it on the
+# transport's schedule, and asks it about each event it sends
+# (``Client._capture_event``). ``start_session()``/``end_session()`` come
+# here through the scope, as in sentry_sdk. What they do with a tracker is in
+# ``_session_calls.py``, loaded only by a client that has a release.
 
 from __future__ import annotations
 
@@ -28,15 +27,15 @@ _told_no_release = False
 
 
 class ClientSessions(BaseClient):
-    """Release health for :class:`~sentry_lite.client.Client` (the work itself, with a
-    release: ``_session_calls.py``)."""
+    # Release health for :class:`~sentry_lite.client.Client` (the work itself, with a
+    # release: ``_session_calls.py``).
 
     _closed: bool
     _sessions: SessionTracker | None = None
 
     def _setup_sessions(self, options: Options) -> SessionTracker | None:
-        """Release health (sessions/): on the transport's schedule; the application
-        session starts now when ``auto_session_tracking`` is on."""
+        # Release health (sessions/): on the transport's schedule; the application
+        # session starts now when ``auto_session_tracking`` is on.
         if not options.release:
             _say_no_release(options)
             return None
@@ -87,8 +86,8 @@ class ClientSessions(BaseClient):
     def _session_without_event(
         self, event: Event, isolation: Scope, fatal: bool, reason: str
     ) -> None:
-        """A dropped event still counts for release health when it was sampled out
-        (``sample_rate`` is about volume), and a crash is a crash whatever was dropped."""
+        # A dropped event still counts for release health when it was sampled out
+        # (``sample_rate`` is about volume), and a crash is a crash whatever was dropped.
         from sentry_lite.client._session_calls import session_without_event
 
         assert self._sessions is not None
@@ -96,8 +95,8 @@ class ClientSessions(BaseClient):
 
 
 def _say_no_release(options: Options) -> None:
-    """No release, no sessions: said once per process, when debug output shows it
-    (``init()`` turns it on before this)."""
+    # No release, no sessions: said once per process, when debug output shows it
+    # (``init()`` turns it on before this).
     global _told_no_release  # noqa: PLW0603 -- once per process
     if _told_no_release or not options.auto_session_tracking:
         return

@@ -1,8 +1,7 @@
-"""Which transport a client sends through: the one given to ``init()``, or HTTP to the DSN.
-
-A transport given that is not ours is wrapped by ``_foreign_transports.py``,
-loaded only then.
-"""
+# Which transport a client sends through: the one given to ``init()``, or HTTP to the DSN.
+#
+# A transport given that is not ours is wrapped by ``_foreign_transports.py``,
+# loaded only then.
 
 from __future__ import annotations
 
@@ -22,12 +21,11 @@ def _has_capture_envelope(value: object) -> bool:
 
 
 def make_transport(options: Options) -> Transport | None:
-    """The transport ``options.transport`` names, else HTTP to the DSN, else none.
-
-    Accepted as sentry_sdk accepts them: a ``Transport`` (ours or any object
-    with ``capture_envelope``), a class of one (made with the options), or a
-    function called with each event.
-    """
+    # The transport ``options.transport`` names, else HTTP to the DSN, else none.
+    #
+    # Accepted as sentry_sdk accepts them: a ``Transport`` (ours or any object
+    # with ``capture_envelope``), a class of one (made with the options), or a
+    # function called with each event.
     chosen = options.transport
     if isinstance(chosen, Transport):
         return chosen

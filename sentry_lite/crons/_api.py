@@ -1,4 +1,4 @@
-"""``capture_checkin``: one check-in through the current client (sentry_sdk's signature)."""
+# ``capture_checkin``: one check-in through the current client (sentry_sdk's signature).
 
 from __future__ import annotations
 

@@ -1,17 +1,16 @@
-"""``monitor``: a job's run as check-ins, as a decorator or a context manager.
-
-Entering sends an ``in_progress`` check-in (with ``monitor_config``, so the
-monitor is created or updated then); leaving sends ``ok``, or ``error`` when
-an exception leaves the block, with the run's duration and the same check-in
-id. ``SystemExit`` with status 0 or None is a clean end (``ok``); any other
-exception, ``KeyboardInterrupt`` included, is ``error``. The exception itself
-goes on unchanged: reporting it is the excepthook's job, as in sentry_sdk.
-
-Each call of a decorated function is its own run, so a function called from
-several threads or tasks at once sends one pair of check-ins per call
-(sentry_sdk keeps the run on the decorator object, where concurrent calls
-overwrite each other's check-in id and start time).
-"""
+# ``monitor``: a job's run as check-ins, as a decorator or a context manager.
+#
+# Entering sends an ``in_progress`` check-in (with ``monitor_config``, so the
+# monitor is created or updated then); leaving sends ``ok``, or ``error`` when
+# an exception leaves the block, with the run's duration and the same check-in
+# id. ``SystemExit`` with status 0 or None is a clean end (``ok``); any other
+# exception, ``KeyboardInterrupt`` included, is ``error``. The exception itself
+# goes on unchanged: reporting it is the excepthook's job, as in sentry_sdk.
+#
+# Each call of a decorated function is its own run, so a function called from
+# several threads or tasks at once sends one pair of check-ins per call
+# (sentry_sdk keeps the run on the decorator object, where concurrent calls
+# overwrite each other's check-in id and start time).
 
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ __all__ = ["monitor"]
 
 
 class _Run:
-    """One run of a monitored job: when it started and the id its check-ins share."""
+    # One run of a monitored job: when it started and the id its check-ins share.
 
     __slots__ = ("check_in_id", "started")
 

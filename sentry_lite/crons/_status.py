@@ -1,4 +1,4 @@
-"""The statuses of a check-in, by the names sentry_sdk's ``MonitorStatus`` gives them."""
+# The statuses of a check-in, by the names sentry_sdk's ``MonitorStatus`` gives them.
 
 from __future__ import annotations
 

@@ -1,18 +1,17 @@
-"""Event building: Python exceptions, frames and values as Sentry event data.
-
-Runs on the capturing thread with bounded cost; see docs/architecture.md.
-
-    exceptions.py  exc_info → exception values (chain oldest first, groups, mechanism)
-    stacktrace.py  frames → wire frames (context lines, in_app, vars)
-    safe.py        any value → strict-JSON-safe value within limits (the API of:)
-      _limits.py   SafeLimits
-      _text.py     safe_text, and scalars JSON cannot hold, as text
-      _repr.py     ReprWalker: shared walk state, bounded repr() text
-      _walker.py   Walker: the JSON walk (containers, keys, command lines)
-    contexts.py    runtime/os contexts, trace context, server name
-    builders.py    the exception and message events
-    settings.py    what of the options event building needs
-"""
+# Event building: Python exceptions, frames and values as Sentry event data.
+#
+# Runs on the capturing thread with bounded cost; see docs/architecture.md.
+#
+#     exceptions.py  exc_info → exception values (chain oldest first, groups, mechanism)
+#     stacktrace.py  frames → wire frames (context lines, in_app, vars)
+#     safe.py        any value → strict-JSON-safe value within limits (the API of:)
+#       _limits.py   SafeLimits
+#       _text.py     safe_text, and scalars JSON cannot hold, as text
+#       _repr.py     ReprWalker: shared walk state, bounded repr() text
+#       _walker.py   Walker: the JSON walk (containers, keys, command lines)
+#     contexts.py    runtime/os contexts, trace context, server name
+#     builders.py    the exception and message events
+#     settings.py    what of the options event building needs
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""How much of a value the safe-value walk keeps: :class:`SafeLimits`."""
+# How much of a value the safe-value walk keeps: :class:`SafeLimits`.
 
 from __future__ import annotations
 
@@ -11,26 +11,25 @@ __all__ = ["SafeLimits"]
 
 
 class SafeLimits(Frozen):
-    """How much of a value :func:`~sentry_lite.event.safe.to_safe` keeps.
-
-    Attributes:
-        depth: container levels walked; deeper containers become a summary.
-        breadth: items kept per container.
-        max_length: characters kept per string (a cut one ends in ``"..."``).
-        repr_strings: render strings as ``repr()`` of the cut string, quotes
-            included (frame locals, as sentry_sdk shows them).
-        string_filter: applied to each string before it is cut; where it
-            raises or returns no string, the string becomes ``"[Filtered]"``
-            (the error is reported as an internal error).
-        key_filter: returns True for a sensitive key; its value becomes
-            ``"[Filtered]"`` (an error in it counts as sensitive, and is
-            reported).
-        max_nodes: values walked in one call; past it values become ``"..."``.
-        custom_repr: the program's text for an object that would be ``repr()``'d
-            (the ``custom_repr`` option); a result that is not a string, or an
-            error in it, falls back to the SDK's own text. Its text is
-            filtered and cut as any other.
-    """
+    # How much of a value :func:`~sentry_lite.event.safe.to_safe` keeps.
+    #
+    # Attributes:
+    #     depth: container levels walked; deeper containers become a summary.
+    #     breadth: items kept per container.
+    #     max_length: characters kept per string (a cut one ends in ``"..."``).
+    #     repr_strings: render strings as ``repr()`` of the cut string, quotes
+    #         included (frame locals, as sentry_sdk shows them).
+    #     string_filter: applied to each string before it is cut; where it
+    #         raises or returns no string, the string becomes ``"[Filtered]"``
+    #         (the error is reported as an internal error).
+    #     key_filter: returns True for a sensitive key; its value becomes
+    #         ``"[Filtered]"`` (an error in it counts as sensitive, and is
+    #         reported).
+    #     max_nodes: values walked in one call; past it values become ``"..."``.
+    #     custom_repr: the program's text for an object that would be ``repr()``'d
+    #         (the ``custom_repr`` option); a result that is not a string, or an
+    #         error in it, falls back to the SDK's own text. Its text is
+    #         filtered and cut as any other.
 
     depth: int = 5
     breadth: int = 10

@@ -1,24 +1,23 @@
-"""The text a reader can use, for the standard types whose ``repr()`` is not it.
-
-=====================  ==============================  ===============================
-type                   ``repr()``                      :func:`readable_text`
-=====================  ==============================  ===============================
-``datetime`` (aware)   ``datetime.datetime(2025, ...`` ``2025-01-02T03:04:05+01:00``
-``datetime`` (naive)   ``datetime.datetime(2025, ...`` ``2025-01-02T03:04:05`` (no zone)
-``date``, ``time``     ``datetime.date(2025, 1, 2)``   ``2025-01-02``, ``03:04:05``
-``Decimal``            ``Decimal('12.50')``            ``12.50`` (never a float)
-``UUID``               ``UUID('550e8400-...')``        ``550e8400-...``
-``PurePath``           ``PosixPath('/srv/app.py')``    ``/srv/app.py``
-``Enum`` member        ``<Color.RED: 'red'>``          ``Color.RED``
-=====================  ==============================  ===============================
-
-The base classes' methods are called, never a subclass's override: the text
-is the same for a ``pendulum.DateTime`` as for a ``datetime``, and no user
-code runs except a ``tzinfo``'s ``utcoffset()``. The SDK imports none of
-these modules: a value of one of these types exists only if its module was
-imported, so it is looked up in ``sys.modules``. ``enum`` is always loaded
-(``re`` imports it).
-"""
+# The text a reader can use, for the standard types whose ``repr()`` is not it.
+#
+# =====================  ==============================  ===============================
+# type                   ``repr()``                      :func:`readable_text`
+# =====================  ==============================  ===============================
+# ``datetime`` (aware)   ``datetime.datetime(2025, ...`` ``2025-01-02T03:04:05+01:00``
+# ``datetime`` (naive)   ``datetime.datetime(2025, ...`` ``2025-01-02T03:04:05`` (no zone)
+# ``date``, ``time``     ``datetime.date(2025, 1, 2)``   ``2025-01-02``, ``03:04:05``
+# ``Decimal``            ``Decimal('12.50')``            ``12.50`` (never a float)
+# ``UUID``               ``UUID('550e8400-...')``        ``550e8400-...``
+# ``PurePath``           ``PosixPath('/srv/app.py')``    ``/srv/app.py``
+# ``Enum`` member        ``<Color.RED: 'red'>``          ``Color.RED``
+# =====================  ==============================  ===============================
+#
+# The base classes' methods are called, never a subclass's override: the text
+# is the same for a ``pendulum.DateTime`` as for a ``datetime``, and no user
+# code runs except a ``tzinfo``'s ``utcoffset()``. The SDK imports none of
+# these modules: a value of one of these types exists only if its module was
+# imported, so it is looked up in ``sys.modules``. ``enum`` is always loaded
+# (``re`` imports it).
 
 from __future__ import annotations
 
@@ -30,8 +29,8 @@ __all__ = ["readable_text"]
 
 
 def readable_text(value: object) -> Optional[str]:
-    """The reader's text of ``value`` (see the module docstring), None for other
-    types or when the text cannot be had (the caller falls back to ``repr()``)."""
+    # The reader's text of ``value`` (see the module docstring), None for other
+    # types or when the text cannot be had (the caller falls back to ``repr()``).
     kind = type(value)
     try:
         # One check against all the bases first: most objects are none of these.
@@ -76,9 +75,9 @@ _bases_seen: tuple[int, tuple[type[Any], ...]] = (-1, ())
 
 
 def _readable_bases() -> tuple[type[Any], ...]:
-    """The base classes above, of the modules loaded. The caller recomputes them
-    when ``sys.modules`` grew; a module removed and loaded again may be missed
-    (its values are then only ``repr()``'d)."""
+    # The base classes above, of the modules loaded. The caller recomputes them
+    # when ``sys.modules`` grew; a module removed and loaded again may be missed
+    # (its values are then only ``repr()``'d).
     global _bases_seen  # noqa: PLW0603 -- a cache replaced whole, so read atomically
     modules = sys.modules
     found: list[object] = [Enum]

@@ -1,14 +1,13 @@
-"""Bounded ``repr()`` text of any value: :class:`ReprWalker`, the base of the walk.
-
-Holds what one walk shares (limits, node budget, the objects on the current
-path, the memo of ``repr()`` texts) and renders a value as Python-like text:
-containers from a bounded slice, never ``repr()``'d whole (a whole set of
-strings or of numbers sorted); dates, times, ``Decimal``, ``UUID``, paths and
-``Enum`` members as their readable text (:mod:`~sentry_lite.event._readable`);
-other objects ``repr()``'d once per walk, the text filtered and cut. The
-``custom_repr`` option, when set, is asked first for every such object.
-:class:`~sentry_lite.event._walker.Walker` builds the JSON walk on it.
-"""
+# Bounded ``repr()`` text of any value: :class:`ReprWalker`, the base of the walk.
+#
+# Holds what one walk shares (limits, node budget, the objects on the current
+# path, the memo of ``repr()`` texts) and renders a value as Python-like text:
+# containers from a bounded slice, never ``repr()``'d whole (a whole set of
+# strings or of numbers sorted); dates, times, ``Decimal``, ``UUID``, paths and
+# ``Enum`` members as their readable text (:mod:`~sentry_lite.event._readable`);
+# other objects ``repr()``'d once per walk, the text filtered and cut. The
+# ``custom_repr`` option, when set, is asked first for every such object.
+# :class:`~sentry_lite.event._walker.Walker` builds the JSON walk on it.
 
 from __future__ import annotations
 
@@ -59,8 +58,8 @@ _shared: dict[str, str] = {}
 
 
 def sort_whole_set(head: list[Any], count: int) -> None:
-    """Sort ``head``, the items of a set read up to ``count``, when it holds the
-    whole set (fewer than ``count``) and only strings, or only numbers."""
+    # Sort ``head``, the items of a set read up to ``count``, when it holds the
+    # whole set (fewer than ``count``) and only strings, or only numbers.
     if 1 < len(head) < count:
         kinds = {type(item) for item in head}
         if kinds == {str} or kinds <= _NUMBERS:
@@ -68,23 +67,22 @@ def sort_whole_set(head: list[Any], count: int) -> None:
 
 
 class ReprWalker:
-    """Shared walk state, and bounded repr text of values.
-
-    Holds references to walked values until dropped.
-    """
+    # Shared walk state, and bounded repr text of values.
+    #
+    # Holds references to walked values until dropped.
 
     __slots__ = ("_nodes_left", "_on_path", "_reprs", "limits")
 
     def __init__(self, limits: SafeLimits, reprs: Optional[ReprMemo] = None) -> None:
-        """``reprs``: a memo shared with other walks of one event (same limits), so a
-        value met in several stacks is ``repr()``'d once."""
+        # ``reprs``: a memo shared with other walks of one event (same limits), so a
+        # value met in several stacks is ``repr()``'d once.
         self.limits = limits
         self._nodes_left = limits.max_nodes
         self._reprs: ReprMemo = {} if reprs is None else reprs
         self._on_path: set[int] = set()
 
     def repr_text(self, value: object) -> str:
-        """A bounded ``repr()``-like text for any value; never raises."""
+        # A bounded ``repr()``-like text for any value; never raises.
         try:
             return self._repr_text(value)
         except Exception:  # noqa: BLE001 -- e.g. RecursionError on a deep stack
@@ -123,7 +121,7 @@ class ReprWalker:
         return self._object_text(value)
 
     def _container_repr(self, value: Any, depth_left: int) -> str:
-        """Python-like repr text of a container, built from a bounded walk."""
+        # Python-like repr text of a container, built from a bounded walk.
         if depth_left <= 0:
             return self._summary(value)
         key = id(value)
@@ -211,7 +209,7 @@ class ReprWalker:
         return text
 
     def _custom_text(self, value: object) -> Optional[str]:
-        """The ``custom_repr`` option's text for ``value``; None to use the SDK's own."""
+        # The ``custom_repr`` option's text for ``value``; None to use the SDK's own.
         try:
             text = self.limits.custom_repr(value)  # type: ignore[misc]
         except Exception:  # noqa: BLE001 -- the program's function: fall back, as sentry_sdk does
@@ -228,8 +226,8 @@ class ReprWalker:
 
 
 def _shared_text(text: str) -> str:
-    """The one copy of ``text`` events share (``repr()`` still runs for each event:
-    only the equal result is not kept twice); ``text`` itself when not kept."""
+    # The one copy of ``text`` events share (``repr()`` still runs for each event:
+    # only the equal result is not kept twice); ``text`` itself when not kept.
     known = _shared.get(text)
     if known is not None:
         return known

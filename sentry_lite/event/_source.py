@@ -1,22 +1,21 @@
-"""A frame's source context: the lines around it, filtered and cut, shared between events.
-
-The lines come from ``linecache`` (5 either side of the current one); each
-is cut to 300 characters and goes through the scrubber: its source filter,
-the lines as one block (a private key spans lines), or else its string
-filter line by line.
-
-The same frames come back in event after event (one error, raised again and
-again), and every event waiting in the transport's queue would hold its own
-copies of the same texts. So the final texts of a window of lines are kept
-in a small cache, keyed by the raw lines themselves (a changed file gives
-other lines, hence other texts) and the filters that made them, and events
-share those strings. Only texts that do not depend on how often they are
-made are kept: with no filter, or with filters the settings call pure (the
-SDK's own scrubber's); a program's own ``scrub_text`` or ``scrub_source``
-runs for every event, as before. A window whose filter failed (all
-``"[Filtered]"``, reported) is never kept, nor one of very long lines. The
-lists in the event are its own; only the strings in them are shared.
-"""
+# A frame's source context: the lines around it, filtered and cut, shared between events.
+#
+# The lines come from ``linecache`` (5 either side of the current one); each
+# is cut to 300 characters and goes through the scrubber: its source filter,
+# the lines as one block (a private key spans lines), or else its string
+# filter line by line.
+#
+# The same frames come back in event after event (one error, raised again and
+# again), and every event waiting in the transport's queue would hold its own
+# copies of the same texts. So the final texts of a window of lines are kept
+# in a small cache, keyed by the raw lines themselves (a changed file gives
+# other lines, hence other texts) and the filters that made them, and events
+# share those strings. Only texts that do not depend on how often they are
+# made are kept: with no filter, or with filters the settings call pure (the
+# SDK's own scrubber's); a program's own ``scrub_text`` or ``scrub_source``
+# runs for every event, as before. A window whose filter failed (all
+# ``"[Filtered]"``, reported) is never kept, nor one of very long lines. The
+# lists in the event are its own; only the strings in them are shared.
 
 from __future__ import annotations
 
@@ -51,7 +50,7 @@ _windows: dict[tuple[object, object, tuple[str, ...]], list[str]] = {}
 def add_source_context(
     result: Frame, co_filename: str, lineno: int, frame: FrameType, settings: EventSettings
 ) -> None:
-    """``pre_context``, ``context_line`` and ``post_context`` of line ``lineno``."""
+    # ``pre_context``, ``context_line`` and ``post_context`` of line ``lineno``.
     try:
         lines = linecache.getlines(co_filename, frame.f_globals)
     except Exception:  # noqa: BLE001 -- a loader's get_source may raise anything
@@ -108,7 +107,7 @@ def _make_texts(
 def _filtered_source(
     lines: list[str], source_filter: Callable[[list[str]], list[str]]
 ) -> list[str]:
-    """``lines`` through ``source_filter``; all ``"[Filtered]"`` where it fails (reported)."""
+    # ``lines`` through ``source_filter``; all ``"[Filtered]"`` where it fails (reported).
     try:
         filtered = source_filter(lines)
         if (

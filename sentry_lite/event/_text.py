@@ -1,10 +1,9 @@
-"""Bounded text and scalars: the leaves of the safe-value walk.
-
-:func:`safe_text` filters, cuts and cleans one string at a cost that does
-not grow with its length, and masks it whole when the filter fails; the
-other helpers turn the scalars JSON cannot hold (big ints, NaN, bytes) into
-text, and name and measure values without running their code.
-"""
+# Bounded text and scalars: the leaves of the safe-value walk.
+#
+# :func:`safe_text` filters, cuts and cleans one string at a cost that does
+# not grow with its length, and masks it whole when the filter fails; the
+# other helpers turn the scalars JSON cannot hold (big ints, NaN, bytes) into
+# text, and name and measure values without running their code.
 
 from __future__ import annotations
 
@@ -48,12 +47,11 @@ _CHEAP_LEN: tuple[type[Any], ...] = (dict, list, tuple, set, frozenset, deque)
 def safe_text(
     text: str, max_length: int, string_filter: Optional[Callable[[str], str]] = None
 ) -> str:
-    """``text`` filtered, cut to ``max_length`` and made UTF-8 encodable.
-
-    Costs O(max_length) whatever the length of ``text``. Fails closed: when
-    ``string_filter`` raises or returns no string, the text becomes
-    ``"[Filtered]"`` and the error is reported.
-    """
+    # ``text`` filtered, cut to ``max_length`` and made UTF-8 encodable.
+    #
+    # Costs O(max_length) whatever the length of ``text``. Fails closed: when
+    # ``string_filter`` raises or returns no string, the text becomes
+    # ``"[Filtered]"`` and the error is reported.
     # The body of filtered_text, repeated: this runs for every string of an event.
     length = str.__len__(text)
     window = max_length + 1 if string_filter is None else 2 * max_length + _FILTER_MARGIN
@@ -77,8 +75,8 @@ def safe_text(
 def filtered_text(
     text: str, max_length: int, string_filter: Optional[Callable[[str], str]]
 ) -> Optional[str]:
-    """:func:`safe_text`, but None where ``string_filter`` failed (the error is
-    reported): the caller masks the value."""
+    # :func:`safe_text`, but None where ``string_filter`` failed (the error is
+    # reported): the caller masks the value.
     length = str.__len__(text)
     window = max_length + 1 if string_filter is None else 2 * max_length + _FILTER_MARGIN
     cut_text = str.__getitem__(text, slice(0, window))
@@ -98,7 +96,7 @@ def filtered_text(
 
 
 def _report_failure(error_or_result: object) -> None:
-    """Report a string filter that raised, or returned ``error_or_result`` (not a str)."""
+    # Report a string filter that raised, or returned ``error_or_result`` (not a str).
     if isinstance(error_or_result, BaseException):
         error = error_or_result
     else:
@@ -107,7 +105,7 @@ def _report_failure(error_or_result: object) -> None:
 
 
 def cut(text: str, max_length: int, force: bool = False) -> str:
-    """``text`` at most ``max_length`` long, a cut one ending in ``"..."``."""
+    # ``text`` at most ``max_length`` long, a cut one ending in ``"..."``.
     if len(text) <= max_length and not force:
         return text
     if max_length <= len(ELLIPSIS):
@@ -126,7 +124,7 @@ def _replace_surrogates(text: str) -> str:
 
 
 def type_name(value: object) -> str:
-    """The name of ``value``'s type (cut), ``"object"`` when even that fails."""
+    # The name of ``value``'s type (cut), ``"object"`` when even that fails.
     try:
         name = type(value).__name__
     except Exception:  # noqa: BLE001 -- a metaclass may make even this fail
@@ -135,12 +133,12 @@ def type_name(value: object) -> str:
 
 
 def placeholder(value: object) -> str:
-    """What stands for a value whose text cannot be had."""
+    # What stands for a value whose text cannot be had.
     return f"<unrepresentable {type_name(value)} object>"
 
 
 def cheap_len(value: object) -> Optional[int]:
-    """``len(value)`` when a builtin gives it in O(1) without user code, else None."""
+    # ``len(value)`` when a builtin gives it in O(1) without user code, else None.
     for base in _CHEAP_LEN:
         if issubclass(type(value), base):
             length: int = base.__len__(value)
@@ -149,7 +147,7 @@ def cheap_len(value: object) -> Optional[int]:
 
 
 def int_value(value: int, max_length: int) -> object:
-    """``value``, or its text when outside the 64-bit range (a description when huge)."""
+    # ``value``, or its text when outside the 64-bit range (a description when huge).
     if _INT64_MIN <= value < _UINT64_LIMIT:
         return value
     bits = value.bit_length()
@@ -159,7 +157,7 @@ def int_value(value: int, max_length: int) -> object:
 
 
 def json_float(value: float) -> object:
-    """``value``, or ``"nan"``, ``"inf"``, ``"-inf"``."""
+    # ``value``, or ``"nan"``, ``"inf"``, ``"-inf"``.
     if math.isfinite(value):
         return value
     if math.isnan(value):
@@ -168,12 +166,12 @@ def json_float(value: float) -> object:
 
 
 def more(total: Optional[int], kept: int) -> str:
-    """The last item of a truncated container: how many were left out."""
+    # The last item of a truncated container: how many were left out.
     return "<more>" if total is None else f"<{total - kept} more>"
 
 
 def bytes_repr(value: Any, max_length: int) -> str:
-    """A ``repr()`` of the first ``max_length`` bytes of bytes, bytearray or memoryview."""
+    # A ``repr()`` of the first ``max_length`` bytes of bytes, bytearray or memoryview.
     if issubclass(type(value), bytearray):
         return repr(bytearray.__getitem__(value, slice(0, max_length)))
     if issubclass(type(value), bytes):

@@ -1,18 +1,17 @@
-"""The safe-value walk: :class:`Walker` turns any value into strict-JSON data.
-
-Containers are walked with ``islice`` within the limits; mapping keys go
-through the key filter, lists and tuples of strings through the
-command-line rule (:func:`sentry_lite._masking.flag_values`), strings
-through :func:`~sentry_lite.event._text.safe_text` (all three fail closed:
-a value a failing filter could not judge is ``"[Filtered]"``, the error
-reported); any other object becomes
-its readable text (dates and times in ISO 8601, ``Decimal``, ``UUID``, paths,
-``Enum`` members: :mod:`~sentry_lite.event._readable`), else its bounded
-``repr()`` text (:class:`~sentry_lite.event._repr.ReprWalker`). Those texts
-are the same in frame vars, where only a ``str`` is shown quoted (its
-``repr()``, as sentry_sdk does), so ``'12.50'`` is a string and ``12.50`` a
-``Decimal``. A whole set of strings or of numbers is sorted.
-"""
+# The safe-value walk: :class:`Walker` turns any value into strict-JSON data.
+#
+# Containers are walked with ``islice`` within the limits; mapping keys go
+# through the key filter, lists and tuples of strings through the
+# command-line rule (:func:`sentry_lite._masking.flag_values`), strings
+# through :func:`~sentry_lite.event._text.safe_text` (all three fail closed:
+# a value a failing filter could not judge is ``"[Filtered]"``, the error
+# reported); any other object becomes
+# its readable text (dates and times in ISO 8601, ``Decimal``, ``UUID``, paths,
+# ``Enum`` members: :mod:`~sentry_lite.event._readable`), else its bounded
+# ``repr()`` text (:class:`~sentry_lite.event._repr.ReprWalker`). Those texts
+# are the same in frame vars, where only a ``str`` is shown quoted (its
+# ``repr()``, as sentry_sdk does), so ``'12.50'`` is a string and ``12.50`` a
+# ``Decimal``. A whole set of strings or of numbers is sorted.
 
 from __future__ import annotations
 
@@ -49,30 +48,28 @@ _ARGV_LIKE = (list, tuple)
 
 
 class Walker(ReprWalker):
-    """One walk over values with shared limits, node budget and repr memo.
-
-    :func:`~sentry_lite.event.safe.to_safe` uses one per call; stack frames
-    share one per stack, so a value seen in several frames is ``repr()``'d
-    once and the budget covers the whole stack. Holds references to walked
-    values until dropped.
-    """
+    # One walk over values with shared limits, node budget and repr memo.
+    #
+    # :func:`~sentry_lite.event.safe.to_safe` uses one per call; stack frames
+    # share one per stack, so a value seen in several frames is ``repr()``'d
+    # once and the budget covers the whole stack. Holds references to walked
+    # values until dropped.
 
     __slots__ = ()
 
     # -- public entry points ----------------------------------------------------
     def walk(self, value: object) -> object:
-        """``value`` made safe, walked to the full depth."""
+        # ``value`` made safe, walked to the full depth.
         return self._walk(value, self.limits.depth)
 
     def walk_pairs(
         self, pairs: Iterable[tuple[object, object]], breadth: int, total: Optional[int] = None
     ) -> dict[str, object]:
-        """A safe dict from ``(key, value)`` pairs: at most ``breadth`` of them.
-
-        Keys are filtered by ``key_filter``; values are walked to the full
-        depth. ``total`` (when known cheaply) says how many pairs there are.
-        The keys are names (frame locals): ``string_filter`` is not run on them.
-        """
+        # A safe dict from ``(key, value)`` pairs: at most ``breadth`` of them.
+        #
+        # Keys are filtered by ``key_filter``; values are walked to the full
+        # depth. ``total`` (when known cheaply) says how many pairs there are.
+        # The keys are names (frame locals): ``string_filter`` is not run on them.
         return self._pairs(pairs, breadth, total, self.limits.depth, names=True)
 
     # -- the walk ---------------------------------------------------------------
@@ -158,8 +155,8 @@ class Walker(ReprWalker):
         return result
 
     def _masked_by_flags(self, head: list[object]) -> Collection[int]:
-        """Indexes of ``head`` (a list or tuple of strings) masked by the command-line
-        rule: the value after a sensitive flag, or of a ``[name, value]`` pair."""
+        # Indexes of ``head`` (a list or tuple of strings) masked by the command-line
+        # rule: the value after a sensitive flag, or of a ``[name, value]`` pair.
         if self.limits.key_filter is None or len(head) < 2:
             return ()
         flagged = False

@@ -1,8 +1,7 @@
-"""The event shapes the capture functions start from: exception, message, log record.
-
-None sets ``event_id``; only the log record's sets ``timestamp`` (the
-record's time); the client adds the rest.
-"""
+# The event shapes the capture functions start from: exception, message, log record.
+#
+# None sets ``event_id``; only the log record's sets ``timestamp`` (the
+# record's time); the client adds the rest.
 
 from __future__ import annotations
 
@@ -33,7 +32,7 @@ def build_exception_event(
     handled: bool = True,
     level: str = "error",
 ) -> Event:
-    """``{"level", "exception": {"values": [...]}}`` for ``exc_info``, oldest first."""
+    # ``{"level", "exception": {"values": [...]}}`` for ``exc_info``, oldest first.
     values = exception_values(exc_info, settings, {"type": mechanism_type, "handled": handled})
     return {"level": level, "exception": {"values": values}}
 
@@ -41,11 +40,10 @@ def build_exception_event(
 def build_message_event(
     message: str, level: str, settings: EventSettings, stack_from: Optional[FrameType]
 ) -> Event:
-    """``{"level", "message"}``; with ``stack_from``, the stack from that frame out.
-
-    The stack goes in ``threads`` as the current, not crashed, thread (where
-    sentry_sdk puts it for ``attach_stacktrace``; we also name the thread).
-    """
+    # ``{"level", "message"}``; with ``stack_from``, the stack from that frame out.
+    #
+    # The stack goes in ``threads`` as the current, not crashed, thread (where
+    # sentry_sdk puts it for ``attach_stacktrace``; we also name the thread).
     max_length = _message_length(settings)
     if isinstance(message, str):
         text = safe_text(message, max_length, settings.string_filter)
@@ -70,14 +68,13 @@ def build_log_event(
     exc_info: Optional[ExcInfo] = None,
     stack_from: Optional[FrameType] = None,
 ) -> Event:
-    """The event for a log record.
-
-    ``logentry`` holds the format string (``message``), its ``params`` (``[]``
-    when there are none, as sentry_sdk sends them) and the ``formatted``
-    text; ``extra`` the record's own fields. With ``exc_info`` the event
-    carries the exception (mechanism ``logging``, handled); else with
-    ``stack_from`` the stack from that frame out, as for a message.
-    """
+    # The event for a log record.
+    #
+    # ``logentry`` holds the format string (``message``), its ``params`` (``[]``
+    # when there are none, as sentry_sdk sends them) and the ``formatted``
+    # text; ``extra`` the record's own fields. With ``exc_info`` the event
+    # carries the exception (mechanism ``logging``, handled); else with
+    # ``stack_from`` the stack from that frame out, as for a message.
     if exc_info is not None:
         event = build_exception_event(exc_info, settings, "logging", handled=True, level=level)
     else:
@@ -105,7 +102,7 @@ def build_log_event(
 
 
 def _message_length(settings: EventSettings) -> int:
-    """The longest message kept: ``max_message_length``, never more than Relay keeps."""
+    # The longest message kept: ``max_message_length``, never more than Relay keeps.
     return min(settings.max_message_length, _MAX_MESSAGE_LENGTH)
 
 
@@ -121,7 +118,7 @@ def _databag_limits(settings: EventSettings) -> SafeLimits:
 
 
 def _current_thread(stack_from: FrameType, settings: EventSettings) -> dict[str, Any]:
-    """``threads`` with the calling thread, its stack taken from ``stack_from`` out."""
+    # ``threads`` with the calling thread, its stack taken from ``stack_from`` out.
     thread = threading.current_thread()
     return {
         "values": [

@@ -1,9 +1,8 @@
-"""Contexts every event carries: the runtime and OS (computed once), a trace, the host name.
-
-Nothing here starts a subprocess: the OS is read from ``os.uname()``,
-``sys.getwindowsversion()``, ``/etc/os-release`` and (macOS) the system
-version plist through ``platform.mac_ver()``.
-"""
+# Contexts every event carries: the runtime and OS (computed once), a trace, the host name.
+#
+# Nothing here starts a subprocess: the OS is read from ``os.uname()``,
+# ``sys.getwindowsversion()``, ``/etc/os-release`` and (macOS) the system
+# version plist through ``platform.mac_ver()``.
 
 from __future__ import annotations
 
@@ -21,19 +20,19 @@ _MAX_OS_RELEASE_BYTES = 16_384
 
 
 def static_contexts() -> dict[str, dict[str, Any]]:
-    """``{"runtime": {...}, "os": {...}}``: a fresh copy of values computed once."""
+    # ``{"runtime": {...}, "os": {...}}``: a fresh copy of values computed once.
     return {name: dict(context) for name, context in _static_contexts().items()}
 
 
 def new_trace_context() -> dict[str, str]:
-    """A new ``{"trace_id": 32 hex, "span_id": 16 hex}`` from ``os.urandom``."""
+    # A new ``{"trace_id": 32 hex, "span_id": 16 hex}`` from ``os.urandom``.
     random_bytes = os.urandom(24)
     return {"trace_id": random_bytes[:16].hex(), "span_id": random_bytes[16:].hex()}
 
 
 @lru_cache(maxsize=1)
 def default_server_name() -> str:
-    """This host's name (``socket.gethostname()``), or ``""`` when it cannot be read."""
+    # This host's name (``socket.gethostname()``), or ``""`` when it cannot be read.
     try:
         if "socket" not in sys.modules and hasattr(os, "uname"):
             # What gethostname() returns on POSIX, without importing socket

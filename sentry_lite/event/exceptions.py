@@ -1,34 +1,33 @@
-"""Exceptions as Sentry exception values: the chain, exception groups, mechanism.
-
-What is written is what sentry_sdk 2.x writes for the same exception, because
-Sentry's grouping reads it: the mechanism ids decide which exceptions of a
-tree are hashed, and in which order.
-
-- The exception raised and its chain: its ``__cause__`` (or its
-  ``__context__`` unless ``__suppress_context__``), that one's, and so on.
-  Each value carries the caller's mechanism (``type`` e.g. ``"generic"``,
-  ``"excepthook"``, ``"logging"``; ``handled``) and no ids; a link also says
-  where it hangs (``source``: ``"__cause__"`` or ``"__context__"``), which
-  grouping does not read. A ``BaseExceptionGroup`` met in such a chain is
-  marked ``is_exception_group`` and its members are not written.
-- A raised ``BaseExceptionGroup`` (3.11+) is written as a tree, depth first:
-  each exception, then its cause or context chain, then, for a group, its
-  members. Each gets ``mechanism.exception_id`` in that order (0 for the
-  raised group). Every other one has type ``"chained"``, a ``source``
-  (``"__cause__"``, ``"__context__"`` or ``"exceptions[i]"``) and a
-  ``parent_id``: the group's id for a member, 0 (the raised group) for a
-  cause or context, as sentry_sdk writes it.
-- The list is that walk reversed: the raised exception is last, oldest first
-  as Sentry expects.
-- At most 10 values in all (and at most 10 members per group); an exception
-  met twice (a cycle) is written once.
-- An exception with an integer ``errno`` (OSError and its subclasses, or any
-  exception with the attribute) carries it as ``mechanism.meta.errno.number``,
-  as sentry_sdk sends it.
-- ``value`` is ``str(exc)`` plus its string ``__notes__`` (one per line),
-  filtered, cut to ``max_value_length`` and UTF-8 safe; a ``str()`` that
-  raises gives ``"<exception str() failed>"``.
-"""
+# Exceptions as Sentry exception values: the chain, exception groups, mechanism.
+#
+# What is written is what sentry_sdk 2.x writes for the same exception, because
+# Sentry's grouping reads it: the mechanism ids decide which exceptions of a
+# tree are hashed, and in which order.
+#
+# - The exception raised and its chain: its ``__cause__`` (or its
+#   ``__context__`` unless ``__suppress_context__``), that one's, and so on.
+#   Each value carries the caller's mechanism (``type`` e.g. ``"generic"``,
+#   ``"excepthook"``, ``"logging"``; ``handled``) and no ids; a link also says
+#   where it hangs (``source``: ``"__cause__"`` or ``"__context__"``), which
+#   grouping does not read. A ``BaseExceptionGroup`` met in such a chain is
+#   marked ``is_exception_group`` and its members are not written.
+# - A raised ``BaseExceptionGroup`` (3.11+) is written as a tree, depth first:
+#   each exception, then its cause or context chain, then, for a group, its
+#   members. Each gets ``mechanism.exception_id`` in that order (0 for the
+#   raised group). Every other one has type ``"chained"``, a ``source``
+#   (``"__cause__"``, ``"__context__"`` or ``"exceptions[i]"``) and a
+#   ``parent_id``: the group's id for a member, 0 (the raised group) for a
+#   cause or context, as sentry_sdk writes it.
+# - The list is that walk reversed: the raised exception is last, oldest first
+#   as Sentry expects.
+# - At most 10 values in all (and at most 10 members per group); an exception
+#   met twice (a cycle) is written once.
+# - An exception with an integer ``errno`` (OSError and its subclasses, or any
+#   exception with the attribute) carries it as ``mechanism.meta.errno.number``,
+#   as sentry_sdk sends it.
+# - ``value`` is ``str(exc)`` plus its string ``__notes__`` (one per line),
+#   filtered, cut to ``max_value_length`` and UTF-8 safe; a ``str()`` that
+#   raises gives ``"<exception str() failed>"``.
 
 from __future__ import annotations
 
@@ -64,12 +63,11 @@ else:
 
 
 def exc_info_from(error: object) -> Optional[ExcInfo]:
-    """The ``exc_info`` triple for ``capture_exception``'s argument, or None.
-
-    ``None`` means the exception being handled (``sys.exc_info()``); an
-    exception instance gives its type and ``__traceback__``; an ``exc_info``
-    triple is returned as it is. None when there is no exception to report.
-    """
+    # The ``exc_info`` triple for ``capture_exception``'s argument, or None.
+    #
+    # ``None`` means the exception being handled (``sys.exc_info()``); an
+    # exception instance gives its type and ``__traceback__``; an ``exc_info``
+    # triple is returned as it is. None when there is no exception to report.
     if error is None:
         info: ExcInfo = sys.exc_info()
         return info if info[1] is not None else None
@@ -87,12 +85,11 @@ def exc_info_from(error: object) -> Optional[ExcInfo]:
 
 
 def nothing_to_capture(error: object) -> tuple[str, str]:
-    """Why ``capture_exception(error)`` has nothing to report: ``(kind, explanation)``.
-
-    For an ``error`` :func:`exc_info_from` found no exception in. The kind
-    is one of ``"no exception"`` (none being handled), ``"exception class"``
-    (a class, not an instance) and ``"not an exception"`` (a string, ...).
-    """
+    # Why ``capture_exception(error)`` has nothing to report: ``(kind, explanation)``.
+    #
+    # For an ``error`` :func:`exc_info_from` found no exception in. The kind
+    # is one of ``"no exception"`` (none being handled), ``"exception class"``
+    # (a class, not an instance) and ``"not an exception"`` (a string, ...).
     exc_type = error[0] if isinstance(error, tuple) and len(error) == 3 else error
     if error is None or exc_type is None:
         return (
@@ -115,7 +112,7 @@ def nothing_to_capture(error: object) -> tuple[str, str]:
 def exception_values(
     exc_info: ExcInfo, settings: EventSettings, mechanism: Mechanism
 ) -> list[ExceptionValue]:
-    """The exception values for ``exc_info``, oldest first (see the module docstring)."""
+    # The exception values for ``exc_info``, oldest first (see the module docstring).
     exc_type, raised, tb = exc_info
     root_mechanism: Mechanism = {**mechanism}
     root_mechanism.setdefault("type", "generic")
@@ -140,7 +137,7 @@ def _chain(
     mechanism: Mechanism,
     reprs: ReprMemo,
 ) -> list[ExceptionValue]:
-    """The raised exception and its causes, newest first, each with the caller's mechanism."""
+    # The raised exception and its causes, newest first, each with the caller's mechanism.
     values: list[ExceptionValue] = []
     seen: set[int] = set()
     link: Optional[_Link] = (raised, tb, -1, "")
@@ -167,7 +164,7 @@ def _tree(
     mechanism: Mechanism,
     reprs: ReprMemo,
 ) -> list[ExceptionValue]:
-    """An exception group and what hangs from it, depth first, with ids (module docstring)."""
+    # An exception group and what hangs from it, depth first, with ids (module docstring).
     values: list[ExceptionValue] = []
     seen: set[int] = set()
     # Depth first: children are pushed in reverse so the first is walked first.
@@ -199,7 +196,7 @@ def _tree(
 
 
 def _linked(error: BaseException, parent_id: int) -> list[_Link]:
-    """The exception ``error`` hangs from: its cause if it suppresses its context, else that."""
+    # The exception ``error`` hangs from: its cause if it suppresses its context, else that.
     if error.__suppress_context__:
         linked, source = error.__cause__, "__cause__"
     else:
@@ -247,8 +244,8 @@ def _value(
 
 
 def _errno(error: Optional[BaseException]) -> Optional[int]:
-    """The exception's ``errno`` (OSError's, or any exception's attribute of that name)
-    when it is an integer, as the protocol's ``mechanism.meta.errno.number`` is."""
+    # The exception's ``errno`` (OSError's, or any exception's attribute of that name)
+    # when it is an integer, as the protocol's ``mechanism.meta.errno.number`` is.
     number = _attribute(error, "errno") if error is not None else None
     return number if type(number) is int else None
 

@@ -1,23 +1,22 @@
-"""A bounded copy of an event dict the program still holds, taken on the caller's thread.
-
-Events are encoded later, on the transport's worker thread. A dict the program
-gave to ``capture_event()`` (or returned from ``before_send``) may be changed
-by the program after the call; without a copy, what is sent would be what the
-dict holds at encoding time, and a dict changed while the worker iterates it
-would have to be repaired. :func:`snapshot` copies the containers the event
-is made of, keeping their types:
-
-- ``dict``, ``list``, ``tuple``, ``set`` and ``bytearray`` (exact types) are
-  copied; everything else — strings, numbers, ``datetime``, a subclass of
-  ``dict``, any user object — is kept as the same object (immutable leaves
-  need no copy; a user class could run arbitrary code when copied);
-- shared containers stay shared and cycles stay cycles (one copy per
-  container, as ``copy.deepcopy`` does);
-- the cost is bounded: at most ``max_nodes`` values and ``max_depth`` levels
-  are copied; past either, the original object is kept (nothing is lost, it
-  is only not protected from later changes);
-- a container changed by another thread while it is copied is kept as is.
-"""
+# A bounded copy of an event dict the program still holds, taken on the caller's thread.
+#
+# Events are encoded later, on the transport's worker thread. A dict the program
+# gave to ``capture_event()`` (or returned from ``before_send``) may be changed
+# by the program after the call; without a copy, what is sent would be what the
+# dict holds at encoding time, and a dict changed while the worker iterates it
+# would have to be repaired. :func:`snapshot` copies the containers the event
+# is made of, keeping their types:
+#
+# - ``dict``, ``list``, ``tuple``, ``set`` and ``bytearray`` (exact types) are
+#   copied; everything else — strings, numbers, ``datetime``, a subclass of
+#   ``dict``, any user object — is kept as the same object (immutable leaves
+#   need no copy; a user class could run arbitrary code when copied);
+# - shared containers stay shared and cycles stay cycles (one copy per
+#   container, as ``copy.deepcopy`` does);
+# - the cost is bounded: at most ``max_nodes`` values and ``max_depth`` levels
+#   are copied; past either, the original object is kept (nothing is lost, it
+#   is only not protected from later changes);
+# - a container changed by another thread while it is copied is kept as is.
 
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ _COPIED_TYPES = frozenset({dict, list, tuple, set, bytearray})
 
 
 def snapshot(value: T, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> T:
-    """A copy of ``value``'s containers, bounded; see the module docstring."""
+    # A copy of ``value``'s containers, bounded; see the module docstring.
     kind: type[Any] = type(value)
     if kind not in _COPIED_TYPES:
         return value
@@ -53,7 +52,7 @@ class _Copier:
         self.copies: dict[int, tuple[object, object]] = {}
 
     def copy(self, value: Any, depth_left: int) -> Any:
-        """``value`` (one of _COPIED_TYPES) copied, or itself past the bounds."""
+        # ``value`` (one of _COPIED_TYPES) copied, or itself past the bounds.
         known = self.copies.get(id(value))
         if known is not None:
             return known[1]
@@ -112,7 +111,7 @@ Marks = dict[Any, tuple[object, Optional[dict[Any, object]]]]
 
 
 def mark(event: dict[Any, Any]) -> Marks:
-    """Remember what ``event`` holds, before a user hook sees it."""
+    # Remember what ``event`` holds, before a user hook sees it.
     return {
         key: (value, dict(value) if key in _DATA_KEYS and type(value) is dict else None)
         for key, value in event.items()
@@ -120,13 +119,12 @@ def mark(event: dict[Any, Any]) -> Marks:
 
 
 def snapshot_changes(event: dict[Any, Any], marks: Marks) -> None:
-    """Snapshot, in place, what a hook put into ``event`` since :func:`mark`.
-
-    Values of the event's keys, and of the keys of its ``extra``,
-    ``contexts``, ``tags``, ``user`` and ``request`` dicts, that are new or
-    were replaced are copied. A change deeper inside a container the SDK
-    made (a frame, a breadcrumb) is not seen.
-    """
+    # Snapshot, in place, what a hook put into ``event`` since :func:`mark`.
+    #
+    # Values of the event's keys, and of the keys of its ``extra``,
+    # ``contexts``, ``tags``, ``user`` and ``request`` dicts, that are new or
+    # were replaced are copied. A change deeper inside a container the SDK
+    # made (a frame, a breadcrumb) is not seen.
     for key, value in list(event.items()):
         before = marks.get(key)
         if before is None or before[0] is not value:

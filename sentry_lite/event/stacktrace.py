@@ -1,37 +1,36 @@
-"""Stack frames as Sentry wire frames: location, source context, in_app, locals.
-
-The fields Sentry's grouping reads (``function``, ``module``, ``filename``,
-``abs_path``, ``context_line``, ``in_app``) are what sentry_sdk 2.x sends for
-the same frame, so a project keeps its issues when it switches SDKs:
-
-- ``function`` is the code's plain name (``co_name``); on Python 3.11+ the
-  qualified name (``Shop.pay.<locals>.inner``) goes in ``raw_function`` when
-  it differs (Sentry's grouping for Python reads ``function`` first);
-- ``filename`` is the file's base name for a top-level module (``__main__``
-  included), the path from the top package's parent directory for a module in
-  a package; ``abs_path`` is ``os.path.abspath`` of the code's file name,
-  pseudo-files (``<string>``) included;
-- ``in_app``: true for a module ``in_app_include`` names, false for one
-  ``in_app_exclude`` names or a file under ``site-packages``/``dist-packages``,
-  true for a path starting with ``project_root``; otherwise left out (Sentry
-  reads a missing ``in_app`` as false);
-- frames of sentry_lite itself (not of its developer tools, ``local/``:
-  the demo's errors are an app's), and frames whose locals set
-  ``__traceback_hide__`` or ``__tracebackhide__``, are left out, as
-  sentry_sdk leaves out its own and those.
-
-Both entry points return frames oldest first (Sentry's order). A stack longer
-than ``max_stack_frames`` keeps its oldest half and its newest half; the
-frames in between are left out without a marker (the ``frames_omitted``
-field is not written).
-
-Cost per frame is a dict lookup for what is fixed per code location
-(filename, abs_path, in_app: a bounded cache keyed by file and module name,
-no frames or values in it), the few source lines from ``linecache``, and the
-locals: at most 50 per frame, made safe by one :class:`~.safe.Walker` per
-stack whose node budget is spent on the newest frames first. Nothing here
-holds a frame, traceback or local after returning.
-"""
+# Stack frames as Sentry wire frames: location, source context, in_app, locals.
+#
+# The fields Sentry's grouping reads (``function``, ``module``, ``filename``,
+# ``abs_path``, ``context_line``, ``in_app``) are what sentry_sdk 2.x sends for
+# the same frame, so a project keeps its issues when it switches SDKs:
+#
+# - ``function`` is the code's plain name (``co_name``); on Python 3.11+ the
+#   qualified name (``Shop.pay.<locals>.inner``) goes in ``raw_function`` when
+#   it differs (Sentry's grouping for Python reads ``function`` first);
+# - ``filename`` is the file's base name for a top-level module (``__main__``
+#   included), the path from the top package's parent directory for a module in
+#   a package; ``abs_path`` is ``os.path.abspath`` of the code's file name,
+#   pseudo-files (``<string>``) included;
+# - ``in_app``: true for a module ``in_app_include`` names, false for one
+#   ``in_app_exclude`` names or a file under ``site-packages``/``dist-packages``,
+#   true for a path starting with ``project_root``; otherwise left out (Sentry
+#   reads a missing ``in_app`` as false);
+# - frames of sentry_lite itself (not of its developer tools, ``local/``:
+#   the demo's errors are an app's), and frames whose locals set
+#   ``__traceback_hide__`` or ``__tracebackhide__``, are left out, as
+#   sentry_sdk leaves out its own and those.
+#
+# Both entry points return frames oldest first (Sentry's order). A stack longer
+# than ``max_stack_frames`` keeps its oldest half and its newest half; the
+# frames in between are left out without a marker (the ``frames_omitted``
+# field is not written).
+#
+# Cost per frame is a dict lookup for what is fixed per code location
+# (filename, abs_path, in_app: a bounded cache keyed by file and module name,
+# no frames or values in it), the few source lines from ``linecache``, and the
+# locals: at most 50 per frame, made safe by one :class:`~.safe.Walker` per
+# stack whose node budget is spent on the newest frames first. Nothing here
+# holds a frame, traceback or local after returning.
 
 from __future__ import annotations
 
@@ -88,11 +87,10 @@ _locations: dict[tuple[str, Optional[str], _Rules], _Location] = {}
 def frames_from_traceback(
     tb: Optional[TracebackType], settings: EventSettings, reprs: Optional[ReprMemo] = None
 ) -> list[Frame]:
-    """The frames of a traceback, oldest first.
-
-    ``reprs``: the repr memo of the other stacks of the same event (a chained
-    exception's traceback holds some of the same frames).
-    """
+    # The frames of a traceback, oldest first.
+    #
+    # ``reprs``: the repr memo of the other stacks of the same event (a chained
+    # exception's traceback holds some of the same frames).
     limit = max(settings.max_stack_frames, 1)
     oldest: list[tuple[FrameType, Optional[int]]] = []
     newest: deque[tuple[FrameType, Optional[int]]] = deque(maxlen=limit - limit // 2)
@@ -108,7 +106,7 @@ def frames_from_traceback(
 
 
 def frames_from_stack(frame: Optional[FrameType], settings: EventSettings) -> list[Frame]:
-    """The frames from ``frame`` out to the thread's first one, oldest first."""
+    # The frames from ``frame`` out to the thread's first one, oldest first.
     limit = max(settings.max_stack_frames, 1)
     newest: list[tuple[FrameType, Optional[int]]] = []
     oldest: deque[tuple[FrameType, Optional[int]]] = deque(maxlen=limit // 2)
@@ -201,7 +199,7 @@ else:
 
 
 def _hidden(frame: FrameType) -> bool:
-    """Whether ``frame`` is sentry_lite's own or asks to be hidden from tracebacks."""
+    # Whether ``frame`` is sentry_lite's own or asks to be hidden from tracebacks.
     module = dict.get(frame.f_globals, "__name__")
     if isinstance(module, str) and module.startswith(_OWN_MODULE_PREFIX):
         return not module.startswith(_LOCAL_TOOLS_PREFIX)
@@ -260,7 +258,7 @@ def _matches(module: str, prefixes: tuple[str, ...]) -> bool:
 
 
 def _filename(co_filename: str, module: Optional[str]) -> str:
-    """The frame's ``filename``: a top-level module's base name, else the path from its package."""
+    # The frame's ``filename``: a top-level module's base name, else the path from its package.
     if not module:
         return co_filename
     try:
@@ -304,7 +302,7 @@ def _frame_vars(
 
 
 class _Hidden:
-    """A local that strict mode hides: shown as ``[Filtered]`` (not quoted like a string)."""
+    # A local that strict mode hides: shown as ``[Filtered]`` (not quoted like a string).
 
     def __repr__(self) -> str:
         return FILTERED
@@ -314,7 +312,7 @@ _HIDDEN = _Hidden()
 
 
 def _allowed(name: object, value: object, local_filter: Callable[[str], bool]) -> object:
-    """``value``, or a ``[Filtered]`` mark when strict mode does not allow the local ``name``."""
+    # ``value``, or a ``[Filtered]`` mark when strict mode does not allow the local ``name``.
     try:
         allowed = isinstance(name, str) and bool(local_filter(name))
     except Exception as error:  # noqa: BLE001 -- fail closed: a broken filter hides the value

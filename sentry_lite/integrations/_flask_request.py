@@ -1,15 +1,14 @@
-"""Flask's side of a request: the middleware and the reader of Flask's request.
-
-Loaded by the first request a Flask app serves with the SDK recording
-(``flask.py``'s ``Flask.__call__`` hook imports it), not by ``init()``: the
-WSGI middleware, the request data and the event processor come with it.
-
-The reader adds to the environ's data the body Flask has cached or can give
-within ``max_request_body_size`` (``request.get_data(cache=True)``; a form
-Flask already parsed), as JSON or form fields where it can; with
-``send_default_pii``, Flask-Login's user id. The transaction is the view's
-endpoint or its URL rule (the integration's ``transaction_style``).
-"""
+# Flask's side of a request: the middleware and the reader of Flask's request.
+#
+# Loaded by the first request a Flask app serves with the SDK recording
+# (``flask.py``'s ``Flask.__call__`` hook imports it), not by ``init()``: the
+# WSGI middleware, the request data and the event processor come with it.
+#
+# The reader adds to the environ's data the body Flask has cached or can give
+# within ``max_request_body_size`` (``request.get_data(cache=True)``; a form
+# Flask already parsed), as JSON or form fields where it can; with
+# ``send_default_pii``, Flask-Login's user id. The transaction is the view's
+# endpoint or its URL rule (the integration's ``transaction_style``).
 
 from __future__ import annotations
 
@@ -30,7 +29,7 @@ _IDENTIFIER = "flask"
 
 
 class FlaskRequest(WsgiRequest):
-    """Reads Flask's request (werkzeug keeps it in the environ), else the environ."""
+    # Reads Flask's request (werkzeug keeps it in the environ), else the environ.
 
     __slots__ = ()
     specificity = 1
@@ -61,7 +60,7 @@ class FlaskRequest(WsgiRequest):
 
 
 class FlaskMiddleware(SentryWsgiMiddleware):
-    """The WSGI middleware with Flask's reader and mechanism."""
+    # The WSGI middleware with Flask's reader and mechanism.
 
     reader = FlaskRequest
     mechanism = "flask"
@@ -74,7 +73,7 @@ def _transaction_style() -> str:
 
 
 def _body(request: Any, size_option: object) -> Any:
-    """The body Flask has, or gives without surprises, within the size option."""
+    # The body Flask has, or gives without surprises, within the size option.
     if not body_within_limit(request.content_length, size_option):
         return None
     parsed = vars(request)
@@ -87,7 +86,7 @@ def _body(request: Any, size_option: object) -> Any:
 
 
 def _login_user_id() -> Optional[str]:
-    """Flask-Login's current user id, if Flask-Login is in use and someone is logged in."""
+    # Flask-Login's current user id, if Flask-Login is in use and someone is logged in.
     if "flask_login" not in sys.modules:
         return None
     try:

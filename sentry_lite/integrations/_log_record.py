@@ -1,9 +1,8 @@
-"""What a ``logging.LogRecord`` says, read safely: its message, template, extra fields, level.
-
-The logging integration turns records into breadcrumbs and events with these;
-a record may hold anything (``exc_info``, ``msg`` and ``args`` of any type),
-and reading it never raises.
-"""
+# What a ``logging.LogRecord`` says, read safely: its message, template, extra fields, level.
+#
+# The logging integration turns records into breadcrumbs and events with these;
+# a record may hold anything (``exc_info``, ``msg`` and ``args`` of any type),
+# and reading it never raises.
 
 from __future__ import annotations
 
@@ -48,7 +47,7 @@ _NAMED_FIELD = re.compile(r"%\(([^)]*)\)")
 
 
 def exception_of(record: logging.LogRecord) -> Optional[ExcInfo]:
-    """The record's exception, if it has a real one (``exc_info`` may be anything)."""
+    # The record's exception, if it has a real one (``exc_info`` may be anything).
     exc_info = record.exc_info
     if isinstance(exc_info, tuple) and len(exc_info) == 3:
         error = exc_info[1]
@@ -62,12 +61,11 @@ def record_message(
     max_value_length: int,
     key_filter: Optional[Callable[[str], bool]] = None,
 ) -> str:
-    """The record's message, cut to what the event's text limits can use.
-
-    The sensitive values of a mapping argument (``log.error("%(password)s",
-    {"password": pw})``) are masked before they are formatted in: in the text
-    nothing says any more what they were.
-    """
+    # The record's message, cut to what the event's text limits can use.
+    #
+    # The sensitive values of a mapping argument (``log.error("%(password)s",
+    # {"password": pw})``) are masked before they are formatted in: in the text
+    # nothing says any more what they were.
     message = None
     if key_filter is not None and type(record.args) is not tuple and record.args:
         message = _masked_mapping_message(record, key_filter)
@@ -89,9 +87,9 @@ def record_message(
 def _masked_mapping_message(
     record: logging.LogRecord, key_filter: Callable[[str], bool]
 ) -> Optional[str]:
-    """The message with the template's sensitive fields masked; None if it names none.
-
-    Fails closed: the template alone where it cannot be formatted so (``%(otp)d``)."""
+    # The message with the template's sensitive fields masked; None if it names none.
+    #
+    # Fails closed: the template alone where it cannot be formatted so (``%(otp)d``).
     args = record.args
     if not isinstance(args, Mapping):
         return None
@@ -124,11 +122,10 @@ def template_and_params(record: logging.LogRecord) -> tuple[str, Any]:
 
 
 def extra_fields(record: logging.LogRecord) -> Optional[dict[str, Any]]:
-    """The fields ``extra=`` put on the record (not made safe: that happens in the event).
-
-    ``makeRecord`` adds them after ``LogRecord.__init__`` set its own, so only
-    the keys past the standard ones are looked at.
-    """
+    # The fields ``extra=`` put on the record (not made safe: that happens in the event).
+    #
+    # ``makeRecord`` adds them after ``LogRecord.__init__`` set its own, so only
+    # the keys past the standard ones are looked at.
     fields = record.__dict__
     if len(fields) <= _STANDARD_COUNT:
         return None
@@ -151,15 +148,14 @@ _OTEL_SEVERITY = (
 
 
 def as_log(record: logging.LogRecord, body: str, project_root: Optional[str]) -> dict[str, Any]:
-    """The record as a structured log in sentry_sdk's shape (the client finishes it).
-
-    ``body`` is the record's text from :func:`record_message`, made once for
-    the log, the breadcrumb and the event.
-
-    The attributes are sentry_sdk's: the ``extra`` fields, the arguments as
-    ``sentry.message.parameter.<index or name>`` with the template, the
-    place of the call, the thread, the process and the logger's name.
-    """
+    # The record as a structured log in sentry_sdk's shape (the client finishes it).
+    #
+    # ``body`` is the record's text from :func:`record_message`, made once for
+    # the log, the breadcrumb and the event.
+    #
+    # The attributes are sentry_sdk's: the ``extra`` fields, the arguments as
+    # ``sentry.message.parameter.<index or name>`` with the template, the
+    # place of the call, the thread, the process and the logger's name.
     number, text = 1, "trace"
     for levelno, otel_number, otel_text in _OTEL_SEVERITY:
         if record.levelno >= levelno:
@@ -220,10 +216,9 @@ def sentry_level(levelno: int) -> str:
 
 
 def logging_call_frame(record: logging.LogRecord) -> Optional[FrameType]:
-    """The frame that made the logging call (the one ``logging`` named in the record).
-
-    Falls back to the first frame outside ``logging`` and the SDK.
-    """
+    # The frame that made the logging call (the one ``logging`` named in the record).
+    #
+    # Falls back to the first frame outside ``logging`` and the SDK.
     frame: Optional[FrameType] = sys._getframe(1)
     fallback: Optional[FrameType] = None
     while frame is not None:

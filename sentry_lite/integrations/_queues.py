@@ -1,23 +1,22 @@
-"""What the task-queue integrations (Celery, RQ) share: a job's scope, its event data, delivery.
-
-- Each job runs in its own isolation scope (:func:`enter_job_scope`): a fork
-  of the worker's, without the breadcrumbs earlier jobs and the worker's own
-  logging left there, and with a trace of its own (nothing carries the
-  queuing side's trace through the queue, so each job starts one, as a
-  sentry_sdk task does without incoming trace headers); for a job run inline
-  by the code that queued it (Celery's eager mode) an empty one, so the
-  caller's tags, user and request data do not become the job's, keeping only
-  the caller's trace: the job is part of the caller's work, as a trace says.
-- :class:`JobProcessor` adds the job's data to the events of that job: its
-  name as the transaction (source ``task``), its id as a tag, and its
-  arguments under ``extra``. The arguments are made safe when an event is
-  sent, with the client's limits and its scrubber's key and value rules
-  (``password=...``, tokens, ``{"api_key": ...}``), with or without
-  ``send_default_pii``: a job that does not fail pays for none of it.
-- :func:`deliver_from_child`: a forked worker child (Celery's prefork pool,
-  RQ's work horse) may end with ``os._exit`` or be killed between jobs, so
-  what a job queued is delivered before the job's result is handed back.
-"""
+# What the task-queue integrations (Celery, RQ) share: a job's scope, its event data, delivery.
+#
+# - Each job runs in its own isolation scope (:func:`enter_job_scope`): a fork
+#   of the worker's, without the breadcrumbs earlier jobs and the worker's own
+#   logging left there, and with a trace of its own (nothing carries the
+#   queuing side's trace through the queue, so each job starts one, as a
+#   sentry_sdk task does without incoming trace headers); for a job run inline
+#   by the code that queued it (Celery's eager mode) an empty one, so the
+#   caller's tags, user and request data do not become the job's, keeping only
+#   the caller's trace: the job is part of the caller's work, as a trace says.
+# - :class:`JobProcessor` adds the job's data to the events of that job: its
+#   name as the transaction (source ``task``), its id as a tag, and its
+#   arguments under ``extra``. The arguments are made safe when an event is
+#   sent, with the client's limits and its scrubber's key and value rules
+#   (``password=...``, tokens, ``{"api_key": ...}``), with or without
+#   ``send_default_pii``: a job that does not fail pays for none of it.
+# - :func:`deliver_from_child`: a forked worker child (Celery's prefork pool,
+#   RQ's work horse) may end with ``os._exit`` or be killed between jobs, so
+#   what a job queued is delivered before the job's result is handed back.
 
 from __future__ import annotations
 
@@ -46,7 +45,7 @@ __all__ = [
 
 
 def active_client(identifier: str) -> Optional[Client]:
-    """The active client if it sends events and has the integration ``identifier`` on."""
+    # The active client if it sends events and has the integration ``identifier`` on.
     client = get_current_scope().get_client()
     if not isinstance(client, Client) or not client.is_active():
         return None
@@ -54,13 +53,12 @@ def active_client(identifier: str) -> Optional[Client]:
 
 
 def enter_job_scope(inline: bool) -> tuple[Scope, Callable[[], None]]:
-    """Enter a new isolation scope for one job; returns it and the function that leaves it.
-
-    ``inline``: the job runs in the code that queued it (eager mode): its
-    scopes start empty (the global scope still applies) but for the caller's
-    trace. Otherwise the job starts a new trace: the worker's isolation scope
-    has one, which every job forked from it would share.
-    """
+    # Enter a new isolation scope for one job; returns it and the function that leaves it.
+    #
+    # ``inline``: the job runs in the code that queued it (eager mode): its
+    # scopes start empty (the global scope still applies) but for the caller's
+    # trace. Otherwise the job starts a new trace: the worker's isolation scope
+    # has one, which every job forked from it would share.
     block: AbstractContextManager[Scope] = isolation_scope()
     scope = block.__enter__()
     if inline:
@@ -80,17 +78,16 @@ def enter_job_scope(inline: bool) -> tuple[Scope, Callable[[], None]]:
 
 
 class JobProcessor:
-    """An event processor that adds one job's data to the events of that job.
-
-    Args:
-        extra_key: where the job's data goes under ``extra`` (``"celery-job"``).
-        transaction: the job's name.
-        tags: tags of the job (its id).
-        data: the job's data (arguments included), or a function that reads
-            it; read and made safe only when an event is sent.
-        fingerprint_for: exception types whose events are grouped by job
-            name (time limits), with the fingerprint's first two parts.
-    """
+    # An event processor that adds one job's data to the events of that job.
+    #
+    # Args:
+    #     extra_key: where the job's data goes under ``extra`` (``"celery-job"``).
+    #     transaction: the job's name.
+    #     tags: tags of the job (its id).
+    #     data: the job's data (arguments included), or a function that reads
+    #         it; read and made safe only when an event is sent.
+    #     fingerprint_for: exception types whose events are grouped by job
+    #         name (time limits), with the fingerprint's first two parts.
 
     __slots__ = ("data", "extra_key", "fingerprint_for", "tags", "transaction")
 
@@ -145,7 +142,7 @@ class JobProcessor:
 
 
 def capture_job_error(client: Client, error: BaseException, traceback: Any, mechanism: str) -> None:
-    """Send ``error`` as an unhandled error of a job (mechanism ``celery``/``rq``), once."""
+    # Send ``error`` as an unhandled error of a job (mechanism ``celery``/``rq``), once.
     if not isinstance(error, Exception):
         return  # KeyboardInterrupt, SystemExit: the worker is stopping, no error of the job's
     if was_sent(error) and client.get_integration("dedupe") is not None:
@@ -156,8 +153,7 @@ def capture_job_error(client: Client, error: BaseException, traceback: Any, mech
 
 
 def deliver_from_child() -> None:
-    """Deliver what this process queued (bounded by ``shutdown_timeout``), before it may die.
-
-    Returns at once when nothing is queued; never raises.
-    """
+    # Deliver what this process queued (bounded by ``shutdown_timeout``), before it may die.
+    #
+    # Returns at once when nothing is queued; never raises.
     settle_transports()

@@ -1,25 +1,24 @@
-"""RQ cron check-ins (``RqIntegration(monitor_cron_jobs=True)``).
-
-Two schedulers queue RQ jobs on a schedule, and the job must say so when it
-reaches the worker:
-
-- RQ's own (``rq cron``, ``rq.cron.CronJob``, RQ 2.5+): when a cron job is
-  queued, in the scheduler's process, its name and schedule are put in the
-  job's ``meta`` (``CronJob.enqueue`` is wrapped when ``rq.cron`` is
-  imported);
-- rq-scheduler's ``cron()`` and ``schedule(interval=...)`` already keep
-  ``cron_string`` or ``interval`` in the job's ``meta`` (a job with a
-  ``repeat`` count ends: not monitored).
-
-The worker sends ``in_progress`` when such a job starts and ``ok`` or
-``error`` (with the duration) when it ends, with the schedule as
-``monitor_config``. The monitor is the cron job's name (RQ's cron), else the
-job id when it was given one, else the function's name. Cron expressions
-are read in the machine's local time by both schedulers: the timezone sent
-is ``UTC`` on a UTC machine, else the ``TZ`` variable when it names a zone;
-otherwise the check-ins carry no ``monitor_config`` (the monitor must then
-be set up in Sentry).
-"""
+# RQ cron check-ins (``RqIntegration(monitor_cron_jobs=True)``).
+#
+# Two schedulers queue RQ jobs on a schedule, and the job must say so when it
+# reaches the worker:
+#
+# - RQ's own (``rq cron``, ``rq.cron.CronJob``, RQ 2.5+): when a cron job is
+#   queued, in the scheduler's process, its name and schedule are put in the
+#   job's ``meta`` (``CronJob.enqueue`` is wrapped when ``rq.cron`` is
+#   imported);
+# - rq-scheduler's ``cron()`` and ``schedule(interval=...)`` already keep
+#   ``cron_string`` or ``interval`` in the job's ``meta`` (a job with a
+#   ``repeat`` count ends: not monitored).
+#
+# The worker sends ``in_progress`` when such a job starts and ``ok`` or
+# ``error`` (with the duration) when it ends, with the schedule as
+# ``monitor_config``. The monitor is the cron job's name (RQ's cron), else the
+# job id when it was given one, else the function's name. Cron expressions
+# are read in the machine's local time by both schedulers: the timezone sent
+# is ``UTC`` on a UTC machine, else the ``TZ`` variable when it names a zone;
+# otherwise the check-ins carry no ``monitor_config`` (the monitor must then
+# be set up in Sentry).
 
 from __future__ import annotations
 
@@ -40,7 +39,7 @@ _UNITS = (("week", 7 * 24 * 3600), ("day", 24 * 3600), ("hour", 3600), ("minute"
 
 
 def watch_cron_jobs() -> None:
-    """Wrap ``CronJob.enqueue`` when the program imports ``rq.cron``."""
+    # Wrap ``CronJob.enqueue`` when the program imports ``rq.cron``.
     when_imported("rq.cron", _patch_cron_job)
 
 
@@ -52,7 +51,7 @@ def _integration() -> Any:
 
 
 def _send_checkin(**check_in: Any) -> Optional[str]:
-    """One check-in through ``sentry_lite.crons`` (imported when the first one is sent)."""
+    # One check-in through ``sentry_lite.crons`` (imported when the first one is sent).
     from sentry_lite.crons import capture_checkin
 
     return capture_checkin(**check_in)
@@ -88,7 +87,7 @@ def _patch_cron_job(module: ModuleType) -> None:
 
 
 def start_cron_run(job: Any) -> Optional[tuple[str, Optional[str], float]]:
-    """Send ``in_progress`` for a scheduled job; (slug, check-in id, start) or None."""
+    # Send ``in_progress`` for a scheduled job; (slug, check-in id, start) or None.
     with guarded("rq cron check-in"):
         integration = _integration()
         if integration is None or not integration.monitor_cron_jobs:
@@ -107,7 +106,7 @@ def start_cron_run(job: Any) -> Optional[tuple[str, Optional[str], float]]:
 
 
 def end_cron_run(run: Optional[tuple[str, Optional[str], float]], succeeded: bool) -> None:
-    """Send ``ok`` or ``error`` with the duration for a run :func:`start_cron_run` started."""
+    # Send ``ok`` or ``error`` with the duration for a run :func:`start_cron_run` started.
     if run is None or run[1] is None:
         return
     slug, check_in_id, started = run
@@ -120,7 +119,7 @@ def end_cron_run(run: Optional[tuple[str, Optional[str], float]], succeeded: boo
 
 
 def _schedule_of(job: Any) -> Optional[tuple[str, Optional[dict[str, Any]]]]:
-    """The monitor slug and config of a job a scheduler queued; None for any other job."""
+    # The monitor slug and config of a job a scheduler queued; None for any other job.
     meta = getattr(job, "meta", None)
     if not isinstance(meta, dict):
         return None
@@ -155,7 +154,7 @@ def _config(cron: Any, interval: Any) -> Optional[dict[str, Any]]:
 
 
 def _local_zone() -> Optional[str]:
-    """The IANA name of the machine's zone, when it can be known; None otherwise."""
+    # The IANA name of the machine's zone, when it can be known; None otherwise.
     if time.timezone == 0 and (not time.daylight or time.altzone == 0):
         return "UTC"
     named = os.environ.get("TZ", "").lstrip(":")

@@ -1,17 +1,16 @@
-"""Starlette's side of a request: the middleware, its reader, and the body the app read.
-
-Loaded by the first request a Starlette (or FastAPI) app serves with the SDK
-recording (``starlette.py``'s ``Starlette.__call__`` hook imports it), not by
-``init()``: the ASGI middleware, the request data and the event processor
-come with it.
-
-The reader adds to the ASGI scope's data the body the app read through
-``Request.body()``/``json()`` or ``form()``, within
-``max_request_body_size``: when this module is loaded, those two methods of
-Starlette's ``Request`` are wrapped to leave what they read in the ASGI
-scope (Starlette caches it on the request object, which the SDK never sees).
-The SDK never reads the body itself.
-"""
+# Starlette's side of a request: the middleware, its reader, and the body the app read.
+#
+# Loaded by the first request a Starlette (or FastAPI) app serves with the SDK
+# recording (``starlette.py``'s ``Starlette.__call__`` hook imports it), not by
+# ``init()``: the ASGI middleware, the request data and the event processor
+# come with it.
+#
+# The reader adds to the ASGI scope's data the body the app read through
+# ``Request.body()``/``json()`` or ``form()``, within
+# ``max_request_body_size``: when this module is loaded, those two methods of
+# Starlette's ``Request`` are wrapped to leave what they read in the ASGI
+# scope (Starlette caches it on the request object, which the SDK never sees).
+# The SDK never reads the body itself.
 
 from __future__ import annotations
 
@@ -33,7 +32,7 @@ _FORM = "sentry_lite.form"
 
 
 class StarletteRequest(AsgiRequest):
-    """The ASGI scope as Starlette fills it in: the route, and the body the app read."""
+    # The ASGI scope as Starlette fills it in: the route, and the body the app read.
 
     __slots__ = ()
     specificity = 1
@@ -47,7 +46,7 @@ class StarletteRequest(AsgiRequest):
 
 
 class StarletteMiddleware(SentryAsgiMiddleware):
-    """The ASGI middleware with Starlette's reader."""
+    # The ASGI middleware with Starlette's reader.
 
     def make_reader(self, scope: AsgiScope) -> RequestReader:
         return StarletteRequest(scope, self.transaction_style)
@@ -90,7 +89,7 @@ def _content_length(scope: AsgiScope) -> Optional[int]:
 
 
 def _patch_request(module: ModuleType) -> None:
-    """``Request.body()`` and the form parser leave what they read in the ASGI scope."""
+    # ``Request.body()`` and the form parser leave what they read in the ASGI scope.
     request_class = module.Request
     original_body = request_class.body
 

@@ -1,10 +1,9 @@
-"""Scopes into threads and thread-pool tasks: forks of the starting thread's, installed first.
-
-Loaded by the first ``Thread.start()`` of the program (the SDK's own threads
-are left alone) or the import of ``concurrent.futures.thread``: a program
-that starts no thread never runs this code. ``integrations/threading.py``
-holds the integration and the patch of ``Thread.start``.
-"""
+# Scopes into threads and thread-pool tasks: forks of the starting thread's, installed first.
+#
+# Loaded by the first ``Thread.start()`` of the program (the SDK's own threads
+# are left alone) or the import of ``concurrent.futures.thread``: a program
+# that starts no thread never runs this code. ``integrations/threading.py``
+# holds the integration and the patch of ``Thread.start``.
 
 from __future__ import annotations
 
@@ -26,7 +25,7 @@ __all__ = ["patch_executor_submit", "run_with_scopes", "scopes_to_install"]
 def scopes_to_install(
     integration: type[ThreadingIntegration],
 ) -> Optional[Callable[[], None]]:
-    """Forks of this thread's scopes for a new thread or task, if the active client wants them."""
+    # Forks of this thread's scopes for a new thread or task, if the active client wants them.
     from sentry_lite.scope import fork_scopes_for_thread, get_current_scope
 
     found = get_current_scope().get_client().get_integration(integration)
@@ -36,14 +35,13 @@ def scopes_to_install(
 
 
 def run_with_scopes(thread: threading.Thread, install: Callable[[], None]) -> None:
-    """Make ``thread.run`` install the scopes first, then put ``run`` back.
-
-    The wrapper must not hold the thread (a thread referring to itself through
-    its own ``run`` attribute is a reference cycle): a bound ``run`` is
-    unwrapped to its function, and the thread is found again with
-    ``current_thread()`` once it runs. Once ``run`` returns the wrapper is
-    removed, so a finished thread object does not keep the scopes alive.
-    """
+    # Make ``thread.run`` install the scopes first, then put ``run`` back.
+    #
+    # The wrapper must not hold the thread (a thread referring to itself through
+    # its own ``run`` attribute is a reference cycle): a bound ``run`` is
+    # unwrapped to its function, and the thread is found again with
+    # ``current_thread()`` once it runs. Once ``run`` returns the wrapper is
+    # removed, so a finished thread object does not keep the scopes alive.
     run = thread.run
     function = getattr(run, "__func__", None)
     if "run" not in vars(thread) and function is not None:
@@ -90,11 +88,10 @@ def patch_executor_submit(module: ModuleType, integration: type[ThreadingIntegra
 def _call_with_scopes(
     install: Callable[[], None], fn: Callable[..., Any], args: Any, kwargs: Any
 ) -> Any:
-    """Run ``fn`` with the submitter's scopes in a copy of the pool thread's context.
-
-    The copy keeps what the pool's ``initializer`` set and is thrown away
-    afterwards, so the next task on this thread does not inherit the scopes.
-    """
+    # Run ``fn`` with the submitter's scopes in a copy of the pool thread's context.
+    #
+    # The copy keeps what the pool's ``initializer`` set and is thrown away
+    # afterwards, so the next task on this thread does not inherit the scopes.
 
     def call() -> Any:
         install()

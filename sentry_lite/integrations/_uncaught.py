@@ -1,10 +1,9 @@
-"""What the excepthook does with an exception nobody caught: report it, deliver it, note Ctrl-C.
-
-Loaded when an exception first reaches ``sys.excepthook`` (or a thread's or
-task's hook): most runs of a program end without one, and this code costs
-memory in every process that loads it. ``integrations/excepthook.py`` holds
-the integration and the hook that calls :func:`run_excepthook`.
-"""
+# What the excepthook does with an exception nobody caught: report it, deliver it, note Ctrl-C.
+#
+# Loaded when an exception first reaches ``sys.excepthook`` (or a thread's or
+# task's hook): most runs of a program end without one, and this code costs
+# memory in every process that loads it. ``integrations/excepthook.py`` holds
+# the integration and the hook that calls :func:`run_excepthook`.
 
 from __future__ import annotations
 
@@ -35,7 +34,7 @@ def run_excepthook(
     value: BaseException,
     tb: TracebackType | None,
 ) -> None:
-    """The body of ``sys.excepthook``: report, then the previous hook, then deliver."""
+    # The body of ``sys.excepthook``: report, then the previous hook, then deliver.
     _note_interrupted(exc_type, tb)
     try:
         if _reported_here(integration):
@@ -53,7 +52,7 @@ def run_excepthook(
 
 
 def _reported_here(integration: type[ExcepthookIntegration]) -> bool:
-    """False in an interactive session, unless the integration says ``always_run``."""
+    # False in an interactive session, unless the integration says ``always_run``.
     if not hasattr(sys, "ps1"):
         return True
     with guarded("excepthook"):
@@ -75,16 +74,15 @@ def _note_interrupted(exc_type: type[BaseException], tb: TracebackType | None) -
 
 
 def keep_interrupted_exit_status() -> None:
-    """After Ctrl-C ended the program, make sure it still exits as killed by SIGINT (130).
-
-    CPython notes "a KeyboardInterrupt ended the program" in one global
-    flag, and clears it whenever any thread runs ``eval()`` or ``exec()`` on
-    a string: ``collections.namedtuple`` does, so a module the worker
-    imports meanwhile (its first send is in flight) turned the exit status
-    into 1. Running ``exec`` of a string that raises KeyboardInterrupt sets
-    the flag again. Called last by the atexit integration, after the worker
-    was stopped.
-    """
+    # After Ctrl-C ended the program, make sure it still exits as killed by SIGINT (130).
+    #
+    # CPython notes "a KeyboardInterrupt ended the program" in one global
+    # flag, and clears it whenever any thread runs ``eval()`` or ``exec()`` on
+    # a string: ``collections.namedtuple`` does, so a module the worker
+    # imports meanwhile (its first send is in flight) turned the exit status
+    # into 1. Running ``exec`` of a string that raises KeyboardInterrupt sets
+    # the flag again. Called last by the atexit integration, after the worker
+    # was stopped.
     if _interrupted:
         with contextlib.suppress(KeyboardInterrupt):
             exec("raise KeyboardInterrupt")  # a string: see above
@@ -95,7 +93,7 @@ def _deliver_before_exit(
     exc_type: type[BaseException],
     tb: TracebackType | None,
 ) -> None:
-    """The crash reaches the server or the disk spool before the hook returns (bounded)."""
+    # The crash reaches the server or the disk spool before the hook returns (bounded).
     if issubclass(exc_type, (KeyboardInterrupt, SystemExit)):
         return
     with guarded("excepthook delivery"):
@@ -130,18 +128,17 @@ def _ends_the_program_guarded(tb: TracebackType | None) -> bool:
 
 
 def _ends_the_program(tb: TracebackType | None) -> bool:
-    """True when the interpreter called the hook for an exception that ends the program.
-
-    That exception came out of the main module's top level (the script,
-    ``python -c``, or the module ``python -m`` runs), on the main thread,
-    and no Python code called the hook (none of the caller's frames is a
-    module's top level). False in an interactive session (the REPL,
-    ``python -i``), on another thread, when the program calls the hook
-    itself and carries on (a GUI toolkit reporting an error in a callback),
-    and when an embedding host (uWSGI, mod_wsgi) calls the application from
-    C and reports each request's error through the hook: such a traceback
-    starts in the application's function, not in ``__main__``.
-    """
+    # True when the interpreter called the hook for an exception that ends the program.
+    #
+    # That exception came out of the main module's top level (the script,
+    # ``python -c``, or the module ``python -m`` runs), on the main thread,
+    # and no Python code called the hook (none of the caller's frames is a
+    # module's top level). False in an interactive session (the REPL,
+    # ``python -i``), on another thread, when the program calls the hook
+    # itself and carries on (a GUI toolkit reporting an error in a callback),
+    # and when an embedding host (uWSGI, mod_wsgi) calls the application from
+    # C and reports each request's error through the hook: such a traceback
+    # starts in the application's function, not in ``__main__``.
     if sys.flags.interactive or hasattr(sys, "ps1"):
         return False
     if threading.current_thread() is not threading.main_thread():
@@ -157,10 +154,9 @@ def _ends_the_program(tb: TracebackType | None) -> bool:
 
 
 def _raised_out_of_main(tb: TracebackType | None) -> bool:
-    """True when the traceback's outermost frame is the ``__main__`` module's top level.
-
-    ``python -m`` adds runpy's frames above it; they are skipped.
-    """
+    # True when the traceback's outermost frame is the ``__main__`` module's top level.
+    #
+    # ``python -m`` adds runpy's frames above it; they are skipped.
     while tb is not None:
         frame = tb.tb_frame
         module = frame.f_globals.get("__name__")
@@ -177,11 +173,10 @@ def report_unhandled(
     *,
     fatal: bool = False,
 ) -> None:
-    """Capture an exception nobody handled, if the active client enables ``integration``.
-
-    ``fatal``: it ends the program, so the release-health session ends
-    ``crashed`` (in the same envelope as the event).
-    """
+    # Capture an exception nobody handled, if the active client enables ``integration``.
+    #
+    # ``fatal``: it ends the program, so the release-health session ends
+    # ``crashed`` (in the same envelope as the event).
     if issubclass(exc_info[0], (KeyboardInterrupt, SystemExit)):
         return
     with guarded(f"{mechanism_type} hook"):

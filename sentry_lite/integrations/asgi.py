@@ -102,7 +102,7 @@ def asgi_request_data(scope: AsgiScope, send_default_pii: bool) -> dict[str, Any
 
 
 def asgi_url(scope: AsgiScope, headers: Iterable[tuple[str, str]]) -> str:
-    """The request's URL without its query string."""
+    # The request's URL without its query string.
     scheme = scope.get("scheme") or ("ws" if scope.get("type") == "websocket" else "http")
     host = next((value for name, value in headers if name.lower() == "host"), None)
     if host is None:
@@ -215,7 +215,7 @@ class SentryAsgiMiddleware:
 
 
 def _trace_headers(scope: AsgiScope) -> tuple[Optional[str], Optional[str]]:
-    """The ``sentry-trace`` and ``baggage`` values of a connection (names are lower case)."""
+    # The ``sentry-trace`` and ``baggage`` values of a connection (names are lower case).
     sentry_trace = baggage = None
     try:
         for name, value in scope.get("headers") or ():

@@ -87,7 +87,7 @@ def enable_asyncio_integration(*args: Any, **kwargs: Any) -> None:
 
 
 def patch_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Install the task factory and exception handler on ``loop`` (once per loop)."""
+    # Install the task factory and exception handler on ``loop`` (once per loop).
     previous_factory = loop.get_task_factory()
     if getattr(previous_factory, _MARK, False):
         return
@@ -113,20 +113,19 @@ def _task_factory(previous: Optional[TaskFactory]) -> TaskFactory:
 
 
 def _reporting(coro: Coroutine[Any, Any, Any]) -> Coroutine[Any, Any, Any]:
-    """``coro`` wrapped: an exception that ends it is captured, then raised on."""
+    # ``coro`` wrapped: an exception that ends it is captured, then raised on.
     return _ReportingCoroutine(coro)
 
 
 class _ReportingCoroutine(Coroutine[Any, Any, Any]):
-    """Passes ``send``/``throw``/``close`` to the task's coroutine; reports what ends it.
-
-    An object, not an ``async def`` wrapper: a wrapper coroutine cancelled
-    before its first step never starts, so the coroutine inside it is never
-    awaited and Python warns about it ("coroutine ... was never awaited").
-    Forwarding ``throw`` lets the real coroutine see the cancellation, as
-    without the SDK. Other attributes (``cr_frame``, ``__qualname__``...) are
-    the real coroutine's, so task reprs and stacks look as before.
-    """
+    # Passes ``send``/``throw``/``close`` to the task's coroutine; reports what ends it.
+    #
+    # An object, not an ``async def`` wrapper: a wrapper coroutine cancelled
+    # before its first step never starts, so the coroutine inside it is never
+    # awaited and Python warns about it ("coroutine ... was never awaited").
+    # Forwarding ``throw`` lets the real coroutine see the cancellation, as
+    # without the SDK. Other attributes (``cr_frame``, ``__qualname__``...) are
+    # the real coroutine's, so task reprs and stacks look as before.
 
     __slots__ = ("_coro",)
 

@@ -36,20 +36,20 @@ class AtexitIntegration(Integration):
 
 
 class _Anchor:
-    """Something weakly referenceable that dies at once."""
+    # Something weakly referenceable that dies at once.
+    pass
 
 
 def _weakref_finalizers_run_after_us() -> None:
-    """Order the exit: our flush first, then the ``weakref.finalize`` callbacks.
-
-    Those callbacks (urllib3 closes each pool's idle connections with one) run
-    from a single atexit handler, registered when the process makes its first
-    ``finalize``. Our pool is made on the first send, after ``init()`` registered
-    our handler: theirs would then run first, and close our connections while
-    the exit flush still sends (it reconnects, and the connection it opens is
-    left to the collector: a ResourceWarning). Making one now registers theirs
-    before ours, so it runs after. Nothing changes if it was registered already.
-    """
+    # Order the exit: our flush first, then the ``weakref.finalize`` callbacks.
+    #
+    # Those callbacks (urllib3 closes each pool's idle connections with one) run
+    # from a single atexit handler, registered when the process makes its first
+    # ``finalize``. Our pool is made on the first send, after ``init()`` registered
+    # our handler: theirs would then run first, and close our connections while
+    # the exit flush still sends (it reconnects, and the connection it opens is
+    # left to the collector: a ResourceWarning). Making one now registers theirs
+    # before ours, so it runs after. Nothing changes if it was registered already.
     import weakref
 
     weakref.finalize(_Anchor(), int)  # the anchor dies at once; only the registration counts

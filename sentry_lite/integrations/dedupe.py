@@ -47,7 +47,7 @@ class DedupeIntegration(Integration):
 
 
 def _attributes(hint: Hint) -> dict[str, object] | None:
-    """The ``__dict__`` of the hint's exception, where the mark goes; None without one."""
+    # The ``__dict__`` of the hint's exception, where the mark goes; None without one.
     exc_info = hint.get("exc_info")
     error = exc_info[1] if exc_info else None
     if not isinstance(error, BaseException):

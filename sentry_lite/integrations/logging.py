@@ -80,7 +80,7 @@ _lowest_level = logging.CRITICAL + 1
 
 
 class _Busy(threading.local):
-    """Set while this thread turns a record into an event or breadcrumb."""
+    # Set while this thread turns a record into an event or breadcrumb.
 
     active = False  # a class default: reading it never raises AttributeError (slow)
 
@@ -209,7 +209,7 @@ def _record(
     integration: bool = True,
     log: bool = False,
 ) -> None:
-    """Turn ``record`` into an event, breadcrumb and/or log, if the rules and the client allow."""
+    # Turn ``record`` into an event, breadcrumb and/or log, if the rules and the client allow.
     if _busy.active:
         return
     _busy.active = True
@@ -288,7 +288,7 @@ def _is_ignored(name: str) -> bool:
 
 
 def _is_own(name: str) -> bool:
-    """The SDK's own loggers and its HTTP client's: never recorded in any form."""
+    # The SDK's own loggers and its HTTP client's: never recorded in any form.
     name = name.strip()
     return name == _OWN_LOGGER or name.startswith(_OWN_LOGGER + ".") or name in _ALWAYS_IGNORED
 

@@ -183,8 +183,8 @@ def _wants(parameter: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def _format_of(parameter: str) -> Callable[[dict[str, Any]], str]:
-    """The current integration's format; a text one without the exception's traceback
-    (loguru appends it only to formats given as text, and the event carries it)."""
+    # The current integration's format; a text one without the exception's traceback
+    # (loguru appends it only to formats given as text, and the event carries it).
 
     def format_for(record: dict[str, Any]) -> str:
         chosen = getattr(_current(), parameter, DEFAULT_FORMAT)
@@ -205,7 +205,7 @@ def _default_format() -> str:
 
 
 def _sink(parameter: str) -> tuple[Any, dict[str, Any]]:
-    """The sink for one of the integration's level parameters, and loguru's add() options."""
+    # The sink for one of the integration's level parameters, and loguru's add() options.
     if parameter == "level":
         return LoguruBreadcrumbHandler(), {"format": _format_of("breadcrumb_format")}
     if parameter == "event_level":
@@ -214,7 +214,7 @@ def _sink(parameter: str) -> tuple[Any, dict[str, Any]]:
 
 
 def _lower_floors(integration: LoguruIntegration) -> None:
-    """Note ``integration``'s levels; a sink already added is added again if one is lower."""
+    # Note ``integration``'s levels; a sink already added is added again if one is lower.
     lowered = False
     with _lock:
         for parameter in _LEVEL_PARAMETERS:
@@ -239,7 +239,7 @@ def _add_sink(parameter: str) -> None:
 
 
 def _add_sinks(module: ModuleType) -> None:
-    """loguru was imported: add a sink per level some integration asked for."""
+    # loguru was imported: add a sink per level some integration asked for.
     global _loguru_logger  # noqa: PLW0603 -- loguru's one logger, once imported
     with _lock:
         _loguru_logger = module.logger
@@ -255,7 +255,7 @@ def _add_all_sinks() -> None:
 
 
 def _send_log(message: Any) -> None:
-    """The sink of structured logs: one record as a log in sentry_sdk's shape."""
+    # The sink of structured logs: one record as a log in sentry_sdk's shape.
     try:
         record = message.record
         name = record.get("name") or ""
@@ -276,7 +276,7 @@ def _send_log(message: Any) -> None:
 
 
 def _as_log(record: dict[str, Any], project_root: Optional[str]) -> dict[str, Any]:
-    """A loguru record as a structured log in sentry_sdk's shape, with its attributes."""
+    # A loguru record as a structured log in sentry_sdk's shape, with its attributes.
     number, text = 1, "trace"
     for level, otel_number, otel_text in _OTEL_SEVERITY:
         if record["level"].no >= level:

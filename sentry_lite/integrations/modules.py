@@ -67,7 +67,7 @@ def _scan(paths: list[str]) -> dict[str, str]:
 
 
 def _parse_entry(entry: str) -> Optional[tuple[str, str]]:
-    """``(name, version)`` of ``name-version[-pyX.Y].dist-info`` / ``.egg-info``, else None."""
+    # ``(name, version)`` of ``name-version[-pyX.Y].dist-info`` / ``.egg-info``, else None.
     if not entry.endswith(_SUFFIXES):
         return None
     stem = entry.rsplit(".", 1)[0]

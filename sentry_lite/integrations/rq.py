@@ -73,7 +73,7 @@ class RqIntegration(Integration):
 
 
 def _worker_class(module: ModuleType) -> Any:
-    """The class that owns ``perform_job``: ``BaseWorker`` (RQ 2.x+), else ``Worker``."""
+    # The class that owns ``perform_job``: ``BaseWorker`` (RQ 2.x+), else ``Worker``.
     base = getattr(module, "BaseWorker", None)
     if base is not None and "perform_job" in vars(base):
         return base
@@ -139,7 +139,7 @@ def _processor(job: Any) -> JobProcessor:
 
 
 def _job_data(job: Any, function: str) -> dict[str, Any]:
-    """What the event tells of the job, read when an event is sent (``started_at`` is set late)."""
+    # What the event tells of the job, read when an event is sent (``started_at`` is set late).
     data: dict[str, Any] = {
         "job_id": _read(job, "id"),
         "func": function,
@@ -157,7 +157,7 @@ def _job_data(job: Any, function: str) -> dict[str, Any]:
 
 
 def _read(job: Any, name: str) -> Any:
-    """An attribute of the job; None when it cannot be read (a job that fails to deserialize)."""
+    # An attribute of the job; None when it cannot be read (a job that fails to deserialize).
     try:
         return getattr(job, name)
     except Exception:  # noqa: BLE001 -- RQ raises DeserializationError from these properties

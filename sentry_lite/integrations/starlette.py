@@ -88,7 +88,7 @@ class StarletteIntegration(Integration):
 
 
 def patch_starlette() -> None:
-    """Install the Starlette patches (once, whichever of Starlette and FastAPI asks)."""
+    # Install the Starlette patches (once, whichever of Starlette and FastAPI asks).
     for module, patch in (
         ("starlette.concurrency", _patch_threadpool),
         ("starlette.applications", _patch_application),
@@ -100,7 +100,7 @@ def patch_starlette() -> None:
 
 
 def integration_for(client: Client, app: Any) -> Optional[StarletteIntegration]:
-    """The integration that handles ``app``: FastAPI's for a FastAPI app, if enabled."""
+    # The integration that handles ``app``: FastAPI's for a FastAPI app, if enabled.
     if type(app).__module__.startswith("fastapi"):
         fastapi = client.get_integration("fastapi")
         if isinstance(fastapi, StarletteIntegration):
@@ -152,10 +152,9 @@ def _patch_exception_middleware(module: ModuleType) -> None:
 
 
 def _reporting_handler(handler: Any) -> Any:
-    """``handler`` that first reports an exception whose status is a failed request's.
-
-    Keeps the handler's kind: Starlette runs a plain function in a thread.
-    """
+    # ``handler`` that first reports an exception whose status is a failed request's.
+    #
+    # Keeps the handler's kind: Starlette runs a plain function in a thread.
 
     def report(request: Any, error: BaseException) -> None:
         with guarded("starlette failed request"):
@@ -187,14 +186,13 @@ def _reporting_handler(handler: Any) -> Any:
 
 
 def _patch_threadpool(module: ModuleType) -> None:
-    """Sync endpoints run in a thread with the request's scopes, not forks of them.
-
-    Starlette and FastAPI run a plain ``def`` endpoint with
-    ``run_in_threadpool``, in a copy of the request task's context; a thread
-    reading scopes a task made forks them, so ``set_tag()`` in the endpoint
-    would not reach the request's events. The modules that imported the
-    function by name before the patch get the new one too.
-    """
+    # Sync endpoints run in a thread with the request's scopes, not forks of them.
+    #
+    # Starlette and FastAPI run a plain ``def`` endpoint with
+    # ``run_in_threadpool``, in a copy of the request task's context; a thread
+    # reading scopes a task made forks them, so ``set_tag()`` in the endpoint
+    # would not reach the request's events. The modules that imported the
+    # function by name before the patch get the new one too.
     original = module.run_in_threadpool
 
     async def run_in_threadpool(func: Any, *args: Any, **kwargs: Any) -> Any:

@@ -74,7 +74,7 @@ def _wrap_excepthook() -> None:
 
 
 def _from_run(tb: Optional[TracebackType]) -> Optional[TracebackType]:
-    """``tb`` without threading's ``_bootstrap_inner`` frame, which calls ``run()``."""
+    # ``tb`` without threading's ``_bootstrap_inner`` frame, which calls ``run()``.
     bootstrap = getattr(threading.Thread, "_bootstrap_inner", None)
     bootstrap_code = getattr(bootstrap, "__code__", None)
     while tb is not None and tb.tb_next is not None and tb.tb_frame.f_code is bootstrap_code:

@@ -86,7 +86,7 @@ def wsgi_request_data(environ: dict[str, Any], send_default_pii: bool) -> dict[s
 
 
 def wsgi_url(environ: dict[str, Any]) -> str:
-    """The request's URL without its query string (PEP 3333's reconstruction)."""
+    # The request's URL without its query string (PEP 3333's reconstruction).
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST")
     if not host:
@@ -174,13 +174,12 @@ class SentryWsgiMiddleware:
 
 
 class _ScopedResponse:
-    """The application's response, iterated and closed in the request's scope.
-
-    An error raised while the server iterates it (a streaming body) is
-    reported too. ``close()`` is always passed on (PEP 3333). The request's
-    session ends when the body is fully iterated or at ``close()``, whichever
-    comes first (its outcome is counted once).
-    """
+    # The application's response, iterated and closed in the request's scope.
+    #
+    # An error raised while the server iterates it (a streaming body) is
+    # reported too. ``close()`` is always passed on (PEP 3333). The request's
+    # session ends when the body is fully iterated or at ``close()``, whichever
+    # comes first (its outcome is counted once).
 
     __slots__ = ("_mechanism", "_processor", "_response", "_scope", "_session")
 

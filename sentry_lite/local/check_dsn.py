@@ -1,20 +1,19 @@
-"""``sentry-lite check-dsn DSN``: will events sent with this DSN arrive, and if not, why.
-
-It walks the path an event takes, one step at a time, and stops at the
-first that fails, saying what went wrong in plain words and what to try:
-
-    DSN       parsed (dsn.py's messages name the part that is wrong)
-    proxy     the one the transport would use (options, else the environment)
-    resolve   the host's addresses (the proxy's, with a proxy)
-    connect   a TCP connection to the first address that answers
-    TLS       for https without a proxy: the handshake, the certificate
-    send      a test event through the transport's own connection pool;
-              the server's answer explained (check_dsn_answer.py)
-
-The exit status says whether events will arrive (:data:`EXIT_CODES`).
-Only the ``send`` step talks HTTP; the steps before it tell a DNS failure
-from a firewall from a certificate problem, which one failed request cannot.
-"""
+# ``sentry-lite check-dsn DSN``: will events sent with this DSN arrive, and if not, why.
+#
+# It walks the path an event takes, one step at a time, and stops at the
+# first that fails, saying what went wrong in plain words and what to try:
+#
+#     DSN       parsed (dsn.py's messages name the part that is wrong)
+#     proxy     the one the transport would use (options, else the environment)
+#     resolve   the host's addresses (the proxy's, with a proxy)
+#     connect   a TCP connection to the first address that answers
+#     TLS       for https without a proxy: the handshake, the certificate
+#     send      a test event through the transport's own connection pool;
+#               the server's answer explained (check_dsn_answer.py)
+#
+# The exit status says whether events will arrive (:data:`EXIT_CODES`).
+# Only the ``send`` step talks HTTP; the steps before it tell a DNS failure
+# from a firewall from a certificate problem, which one failed request cannot.
 
 from __future__ import annotations
 
@@ -56,11 +55,10 @@ def run_check_dsn(
     timeout: float = 5.0,
     ca_certs: Optional[str] = None,
 ) -> int:
-    """Check ``dsn_text`` step by step, writing each step to ``out``; the exit status.
-
-    ``timeout`` bounds the connection (and TLS handshake) and the wait for
-    the answer, each; ``ca_certs`` is a CA bundle, as the ``ca_certs`` option.
-    """
+    # Check ``dsn_text`` step by step, writing each step to ``out``; the exit status.
+    #
+    # ``timeout`` bounds the connection (and TLS handshake) and the wait for
+    # the answer, each; ``ca_certs`` is a CA bundle, as the ``ca_certs`` option.
     report = _Report(out)
     try:
         dsn = Dsn.parse(dsn_text)
@@ -110,7 +108,7 @@ def run_check_dsn(
 
 
 class _Report:
-    """Writes each step as ``  ok    name: text`` or ``  FAIL  name: text``, then the verdict."""
+    # Writes each step as ``  ok    name: text`` or ``  FAIL  name: text``, then the verdict.
 
     def __init__(self, out: IO[str]) -> None:
         self._out = out
@@ -160,7 +158,7 @@ def _without_password(url: str) -> str:
 
 
 def _socks_available() -> bool:
-    """Whether the transport can use a SOCKS proxy (pool.py connects directly if not)."""
+    # Whether the transport can use a SOCKS proxy (pool.py connects directly if not).
     # Not by importing urllib3.contrib.socks: without PySocks that import warns first.
     import importlib.util
 
@@ -279,7 +277,7 @@ def _tls_advice(error: ssl.SSLCertVerificationError) -> str:
 
 
 def add_check_dsn_command(commands: Any) -> None:
-    """Add ``check-dsn`` to the ``sentry-lite`` subcommands (``commands`` is argparse's)."""
+    # Add ``check-dsn`` to the ``sentry-lite`` subcommands (``commands`` is argparse's).
     codes = "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
     command = commands.add_parser(
         "check-dsn",

@@ -1,12 +1,11 @@
-"""The test event ``sentry-lite check-dsn`` sends, and what the server's answer means.
-
-The event goes out as the transport sends one (same connection pool, so the
-same proxies, CA bundle and timeouts; gzip, ``X-Sentry-Auth``, redirects
-followed by the transport's rules), in one attempt, and the answer becomes
-a :class:`Finding`: an exit status, a sentence, and what to do about it.
-The sentences for a refusal or a network failure are transport/failures.py's,
-the ones the SDK's own warnings use, with advice added here.
-"""
+# The test event ``sentry-lite check-dsn`` sends, and what the server's answer means.
+#
+# The event goes out as the transport sends one (same connection pool, so the
+# same proxies, CA bundle and timeouts; gzip, ``X-Sentry-Auth``, redirects
+# followed by the transport's rules), in one attempt, and the answer becomes
+# a :class:`Finding`: an exit status, a sentence, and what to do about it.
+# The sentences for a refusal or a network failure are transport/failures.py's,
+# the ones the SDK's own warnings use, with advice added here.
 
 from __future__ import annotations
 
@@ -74,14 +73,13 @@ _ADVICE: dict[int, str] = {
 
 @dataclass(frozen=True)
 class Finding:
-    """What a step found.
-
-    Attributes:
-        code: The exit status it leads to (0 when events will arrive).
-        text: What happened, in plain words.
-        advice: What to do about it ("" when nothing is to be done).
-        notes: Further remarks (a rate limit on another category, a redirect).
-    """
+    # What a step found.
+    #
+    # Attributes:
+    #     code: The exit status it leads to (0 when events will arrive).
+    #     text: What happened, in plain words.
+    #     advice: What to do about it ("" when nothing is to be done).
+    #     notes: Further remarks (a rate limit on another category, a redirect).
 
     code: int
     text: str
@@ -90,7 +88,7 @@ class Finding:
 
 
 def test_event(now: float) -> dict[str, Any]:
-    """The test event: an info-level message, tagged so it can be told apart."""
+    # The test event: an info-level message, tagged so it can be told apart.
     return {
         "event_id": uuid.uuid4().hex,
         "timestamp": now,
@@ -105,7 +103,7 @@ def test_event(now: float) -> dict[str, Any]:
 
 
 def send_test_event(dsn: Dsn, options: Options, timeout: float) -> Finding:
-    """POST the test event to ``dsn`` once (redirects followed); what the answer means."""
+    # POST the test event to ``dsn`` once (redirects followed); what the answer means.
     from urllib3.exceptions import HTTPError, ReadTimeoutError
 
     from sentry_lite.transport.pool import make_pool

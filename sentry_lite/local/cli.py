@@ -175,7 +175,7 @@ def _width() -> int:
 
 
 def _silence_stdout() -> None:
-    """Point stdout at the null device: flushing a closed pipe at exit would complain."""
+    # Point stdout at the null device: flushing a closed pipe at exit would complain.
     try:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())

@@ -1,10 +1,9 @@
-"""The transport of a one-shot command (``send-event``, ``spool send``) and how long it waits.
-
-``timeout`` bounds each request (connect and read); the wait for an answer
-adds a grace for the transport's own start (its first send imports the HTTP
-stack), so a slow machine never reports a refused connection as a server
-that did not answer.
-"""
+# The transport of a one-shot command (``send-event``, ``spool send``) and how long it waits.
+#
+# ``timeout`` bounds each request (connect and read); the wait for an answer
+# adds a grace for the transport's own start (its first send imports the HTTP
+# stack), so a slow machine never reports a refused connection as a server
+# that did not answer.
 
 from __future__ import annotations
 
@@ -21,12 +20,12 @@ _STARTUP_GRACE = 10.0
 
 
 def command_transport(options: Options, timeout: float) -> HttpTransport:
-    """An HTTP transport for ``options`` whose requests each take at most ``timeout`` s."""
+    # An HTTP transport for ``options`` whose requests each take at most ``timeout`` s.
     from sentry_lite.transport.http import HttpTransport
 
     return HttpTransport(options, timeout=(timeout, timeout))
 
 
 def answer_wait(timeout: float) -> float:
-    """How long a command waits for the answer to one send bounded by ``timeout``."""
+    # How long a command waits for the answer to one send bounded by ``timeout``.
     return timeout + _STARTUP_GRACE

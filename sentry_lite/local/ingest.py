@@ -1,14 +1,13 @@
-"""One request to a Sentry ingest endpoint, read and checked as Sentry would.
-
-What :class:`~sentry_lite.local.receiver.Receiver` does with the bytes of a
-``POST``, apart from the server around it: read the body (``Content-Length``
-or chunked), undo ``Content-Encoding`` (gzip, deflate, and br when the
-``brotli`` module is importable) within a bound on the decoded size, check the endpoint
-path and the ``X-Sentry-Auth`` key, parse the envelope (or the legacy
-``/store/`` event) into a :class:`ReceivedEnvelope`, and write the JSON
-answer. A request it cannot accept raises :class:`BadRequest` with the
-status Sentry would answer.
-"""
+# One request to a Sentry ingest endpoint, read and checked as Sentry would.
+#
+# What :class:`~sentry_lite.local.receiver.Receiver` does with the bytes of a
+# ``POST``, apart from the server around it: read the body (``Content-Length``
+# or chunked), undo ``Content-Encoding`` (gzip, deflate, and br when the
+# ``brotli`` module is importable) within a bound on the decoded size, check the endpoint
+# path and the ``X-Sentry-Auth`` key, parse the envelope (or the legacy
+# ``/store/`` event) into a :class:`ReceivedEnvelope`, and write the JSON
+# answer. A request it cannot accept raises :class:`BadRequest` with the
+# status Sentry would answer.
 
 from __future__ import annotations
 
@@ -31,21 +30,20 @@ _MAX_BODY = 200 * 1024 * 1024
 
 @dataclass(frozen=True)
 class ReceivedEnvelope:
-    """One envelope as the receiver got it.
-
-    Attributes:
-        method: The HTTP method (``"POST"``).
-        path: The request path, e.g. ``/api/1/envelope/`` (without a query
-            string; a proxy-style absolute URL is reduced to its path).
-        http_headers: The request headers, names lower-cased.
-        raw_body: The body as it came over the wire.
-        body: The body after undoing ``Content-Encoding``.
-        envelope: The parsed envelope (for ``/store/``, one ``event`` item).
-        received_at: ``time.time()`` when the request was read.
-        client_port: The TCP port of the client's connection: equal ports
-            mean the client reused a connection.
-        status: The HTTP status it was answered with.
-    """
+    # One envelope as the receiver got it.
+    #
+    # Attributes:
+    #     method: The HTTP method (``"POST"``).
+    #     path: The request path, e.g. ``/api/1/envelope/`` (without a query
+    #         string; a proxy-style absolute URL is reduced to its path).
+    #     http_headers: The request headers, names lower-cased.
+    #     raw_body: The body as it came over the wire.
+    #     body: The body after undoing ``Content-Encoding``.
+    #     envelope: The parsed envelope (for ``/store/``, one ``event`` item).
+    #     received_at: ``time.time()`` when the request was read.
+    #     client_port: The TCP port of the client's connection: equal ports
+    #         mean the client reused a connection.
+    #     status: The HTTP status it was answered with.
 
     method: str
     path: str
@@ -59,7 +57,7 @@ class ReceivedEnvelope:
 
 
 class BadRequest(Exception):
-    """A request the endpoint refuses: answered with ``status`` and ``detail``."""
+    # A request the endpoint refuses: answered with ``status`` and ``detail``.
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
@@ -76,13 +74,12 @@ def parse_request(
     status: int,
     max_decoded: int = _MAX_BODY,
 ) -> tuple[ReceivedEnvelope, list[dict[str, Any]]]:
-    """The envelope ``request`` carries, and the payloads of its ``event`` items.
-
-    ``raw_body`` is what :func:`read_body` read; ``status`` is recorded as the
-    answer the request gets. Raises :class:`BadRequest` for a wrong path,
-    project or key, or a body that cannot be decoded or parsed, and 413 for
-    one that decodes to more than ``max_decoded`` bytes.
-    """
+    # The envelope ``request`` carries, and the payloads of its ``event`` items.
+    #
+    # ``raw_body`` is what :func:`read_body` read; ``status`` is recorded as the
+    # answer the request gets. Raises :class:`BadRequest` for a wrong path,
+    # project or key, or a body that cannot be decoded or parsed, and 413 for
+    # one that decodes to more than ``max_decoded`` bytes.
     path = urlsplit(request.path).path
     match = _ENDPOINT.fullmatch(path)
     if match is None or match["project_id"] != project_id:
@@ -132,10 +129,9 @@ def _check_auth(header: Optional[str], query: str, public_key: str) -> None:
 
 
 def read_body(request: BaseHTTPRequestHandler, max_bytes: int = _MAX_BODY) -> bytes:
-    """The request body, as framed by ``Transfer-Encoding: chunked`` or ``Content-Length``.
-
-    A body longer than ``max_bytes`` is refused with 413 before it is read.
-    """
+    # The request body, as framed by ``Transfer-Encoding: chunked`` or ``Content-Length``.
+    #
+    # A body longer than ``max_bytes`` is refused with 413 before it is read.
     transfer_encoding = request.headers.get("Transfer-Encoding", "").lower()
     if transfer_encoding:
         if transfer_encoding != "chunked":
@@ -202,7 +198,7 @@ def _decode(raw_body: bytes, content_encoding: str, max_decoded: int) -> bytes:
 
 
 def _inflate(raw_body: bytes, wbits: int, max_decoded: int) -> bytes:
-    """Decompress with a bound: a small body must not expand into gigabytes."""
+    # Decompress with a bound: a small body must not expand into gigabytes.
     inflater = zlib.decompressobj(wbits)
     body = inflater.decompress(raw_body, max_decoded + 1)
     if len(body) > max_decoded:
@@ -253,7 +249,7 @@ def respond(
     answer: dict[str, Any],
     headers: tuple[tuple[str, str], ...],
 ) -> None:
-    """Answer ``request`` with ``status`` and ``answer`` as JSON; a vanished client is no error."""
+    # Answer ``request`` with ``status`` and ``answer`` as JSON; a vanished client is no error.
     body = json.dumps(answer).encode()
     try:
         request.send_response(status)

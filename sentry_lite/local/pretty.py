@@ -1,21 +1,20 @@
-"""Readable text for Sentry events, as ``sentry-lite demo`` prints them.
-
-:func:`render_event` lays one event out the way a Python traceback reads: the
-exception chain oldest first (as the payload stores it), each in-app frame as
-``File "...", line N, in func`` with its source line and local variables, and
-library frames folded into one line. Then the scope data: tags, user,
-breadcrumbs, extra and a summary of the contexts. :func:`render_summary` lists
-several events, one line each.
-
-Both take whatever they are given: an event from the wire, a half-built dict
-in a ``before_send`` hook, or garbage. Missing keys and wrong types are
-skipped, never raised; text from the event is shown with control characters
-escaped, so a payload cannot drive the terminal.
-
-This module lays out the event and its header; the traceback part lives in
-``pretty_traceback.py``, the scope sections in ``pretty_scope.py`` and the
-value and line primitives in ``pretty_text.py``.
-"""
+# Readable text for Sentry events, as ``sentry-lite demo`` prints them.
+#
+# :func:`render_event` lays one event out the way a Python traceback reads: the
+# exception chain oldest first (as the payload stores it), each in-app frame as
+# ``File "...", line N, in func`` with its source line and local variables, and
+# library frames folded into one line. Then the scope data: tags, user,
+# breadcrumbs, extra and a summary of the contexts. :func:`render_summary` lists
+# several events, one line each.
+#
+# Both take whatever they are given: an event from the wire, a half-built dict
+# in a ``before_send`` hook, or garbage. Missing keys and wrong types are
+# skipped, never raised; text from the event is shown with control characters
+# escaped, so a payload cannot drive the terminal.
+#
+# This module lays out the event and its header; the traceback part lives in
+# ``pretty_traceback.py``, the scope sections in ``pretty_scope.py`` and the
+# value and line primitives in ``pretty_text.py``.
 
 from __future__ import annotations
 
@@ -47,15 +46,14 @@ _SHORT_ID = 8
 
 
 def render_event(event: object, *, width: int = DEFAULT_WIDTH, context: int = 0) -> str:
-    """Render one event as text, at most ``width`` columns wide; never raises.
-
-    Args:
-        event: An event payload (a dict as sent to Sentry). Anything else is
-            shown as not being an event.
-        width: The widest line to produce (at least 40).
-        context: Source lines shown before and after each frame's line; 0
-            shows only the line itself, as a Python traceback does.
-    """
+    # Render one event as text, at most ``width`` columns wide; never raises.
+    #
+    # Args:
+    #     event: An event payload (a dict as sent to Sentry). Anything else is
+    #         shown as not being an event.
+    #     width: The widest line to produce (at least 40).
+    #     context: Source lines shown before and after each frame's line; 0
+    #         shows only the line itself, as a Python traceback does.
     width = max(width, _MIN_WIDTH) if isinstance(width, int) else DEFAULT_WIDTH
     context = max(context, 0) if isinstance(context, int) else 0
     if not isinstance(event, dict):
@@ -81,7 +79,7 @@ def render_event(event: object, *, width: int = DEFAULT_WIDTH, context: int = 0)
 
 
 def render_summary(events: object, *, width: int = DEFAULT_WIDTH) -> str:
-    """One line per event: number, level, handled or not, and its title; never raises."""
+    # One line per event: number, level, handled or not, and its title; never raises.
     width = max(width, _MIN_WIDTH) if isinstance(width, int) else DEFAULT_WIDTH
     items: list[Any] = list(events) if isinstance(events, (list, tuple)) else []
     count = len(items)
@@ -130,7 +128,7 @@ def _title_of(event: dict[Any, Any]) -> str:
 
 
 def _message_of(event: dict[Any, Any]) -> str:
-    """``message`` (a string, or the legacy dict form), else ``logentry``."""
+    # ``message`` (a string, or the legacy dict form), else ``logentry``.
     for key in ("message", "logentry"):
         value = event.get(key)
         if isinstance(value, str) and value:

@@ -1,10 +1,9 @@
-"""The scope data of an event as labelled sections, for :mod:`~sentry_lite.local.pretty`.
-
-Tags, user, the last breadcrumbs (time, level, category, message), extra and
-the contexts (runtime and os in one line, the trace id, the program's own
-contexts with their data); each section a label in the left column and its
-rows beside it. Whatever the payload holds, nothing here raises.
-"""
+# The scope data of an event as labelled sections, for :mod:`~sentry_lite.local.pretty`.
+#
+# Tags, user, the last breadcrumbs (time, level, category, message), extra and
+# the contexts (runtime and os in one line, the trace id, the program's own
+# contexts with their data); each section a label in the left column and its
+# rows beside it. Whatever the payload holds, nothing here raises.
 
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ _MAX_BREADCRUMBS = 20
 
 
 def scope_lines(event: dict[Any, Any], width: int) -> list[str]:
-    """Tags, user, breadcrumbs, extra and contexts, each a labelled section (none if empty)."""
+    # Tags, user, breadcrumbs, extra and contexts, each a labelled section (none if empty).
     lines: list[str] = []
     tags = _tag_pairs(event.get("tags"))
     if tags:
@@ -49,7 +48,7 @@ def scope_lines(event: dict[Any, Any], width: int) -> list[str]:
 
 
 def _tag_pairs(tags: object) -> list[tuple[str, str]]:
-    """Tags as a dict, or the ``[[key, value], ...]`` form Sentry also accepts."""
+    # Tags as a dict, or the ``[[key, value], ...]`` form Sentry also accepts.
     if isinstance(tags, dict):
         return [(key_text(key), value_text(value)) for key, value in tags.items()]
     pairs = []
@@ -119,7 +118,7 @@ def _labelled(label: str, text: str, width: int) -> list[str]:
 
 
 def _labelled_rows(label: str, rows: list[str], width: int) -> list[str]:
-    """Each row wrapped on its own, the first one beside the label."""
+    # Each row wrapped on its own, the first one beside the label.
     head = f"{label}:".ljust(_LABEL_WIDTH)
     indent = " " * _LABEL_WIDTH
     lines: list[str] = []

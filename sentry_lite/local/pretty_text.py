@@ -1,11 +1,10 @@
-"""Payload values as short, terminal-safe text: the pieces every part of ``pretty`` uses.
-
-Values written briefly the way Python writes them (nested containers cut at a
-depth and a length), scalar fields read leniently (wrong types become empty
-text), timestamps as UTC, and lines escaped, cut and wrapped to a width. Text
-from an event is shown with control characters escaped, so a payload cannot
-drive the terminal. Nothing here raises.
-"""
+# Payload values as short, terminal-safe text: the pieces every part of ``pretty`` uses.
+#
+# Values written briefly the way Python writes them (nested containers cut at a
+# depth and a length), scalar fields read leniently (wrong types become empty
+# text), timestamps as UTC, and lines escaped, cut and wrapped to a width. Text
+# from an event is shown with control characters escaped, so a payload cannot
+# drive the terminal. Nothing here raises.
 
 from __future__ import annotations
 
@@ -45,11 +44,10 @@ _ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})  # Unicode line and para
 
 
 def value_text(value: object, depth: int = 0, budget: int = 200) -> str:
-    """A payload value written like Python, briefly.
-
-    Strings are shown as they are: the SDK already sends locals as ``repr()``
-    text, so ``'twelve'`` arrives with its quotes.
-    """
+    # A payload value written like Python, briefly.
+    #
+    # Strings are shown as they are: the SDK already sends locals as ``repr()``
+    # text, so ``'twelve'`` arrives with its quotes.
     if isinstance(value, str):
         return value[: budget + 1]
     if value is None:
@@ -72,7 +70,7 @@ def value_text(value: object, depth: int = 0, budget: int = 200) -> str:
 
 
 def _joined(opening: str, items: Iterator[str], closing: str, budget: int) -> str:
-    """Join items until the text passes ``budget``; the rest become ``...``."""
+    # Join items until the text passes ``budget``; the rest become ``...``.
     shown: list[str] = []
     used = 0
     for item in items:
@@ -85,7 +83,7 @@ def _joined(opening: str, items: Iterator[str], closing: str, budget: int) -> st
 
 
 def key_text(key: object) -> str:
-    """A mapping key as text: strings as they are, anything else as its repr."""
+    # A mapping key as text: strings as they are, anything else as its repr.
     return key if isinstance(key, str) else _safe_repr(key)
 
 
@@ -97,7 +95,7 @@ def _safe_repr(value: object) -> str:
 
 
 def str_of(value: object) -> str:
-    """A scalar field as text: strings as they are, numbers written out, else empty."""
+    # A scalar field as text: strings as they are, numbers written out, else empty.
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -106,12 +104,12 @@ def str_of(value: object) -> str:
 
 
 def as_dict(value: object) -> dict[Any, Any]:
-    """``value`` if it is a dict, else an empty one."""
+    # ``value`` if it is a dict, else an empty one.
     return value if isinstance(value, dict) else {}
 
 
 def as_list(value: object) -> list[Any]:
-    """``value`` as a list if it is a list or tuple, else an empty one."""
+    # ``value`` as a list if it is a list or tuple, else an empty one.
     return list(value) if isinstance(value, (list, tuple)) else []
 
 
@@ -119,7 +117,7 @@ def as_list(value: object) -> list[Any]:
 
 
 def _as_datetime(value: object) -> Optional[datetime.datetime]:
-    """A payload timestamp (Unix seconds or RFC 3339 text) in UTC, or None."""
+    # A payload timestamp (Unix seconds or RFC 3339 text) in UTC, or None.
     utc = datetime.timezone.utc
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -138,7 +136,7 @@ def _as_datetime(value: object) -> Optional[datetime.datetime]:
 
 
 def datetime_text(value: object) -> str:
-    """A payload timestamp as ``YYYY-MM-DD HH:MM:SS UTC`` (or its text, cut short)."""
+    # A payload timestamp as ``YYYY-MM-DD HH:MM:SS UTC`` (or its text, cut short).
     moment = _as_datetime(value)
     if moment is not None:
         return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -146,7 +144,7 @@ def datetime_text(value: object) -> str:
 
 
 def time_text(value: object) -> str:
-    """A payload timestamp as ``HH:MM:SS`` in UTC (or its text, cut short)."""
+    # A payload timestamp as ``HH:MM:SS`` in UTC (or its text, cut short).
     moment = _as_datetime(value)
     if moment is not None:
         return moment.strftime("%H:%M:%S")
@@ -157,12 +155,12 @@ def time_text(value: object) -> str:
 
 
 def escape(text: str) -> str:
-    """``text`` with control characters and line separators shown as escapes."""
+    # ``text`` with control characters and line separators shown as escapes.
     return text.translate(_ESCAPES)
 
 
 def cut(text: str, width: int) -> str:
-    """``text`` escaped and cut to ``width`` columns, ending in ``...`` when cut."""
+    # ``text`` escaped and cut to ``width`` columns, ending in ``...`` when cut.
     text = escape(text)
     return text if len(text) <= width else text[: width - 3] + "..."
 
@@ -170,7 +168,7 @@ def cut(text: str, width: int) -> str:
 def wrapped(
     text: str, width: int, *, indent: str, first_indent: str = "", max_lines: int = 0
 ) -> list[str]:
-    """Wrap text (keeping its ``\\n`` line breaks) to ``width``, in a few lines at most."""
+    # Wrap text (keeping its ``\n`` line breaks) to ``width``, in a few lines at most.
     max_lines = max_lines or _MAX_EXCEPTION_LINES
     text = text[: width * max_lines * 2]
     lines: list[str] = []
@@ -189,5 +187,5 @@ def wrapped(
 
 
 def fit_all(lines: Iterable[str], width: int) -> str:
-    """The lines joined, each escaped and cut to ``width``."""
+    # The lines joined, each escaped and cut to ``width``.
     return "\n".join(cut(line, width) for line in lines)

@@ -1,11 +1,10 @@
-"""Exceptions and stacks as a Python traceback reads, for :mod:`~sentry_lite.local.pretty`.
-
-The exception chain oldest first (as the payload stores it) with the lines
-Python prints between links, each in-app frame as ``File "...", line N, in
-func`` with its source line(s) and local variables, runs of library frames
-folded into one line; for an event without exceptions, the stack of the first
-thread that has one. Whatever the payload holds, nothing here raises.
-"""
+# Exceptions and stacks as a Python traceback reads, for :mod:`~sentry_lite.local.pretty`.
+#
+# The exception chain oldest first (as the payload stores it) with the lines
+# Python prints between links, each in-app frame as ``File "...", line N, in
+# func`` with its source line(s) and local variables, runs of library frames
+# folded into one line; for an event without exceptions, the stack of the first
+# thread that has one. Whatever the payload holds, nothing here raises.
 
 from __future__ import annotations
 
@@ -34,14 +33,14 @@ _UNQUALIFIED_MODULES = frozenset({"builtins", "__builtin__", "exceptions", "__ma
 
 
 def exception_values(event: dict[Any, Any]) -> list[dict[Any, Any]]:
-    """The exception values, oldest first; also accepts the legacy bare list."""
+    # The exception values, oldest first; also accepts the legacy bare list.
     exception = event.get("exception")
     values = exception.get("values") if isinstance(exception, dict) else exception
     return [value for value in as_list(values) if isinstance(value, dict)]
 
 
 def exception_chain_lines(values: list[dict[Any, Any]], width: int, context: int) -> list[str]:
-    """The chain as Python prints it: each traceback, the text between links, the mechanism."""
+    # The chain as Python prints it: each traceback, the text between links, the mechanism.
     lines: list[str] = []
     for index, value in enumerate(values):
         if index:
@@ -70,7 +69,7 @@ def _exception_text_lines(value: dict[Any, Any], width: int) -> list[str]:
 
 
 def handled_text(values: list[dict[Any, Any]]) -> str:
-    """``handled`` or ``unhandled`` from the last exception's mechanism, else empty."""
+    # ``handled`` or ``unhandled`` from the last exception's mechanism, else empty.
     if not values:
         return ""
     handled = as_dict(values[-1].get("mechanism")).get("handled")
@@ -82,7 +81,7 @@ def handled_text(values: list[dict[Any, Any]]) -> str:
 
 
 def thread_stack_lines(event: dict[Any, Any], width: int, context: int) -> list[str]:
-    """The stack of the first thread that has one (message events with attach_stacktrace)."""
+    # The stack of the first thread that has one (message events with attach_stacktrace).
     threads = event.get("threads")
     values = threads.get("values") if isinstance(threads, dict) else threads
     for thread in as_list(values):
@@ -97,11 +96,10 @@ def thread_stack_lines(event: dict[Any, Any], width: int, context: int) -> list[
 
 
 def _frame_lines(frames: list[Any], width: int, context: int) -> list[str]:
-    """In-app frames in full, runs of other frames folded into one line.
-
-    When no frame is marked in-app, every frame is shown: folding them all
-    would leave nothing to read.
-    """
+    # In-app frames in full, runs of other frames folded into one line.
+    #
+    # When no frame is marked in-app, every frame is shown: folding them all
+    # would leave nothing to read.
     show_all = not any(isinstance(frame, dict) and frame.get("in_app") is True for frame in frames)
     lines: list[str] = []
     folded = 0

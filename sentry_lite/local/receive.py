@@ -1,11 +1,10 @@
-"""``sentry-lite receive``: a local endpoint that prints the events it gets.
-
-For trying the SDK without a Sentry server: it starts a
-:class:`~sentry_lite.local.receiver.Receiver` (127.0.0.1 unless told otherwise),
-prints the DSN to give ``sentry_lite.init()``, then prints each event as it
-arrives, as ``sentry-lite demo`` does (or as one JSON line with ``--json``),
-until Ctrl-C. Nothing is stored: each envelope is forgotten once printed.
-"""
+# ``sentry-lite receive``: a local endpoint that prints the events it gets.
+#
+# For trying the SDK without a Sentry server: it starts a
+# :class:`~sentry_lite.local.receiver.Receiver` (127.0.0.1 unless told otherwise),
+# prints the DSN to give ``sentry_lite.init()``, then prints each event as it
+# arrives, as ``sentry-lite demo`` does (or as one JSON line with ``--json``),
+# until Ctrl-C. Nothing is stored: each envelope is forgotten once printed.
 
 from __future__ import annotations
 
@@ -27,11 +26,10 @@ _ANY_ADDRESS = ("0.0.0.0", "")
 def run_receive(
     out: TextIO, err: TextIO, *, host: str, port: int, as_json: bool = False, width: int = 100
 ) -> int:
-    """Receive and print events until Ctrl-C (then 0); 1 if it cannot listen.
-
-    Events go to ``out``; with ``as_json`` each is one JSON line and what is
-    said to the person (the DSN, rejected requests) goes to ``err``.
-    """
+    # Receive and print events until Ctrl-C (then 0); 1 if it cannot listen.
+    #
+    # Events go to ``out``; with ``as_json`` each is one JSON line and what is
+    # said to the person (the DSN, rejected requests) goes to ``err``.
     from sentry_lite.local.receiver import Receiver
 
     receiver = Receiver(host=host, port=port)
@@ -74,7 +72,7 @@ def _banner(receiver: Receiver) -> str:
 
 
 def _serve(receiver: Receiver, inbox: queue.Queue[ReceivedEnvelope], printer: _Printer) -> None:
-    """Print what arrives, forever (until KeyboardInterrupt)."""
+    # Print what arrives, forever (until KeyboardInterrupt).
     while True:
         try:
             received = inbox.get(timeout=_POLL_SECONDS)
@@ -91,7 +89,7 @@ def _serve(receiver: Receiver, inbox: queue.Queue[ReceivedEnvelope], printer: _P
 
 
 class _Printer:
-    """Writes events readably or as JSON lines; counts them."""
+    # Writes events readably or as JSON lines; counts them.
 
     def __init__(self, out: TextIO, err: TextIO, *, as_json: bool, width: int) -> None:
         self.out = out
@@ -101,7 +99,7 @@ class _Printer:
         self.events = 0
 
     def say(self, text: str) -> None:
-        """A line for the person watching: on stderr when stdout carries JSON."""
+        # A line for the person watching: on stderr when stdout carries JSON.
         stream = self.err if self.as_json else self.out
         stream.write(text + "\n")
         stream.flush()

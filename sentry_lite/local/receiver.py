@@ -1,39 +1,38 @@
-"""A small Sentry-compatible server on 127.0.0.1 that records what it receives.
-
-It serves ``sentry-lite demo``, the test suite (as its recording server) and
-later a local inspector. Standard library only::
-
-    with Receiver() as receiver:
-        sentry_lite.init(receiver.dsn)
-        sentry_lite.capture_message("hello")
-        sentry_lite.flush()
-        [event] = receiver.wait_for_events(1)
-
-It accepts ``POST /api/<project_id>/envelope/`` and the legacy
-``/api/<project_id>/store/`` (a bare event, recorded as a one-item envelope),
-bodies sent with ``Content-Length`` or chunked, plain, gzip or deflate. Like
-Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
-``sentry_version=7``, 400 for a body it cannot read, else 200 with
-``{"id": "<event_id>"}`` — or whatever the test asked for:
-
-- :meth:`Receiver.respond_with` sets the answer to every following request;
-- :meth:`Receiver.script` queues one :class:`Response` per request, used
-  before that default (``receiver.script([Response(500), Response(reset=True)])``);
-- :meth:`Receiver.respond_by` picks each answer with a function (a random mix
-  for a soak test);
-- a :class:`Response` can also hang (for a while or until :meth:`stop`) or
-  reset the connection before the body is read; :meth:`stop` then
-  :meth:`start` again plays a server that is not listening for a while (the
-  port is kept).
-
-Given an ``ssl_context`` (a server-side :class:`ssl.SSLContext`) it speaks
-HTTPS and its DSN starts ``https://`` (``sentry-lite check-dsn``'s tests).
-
-Choosing and playing those answers lives in ``scripted_responses.py``;
-reading, checking and answering one request in ``ingest.py``. This module
-owns the server and what it recorded. :class:`Response` and
-:class:`ReceivedEnvelope` are importable from here.
-"""
+# A small Sentry-compatible server on 127.0.0.1 that records what it receives.
+#
+# It serves ``sentry-lite demo``, the test suite (as its recording server) and
+# later a local inspector. Standard library only::
+#
+#     with Receiver() as receiver:
+#         sentry_lite.init(receiver.dsn)
+#         sentry_lite.capture_message("hello")
+#         sentry_lite.flush()
+#         [event] = receiver.wait_for_events(1)
+#
+# It accepts ``POST /api/<project_id>/envelope/`` and the legacy
+# ``/api/<project_id>/store/`` (a bare event, recorded as a one-item envelope),
+# bodies sent with ``Content-Length`` or chunked, plain, gzip or deflate. Like
+# Sentry it answers 403 when ``X-Sentry-Auth`` lacks the right key or
+# ``sentry_version=7``, 400 for a body it cannot read, else 200 with
+# ``{"id": "<event_id>"}`` — or whatever the test asked for:
+#
+# - :meth:`Receiver.respond_with` sets the answer to every following request;
+# - :meth:`Receiver.script` queues one :class:`Response` per request, used
+#   before that default (``receiver.script([Response(500), Response(reset=True)])``);
+# - :meth:`Receiver.respond_by` picks each answer with a function (a random mix
+#   for a soak test);
+# - a :class:`Response` can also hang (for a while or until :meth:`stop`) or
+#   reset the connection before the body is read; :meth:`stop` then
+#   :meth:`start` again plays a server that is not listening for a while (the
+#   port is kept).
+#
+# Given an ``ssl_context`` (a server-side :class:`ssl.SSLContext`) it speaks
+# HTTPS and its DSN starts ``https://`` (``sentry-lite check-dsn``'s tests).
+#
+# Choosing and playing those answers lives in ``scripted_responses.py``;
+# reading, checking and answering one request in ``ingest.py``. This module
+# owns the server and what it recorded. :class:`Response` and
+# :class:`ReceivedEnvelope` are importable from here.
 
 from __future__ import annotations
 
@@ -60,26 +59,25 @@ _JOIN_TIMEOUT = 2.0
 
 
 class Receiver:
-    """A recording Sentry-compatible HTTP server on a background thread.
-
-    Args:
-        host: The address to listen on.
-        port: The port; 0 picks a free one (see :attr:`port` after start).
-        project_id: The project id the endpoint answers for.
-        public_key: The key clients must send as ``sentry_key``.
-        ssl_context: Serve HTTPS with this server-side context (None: HTTP).
-
-    Attributes:
-        on_envelope: Called with each envelope received, before it is
-            stored; what it raises is kept in :attr:`callback_errors`.
-        callback_errors: Exceptions raised by ``on_envelope``.
-        server_errors: Unexpected exceptions while handling a request (a
-            client closing its connection is not one).
-        rejected: ``(status, reason)`` for each request answered 4xx by the
-            receiver's own checks (auth, path, body).
-        request_count: POST requests seen, answered or not (hung and reset
-            ones included).
-    """
+    # A recording Sentry-compatible HTTP server on a background thread.
+    #
+    # Args:
+    #     host: The address to listen on.
+    #     port: The port; 0 picks a free one (see :attr:`port` after start).
+    #     project_id: The project id the endpoint answers for.
+    #     public_key: The key clients must send as ``sentry_key``.
+    #     ssl_context: Serve HTTPS with this server-side context (None: HTTP).
+    #
+    # Attributes:
+    #     on_envelope: Called with each envelope received, before it is
+    #         stored; what it raises is kept in :attr:`callback_errors`.
+    #     callback_errors: Exceptions raised by ``on_envelope``.
+    #     server_errors: Unexpected exceptions while handling a request (a
+    #         client closing its connection is not one).
+    #     rejected: ``(status, reason)`` for each request answered 4xx by the
+    #         receiver's own checks (auth, path, body).
+    #     request_count: POST requests seen, answered or not (hung and reset
+    #         ones included).
 
     def __init__(
         self,
@@ -111,10 +109,9 @@ class Receiver:
     # -- lifecycle -----------------------------------------------------------
 
     def start(self) -> Receiver:
-        """Start listening and serving on a daemon thread; returns self.
-
-        After :meth:`stop`, starting again listens on the same port.
-        """
+        # Start listening and serving on a daemon thread; returns self.
+        #
+        # After :meth:`stop`, starting again listens on the same port.
         if self._server is not None:
             return self
         self._stopping.clear()
@@ -137,10 +134,9 @@ class Receiver:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close every connection; requests left hanging are dropped.
-
-        Returns promptly (bounded) even with hung or keep-alive connections.
-        """
+        # Stop serving and close every connection; requests left hanging are dropped.
+        #
+        # Returns promptly (bounded) even with hung or keep-alive connections.
         server, self._server = self._server, None
         if server is None:
             return
@@ -173,12 +169,12 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        """``http://<host>:<port>`` (``https://`` with an ``ssl_context``)."""
+        # ``http://<host>:<port>`` (``https://`` with an ``ssl_context``).
         return f"{self._scheme}://{self.host}:{self.port}"
 
     @property
     def dsn(self) -> str:
-        """A DSN pointing at this receiver."""
+        # A DSN pointing at this receiver.
         return f"{self._scheme}://{self.public_key}@{self.host}:{self.port}/{self.project_id}"
 
     @property
@@ -194,64 +190,61 @@ class Receiver:
         hang: Union[bool, float] = False,
         reset: bool = False,
     ) -> None:
-        """Set how the following requests are answered (see :class:`Response`).
-
-        Scripted responses (:meth:`script`) and a chooser (:meth:`respond_by`)
-        come first; this is the answer when neither has one.
-        """
+        # Set how the following requests are answered (see :class:`Response`).
+        #
+        # Scripted responses (:meth:`script`) and a chooser (:meth:`respond_by`)
+        # come first; this is the answer when neither has one.
         self._plan.set_default(Response(status, dict(headers or {}), delay, hang, reset))
 
     def script(self, responses: Iterable[Response]) -> None:
-        """Answer the next requests with ``responses``, one each, in order.
-
-        Added after what is already scripted; once used up, the default
-        (:meth:`respond_with`) applies again.
-        """
+        # Answer the next requests with ``responses``, one each, in order.
+        #
+        # Added after what is already scripted; once used up, the default
+        # (:meth:`respond_with`) applies again.
         self._plan.extend(responses)
 
     def respond_by(self, chooser: Optional[Callable[[], Response]]) -> None:
-        """Answer each request not scripted with ``chooser()`` (None: back to the default).
-
-        It runs on the request's handler thread; it must be thread-safe.
-        """
+        # Answer each request not scripted with ``chooser()`` (None: back to the default).
+        #
+        # It runs on the request's handler thread; it must be thread-safe.
         self._plan.set_chooser(chooser)
 
     # -- what was received -----------------------------------------------------
 
     @property
     def envelopes(self) -> list[ReceivedEnvelope]:
-        """Every envelope received, in arrival order (a copy)."""
+        # Every envelope received, in arrival order (a copy).
         with self._condition:
             return list(self._received)
 
     @property
     def events(self) -> list[dict[str, Any]]:
-        """The payloads of every ``event`` item received, in arrival order (a copy)."""
+        # The payloads of every ``event`` item received, in arrival order (a copy).
         with self._condition:
             return list(self._events)
 
     def wait_for_envelopes(self, count: int, timeout: float = 5.0) -> list[ReceivedEnvelope]:
-        """Wait until ``count`` envelopes arrived or ``timeout`` passed; return them all."""
+        # Wait until ``count`` envelopes arrived or ``timeout`` passed; return them all.
         with self._condition:
             self._condition.wait_for(lambda: len(self._received) >= count, timeout)
             return list(self._received)
 
     def wait_for_events(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Wait until ``count`` events arrived or ``timeout`` passed; return them all."""
+        # Wait until ``count`` events arrived or ``timeout`` passed; return them all.
         with self._condition:
             self._condition.wait_for(lambda: len(self._events) >= count, timeout)
             return list(self._events)
 
     def wait_for_open_connections(self, count: int, timeout: float = 5.0) -> int:
-        """Wait until ``count`` client connections are open (kept alive or in a request) or
-        ``timeout`` passed; return how many are open. A client that closed its
-        connection has none open here."""
+        # Wait until ``count`` client connections are open (kept alive or in a request) or
+        # ``timeout`` passed; return how many are open. A client that closed its
+        # connection has none open here.
         with self._condition:
             self._condition.wait_for(lambda: len(self._connections) == count, timeout)
             return len(self._connections)
 
     def clear(self) -> None:
-        """Forget everything received so far (and the callback errors)."""
+        # Forget everything received so far (and the callback errors).
         with self._condition:
             self._received.clear()
             self._events.clear()
@@ -270,7 +263,7 @@ class Receiver:
             self._condition.notify_all()
 
     def _handle(self, request: _Handler) -> None:
-        """Answer one POST."""
+        # Answer one POST.
         with self._condition:
             self.request_count += 1
         behaviour = self._plan.next_response()

@@ -1,22 +1,21 @@
-"""``sentry-lite run``: report on any command a scheduler runs (a script, a binary, a make target).
-
-    sentry-lite run [--dsn DSN] [--monitor SLUG [--schedule "0 3 * * *" | --interval 10m]
-                    [--timezone TZ] [--checkin-margin M] [--max-runtime M]]
-                    [--release R] [--environment E] -- COMMAND ARGS...
-
-The command runs as it would without the wrapper (supervised.py: stdin and
-stdout untouched, stderr passed through, signals passed on) and the wrapper
-exits with its exit status. With ``--monitor`` it sends an ``in_progress``
-check-in before the command starts and ``ok`` or ``error`` with the duration
-after; a non-zero exit or a signal sends one error event (run_report.py).
-
-Reporting never changes what the command does: the DSN comes from ``--dsn``
-or ``SENTRY_DSN`` (none, or a malformed one: the command runs unreported),
-the SDK's messages are held back and at most one line of the wrapper's own
-reaches stderr, and the wait for delivery after the command ended is bounded
-by ``shutdown_timeout`` (2 s) plus a second to spool (with
-``SENTRY_LITE_SPOOL_DIR`` set, what could not be sent is sent by a later run).
-"""
+# ``sentry-lite run``: report on any command a scheduler runs (a script, a binary, a make target).
+#
+#     sentry-lite run [--dsn DSN] [--monitor SLUG [--schedule "0 3 * * *" | --interval 10m]
+#                     [--timezone TZ] [--checkin-margin M] [--max-runtime M]]
+#                     [--release R] [--environment E] -- COMMAND ARGS...
+#
+# The command runs as it would without the wrapper (supervised.py: stdin and
+# stdout untouched, stderr passed through, signals passed on) and the wrapper
+# exits with its exit status. With ``--monitor`` it sends an ``in_progress``
+# check-in before the command starts and ``ok`` or ``error`` with the duration
+# after; a non-zero exit or a signal sends one error event (run_report.py).
+#
+# Reporting never changes what the command does: the DSN comes from ``--dsn``
+# or ``SENTRY_DSN`` (none, or a malformed one: the command runs unreported),
+# the SDK's messages are held back and at most one line of the wrapper's own
+# reaches stderr, and the wait for delivery after the command ended is bounded
+# by ``shutdown_timeout`` (2 s) plus a second to spool (with
+# ``SENTRY_LITE_SPOOL_DIR`` set, what could not be sent is sent by a later run).
 
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ _NAME = "sentry-lite run"
 
 
 def add_run_command(commands: Any) -> None:
-    """The ``run`` subcommand and its options, on the CLI's subparsers."""
+    # The ``run`` subcommand and its options, on the CLI's subparsers.
     run = commands.add_parser(
         "run",
         help="run a command (a script, a binary) and report its failures and check-ins",
@@ -89,12 +88,11 @@ def add_run_command(commands: Any) -> None:
 
 
 def split_command(argv: list[str]) -> tuple[list[str], Optional[list[str]]]:
-    """``argv`` of ``sentry-lite run OPTIONS -- COMMAND`` split at the first ``--``.
-
-    The command is everything after it, untouched (its own ``--`` and options
-    included); None when there is no ``--`` (the parser then takes the command
-    from the first word that is not an option of ours).
-    """
+    # ``argv`` of ``sentry-lite run OPTIONS -- COMMAND`` split at the first ``--``.
+    #
+    # The command is everything after it, untouched (its own ``--`` and options
+    # included); None when there is no ``--`` (the parser then takes the command
+    # from the first word that is not an option of ours).
     if argv[:1] == ["run"] and "--" in argv:
         split = argv.index("--")
         return argv[:split], argv[split + 1 :]
@@ -102,7 +100,7 @@ def split_command(argv: list[str]) -> tuple[list[str], Optional[list[str]]]:
 
 
 def check_run_arguments(args: argparse.Namespace, command: Optional[list[str]]) -> None:
-    """Put the command in ``args.run_command``; a usage error (SystemExit 2) if options clash."""
+    # Put the command in ``args.run_command``; a usage error (SystemExit 2) if options clash.
     parser: argparse.ArgumentParser = args.run_parser
     if command is not None and args.run_command:
         parser.error(f"unknown words before --: {' '.join(args.run_command)}")
@@ -155,7 +153,7 @@ def _minutes(text: str) -> int:
 
 
 class _OneLine(logging.Handler):
-    """Holds the SDK's warnings back; the wrapper prints at most one line of its own."""
+    # Holds the SDK's warnings back; the wrapper prints at most one line of its own.
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -180,7 +178,7 @@ class _OneLine(logging.Handler):
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run the command of ``args`` (checked by the parser); its exit status."""
+    # Run the command of ``args`` (checked by the parser); its exit status.
     from sentry_lite._log import logger
     from sentry_lite.local.supervised import ForwardedSignals, run_supervised
 
@@ -217,7 +215,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _start_reporting(args: argparse.Namespace, notices: _OneLine) -> BaseClient | None:
-    """The SDK's client for this run, or None when there is nowhere to report."""
+    # The SDK's client for this run, or None when there is nowhere to report.
     import sentry_lite
     from sentry_lite._errors import ConfigurationError
 
@@ -255,7 +253,7 @@ def _report(
     check_in_id: Optional[str],
     config: Optional[dict[str, Any]],
 ) -> None:
-    """The end check-in and the failure event; then delivery, bounded."""
+    # The end check-in and the failure event; then delivery, bounded.
     import sentry_lite
     from sentry_lite.local.run_report import failure_event
 

@@ -1,14 +1,13 @@
-"""What ``sentry-lite run`` tells Sentry: the monitor's configuration and the failure event.
-
-- :func:`monitor_config`: the ``monitor_config`` of the check-ins from the
-  command-line flags (a crontab ``--schedule`` or an ``--interval`` such as
-  ``10m``, the time zone, defaulting to this machine's, the margins);
-- :func:`failure_event`: the one error event of a command that exited
-  non-zero or was ended by a signal: the command line (masked as the
-  subprocess breadcrumbs are), exit code or signal, duration and host, and
-  the last lines of its stderr as a ``stderr.txt`` attachment, with escape
-  sequences removed and secrets masked by the scrubber's value patterns.
-"""
+# What ``sentry-lite run`` tells Sentry: the monitor's configuration and the failure event.
+#
+# - :func:`monitor_config`: the ``monitor_config`` of the check-ins from the
+#   command-line flags (a crontab ``--schedule`` or an ``--interval`` such as
+#   ``10m``, the time zone, defaulting to this machine's, the margins);
+# - :func:`failure_event`: the one error event of a command that exited
+#   non-zero or was ended by a signal: the command line (masked as the
+#   subprocess breadcrumbs are), exit code or signal, duration and host, and
+#   the last lines of its stderr as a ``stderr.txt`` attachment, with escape
+#   sequences removed and secrets masked by the scrubber's value patterns.
 
 from __future__ import annotations
 
@@ -58,10 +57,9 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 
 
 def interval_schedule(text: str) -> dict[str, Any]:
-    """``10m``, ``2 hours``, ``1d`` as an interval schedule; ValueError if it is none.
-
-    Sentry's intervals count minutes, hours, days, weeks, months or years.
-    """
+    # ``10m``, ``2 hours``, ``1d`` as an interval schedule; ValueError if it is none.
+    #
+    # Sentry's intervals count minutes, hours, days, weeks, months or years.
     match = _INTERVAL.fullmatch(text.lower())
     word = match.group(2) if match else ""
     # A plural's "s" goes ("2 hours"), but "ms" is milliseconds, not minutes.
@@ -74,11 +72,10 @@ def interval_schedule(text: str) -> dict[str, Any]:
 
 
 def local_timezone() -> Optional[str]:
-    """This machine's time zone as an IANA name (``Europe/Vienna``), if it can tell.
-
-    From ``TZ``, else ``/etc/timezone``, else where ``/etc/localtime`` links
-    to. None when none of them names a zone (Sentry then reads the schedule as UTC).
-    """
+    # This machine's time zone as an IANA name (``Europe/Vienna``), if it can tell.
+    #
+    # From ``TZ``, else ``/etc/timezone``, else where ``/etc/localtime`` links
+    # to. None when none of them names a zone (Sentry then reads the schedule as UTC).
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     try:
         with open("/etc/timezone", encoding="utf-8") as file:
@@ -95,7 +92,7 @@ def local_timezone() -> Optional[str]:
 
 
 def is_timezone(name: str) -> bool:
-    """Whether ``name`` is a zone of the tz database this machine knows."""
+    # Whether ``name`` is a zone of the tz database this machine knows.
     if not name or name.startswith("/") or ".." in name:
         return False
     try:
@@ -115,7 +112,7 @@ def monitor_config(
     checkin_margin: Optional[int],
     max_runtime: Optional[int],
 ) -> Optional[dict[str, Any]]:
-    """The ``monitor_config`` to upsert the monitor with; None without a schedule."""
+    # The ``monitor_config`` to upsert the monitor with; None without a schedule.
     if schedule is None:
         return None
     config: dict[str, Any] = {"schedule": schedule}
@@ -135,7 +132,7 @@ def failure_event(
     outcome: Outcome,
     monitor_slug: Optional[str],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The event and hint (with the stderr attachment) for a command that failed."""
+    # The event and hint (with the stderr attachment) for a command that failed.
     from sentry_lite.event.contexts import default_server_name
 
     masker = command_line_masker(client)
@@ -181,7 +178,7 @@ def failure_event(
 
 
 def stderr_tail_text(tail: bytes, client: BaseClient, secrets: set[str]) -> str:
-    """The last :data:`TAIL_LINES` lines of ``tail`` as plain text, secrets masked."""
+    # The last :data:`TAIL_LINES` lines of ``tail`` as plain text, secrets masked.
     from sentry_lite._masking import FILTERED
 
     text = _ESCAPES.sub("", tail.decode("utf-8", "replace")).replace("\r\n", "\n")

@@ -1,17 +1,16 @@
-"""``sentry-lite send-event``: report a message from a shell script, and say if it arrived.
-
-    sentry-lite send-event --message "backup failed" --level error --tag host=db1
-
-The event goes through the SDK as a program's would (``init()``, then
-``capture_message``: scrubbing, rate limits, the size budget, retries, the
-spool when ``SENTRY_LITE_SPOOL_DIR`` is set), without the default
-integrations or a release-health session. The event id is printed on
-stdout; what went wrong, on stderr. The exit status says whether the server
-accepted it (:data:`EXIT_CODES`), so a script can act on it.
-
-``timeout`` bounds each request and how long a send that got no answer is
-retried; the wait for the answer is command_transport.py's.
-"""
+# ``sentry-lite send-event``: report a message from a shell script, and say if it arrived.
+#
+#     sentry-lite send-event --message "backup failed" --level error --tag host=db1
+#
+# The event goes through the SDK as a program's would (``init()``, then
+# ``capture_message``: scrubbing, rate limits, the size budget, retries, the
+# spool when ``SENTRY_LITE_SPOOL_DIR`` is set), without the default
+# integrations or a release-health session. The event id is printed on
+# stdout; what went wrong, on stderr. The exit status says whether the server
+# accepted it (:data:`EXIT_CODES`), so a script can act on it.
+#
+# ``timeout`` bounds each request and how long a send that got no answer is
+# retried; the wait for the answer is command_transport.py's.
 
 from __future__ import annotations
 
@@ -56,10 +55,9 @@ def send_event(
     environment: Optional[str] = None,
     timeout: float = 10.0,
 ) -> int:
-    """Send one message event, each request bounded by ``timeout`` seconds; the exit status.
-
-    ``dsn`` None means the ``SENTRY_DSN`` environment variable.
-    """
+    # Send one message event, each request bounded by ``timeout`` seconds; the exit status.
+    #
+    # ``dsn`` None means the ``SENTRY_DSN`` environment variable.
     import sentry_lite
     from sentry_lite._errors import ConfigurationError
     from sentry_lite.local.command_transport import answer_wait, command_transport
@@ -121,7 +119,7 @@ def send_event(
 
 
 def add_send_event_command(commands: Any) -> None:
-    """Add ``send-event`` to the ``sentry-lite`` subcommands (``commands`` is argparse's)."""
+    # Add ``send-event`` to the ``sentry-lite`` subcommands (``commands`` is argparse's).
     codes = "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
     command = commands.add_parser(
         "send-event",

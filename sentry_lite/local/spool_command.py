@@ -1,24 +1,23 @@
-"""``sentry-lite spool list|send|purge``: see and manage the envelopes the disk spool holds.
-
-The spool (transport/spool.py) keeps what could not be delivered, one
-directory per DSN under the spool directory (``--spool-dir``, else
-``SENTRY_LITE_SPOOL_DIR``). A program's next start sends it; these commands
-act now:
-
-- ``list``: per DSN, how many envelopes, their ages and sizes, the item types
-  (a directory without envelopes is not shown; it stays on disk, as a
-  program using the spool may write into it at any moment).
-- ``send``: deliver them now through the SDK's own HTTP transport (rate
-  limits, size budget, redirects, proxies), oldest first, one at a time; an
-  envelope the server answered leaves the spool (sent, or refused: never
-  sent again, as the transport does), one without an answer or held back by
-  a rate limit stays, and the rest wait for the next try.
-- ``purge --yes``: remove them (without ``--yes`` it says what it would remove).
-
-A directory's DSN is read from its files' headers (the DSN without its
-secret key); ``--dsn`` picks one DSN's directory, and is needed to send
-files written before the header said whose they were.
-"""
+# ``sentry-lite spool list|send|purge``: see and manage the envelopes the disk spool holds.
+#
+# The spool (transport/spool.py) keeps what could not be delivered, one
+# directory per DSN under the spool directory (``--spool-dir``, else
+# ``SENTRY_LITE_SPOOL_DIR``). A program's next start sends it; these commands
+# act now:
+#
+# - ``list``: per DSN, how many envelopes, their ages and sizes, the item types
+#   (a directory without envelopes is not shown; it stays on disk, as a
+#   program using the spool may write into it at any moment).
+# - ``send``: deliver them now through the SDK's own HTTP transport (rate
+#   limits, size budget, redirects, proxies), oldest first, one at a time; an
+#   envelope the server answered leaves the spool (sent, or refused: never
+#   sent again, as the transport does), one without an answer or held back by
+#   a rate limit stays, and the rest wait for the next try.
+# - ``purge --yes``: remove them (without ``--yes`` it says what it would remove).
+#
+# A directory's DSN is read from its files' headers (the DSN without its
+# secret key); ``--dsn`` picks one DSN's directory, and is needed to send
+# files written before the header said whose they were.
 
 from __future__ import annotations
 
@@ -47,7 +46,7 @@ EXIT_CODES: dict[int, str] = {
 
 @dataclass
 class _Directory:
-    """One DSN's spool directory, as found on disk."""
+    # One DSN's spool directory, as found on disk.
 
     spool: Spool
     dsn: Optional[Dsn]
@@ -55,7 +54,7 @@ class _Directory:
 
 
 def list_spool(root: str, out: IO[str], *, dsn: Optional[str] = None) -> int:
-    """Describe each DSN's spooled envelopes under ``root``; the exit status (0)."""
+    # Describe each DSN's spooled envelopes under ``root``; the exit status (0).
     directories = _directories(root, dsn)
     total = sum(len(d.files) for d in directories)
     size = sum(s for d in directories for _, s in d.files)
@@ -79,7 +78,7 @@ def list_spool(root: str, out: IO[str], *, dsn: Optional[str] = None) -> int:
 
 
 def purge_spool(root: str, out: IO[str], *, dsn: Optional[str] = None, yes: bool = False) -> int:
-    """Remove the spooled envelopes (with ``yes``); else say what would go. The exit status."""
+    # Remove the spooled envelopes (with ``yes``); else say what would go. The exit status.
     directories = _directories(root, dsn)
     if not yes:
         count = sum(len(d.files) for d in directories)
@@ -100,7 +99,7 @@ def purge_spool(root: str, out: IO[str], *, dsn: Optional[str] = None, yes: bool
 
 
 def send_spool(root: str, out: IO[str], *, dsn: Optional[str] = None, timeout: float = 10.0) -> int:
-    """Send each DSN's spooled envelopes now; 0 when every one was delivered, else 1."""
+    # Send each DSN's spooled envelopes now; 0 when every one was delivered, else 1.
     from sentry_lite.local.spool_sending import send_directory
 
     status = 0
@@ -125,8 +124,8 @@ def send_spool(root: str, out: IO[str], *, dsn: Optional[str] = None, timeout: f
 
 
 def _directories(root: str, dsn: Optional[str]) -> list[_Directory]:
-    """The spool directories under ``root`` that hold envelopes, claimed or not (only
-    ``dsn``'s when given, even empty), with their files."""
+    # The spool directories under ``root`` that hold envelopes, claimed or not (only
+    # ``dsn``'s when given, even empty), with their files.
     if dsn is not None:
         parsed = Dsn.parse(dsn)
         spool = Spool.for_dsn(root, parsed)
@@ -151,7 +150,7 @@ def _directories(root: str, dsn: Optional[str]) -> list[_Directory]:
 
 
 def _dsn_of(root: str, directory: str, files: list[tuple[str, int]]) -> Optional[Dsn]:
-    """The DSN a file's header names, if its spool directory is this one."""
+    # The DSN a file's header names, if its spool directory is this one.
     for path, _ in files:
         header = read_file_header(path) or {}
         text = header.get("dsn")
@@ -191,7 +190,7 @@ def _item_types(files: list[tuple[str, int]]) -> str:
 
 
 def _created(path: str) -> float:
-    """When the envelope was spooled: its file name starts with the time in nanoseconds."""
+    # When the envelope was spooled: its file name starts with the time in nanoseconds.
     try:
         return int(os.path.basename(path).partition("-")[0]) / 1e9
     except ValueError:
@@ -225,7 +224,7 @@ def _age(seconds: float) -> str:
 
 
 def add_spool_command(commands: Any) -> None:
-    """Add ``spool list|send|purge`` to the ``sentry-lite`` subcommands."""
+    # Add ``spool list|send|purge`` to the ``sentry-lite`` subcommands.
     codes = "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
     command = commands.add_parser(
         "spool",

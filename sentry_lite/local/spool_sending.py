@@ -1,24 +1,23 @@
-"""``sentry-lite spool send``: one DSN's spooled envelopes delivered now, each accounted for.
-
-Each file is claimed (so a program draining the same spool never sends it
-too), handed to a fresh :class:`~sentry_lite.transport.http.HttpTransport`
-for the DSN, flushed, and judged by what the transport counted:
-
-- sent (2xx): the file is removed;
-- answered otherwise (refused, 429, too large): removed, as the transport's
-  own drain does: once the server answered, sending it again only adds load;
-- held back by a rate limit an earlier answer set: released (kept) and the
-  rest wait: they would be held back too;
-- no answer within the wait: released (kept), and the rest wait too.
-
-``timeout`` bounds each request (connect and read); the wait for each file
-adds a grace for the transport's own start (its first send imports the HTTP
-stack), so a slow machine never reports a refused connection as a server
-that did not answer.
-
-The transport has no spool of its own here and sends no client reports:
-what stays on disk is not lost, and this command says what happened.
-"""
+# ``sentry-lite spool send``: one DSN's spooled envelopes delivered now, each accounted for.
+#
+# Each file is claimed (so a program draining the same spool never sends it
+# too), handed to a fresh :class:`~sentry_lite.transport.http.HttpTransport`
+# for the DSN, flushed, and judged by what the transport counted:
+#
+# - sent (2xx): the file is removed;
+# - answered otherwise (refused, 429, too large): removed, as the transport's
+#   own drain does: once the server answered, sending it again only adds load;
+# - held back by a rate limit an earlier answer set: released (kept) and the
+#   rest wait: they would be held back too;
+# - no answer within the wait: released (kept), and the rest wait too.
+#
+# ``timeout`` bounds each request (connect and read); the wait for each file
+# adds a grace for the transport's own start (its first send imports the HTTP
+# stack), so a slow machine never reports a refused connection as a server
+# that did not answer.
+#
+# The transport has no spool of its own here and sends no client reports:
+# what stays on disk is not lost, and this command says what happened.
 
 from __future__ import annotations
 
@@ -43,15 +42,14 @@ _KEPT_REASONS = frozenset({"ratelimit_backoff", "network_error"})
 
 @dataclass
 class SendOutcome:
-    """What ``spool send`` did with one directory.
-
-    Attributes:
-        sent: Envelopes the server accepted (removed).
-        refused: Envelopes the server answered with an error, by drop reason
-            (removed), with the transport's words for the first of each.
-        kept: Envelopes left in the spool.
-        why_kept: Why the sending stopped, when it did.
-    """
+    # What ``spool send`` did with one directory.
+    #
+    # Attributes:
+    #     sent: Envelopes the server accepted (removed).
+    #     refused: Envelopes the server answered with an error, by drop reason
+    #         (removed), with the transport's words for the first of each.
+    #     kept: Envelopes left in the spool.
+    #     why_kept: Why the sending stopped, when it did.
 
     sent: int = 0
     refused: Counter[str] = field(default_factory=Counter)
@@ -74,7 +72,7 @@ class SendOutcome:
 
 
 def send_directory(spool: Spool, dsn: Dsn, timeout: float) -> SendOutcome:
-    """Send ``spool``'s envelopes to ``dsn``, oldest first, waiting ``timeout`` s for each."""
+    # Send ``spool``'s envelopes to ``dsn``, oldest first, waiting ``timeout`` s for each.
     outcome = SendOutcome()
     transport = _transport(dsn, timeout)
     with sdk_warnings_quiet():  # what happened is said by the summary

@@ -1,33 +1,32 @@
-"""Running one command for ``sentry-lite run``: its stderr tail, its signals, its exit status.
-
-The command inherits the wrapper's stdin and stdout (file descriptors 0 and
-1) untouched. Its stderr goes through the wrapper, which writes every byte
-on to its own stderr as it comes and keeps the last bytes for the report:
-
-- when the wrapper's stderr is a terminal, through a pseudo-terminal of the
-  same size, so the command still sees a terminal (colours, line buffering,
-  progress bars stay as they were); output post-processing is off, so the
-  bytes arrive unchanged;
-- otherwise through a pipe.
-
-When the command has ended but a process it started in the background still
-holds its stderr (after :data:`DRAIN_SECONDS`), a small relay process takes
-over the copying and the wrapper exits: that process's output goes on
-reaching our stderr, as it would without the wrapper.
-
-Signals: SIGTERM and SIGHUP sent to the wrapper are sent on to the command.
-SIGWINCH (our terminal resized) resizes the command's pseudo-terminal.
-SIGINT and SIGQUIT typed at a terminal reach the whole foreground process
-group, the command included, so they are sent on only when the wrapper is
-not in the terminal's foreground group (a ``kill -INT`` of the wrapper from
-elsewhere). The wrapper itself never dies of them: it waits for the command
-and reports how it ended. A signal the wrapper was started with ignored
-(``nohup`` ignores SIGHUP) stays ignored, so the command inherits that too.
-
-The exit status follows the shell's convention: the command's own, 128+N
-when signal N ended it, 127 when it cannot be found, 126 when it cannot be
-run. POSIX only (``pty``, ``termios``).
-"""
+# Running one command for ``sentry-lite run``: its stderr tail, its signals, its exit status.
+#
+# The command inherits the wrapper's stdin and stdout (file descriptors 0 and
+# 1) untouched. Its stderr goes through the wrapper, which writes every byte
+# on to its own stderr as it comes and keeps the last bytes for the report:
+#
+# - when the wrapper's stderr is a terminal, through a pseudo-terminal of the
+#   same size, so the command still sees a terminal (colours, line buffering,
+#   progress bars stay as they were); output post-processing is off, so the
+#   bytes arrive unchanged;
+# - otherwise through a pipe.
+#
+# When the command has ended but a process it started in the background still
+# holds its stderr (after :data:`DRAIN_SECONDS`), a small relay process takes
+# over the copying and the wrapper exits: that process's output goes on
+# reaching our stderr, as it would without the wrapper.
+#
+# Signals: SIGTERM and SIGHUP sent to the wrapper are sent on to the command.
+# SIGWINCH (our terminal resized) resizes the command's pseudo-terminal.
+# SIGINT and SIGQUIT typed at a terminal reach the whole foreground process
+# group, the command included, so they are sent on only when the wrapper is
+# not in the terminal's foreground group (a ``kill -INT`` of the wrapper from
+# elsewhere). The wrapper itself never dies of them: it waits for the command
+# and reports how it ended. A signal the wrapper was started with ignored
+# (``nohup`` ignores SIGHUP) stays ignored, so the command inherits that too.
+#
+# The exit status follows the shell's convention: the command's own, 128+N
+# when signal N ended it, 127 when it cannot be found, 126 when it cannot be
+# run. POSIX only (``pty``, ``termios``).
 
 from __future__ import annotations
 
@@ -60,16 +59,15 @@ _READ_SIZE = 65536
 
 @dataclass(frozen=True)
 class Outcome:
-    """How the command ended.
-
-    Attributes:
-        exit_status: What the wrapper exits with (the shell's convention).
-        exit_code: The command's own exit code, or None if a signal ended it.
-        signal_name: The signal that ended it (``"SIGKILL"``), or None.
-        duration: Seconds from start to end.
-        stderr_tail: The last bytes it wrote to stderr (at most :data:`TAIL_BYTES`).
-        not_started: Why it could not be started, or None.
-    """
+    # How the command ended.
+    #
+    # Attributes:
+    #     exit_status: What the wrapper exits with (the shell's convention).
+    #     exit_code: The command's own exit code, or None if a signal ended it.
+    #     signal_name: The signal that ended it (``"SIGKILL"``), or None.
+    #     duration: Seconds from start to end.
+    #     stderr_tail: The last bytes it wrote to stderr (at most :data:`TAIL_BYTES`).
+    #     not_started: Why it could not be started, or None.
 
     exit_status: int
     exit_code: Optional[int]
@@ -80,7 +78,7 @@ class Outcome:
 
 
 class _StderrPump:
-    """Copies the command's stderr to ours on a thread, keeping the last bytes."""
+    # Copies the command's stderr to ours on a thread, keeping the last bytes.
 
     def __init__(self, source: int) -> None:
         self._source = source
@@ -123,13 +121,12 @@ class _StderrPump:
                 self._ours_open = False
 
     def tail(self, timeout: float) -> bytes:
-        """The last bytes, once the command's stderr is closed or ``timeout`` passed.
-
-        Still open after ``timeout`` (a process the command started in the
-        background holds it): a relay process takes over the copying, so that
-        process's later output still reaches our stderr after the wrapper
-        exits, instead of meeting a closed pipe (and dying of SIGPIPE).
-        """
+        # The last bytes, once the command's stderr is closed or ``timeout`` passed.
+        #
+        # Still open after ``timeout`` (a process the command started in the
+        # background holds it): a relay process takes over the copying, so that
+        # process's later output still reaches our stderr after the wrapper
+        # exits, instead of meeting a closed pipe (and dying of SIGPIPE).
         self._thread.join(timeout)
         if self._thread.is_alive():
             os.write(self._stop, b"x")
@@ -160,11 +157,10 @@ while True:
 
 
 def _start_relay(source: int) -> None:
-    """A process copying ``source`` to our stderr until it closes; not waited for.
-
-    In a session of its own, so a Ctrl-C or a signal to the wrapper's group
-    does not end it before the process that writes does.
-    """
+    # A process copying ``source`` to our stderr until it closes; not waited for.
+    #
+    # In a session of its own, so a Ctrl-C or a signal to the wrapper's group
+    # does not end it before the process that writes does.
     with contextlib.suppress(OSError):
         subprocess.Popen(
             [sys.executable, "-S", "-c", _RELAY],
@@ -176,12 +172,11 @@ def _start_relay(source: int) -> None:
 
 
 class ForwardedSignals:
-    """``with ForwardedSignals() as signals:`` the wrapper's signals go to the command.
-
-    Installed before the command starts (a signal that comes first is sent
-    once it runs) and kept until the wrapper has reported, so a SIGTERM then
-    does not end the wrapper with a status other than the command's.
-    """
+    # ``with ForwardedSignals() as signals:`` the wrapper's signals go to the command.
+    #
+    # Installed before the command starts (a signal that comes first is sent
+    # once it runs) and kept until the wrapper has reported, so a SIGTERM then
+    # does not end the wrapper with a status other than the command's.
 
     def __init__(self) -> None:
         self._process: Optional[subprocess.Popen[bytes]] = None
@@ -215,7 +210,7 @@ class ForwardedSignals:
             _send(process, self._pending.pop(0))
 
     def follow_window_size(self, controller: Optional[int]) -> None:
-        """Resize the pseudo-terminal at ``controller`` with ours (None: stop)."""
+        # Resize the pseudo-terminal at ``controller`` with ours (None: stop).
         self._resized = controller
         if controller is not None and signal.SIGWINCH not in self._previous:
             self._previous[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, self._resize)
@@ -234,7 +229,7 @@ def _send(process: subprocess.Popen[bytes], signum: int) -> None:
 
 
 def _in_terminal_foreground() -> bool:
-    """Whether this process is in the foreground process group of its terminal."""
+    # Whether this process is in the foreground process group of its terminal.
     for fd in (0, 1, 2):
         try:
             if os.isatty(fd):
@@ -245,7 +240,7 @@ def _in_terminal_foreground() -> bool:
 
 
 def run_supervised(command: Sequence[str], signals: ForwardedSignals) -> Outcome:
-    """Run ``command`` to its end as described above, ``signals`` installed; how it ended."""
+    # Run ``command`` to its end as described above, ``signals`` installed; how it ended.
     read_end, write_end, is_terminal = _stderr_channel()
     started = time.monotonic()
     try:
@@ -272,8 +267,8 @@ def run_supervised(command: Sequence[str], signals: ForwardedSignals) -> Outcome
 
 
 def _stderr_channel() -> tuple[int, int, bool]:
-    """(read end, write end, whether a terminal): a pseudo-terminal like our stderr if that
-    is a terminal, else a pipe."""
+    # (read end, write end, whether a terminal): a pseudo-terminal like our stderr if that
+    # is a terminal, else a pipe.
     if sys.platform != "win32" and _isatty(2):
         try:
             return (*_pseudo_terminal(), True)

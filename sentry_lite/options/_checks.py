@@ -1,11 +1,10 @@
-"""The checks of ``init()``'s option values, one per option: :data:`_CHECKS`.
-
-Each check takes the option name and a value that is not None, and returns
-the value to store (normalised: lists become tuples, numbers floats or ints,
-paths strings) or raises an error naming the option: :class:`OptionTypeError`
-for a value of the wrong type, :class:`ConfigurationError` for one out of
-range. ``build_options`` (options/_options.py) runs them.
-"""
+# The checks of ``init()``'s option values, one per option: :data:`_CHECKS`.
+#
+# Each check takes the option name and a value that is not None, and returns
+# the value to store (normalised: lists become tuples, numbers floats or ints,
+# paths strings) or raises an error naming the option: :class:`OptionTypeError`
+# for a value of the wrong type, :class:`ConfigurationError` for one out of
+# range. ``build_options`` (options/_options.py) runs them.
 
 from __future__ import annotations
 
@@ -54,7 +53,7 @@ def _check_bool(name: str, value: object) -> bool:
 
 
 def _as_float(value: object) -> Optional[float]:
-    """``value`` as a float if it is a real number (not a bool); else None."""
+    # ``value`` as a float if it is a real number (not a bool); else None.
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -65,7 +64,7 @@ def _as_float(value: object) -> Optional[float]:
 
 
 def _as_int(value: object) -> Optional[int]:
-    """``value`` as an int if it is an integral number (not a bool); else None."""
+    # ``value`` as an int if it is an integral number (not a bool); else None.
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -166,7 +165,7 @@ def _check_socket_options(name: str, value: object) -> tuple[tuple[int, int, Any
 
 
 def _check_event_scrubber(name: str, value: object) -> object:
-    """Checked now (a broken pattern fails ``init()``); the client builds the scrubber."""
+    # Checked now (a broken pattern fails ``init()``); the client builds the scrubber.
     from sentry_lite.scrubber._option import scrubber_from_option
 
     scrubber_from_option(value, send_default_pii=False)

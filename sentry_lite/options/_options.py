@@ -1,12 +1,11 @@
-"""The :class:`Options` type and :func:`build_options`, where ``init()``'s input is normalised.
-
-:func:`build_options` resolves each option from its argument, its
-environment variable or its default, runs the option's check
-(options/_checks.py) and returns a frozen :class:`Options`. Names that only
-sentry_sdk knows (options/_sentry_sdk.py) are accepted, kept in
-``Options.unimplemented`` and logged once by :func:`log_unimplemented`.
-``sentry_lite.options`` re-exports the public names.
-"""
+# The :class:`Options` type and :func:`build_options`, where ``init()``'s input is normalised.
+#
+# :func:`build_options` resolves each option from its argument, its
+# environment variable or its default, runs the option's check
+# (options/_checks.py) and returns a frozen :class:`Options`. Names that only
+# sentry_sdk knows (options/_sentry_sdk.py) are accepted, kept in
+# ``Options.unimplemented`` and logged once by :func:`log_unimplemented`.
+# ``sentry_lite.options`` re-exports the public names.
 
 from __future__ import annotations
 
@@ -58,24 +57,23 @@ NOT_GIVEN = _NotGiven.NOT_GIVEN
 
 
 class Options(Frozen, Mapping[str, Any]):
-    """The checked configuration of one client. Build it with :func:`build_options`.
-
-    The field names are the ``init()`` option names; the Configuration page
-    of sentry_lite's docs describes each. ``unimplemented`` lists the sentry_sdk option names that
-    were given but that sentry_lite accepts without implementing;
-    ``unimplemented_values`` holds their values. ``max_message_length`` is
-    derived, not an option: the longest message, logged text or log body
-    kept, ``max_value_length`` when it was given, else 8192 (Relay's limit;
-    sentry_sdk cuts nothing by default, and a message's text is what Sentry
-    groups message events by).
-
-    Also a read-only mapping, as sentry_sdk's ``client.options`` dict is read:
-    ``options["release"]``, ``options.get("dsn")``, ``"debug" in options``,
-    ``dict(options)``. Its keys are every option name ``init()`` accepts; the
-    value is the checked one (``dsn`` as its text, lists as tuples), and for a
-    sentry_sdk option sentry_lite does not implement, the value given or else
-    sentry_sdk's default.
-    """
+    # The checked configuration of one client. Build it with :func:`build_options`.
+    #
+    # The field names are the ``init()`` option names; the Configuration page
+    # of sentry_lite's docs describes each. ``unimplemented`` lists the sentry_sdk option names that
+    # were given but that sentry_lite accepts without implementing;
+    # ``unimplemented_values`` holds their values. ``max_message_length`` is
+    # derived, not an option: the longest message, logged text or log body
+    # kept, ``max_value_length`` when it was given, else 8192 (Relay's limit;
+    # sentry_sdk cuts nothing by default, and a message's text is what Sentry
+    # groups message events by).
+    #
+    # Also a read-only mapping, as sentry_sdk's ``client.options`` dict is read:
+    # ``options["release"]``, ``options.get("dsn")``, ``"debug" in options``,
+    # ``dict(options)``. Its keys are every option name ``init()`` accepts; the
+    # value is the checked one (``dsn`` as its text, lists as tuples), and for a
+    # sentry_sdk option sentry_lite does not implement, the value given or else
+    # sentry_sdk's default.
 
     dsn: Optional[Dsn] = None
     release: Optional[str] = None
@@ -174,19 +172,18 @@ def build_options(
     kwargs: Optional[Mapping[str, Any]] = None,
     more: tuple[Any, ...] = (),
 ) -> Options:
-    """Check ``init(dsn, *more, **kwargs)``'s arguments and return the :class:`Options`.
-
-    ``dsn`` is ``init()``'s positional argument (a DSN string, a :class:`Dsn`,
-    None or :data:`NOT_GIVEN`); it may also come as ``kwargs["dsn"]``. As in
-    sentry_sdk, the options may also come as one dict, in the place of the
-    DSN or after it (``Client({"dsn": ..., "release": ...})``); keywords win.
-
-    Raises:
-        UnknownOptionError: a name neither sentry_lite nor sentry_sdk knows.
-        OptionTypeError: a value of the wrong type.
-        InvalidDsn: a malformed DSN, given or from SENTRY_DSN.
-        ConfigurationError: a value out of range, or the DSN given twice.
-    """
+    # Check ``init(dsn, *more, **kwargs)``'s arguments and return the :class:`Options`.
+    #
+    # ``dsn`` is ``init()``'s positional argument (a DSN string, a :class:`Dsn`,
+    # None or :data:`NOT_GIVEN`); it may also come as ``kwargs["dsn"]``. As in
+    # sentry_sdk, the options may also come as one dict, in the place of the
+    # DSN or after it (``Client({"dsn": ..., "release": ...})``); keywords win.
+    #
+    # Raises:
+    #     UnknownOptionError: a name neither sentry_lite nor sentry_sdk knows.
+    #     OptionTypeError: a value of the wrong type.
+    #     InvalidDsn: a malformed DSN, given or from SENTRY_DSN.
+    #     ConfigurationError: a value out of range, or the DSN given twice.
     if isinstance(dsn, Mapping):
         dsn, more = NOT_GIVEN, (dsn, *more)
     if len(more) > 1 or (more and not isinstance(more[0], Mapping)):
@@ -262,25 +259,24 @@ if hasattr(os, "register_at_fork"):
 
 
 def experimental_option(options: Options, name: str) -> Any:
-    """sentry_sdk's older spelling of some options: ``_experiments={"enable_logs": True, ...}``."""
+    # sentry_sdk's older spelling of some options: ``_experiments={"enable_logs": True, ...}``.
     experiments = options["_experiments"]
     return experiments.get(name) if isinstance(experiments, dict) else None
 
 
 def logs_enabled(options: Options) -> bool:
-    """``enable_logs``, or sentry_sdk's ``_experiments={"enable_logs": True}``."""
+    # ``enable_logs``, or sentry_sdk's ``_experiments={"enable_logs": True}``.
     return options.enable_logs or experimental_option(options, "enable_logs") is True
 
 
 def log_unimplemented(options: Options) -> None:
-    """Log, once per process, the sentry_sdk options given that do nothing here.
-
-    Tracing and profiling turned on (``traces_sample_rate=1.0`` ...) are said
-    at WARNING when the SDK is enabled: the program expects transactions or
-    profiles that are never sent. The rest go to debug output; their names
-    count as logged only once the ``sentry_lite`` logger shows debug records,
-    so call this again after turning ``debug`` output on.
-    """
+    # Log, once per process, the sentry_sdk options given that do nothing here.
+    #
+    # Tracing and profiling turned on (``traces_sample_rate=1.0`` ...) are said
+    # at WARNING when the SDK is enabled: the program expects transactions or
+    # profiles that are never sent. The rest go to debug output; their names
+    # count as logged only once the ``sentry_lite`` logger shows debug records,
+    # so call this again after turning ``debug`` output on.
     if not options.unimplemented:
         return
     _warn_about_tracing(options)

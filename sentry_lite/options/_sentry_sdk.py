@@ -1,14 +1,13 @@
-"""sentry_sdk's option names: the ones sentry_lite accepts without implementing them.
-
-Read from sentry_sdk 2.75.0 (``sentry_sdk.consts.ClientConstructor.__init__``
-and ``DEFAULT_OPTIONS``); tests/test_options.py fails when the installed
-sentry_sdk (pinned to 2.75.0 in the dev extra) has a name that is neither here
-nor a sentry_lite option, or a default that differs.
-
-Owns :data:`SENTRY_SDK_ONLY_OPTIONS` (public, re-exported by
-``sentry_lite.options``) and ``_SENTRY_SDK_DEFAULTS`` (what ``Options[name]``
-returns for such an option when it was not given).
-"""
+# sentry_sdk's option names: the ones sentry_lite accepts without implementing them.
+#
+# Read from sentry_sdk 2.75.0 (``sentry_sdk.consts.ClientConstructor.__init__``
+# and ``DEFAULT_OPTIONS``); tests/test_options.py fails when the installed
+# sentry_sdk (pinned to 2.75.0 in the dev extra) has a name that is neither here
+# nor a sentry_lite option, or a default that differs.
+#
+# Owns :data:`SENTRY_SDK_ONLY_OPTIONS` (public, re-exported by
+# ``sentry_lite.options``) and ``_SENTRY_SDK_DEFAULTS`` (what ``Options[name]``
+# returns for such an option when it was not given).
 
 from __future__ import annotations
 

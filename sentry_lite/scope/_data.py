@@ -1,10 +1,9 @@
-"""A scope's data: tags, extra, contexts, user, level, fingerprint, breadcrumbs, processors,
-attachments, and the attributes of structured logs.
-
-``ScopeData`` holds what events pick up and knows how to copy and merge
-itself; it knows nothing of which scopes are active (``_scope.py``) nor of
-clients. ``Scope`` (``_scope.py``) adds the parts that need the active scopes.
-"""
+# A scope's data: tags, extra, contexts, user, level, fingerprint, breadcrumbs, processors,
+# attachments, and the attributes of structured logs.
+#
+# ``ScopeData`` holds what events pick up and knows how to copy and merge
+# itself; it knows nothing of which scopes are active (``_scope.py``) nor of
+# clients. ``Scope`` (``_scope.py``) adds the parts that need the active scopes.
 
 from __future__ import annotations
 
@@ -25,7 +24,7 @@ __all__ = ["ScopeData"]
 
 
 class ScopeData:
-    """Data attached to events captured while a scope is active."""
+    # Data attached to events captured while a scope is active.
 
     __slots__ = (
         "_attachments",

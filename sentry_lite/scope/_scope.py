@@ -1,15 +1,14 @@
-"""``Scope`` and the active scopes: global, isolation and current.
-
-- the **global** scope: one per process (``init()`` binds the client here);
-- the **isolation** scope: one per thread, asyncio task or request — where
-  ``set_tag()``, ``set_user()`` and breadcrumbs go;
-- the **current** scope: narrowed with ``new_scope()`` around a block.
-
-Events get the global, then isolation, then current scope's data (later wins).
-The isolation and current scopes live together in one ``ContextVar``
-(``_state.py``), so a new thread starts with fresh ones, and an asyncio task
-forks its parent's on first use (see docs/architecture.md, "Scopes").
-"""
+# ``Scope`` and the active scopes: global, isolation and current.
+#
+# - the **global** scope: one per process (``init()`` binds the client here);
+# - the **isolation** scope: one per thread, asyncio task or request — where
+#   ``set_tag()``, ``set_user()`` and breadcrumbs go;
+# - the **current** scope: narrowed with ``new_scope()`` around a block.
+#
+# Events get the global, then isolation, then current scope's data (later wins).
+# The isolation and current scopes live together in one ``ContextVar``
+# (``_state.py``), so a new thread starts with fresh ones, and an asyncio task
+# forks its parent's on first use (see docs/architecture.md, "Scopes").
 
 from __future__ import annotations
 
@@ -183,7 +182,7 @@ class Scope(ScopeData):
         self._auto_session_tracking = None
 
     def _merged_with(self, scope: Any, scope_kwargs: dict[str, Any]) -> Scope:
-        """This scope, or a fork of it changed by a scope, a callback or kwargs."""
+        # This scope, or a fork of it changed by a scope, a callback or kwargs.
         if scope is None and not scope_kwargs:
             return self
         if scope is not None and scope_kwargs:
@@ -204,10 +203,9 @@ class Scope(ScopeData):
 
 
 def _without_unknown(scope_kwargs: dict[str, Any], unknown: set[str]) -> dict[str, Any]:
-    """``scope_kwargs`` less the names neither SDK knows, each said once at WARNING.
-
-    The event is still sent: a misspelled keyword must not cost the report.
-    """
+    # ``scope_kwargs`` less the names neither SDK knows, each said once at WARNING.
+    #
+    # The event is still sent: a misspelled keyword must not cost the report.
     for name in sorted(unknown - _warned_keywords):
         _warned_keywords.add(name)
         logger.warning(

@@ -1,8 +1,7 @@
-"""Where the active isolation and current scopes live: one ``ContextVar``.
-
-It holds a small immutable record per thread or asyncio task; ``_scope.py``
-reads and replaces it, ``_task_scopes.py`` reads it from a task's callback.
-"""
+# Where the active isolation and current scopes live: one ``ContextVar``.
+#
+# It holds a small immutable record per thread or asyncio task; ``_scope.py``
+# reads and replaces it, ``_task_scopes.py`` reads it from a task's callback.
 
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ MAX_ANCESTORS = 16
 
 
 def ancestors_of_fork(pair: ScopePair) -> tuple[Scope, ...]:
-    """The ``ancestors`` of a pair whose isolation scope forks ``pair``'s."""
+    # The ``ancestors`` of a pair whose isolation scope forks ``pair``'s.
     return (pair.isolation, *pair.ancestors[: MAX_ANCESTORS - 1])
 
 
@@ -37,7 +36,7 @@ scopes_var: ContextVar[Optional[ScopePair]] = ContextVar("sentry_lite_scopes", d
 
 
 def running_task() -> object | None:
-    """The running asyncio task, cheaply; None outside a task or without asyncio."""
+    # The running asyncio task, cheaply; None outside a task or without asyncio.
     asyncio = sys.modules.get("asyncio")
     if asyncio is None or asyncio.events._get_running_loop() is None:
         return None

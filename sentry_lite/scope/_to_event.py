@@ -1,10 +1,9 @@
-"""Step 1 of the pipeline: copy the scopes' data onto an event.
-
-Scopes are applied global first, then isolation, then current, so the
-narrower scope wins; data already on the event wins over all of them (it was
-set for this event explicitly). Values are made safe here, on the way out of
-the scope, because a scope can hold any object the program gave it.
-"""
+# Step 1 of the pipeline: copy the scopes' data onto an event.
+#
+# Scopes are applied global first, then isolation, then current, so the
+# narrower scope wins; data already on the event wins over all of them (it was
+# set for this event explicitly). Values are made safe here, on the way out of
+# the scope, because a scope can hold any object the program gave it.
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ MAX_CONTEXTS = 100
 def apply_scopes(
     event: Event, scopes: tuple[Scope, ...], limits: SafeLimits, max_crumbs: int
 ) -> None:
-    """Merge ``scopes`` (broadest first) into ``event`` in place."""
+    # Merge ``scopes`` (broadest first) into ``event`` in place.
     tags: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     contexts: dict[str, Any] = {}
@@ -89,8 +88,8 @@ def apply_scopes(
 def _first(
     data: dict[str, Any], own: dict[str, Any], most: int, event: Event, field: str
 ) -> tuple[dict[str, Any], int]:
-    """The first ``most`` entries of ``data`` the event does not set itself, and how many
-    more there were; then ``_meta`` of ``field`` says how many in all (Relay's ``len``)."""
+    # The first ``most`` entries of ``data`` the event does not set itself, and how many
+    # more there were; then ``_meta`` of ``field`` says how many in all (Relay's ``len``).
     kept: dict[str, Any] = {}
     total = 0
     for key, value in data.items():
@@ -119,8 +118,8 @@ def _safe_tags(tags: dict[str, Any], limits: SafeLimits) -> dict[str, str]:
 
 
 def _drop_invalid_tags(event: Event) -> None:
-    """Relay rejects a tag whose key or value is empty (or blank) or holds a newline:
-    such a tag is left out, and a newline in a value becomes a space."""
+    # Relay rejects a tag whose key or value is empty (or blank) or holds a newline:
+    # such a tag is left out, and a newline in a value becomes a space.
     tags = event["tags"]
     if not isinstance(tags, dict):
         return
@@ -145,9 +144,9 @@ def _safe_dict(data: dict[str, Any], limits: SafeLimits) -> dict[str, Any]:
 def _apply_breadcrumbs(
     event: Event, crumbs: list[Breadcrumb], dropped: int, limits: SafeLimits, max_crumbs: int
 ) -> None:
-    """The scopes' breadcrumbs into the event, the newest ``max_crumbs``. When some were
-    left out (here, or ``dropped`` by the scopes), ``_meta`` says how many there were,
-    as sentry_sdk says it: ``{"": {"len": N}}``, no remark."""
+    # The scopes' breadcrumbs into the event, the newest ``max_crumbs``. When some were
+    # left out (here, or ``dropped`` by the scopes), ``_meta`` says how many there were,
+    # as sentry_sdk says it: ``{"": {"len": N}}``, no remark.
     if crumbs:
         existing = event.get("breadcrumbs", {}).get("values", [])
         merged = [*existing, *crumbs]
@@ -181,7 +180,7 @@ def _safe_crumb(crumb: Breadcrumb, limits: SafeLimits) -> Breadcrumb:
 
 
 def breadcrumb_timestamp(crumb: Breadcrumb) -> float:
-    """A breadcrumb's time as Unix seconds, whatever form it was given in."""
+    # A breadcrumb's time as Unix seconds, whatever form it was given in.
     value = crumb.get("timestamp")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)

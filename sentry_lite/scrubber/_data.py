@@ -1,15 +1,14 @@
-"""Scrubbing event data in place: dicts, lists and strings nested in each other.
-
-Used by the pipeline's scrubbing step for what the event-building walk did
-not see (data added by event processors, a ready-made event passed to
-``capture_event``...). A sensitive key's value becomes ``"[Filtered]"``;
-every string goes through the value patterns; a value the JSON encoder
-would have to ``repr()`` is rendered here instead, so its text is scrubbed
-too. Bounded: at most ``_MAX_DEPTH`` levels; a container met again on its
-own path becomes ``"<cyclic>"``. Fails closed: a value the rules fail on
-(they raise, or the value patterns return no string) becomes
-``"[Filtered]"``, and the error is reported.
-"""
+# Scrubbing event data in place: dicts, lists and strings nested in each other.
+#
+# Used by the pipeline's scrubbing step for what the event-building walk did
+# not see (data added by event processors, a ready-made event passed to
+# ``capture_event``...). A sensitive key's value becomes ``"[Filtered]"``;
+# every string goes through the value patterns; a value the JSON encoder
+# would have to ``repr()`` is rendered here instead, so its text is scrubbed
+# too. Bounded: at most ``_MAX_DEPTH`` levels; a container met again on its
+# own path becomes ``"<cyclic>"``. Fails closed: a value the rules fail on
+# (they raise, or the value patterns return no string) becomes
+# ``"[Filtered]"``, and the error is reported.
 
 from __future__ import annotations
 
@@ -29,13 +28,12 @@ _JSON_SCALARS = (int, float, bool, type(None))
 
 
 class DataScrubber:
-    """Applies a key rule and a string filter to nested data, in place where it can.
-
-    Lists are read as command lines too (:func:`sentry_lite._masking.flag_values`):
-    the value after a sensitive flag (``["-v", "--password", "hunter2"]``) is
-    masked, and so is the second item of a ``[name, value]`` pair with a
-    sensitive name (headers as pairs).
-    """
+    # Applies a key rule and a string filter to nested data, in place where it can.
+    #
+    # Lists are read as command lines too (:func:`sentry_lite._masking.flag_values`):
+    # the value after a sensitive flag (``["-v", "--password", "hunter2"]``) is
+    # masked, and so is the second item of a ``[name, value]`` pair with a
+    # sensitive name (headers as pairs).
 
     __slots__ = ("_is_sensitive_key", "_max_length", "_scrub_source", "_scrub_text")
 
@@ -53,11 +51,10 @@ class DataScrubber:
         self._max_length = max_length
 
     def text(self, value: str) -> str:
-        """``value`` through the value patterns (if any).
-
-        Fails closed: where they raise or return no string, ``"[Filtered]"``
-        (the error is reported).
-        """
+        # ``value`` through the value patterns (if any).
+        #
+        # Fails closed: where they raise or return no string, ``"[Filtered]"``
+        # (the error is reported).
         scrub_text = self._scrub_text
         if scrub_text is None:
             return value
@@ -73,13 +70,12 @@ class DataScrubber:
         return scrubbed
 
     def source(self, lines: list[str]) -> list[str]:
-        """Source lines, in order, through the source filter as one block (else
-        each through :meth:`text`).
-
-        Fails closed: where the filter raises or does not return as many
-        strings as it was given, every line is ``"[Filtered]"`` (the error is
-        reported).
-        """
+        # Source lines, in order, through the source filter as one block (else
+        # each through :meth:`text`).
+        #
+        # Fails closed: where the filter raises or does not return as many
+        # strings as it was given, every line is ``"[Filtered]"`` (the error is
+        # reported).
         scrub_source = self._scrub_source
         if scrub_source is None:
             return [self.text(line) for line in lines]
@@ -97,8 +93,8 @@ class DataScrubber:
         return scrubbed
 
     def is_sensitive(self, key: str) -> bool:
-        """True when the value of ``key`` must be masked (and when the key rule
-        fails: the error is reported)."""
+        # True when the value of ``key`` must be masked (and when the key rule
+        # fails: the error is reported).
         try:
             return bool(self._is_sensitive_key(key))
         except Exception as error:  # noqa: BLE001 -- fail closed: a broken rule hides the value
@@ -106,19 +102,19 @@ class DataScrubber:
             return True
 
     def value(self, value: object) -> object:
-        """``value`` scrubbed: containers in place (a tuple becomes a list), strings anew."""
+        # ``value`` scrubbed: containers in place (a tuple becomes a list), strings anew.
         return self._value(value, _MAX_DEPTH, set())
 
     def mapping(self, data: dict[Any, Any]) -> None:
-        """Scrub a dict in place."""
+        # Scrub a dict in place.
         self._mapping(data, _MAX_DEPTH, set())
 
     def sequence(self, data: list[Any]) -> None:
-        """Scrub a list in place."""
+        # Scrub a list in place.
         self._sequence(data, _MAX_DEPTH, set())
 
     def mask_all(self, data: dict[Any, Any]) -> None:
-        """Every value of ``data`` becomes ``"[Filtered]"`` (its keys stay)."""
+        # Every value of ``data`` becomes ``"[Filtered]"`` (its keys stay).
         for key in data:
             data[key] = FILTERED
 

@@ -1,8 +1,7 @@
-"""The :class:`EventScrubber`: its options, its rules, and the event walked part by part.
-
-The parts themselves are scrubbed in ``_parts.py``; the ``event_scrubber``
-option becomes a scrubber in ``_option.py``.
-"""
+# The :class:`EventScrubber`: its options, its rules, and the event walked part by part.
+#
+# The parts themselves are scrubbed in ``_parts.py``; the ``event_scrubber``
+# option becomes a scrubber in ``_option.py``.
 
 from __future__ import annotations
 

@@ -1,19 +1,18 @@
-"""Sensitive key names, matched by words.
-
-A key is split into words on anything that is not a letter or digit (``-``,
-``_``, ``.``, spaces ...), between a lower-case letter and an upper-case
-one (``apiKey``), before the last capital of a run followed by a lower-case
-letter (``APIKey`` → ``API``, ``Key``) and between letters and digits. The
-words are compared lower-cased. A denylist entry is split the same way; the
-key is sensitive when the entry's words appear in it one after the other:
-
-- ``password`` masks ``db_password``, ``PASSWORD``, ``userPassword2``;
-- ``api_key`` masks ``X-Api-Key``, ``apiKey``, ``APIKey``, ``x_api_key_v2``;
-- ``token`` masks ``access_token`` but not ``max_tokens`` (another word);
-- ``auth`` masks ``basic_auth`` but not ``author`` or ``oauth_version``.
-
-Each key is looked at once: the answers are kept in a bounded cache.
-"""
+# Sensitive key names, matched by words.
+#
+# A key is split into words on anything that is not a letter or digit (``-``,
+# ``_``, ``.``, spaces ...), between a lower-case letter and an upper-case
+# one (``apiKey``), before the last capital of a run followed by a lower-case
+# letter (``APIKey`` → ``API``, ``Key``) and between letters and digits. The
+# words are compared lower-cased. A denylist entry is split the same way; the
+# key is sensitive when the entry's words appear in it one after the other:
+#
+# - ``password`` masks ``db_password``, ``PASSWORD``, ``userPassword2``;
+# - ``api_key`` masks ``X-Api-Key``, ``apiKey``, ``APIKey``, ``x_api_key_v2``;
+# - ``token`` masks ``access_token`` but not ``max_tokens`` (another word);
+# - ``auth`` masks ``basic_auth`` but not ``author`` or ``oauth_version``.
+#
+# Each key is looked at once: the answers are kept in a bounded cache.
 
 from __future__ import annotations
 
@@ -108,7 +107,7 @@ _CACHE_SIZE = 4096
 
 
 def words(key: str) -> list[str]:
-    """The lower-cased words of a key name: ``"X-ApiKey2"`` → ``["x", "api", "key", "2"]``."""
+    # The lower-cased words of a key name: ``"X-ApiKey2"`` → ``["x", "api", "key", "2"]``.
     return [word.lower() for word in _WORD.findall(key[:_MAX_KEY_LENGTH])]
 
 
@@ -118,11 +117,10 @@ def _joined(key: str) -> str:
 
 
 class KeyMatcher:
-    """Tells whether a key name is sensitive: its words contain a denylist entry's.
-
-    ``allowlist`` names keys never masked by name (compared by words too, as
-    a whole: ``auth_mode`` allows ``authMode`` and ``AUTH-MODE``).
-    """
+    # Tells whether a key name is sensitive: its words contain a denylist entry's.
+    #
+    # ``allowlist`` names keys never masked by name (compared by words too, as
+    # a whole: ``auth_mode`` allows ``authMode`` and ``AUTH-MODE``).
 
     __slots__ = ("_allowed", "_cache", "_denied", "stems")
 
@@ -139,7 +137,7 @@ class KeyMatcher:
         self._cache: dict[str, bool] = {}
 
     def __call__(self, key: str) -> bool:
-        """True when ``key``'s value must be masked."""
+        # True when ``key``'s value must be masked.
         known = self._cache.get(key)
         if known is not None:
             return known
@@ -170,11 +168,10 @@ def _stems(denylist: Iterable[str]) -> tuple[str, ...]:
 
 
 class LocalsAllowlist:
-    """Strict mode for frame locals: only names matching one of ``patterns`` are sent.
-
-    Patterns are exact names or shell-style wildcards (``order_*``,
-    ``*_id``), case-sensitive like Python names.
-    """
+    # Strict mode for frame locals: only names matching one of ``patterns`` are sent.
+    #
+    # Patterns are exact names or shell-style wildcards (``order_*``,
+    # ``*_id``), case-sensitive like Python names.
 
     __slots__ = ("_pattern", "patterns")
 
@@ -184,5 +181,5 @@ class LocalsAllowlist:
         self._pattern = re.compile(joined) if joined else None
 
     def __call__(self, name: str) -> bool:
-        """True when the local called ``name`` may be sent."""
+        # True when the local called ``name`` may be sent.
         return self._pattern is not None and self._pattern.match(name) is not None

@@ -1,4 +1,4 @@
-"""Payment card numbers: the issuer prefixes and lengths, and the Luhn check."""
+# Payment card numbers: the issuer prefixes and lengths, and the Luhn check.
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ _RANGES: tuple[tuple[int, int, int, frozenset[int]], ...] = (
 
 
 def is_card_number(digits: str) -> bool:
-    """True when ``digits`` (ASCII digits only) has a card network's prefix and
-    length and passes the Luhn check."""
+    # True when ``digits`` (ASCII digits only) has a card network's prefix and
+    # length and passes the Luhn check.
     length = len(digits)
     if length < 13 or digits[0] not in "23456":
         return False

@@ -1,4 +1,4 @@
-"""The ``event_scrubber`` option made into a scrubber: :func:`scrubber_from_option`."""
+# The ``event_scrubber`` option made into a scrubber: :func:`scrubber_from_option`.
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ __all__ = ["scrubber_from_option"]
 
 
 def scrubber_from_option(value: object, send_default_pii: bool) -> object:
-    """The scrubber for the ``event_scrubber`` option (private to the SDK).
-
-    None → the default :class:`EventScrubber`; a mapping → an
-    :class:`EventScrubber` made from it; a sentry_sdk ``EventScrubber`` → one
-    of ours with its lists; anything with a ``scrub_event`` method is used as
-    it is. Raises ``ConfigurationError`` / ``OptionTypeError``.
-    """
+    # The scrubber for the ``event_scrubber`` option (private to the SDK).
+    #
+    # None → the default :class:`EventScrubber`; a mapping → an
+    # :class:`EventScrubber` made from it; a sentry_sdk ``EventScrubber`` → one
+    # of ours with its lists; anything with a ``scrub_event`` method is used as
+    # it is. Raises ``ConfigurationError`` / ``OptionTypeError``.
     if value is None:
         return EventScrubber(send_default_pii=send_default_pii)
     if isinstance(value, EventScrubber):

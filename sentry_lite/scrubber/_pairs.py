@@ -1,29 +1,28 @@
-"""Secrets in ``name=value`` pairs inside a string, found by the name.
-
-The shapes, each with a name the key rule finds sensitive (``_keys.py``):
-
-    name=value   name: value   "name": "value"   name => value   --name value
-    ('name', 'value')          {\\"name\\": \\"value\\"} (JSON inside a JSON string)
-
-The value is masked whatever it holds and however long it is: a quoted one
-up to its closing quote (or the end of the line if there is none), a bare
-one up to a blank or a delimiter. What is never masked: a value already
-masked, an empty one, ``None``/``null``/``True``/``false`` (no secret there)
-and a format placeholder (``%s``, ``%(password)s``: a log template, not its
-argument).
-
-Source lines are code, read in ``source`` mode: an unquoted value that names
-something (``password=password``, ``token=self.token``,
-``api_key=settings.API_KEY``, ``password: str``, ``key=load()``) is a
-reference, not a literal, and is kept; a hard-coded literal is quoted, and
-masked. Everywhere else (messages, log text, URLs, values) that reading would
-keep ``password=Password2024``, so it is not used.
-
-Cost: linear in the string. Each separator's name is read backwards (at most
-64 characters, judged by the cached key rule) before any value is looked at;
-a value is matched only after a sensitive name, at most 256 characters at
-first, the rest only when it is masked (and then skipped).
-"""
+# Secrets in ``name=value`` pairs inside a string, found by the name.
+#
+# The shapes, each with a name the key rule finds sensitive (``_keys.py``):
+#
+#     name=value   name: value   "name": "value"   name => value   --name value
+#     ('name', 'value')          {\"name\": \"value\"} (JSON inside a JSON string)
+#
+# The value is masked whatever it holds and however long it is: a quoted one
+# up to its closing quote (or the end of the line if there is none), a bare
+# one up to a blank or a delimiter. What is never masked: a value already
+# masked, an empty one, ``None``/``null``/``True``/``false`` (no secret there)
+# and a format placeholder (``%s``, ``%(password)s``: a log template, not its
+# argument).
+#
+# Source lines are code, read in ``source`` mode: an unquoted value that names
+# something (``password=password``, ``token=self.token``,
+# ``api_key=settings.API_KEY``, ``password: str``, ``key=load()``) is a
+# reference, not a literal, and is kept; a hard-coded literal is quoted, and
+# masked. Everywhere else (messages, log text, URLs, values) that reading would
+# keep ``password=Password2024``, so it is not used.
+#
+# Cost: linear in the string. Each separator's name is read backwards (at most
+# 64 characters, judged by the cached key rule) before any value is looked at;
+# a value is matched only after a sensitive name, at most 256 characters at
+# first, the rest only when it is masked (and then skipped).
 
 from __future__ import annotations
 
@@ -76,7 +75,7 @@ _PAIR_END = re.compile(r"['\"][ \t]*[)\]]")
 
 
 class PairScrubber:
-    """Masks the values of pairs whose name ``is_sensitive_key`` says is sensitive."""
+    # Masks the values of pairs whose name ``is_sensitive_key`` says is sensitive.
 
     __slots__ = ("_is_sensitive_key",)
 
@@ -84,10 +83,9 @@ class PairScrubber:
         self._is_sensitive_key = is_sensitive_key
 
     def __call__(self, text: str, source: bool = False) -> str:
-        """``text`` with the values of its sensitive pairs masked.
-
-        ``source``: ``text`` is a line of source code (see the module docstring).
-        """
+        # ``text`` with the values of its sensitive pairs masked.
+        #
+        # ``source``: ``text`` is a line of source code (see the module docstring).
         if "=" in text or ":" in text:
             text = self._separated(text, source)
         if "-" in text:
@@ -98,8 +96,8 @@ class PairScrubber:
 
     # -- name=value, name: value, name => value --------------------------------------
     def _separated(self, text: str, source: bool) -> str:
-        """A loop, not ``re.sub``: a pair that is not masked must not swallow its
-        value, which may hold the next pair (``{'a': 'password=x'}``)."""
+        # A loop, not ``re.sub``: a pair that is not masked must not swallow its
+        # value, which may hold the next pair (``{'a': 'password=x'}``).
         parts: list[str] = []
         done = position = 0
         search = _SEPARATOR.search
@@ -121,7 +119,7 @@ class PairScrubber:
         return "".join(parts)
 
     def _named_before(self, text: str, separator: int) -> bool:
-        """True when a sensitive name ends just before ``separator``."""
+        # True when a sensitive name ends just before ``separator``.
         if separator == 0:
             return False
         if text[separator] == "=" and text[separator - 1] in _OPERATOR_BEFORE_EQUALS:
@@ -171,7 +169,7 @@ class PairScrubber:
     def _value_at(
         self, text: str, position: int, source: bool, *, flag: bool = False, quoted: bool = False
     ) -> Optional[tuple[int, int]]:
-        """Where the secret value starting at ``position`` is, or None to keep it."""
+        # Where the secret value starting at ``position`` is, or None to keep it.
         match = _VALUE.match(text, position)
         if match is None:
             return None
@@ -198,7 +196,7 @@ class PairScrubber:
         return start, end
 
     def _is_code(self, value: str, text: str, end: int) -> bool:
-        """An unquoted value in a source line that reads as code (a literal would be quoted)."""
+        # An unquoted value in a source line that reads as code (a literal would be quoted).
         if value in _TYPE_NAMES or text[end : end + 1] in ("(", "["):
             return True
         # "password=password", "token=self.token", "api_key=settings.API_KEY": a name,

@@ -1,12 +1,11 @@
-"""The event scrubbed part by part: what each field of a Sentry event may hold.
-
-One function per part (request, user, breadcrumbs, contexts, tags, messages,
-exceptions, frames, any other field); :class:`~sentry_lite.scrubber.EventScrubber`
-calls them with its :class:`~sentry_lite.scrubber._data.DataScrubber` and
-rules. Each one scrubs the event in place and leaves alone what is not its
-part, or not shaped as the protocol says. The rules fail closed: a value a
-rule fails on is masked (a tag or ``ip_address`` removed), the error reported.
-"""
+# The event scrubbed part by part: what each field of a Sentry event may hold.
+#
+# One function per part (request, user, breadcrumbs, contexts, tags, messages,
+# exceptions, frames, any other field); :class:`~sentry_lite.scrubber.EventScrubber`
+# calls them with its :class:`~sentry_lite.scrubber._data.DataScrubber` and
+# rules. Each one scrubs the event in place and leaves alone what is not its
+# part, or not shaped as the protocol says. The rules fail closed: a value a
+# rule fails on is masked (a tag or ``ip_address`` removed), the error reported.
 
 from __future__ import annotations
 
@@ -80,7 +79,7 @@ _FRAME_SOURCE = ("pre_context", "context_line", "post_context")
 
 
 def scrub_request(data: DataScrubber, event: Event, send_default_pii: bool) -> None:
-    """``request``: headers, cookies, query string, body, environment, URL."""
+    # ``request``: headers, cookies, query string, body, environment, URL.
     request = event.get("request")
     if not isinstance(request, dict):
         return
@@ -96,8 +95,8 @@ def scrub_request(data: DataScrubber, event: Event, send_default_pii: bool) -> N
 
 
 def scrub_user(data: DataScrubber, event: Event, send_default_pii: bool) -> None:
-    """``user``: what the app set is kept, but for secrets (and, without
-    send_default_pii, ``ip_address``, as in sentry_sdk)."""
+    # ``user``: what the app set is kept, but for secrets (and, without
+    # send_default_pii, ``ip_address``, as in sentry_sdk).
     user = event.get("user")
     if not isinstance(user, dict):
         return
@@ -108,7 +107,7 @@ def scrub_user(data: DataScrubber, event: Event, send_default_pii: bool) -> None
 
 
 def scrub_breadcrumbs(data: DataScrubber, event: Event) -> None:
-    """Each breadcrumb's ``message`` and ``data``."""
+    # Each breadcrumb's ``message`` and ``data``.
     crumbs = event.get("breadcrumbs")
     values = crumbs.get("values") if isinstance(crumbs, dict) else crumbs
     if not isinstance(values, list):
@@ -124,11 +123,10 @@ def scrub_breadcrumbs(data: DataScrubber, event: Event) -> None:
 
 
 def scrub_contexts(data: DataScrubber, event: Event, built: bool) -> None:
-    """Each context's fields (a context named like a secret is masked field by field).
-
-    ``built``: the runtime, os and trace contexts are the SDK's own (an
-    event built by the client takes no other), left as they are.
-    """
+    # Each context's fields (a context named like a secret is masked field by field).
+    #
+    # ``built``: the runtime, os and trace contexts are the SDK's own (an
+    # event built by the client takes no other), left as they are.
     contexts = event.get("contexts")
     if not isinstance(contexts, dict):
         return
@@ -147,8 +145,8 @@ def scrub_contexts(data: DataScrubber, event: Event, built: bool) -> None:
 
 
 def scrub_tags(data: DataScrubber, event: Event) -> None:
-    """``tags``; a tag whose name holds a secret is removed (Relay allows no
-    ``[`` in a tag name)."""
+    # ``tags``; a tag whose name holds a secret is removed (Relay allows no
+    # ``[`` in a tag name).
     tags = event.get("tags")
     if not isinstance(tags, dict):
         scrub_field(data, event, "tags")
@@ -159,10 +157,9 @@ def scrub_tags(data: DataScrubber, event: Event) -> None:
 
 
 def scrub_messages(data: DataScrubber, event: Event, built: bool) -> None:
-    """``message``, ``logentry``, ``transaction``, ``culprit``, ``fingerprint``.
-
-    ``built``: the SDK built ``message`` with these rules already.
-    """
+    # ``message``, ``logentry``, ``transaction``, ``culprit``, ``fingerprint``.
+    #
+    # ``built``: the SDK built ``message`` with these rules already.
     fields: dict[str, Any] = event  # type: ignore[assignment]
     for key in ("logentry", "transaction", "culprit", "fingerprint") + (
         () if built else ("message",)
@@ -172,7 +169,7 @@ def scrub_messages(data: DataScrubber, event: Event, built: bool) -> None:
 
 
 def scrub_exceptions(data: DataScrubber, event: Event) -> None:
-    """Each exception's ``value`` and ``mechanism.data``."""
+    # Each exception's ``value`` and ``mechanism.data``.
     for value in _values_of(event, "exception"):
         if "value" in value:
             value["value"] = data.value(value["value"])
@@ -184,10 +181,9 @@ def scrub_exceptions(data: DataScrubber, event: Event) -> None:
 def scrub_frames(
     data: DataScrubber, event: Event, local_filter: Optional[Callable[[str], bool]]
 ) -> None:
-    """Every stack frame's ``vars`` and source lines (exceptions and threads).
-
-    ``local_filter``: strict mode, False for a local that is not sent.
-    """
+    # Every stack frame's ``vars`` and source lines (exceptions and threads).
+    #
+    # ``local_filter``: strict mode, False for a local that is not sent.
     for kind in ("exception", "threads"):
         for value in _values_of(event, kind):
             stacktrace = value.get("stacktrace")
@@ -204,14 +200,14 @@ def scrub_frames(
 
 
 def scrub_field(data: DataScrubber, event: Event, key: str) -> None:
-    """One field, whatever it holds (``extra``, for one)."""
+    # One field, whatever it holds (``extra``, for one).
     fields: dict[str, Any] = event  # type: ignore[assignment]
     if key in fields:
         fields[key] = data.value(fields[key])
 
 
 def scrub_other_fields(data: DataScrubber, event: Event) -> None:
-    """Every field no function above handles, but the SDK's own bookkeeping."""
+    # Every field no function above handles, but the SDK's own bookkeeping.
     fields: dict[str, Any] = event  # type: ignore[assignment]
     for key, value in fields.items():
         if key not in _HANDLED and key not in _NOT_SCRUBBED:
@@ -232,7 +228,7 @@ def _scrub_frame(
 
 
 def _scrub_source_lines(data: DataScrubber, frame: dict[str, Any]) -> None:
-    """``pre_context``, ``context_line``, ``post_context`` as one block (a key spans lines)."""
+    # ``pre_context``, ``context_line``, ``post_context`` as one block (a key spans lines).
     places: list[tuple[str, Optional[int]]] = []
     block: list[str] = []
     for key in _FRAME_SOURCE:

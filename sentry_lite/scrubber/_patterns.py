@@ -1,38 +1,37 @@
-"""Secrets found by what they look like, wherever they are in a string.
-
-Only the secret part of a match is replaced by ``[Filtered]``; what says what
-it was stays readable: ``Authorization: Bearer [Filtered]``,
-``postgres://app:[Filtered]@db/prod``, ``ghp_[Filtered]``,
-``password=[Filtered]``.
-
-Two readings of a string: any value (a message, log text, a URL, a local's
-value) and a line of source code (:meth:`ValueScrubber.source`, the lines
-around a frame's line, read as one block), where ``password=password`` is a
-name passed on, not a secret (``_pairs.py``), and a private key spans lines
-(``_source.py``).
-
-Cost: most strings hold no secret, so each family of patterns runs only when
-a cheap test (``in`` on the string, or a search for a character class that
-the C engine scans quickly) says it could match, and the patterns are
-compiled once. A string shorter than five characters is returned at once.
-
-    name=value pairs   only if the string has "=", ":", " -" or "'," and one
-                       of the denylist's words (``KeyMatcher.stems``); the
-                       name before each separator is read backwards and
-                       judged by the key rule (``_pairs.py``)
-    URL passwords      only if the string has "://" and "@"
-    URL signatures     only if the string has "=" and "sig" (Azure SAS ``sig=``,
-                       ``X-Amz-Signature=``)
-    tokens             runs of 13+ token characters (JWTs, AWS key ids,
-                       vendor tokens, card numbers), judged in Python
-                       (``_tokens.py``)
-    card numbers       "4111 1111 1111 1111": a scan for a digit 2-6
-    auth schemes       only if the string has a blank and "bearer",
-                       "basic" or "token" (any case)
-    PEM keys           only if "-----BEGIN" occurs
-
-Users' own patterns run after these, one pass each.
-"""
+# Secrets found by what they look like, wherever they are in a string.
+#
+# Only the secret part of a match is replaced by ``[Filtered]``; what says what
+# it was stays readable: ``Authorization: Bearer [Filtered]``,
+# ``postgres://app:[Filtered]@db/prod``, ``ghp_[Filtered]``,
+# ``password=[Filtered]``.
+#
+# Two readings of a string: any value (a message, log text, a URL, a local's
+# value) and a line of source code (:meth:`ValueScrubber.source`, the lines
+# around a frame's line, read as one block), where ``password=password`` is a
+# name passed on, not a secret (``_pairs.py``), and a private key spans lines
+# (``_source.py``).
+#
+# Cost: most strings hold no secret, so each family of patterns runs only when
+# a cheap test (``in`` on the string, or a search for a character class that
+# the C engine scans quickly) says it could match, and the patterns are
+# compiled once. A string shorter than five characters is returned at once.
+#
+#     name=value pairs   only if the string has "=", ":", " -" or "'," and one
+#                        of the denylist's words (``KeyMatcher.stems``); the
+#                        name before each separator is read backwards and
+#                        judged by the key rule (``_pairs.py``)
+#     URL passwords      only if the string has "://" and "@"
+#     URL signatures     only if the string has "=" and "sig" (Azure SAS ``sig=``,
+#                        ``X-Amz-Signature=``)
+#     tokens             runs of 13+ token characters (JWTs, AWS key ids,
+#                        vendor tokens, card numbers), judged in Python
+#                        (``_tokens.py``)
+#     card numbers       "4111 1111 1111 1111": a scan for a digit 2-6
+#     auth schemes       only if the string has a blank and "bearer",
+#                        "basic" or "token" (any case)
+#     PEM keys           only if "-----BEGIN" occurs
+#
+# Users' own patterns run after these, one pass each.
 
 from __future__ import annotations
 
@@ -99,18 +98,17 @@ _SLACK_WEBHOOK = re.compile(r"(hooks\.slack\.com/(?:services|workflows|triggers)
 
 
 class UserPattern(Frozen):
-    """A user's pattern: the group named ``secret``, else group 1, else the match is masked."""
+    # A user's pattern: the group named ``secret``, else group 1, else the match is masked.
 
     regex: re.Pattern[str]
     group: Union[int, str]
 
 
 def compile_user_pattern(pattern: object) -> UserPattern:
-    """A user's pattern (a string or a compiled ``re.Pattern``), checked.
-
-    Raises ``ConfigurationError`` for an invalid regular expression or one
-    that matches the empty string, ``OptionTypeError`` for anything else.
-    """
+    # A user's pattern (a string or a compiled ``re.Pattern``), checked.
+    #
+    # Raises ``ConfigurationError`` for an invalid regular expression or one
+    # that matches the empty string, ``OptionTypeError`` for anything else.
     if isinstance(pattern, re.Pattern):
         regex = pattern
         if not isinstance(regex.pattern, str):
@@ -139,12 +137,11 @@ def compile_user_pattern(pattern: object) -> UserPattern:
 
 
 class ValueScrubber:
-    """Masks the secrets in a string: the built-in patterns, then the user's.
-
-    ``keys`` decides for ``name=value`` and ``"name": "value"`` pairs inside
-    strings (the same rule as for dict keys); its ``stems`` tell cheaply
-    whether a string can hold such a pair at all.
-    """
+    # Masks the secrets in a string: the built-in patterns, then the user's.
+    #
+    # ``keys`` decides for ``name=value`` and ``"name": "value"`` pairs inside
+    # strings (the same rule as for dict keys); its ``stems`` tell cheaply
+    # whether a string can hold such a pair at all.
 
     __slots__ = ("_builtin", "_clean", "_clean_source", "_pairs", "_stems", "_user")
 
@@ -167,11 +164,11 @@ class ValueScrubber:
 
     @property
     def active(self) -> bool:
-        """False when there is no pattern at all (a no-op)."""
+        # False when there is no pattern at all (a no-op).
         return self._builtin or bool(self._user)
 
     def __call__(self, text: str) -> str:
-        """``text`` with every secret found in it masked."""
+        # ``text`` with every secret found in it masked.
         clean = self._clean
         if len(text) < _MIN_LENGTH or text in clean:
             return text
@@ -186,11 +183,10 @@ class ValueScrubber:
         return scrubbed
 
     def source(self, lines: list[str]) -> list[str]:
-        """Lines of source code, in order, with every secret found in them masked.
-
-        Read as one block (a private key spans lines), each line as code.
-        Returns as many lines as it was given.
-        """
+        # Lines of source code, in order, with every secret found in them masked.
+        #
+        # Read as one block (a private key spans lines), each line as code.
+        # Returns as many lines as it was given.
         masked = key_material(lines) if self._builtin else {}
         clean = self._clean_source
         scrubbed = []
@@ -261,7 +257,7 @@ class ValueScrubber:
 
 
 def _masked(match: re.Match[str], group: Union[int, str]) -> str:
-    """The match with ``group``'s text replaced by ``[Filtered]``."""
+    # The match with ``group``'s text replaced by ``[Filtered]``.
     start, end = match.span(group)
     offset = match.start()
     whole = match.group(0)

@@ -1,22 +1,21 @@
-"""Private keys in source lines, found in the block of lines around a frame's line.
-
-A key written in a source file spans many lines: the armour line
-``-----BEGIN RSA PRIVATE KEY-----``, lines of base64, the ``-----END``
-line. Scrubbed one line at a time, the base64 lines look like nothing, so
-the lines sent with a frame (``pre_context``, ``context_line``,
-``post_context``) are read together here:
-
-- after a ``BEGIN ... PRIVATE KEY`` armour and before an ``END`` one, every
-  line that is base64 (in quotes or not, ``\\n`` and a ``,`` or ``+`` after it
-  allowed: how a key is written in Python) is key material, and the run
-  stops at the first line that is not (code goes on after a key);
-- a base64 line of 40 characters or more, mixed case with digits, is key
-  material wherever it is: the window may show only the middle of a key.
-
-Only the base64 is masked; the indentation, quotes and armour lines stay, so
-the lines still line up with the code. The value patterns run on each line
-afterwards (``_patterns.py``).
-"""
+# Private keys in source lines, found in the block of lines around a frame's line.
+#
+# A key written in a source file spans many lines: the armour line
+# ``-----BEGIN RSA PRIVATE KEY-----``, lines of base64, the ``-----END``
+# line. Scrubbed one line at a time, the base64 lines look like nothing, so
+# the lines sent with a frame (``pre_context``, ``context_line``,
+# ``post_context``) are read together here:
+#
+# - after a ``BEGIN ... PRIVATE KEY`` armour and before an ``END`` one, every
+#   line that is base64 (in quotes or not, ``\n`` and a ``,`` or ``+`` after it
+#   allowed: how a key is written in Python) is key material, and the run
+#   stops at the first line that is not (code goes on after a key);
+# - a base64 line of 40 characters or more, mixed case with digits, is key
+#   material wherever it is: the window may show only the middle of a key.
+#
+# Only the base64 is masked; the indentation, quotes and armour lines stay, so
+# the lines still line up with the code. The value patterns run on each line
+# afterwards (``_patterns.py``).
 
 from __future__ import annotations
 
@@ -42,7 +41,7 @@ _LONG_BODY = 40
 
 
 def masked_key_line(line: str) -> Optional[str]:
-    """``line`` with its base64 masked when it is a long line of key material, else None."""
+    # ``line`` with its base64 masked when it is a long line of key material, else None.
     if len(line) < _LONG_BODY:
         return None
     match = _BODY_LINE.fullmatch(line)
@@ -60,10 +59,9 @@ def masked_key_line(line: str) -> Optional[str]:
 
 
 def key_material(lines: list[str]) -> dict[int, str]:
-    """The lines between private-key armour lines, masked, by index.
-
-    Cheap when there is no armour: one ``in`` per line.
-    """
+    # The lines between private-key armour lines, masked, by index.
+    #
+    # Cheap when there is no armour: one ``in`` per line.
     if not any(_ARMOUR in line for line in lines):
         return {}
     masked: dict[int, str] = {}
@@ -78,7 +76,7 @@ def key_material(lines: list[str]) -> dict[int, str]:
 
 
 def _mask_run(lines: list[str], indexes: range, masked: dict[int, str]) -> None:
-    """Mask the base64 lines at ``indexes``, in order, up to the first that is not."""
+    # Mask the base64 lines at ``indexes``, in order, up to the first that is not.
     for index in indexes:
         line = lines[index]
         if not line.strip() or _HEADER_LINE.fullmatch(line):

@@ -1,18 +1,17 @@
-"""Secrets found by their shape alone: tokens, access keys, card numbers.
-
-Each is a run of 13 or more token characters (``[A-Za-z0-9_-]``, dots
-allowed between parts for JWTs), so one C-speed search finds the candidates
-and each run is judged here in Python:
-
-- JWTs (``eyJ...``), masked whole;
-- vendor tokens by their prefix, the prefix kept (``ghp_[Filtered]``):
-  GitHub, GitLab, Slack, Stripe, OpenAI/Anthropic, Google, npm, PyPI,
-  SendGrid, Hugging Face (``hf_`` and mixed-case letters and digits);
-- Twilio API key SIDs (``SK`` and 32 hex digits), ``SK`` kept;
-- AWS access key ids (``AKIA...``, the prefix kept) and the 40-character
-  secret key next to one, or alone as a whole value;
-- card numbers that pass the Luhn check, with or without separators.
-"""
+# Secrets found by their shape alone: tokens, access keys, card numbers.
+#
+# Each is a run of 13 or more token characters (``[A-Za-z0-9_-]``, dots
+# allowed between parts for JWTs), so one C-speed search finds the candidates
+# and each run is judged here in Python:
+#
+# - JWTs (``eyJ...``), masked whole;
+# - vendor tokens by their prefix, the prefix kept (``ghp_[Filtered]``):
+#   GitHub, GitLab, Slack, Stripe, OpenAI/Anthropic, Google, npm, PyPI,
+#   SendGrid, Hugging Face (``hf_`` and mixed-case letters and digits);
+# - Twilio API key SIDs (``SK`` and 32 hex digits), ``SK`` kept;
+# - AWS access key ids (``AKIA...``, the prefix kept) and the 40-character
+#   secret key next to one, or alone as a whole value;
+# - card numbers that pass the Luhn check, with or without separators.
 
 from __future__ import annotations
 
@@ -80,8 +79,8 @@ SPACED_CARD = re.compile(r"[2-6](?<![\w.].)[0-9]{3}(?: [0-9]{2,6}){2,4}(?![\w.])
 
 
 def token(match: re.Match[str], aws_key_found: list[bool]) -> str:
-    """A :data:`RUN` with the secret in it masked; ``aws_key_found`` is appended
-    to when it is an AWS access key id (its secret key may be next to it)."""
+    # A :data:`RUN` with the secret in it masked; ``aws_key_found`` is appended
+    # to when it is an AWS access key id (its secret key may be next to it).
     run = match.group(0)
     if run.startswith("eyJ"):
         jwt = _JWT.match(run)
@@ -123,14 +122,14 @@ def _vendor_token(run: str) -> str:
 
 
 def spaced_card(match: re.Match[str]) -> str:
-    """A :data:`SPACED_CARD` match, masked when it is a card number."""
+    # A :data:`SPACED_CARD` match, masked when it is a card number.
     digits = match.group(0).replace(" ", "").replace("-", "")
     return FILTERED if len(digits) in _CARD_DIGITS and is_card_number(digits) else match.group(0)
 
 
 def is_aws_secret(text: str) -> bool:
-    """A whole value of 40 base64 characters, mixed case with digits (a hex
-    SHA-1 digest is not one)."""
+    # A whole value of 40 base64 characters, mixed case with digits (a hex
+    # SHA-1 digest is not one).
     return (
         len(text) == _AWS_SECRET_LENGTH
         and AWS_SECRET.fullmatch(text) is not None

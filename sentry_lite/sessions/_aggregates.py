@@ -1,23 +1,22 @@
-"""Request mode: the outcome of each request added up per minute, sent as ``sessions`` items.
-
-A web server does not send one ``session`` item per request: each request's
-outcome is counted in the bucket of the minute it started in, and the
-buckets leave as one ``sessions`` item (PROTOCOL.md §6)::
-
-    {"aggregates": [{"started": "2026-12-07T06:00:00Z", "exited": 197, "errored": 2,
-                     "crashed": 1}],
-     "attrs": {"release": "shop@1.2", "environment": "production"}}
-
-The four counts are exclusive, as the server reads them: ``exited`` (no
-error), ``errored`` (handled errors only), ``crashed`` (an error escaped the
-application), ``abnormal``. At most 100 buckets per item.
-
-Counting a request is a dict update under a lock on the request's thread.
-The buckets are taken out by the transport's worker about every
-``INTERVAL`` seconds after the first request counted since the last send
-(transport/batches.py calls :meth:`take_due`), and all of them at flush,
-close and exit (:meth:`take_all`).
-"""
+# Request mode: the outcome of each request added up per minute, sent as ``sessions`` items.
+#
+# A web server does not send one ``session`` item per request: each request's
+# outcome is counted in the bucket of the minute it started in, and the
+# buckets leave as one ``sessions`` item (PROTOCOL.md §6)::
+#
+#     {"aggregates": [{"started": "2026-12-07T06:00:00Z", "exited": 197, "errored": 2,
+#                      "crashed": 1}],
+#      "attrs": {"release": "shop@1.2", "environment": "production"}}
+#
+# The four counts are exclusive, as the server reads them: ``exited`` (no
+# error), ``errored`` (handled errors only), ``crashed`` (an error escaped the
+# application), ``abnormal``. At most 100 buckets per item.
+#
+# Counting a request is a dict update under a lock on the request's thread.
+# The buckets are taken out by the transport's worker about every
+# ``INTERVAL`` seconds after the first request counted since the last send
+# (transport/batches.py calls :meth:`take_due`), and all of them at flush,
+# close and exit (:meth:`take_all`).
 
 from __future__ import annotations
 
@@ -44,13 +43,12 @@ _MAX_BUCKETS = 1440
 
 
 class RequestSessions:
-    """The minute buckets of one client's request outcomes.
-
-    Args:
-        attrs: The items' ``attrs`` (release, environment).
-        clock: Monotonic seconds (when a send is due).
-        wall: Seconds since the epoch (which minute a request started in).
-    """
+    # The minute buckets of one client's request outcomes.
+    #
+    # Args:
+    #     attrs: The items' ``attrs`` (release, environment).
+    #     clock: Monotonic seconds (when a send is due).
+    #     wall: Seconds since the epoch (which minute a request started in).
 
     def __init__(
         self,
@@ -69,13 +67,13 @@ class RequestSessions:
         self.on_started: Optional[Callable[[float], None]] = None
 
     def reset(self) -> None:
-        """Forget every bucket (a forked child: the parent sends its own)."""
+        # Forget every bucket (a forked child: the parent sends its own).
         self._lock = threading.Lock()
         self._buckets = {}
         self._first = None
 
     def add(self, outcome: str, started: Optional[float] = None) -> None:
-        """Count one request that ended with ``outcome``, started at ``started`` (epoch s)."""
+        # Count one request that ended with ``outcome``, started at ``started`` (epoch s).
         minute = int((self._wall() if started is None else started) // 60) * 60
         with self._lock:
             bucket = self._buckets.get(minute)
@@ -91,8 +89,8 @@ class RequestSessions:
             self.on_started(INTERVAL)
 
     def take_due(self) -> tuple[list[Envelope], Optional[float]]:
-        """The buckets if the first of them came ``INTERVAL`` ago; and the seconds until
-        they will be due (None: nothing counted)."""
+        # The buckets if the first of them came ``INTERVAL`` ago; and the seconds until
+        # they will be due (None: nothing counted).
         with self._lock:
             if self._first is None:
                 return [], None
@@ -102,7 +100,7 @@ class RequestSessions:
         return self.take_all(), None
 
     def take_all(self) -> list[Envelope]:
-        """Every bucket, as envelopes of one ``sessions`` item each (<= 100 buckets)."""
+        # Every bucket, as envelopes of one ``sessions`` item each (<= 100 buckets).
         with self._lock:
             buckets, self._buckets, self._first = self._buckets, {}, None
         aggregates = [
@@ -114,7 +112,7 @@ class RequestSessions:
         ]
 
     def pending(self) -> int:
-        """How many requests are counted and not yet taken."""
+        # How many requests are counted and not yet taken.
         with self._lock:
             return sum(sum(bucket.values()) for bucket in self._buckets.values())
 

@@ -1,30 +1,29 @@
-"""Session files: the open application session kept on disk, to report an abnormal end.
-
-A process killed by SIGKILL, the OOM killer or a power cut sends nothing.
-With a spool directory set, the process that called ``init()`` keeps its
-open session in ``<spool>/sessions/<sid>.json`` and holds an exclusive lock
-(``flock``) on ``<sid>.lock`` for as long as it lives. A later start that
-finds a session file whose lock it can take knows the owner is gone: the
-session is reported as ``abnormal`` and both files are removed. The lock of a
-live process (a sibling sharing the directory) cannot be taken, so its
-session is left alone; the kernel releases a lock when its process ends,
-however it ends, so a reused pid fools nobody.
-
-- The record is written whole to a hidden temporary file and renamed into
-  place: a reader sees the old record or the new one.
-- The session ends normally (exited, crashed, ended by hand): both files are
-  removed by the owner (the record first, so a reader never finds a record
-  without its lock file).
-- A second ``init()`` that continues the session passes the held lock to
-  the new client's files (:meth:`SessionFiles.take_over`): never let go, so
-  no other process can take the session for abandoned at the switch.
-- Files older than 5 days are removed unsent: the server takes no update of
-  a session started that long ago.
-- Platforms without ``fcntl`` (Windows) keep no files: no abnormal detection.
-
-Every method does file I/O: the owner's first write happens in ``init()``
-(a few hundred microseconds), later writes on the transport's worker.
-"""
+# Session files: the open application session kept on disk, to report an abnormal end.
+#
+# A process killed by SIGKILL, the OOM killer or a power cut sends nothing.
+# With a spool directory set, the process that called ``init()`` keeps its
+# open session in ``<spool>/sessions/<sid>.json`` and holds an exclusive lock
+# (``flock``) on ``<sid>.lock`` for as long as it lives. A later start that
+# finds a session file whose lock it can take knows the owner is gone: the
+# session is reported as ``abnormal`` and both files are removed. The lock of a
+# live process (a sibling sharing the directory) cannot be taken, so its
+# session is left alone; the kernel releases a lock when its process ends,
+# however it ends, so a reused pid fools nobody.
+#
+# - The record is written whole to a hidden temporary file and renamed into
+#   place: a reader sees the old record or the new one.
+# - The session ends normally (exited, crashed, ended by hand): both files are
+#   removed by the owner (the record first, so a reader never finds a record
+#   without its lock file).
+# - A second ``init()`` that continues the session passes the held lock to
+#   the new client's files (:meth:`SessionFiles.take_over`): never let go, so
+#   no other process can take the session for abandoned at the switch.
+# - Files older than 5 days are removed unsent: the server takes no update of
+#   a session started that long ago.
+# - Platforms without ``fcntl`` (Windows) keep no files: no abnormal detection.
+#
+# Every method does file I/O: the owner's first write happens in ``init()``
+# (a few hundred microseconds), later writes on the transport's worker.
 
 from __future__ import annotations
 
@@ -51,7 +50,7 @@ _LOCK = ".lock"
 
 
 class SessionFiles:
-    """The session files under ``directory`` (one directory per DSN)."""
+    # The session files under ``directory`` (one directory per DSN).
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
@@ -65,7 +64,7 @@ class SessionFiles:
     # -- the owner's side ----------------------------------------------------------
 
     def hold(self, session: Session) -> bool:
-        """Lock ``session``'s lock file and write its record; False if that failed."""
+        # Lock ``session``'s lock file and write its record; False if that failed.
         if fcntl is None:
             return False
         self.release()
@@ -87,9 +86,9 @@ class SessionFiles:
         return True
 
     def take_over(self, other: Optional[SessionFiles], session: Session) -> None:
-        """Hold ``session``'s files, which ``other`` held (a second ``init()``): in the same
-        directory its lock passes here without being let go, so no later start can
-        take the session for abandoned meanwhile; elsewhere they are made anew here."""
+        # Hold ``session``'s files, which ``other`` held (a second ``init()``): in the same
+        # directory its lock passes here without being let go, so no later start can
+        # take the session for abandoned meanwhile; elsewhere they are made anew here.
         if other is not None and other.directory == self.directory and other._sid == session.sid:
             self.release()  # the files of the session this tracker started
             self._held, self._sid = other._held, other._sid
@@ -101,7 +100,7 @@ class SessionFiles:
         self.hold(session)
 
     def write(self, session: Session) -> None:
-        """Write ``session``'s record (only while its lock is held)."""
+        # Write ``session``'s record (only while its lock is held).
         if self._held is None or self._sid != session.sid:
             return
         record = {**session.to_record(), "pid": os.getpid(), "written": time.time()}
@@ -117,7 +116,7 @@ class SessionFiles:
                 os.unlink(temporary)
 
     def release(self) -> None:
-        """Remove our session's files and let go of the lock."""
+        # Remove our session's files and let go of the lock.
         descriptor, sid = self._held, self._sid
         if descriptor is None or sid is None:
             return
@@ -129,8 +128,8 @@ class SessionFiles:
             os.close(descriptor)
 
     def forget_after_fork(self) -> None:
-        """In a forked child: the parent's lock is the parent's (the descriptor is closed,
-        the parent keeps its lock), and the child keeps no file."""
+        # In a forked child: the parent's lock is the parent's (the descriptor is closed,
+        # the parent keeps its lock), and the child keeps no file.
         descriptor = self._held
         self._held = self._sid = None
         if descriptor is not None:
@@ -140,8 +139,8 @@ class SessionFiles:
     # -- a later start's side --------------------------------------------------------
 
     def abandoned(self, now: Optional[float] = None) -> list[tuple[Session, float]]:
-        """The sessions whose process is gone, with when each was last written; their
-        files removed; stale ones dropped."""
+        # The sessions whose process is gone, with when each was last written; their
+        # files removed; stale ones dropped.
         if fcntl is None:
             return []
         try:

@@ -1,17 +1,16 @@
-"""One release-health session: its state, and the ``session`` item payload of each update.
-
-A session (PROTOCOL.md §6) is a run of the program (application mode) or a
-request (request mode). The server adds up the updates it gets, so the
-rules here keep that sum right:
-
-- the first update sent says ``init: true``, no later one does;
-- ``did``, ``started`` and ``attrs`` never change after the session is made;
-- once an update with a terminal status (``exited``, ``crashed``,
-  ``abnormal``) was made, the session takes no more changes.
-
-Errors are counted from any thread (a lock); building an update is a few
-dict writes, on the thread that asks for it.
-"""
+# One release-health session: its state, and the ``session`` item payload of each update.
+#
+# A session (PROTOCOL.md §6) is a run of the program (application mode) or a
+# request (request mode). The server adds up the updates it gets, so the
+# rules here keep that sum right:
+#
+# - the first update sent says ``init: true``, no later one does;
+# - ``did``, ``started`` and ``attrs`` never change after the session is made;
+# - once an update with a terminal status (``exited``, ``crashed``,
+#   ``abnormal``) was made, the session takes no more changes.
+#
+# Errors are counted from any thread (a lock); building an update is a few
+# dict writes, on the thread that asks for it.
 
 from __future__ import annotations
 
@@ -44,7 +43,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def iso_time(seconds: float) -> str:
-    """``seconds`` since the epoch as RFC 3339 UTC with microseconds."""
+    # ``seconds`` since the epoch as RFC 3339 UTC with microseconds.
     whole = int(seconds // 1)
     micro = round((seconds - whole) * 1_000_000)
     if micro == 1_000_000:
@@ -58,23 +57,22 @@ _UUID4_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def new_session_id() -> str:
-    """A random UUID4 in its dashed form."""
+    # A random UUID4 in its dashed form.
     digits = f"{_random.getrandbits(128) & _UUID4_CLEAR | _UUID4_SET:032x}"
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 class Session:
-    """The state of one session.
-
-    Args:
-        release: ``attrs.release`` (required by the server).
-        environment: ``attrs.environment``.
-        did: The distinct id (the user's id), if known when the session starts.
-        sid, started, errors, init_sent, seq: Given when a session is read back from
-            its file (sessions/_files.py); a new session makes its own.
-        clock: The time now, in seconds since the epoch (``time.time``; tests
-            pass another so that days pass at once).
-    """
+    # The state of one session.
+    #
+    # Args:
+    #     release: ``attrs.release`` (required by the server).
+    #     environment: ``attrs.environment``.
+    #     did: The distinct id (the user's id), if known when the session starts.
+    #     sid, started, errors, init_sent, seq: Given when a session is read back from
+    #         its file (sessions/_files.py); a new session makes its own.
+    #     clock: The time now, in seconds since the epoch (``time.time``; tests
+    #         pass another so that days pass at once).
 
     __slots__ = (
         "_clock",
@@ -120,7 +118,7 @@ class Session:
         return self.status in TERMINAL
 
     def note_error(self) -> int:
-        """Count one error; the count now (0 when the session had ended already)."""
+        # Count one error; the count now (0 when the session had ended already).
         with self._lock:
             if self.status in TERMINAL:
                 return 0
@@ -134,12 +132,11 @@ class Session:
         count_error: bool = False,
         last_seen: Optional[float] = None,
     ) -> Optional[dict[str, Any]]:
-        """End the session with ``status``; the terminal update, or None if it had ended.
-
-        ``count_error``: the crash that ends it is one more error.
-        ``last_seen``: when the session was last known to run (an abnormal
-        end: its duration stops there, not at the report).
-        """
+        # End the session with ``status``; the terminal update, or None if it had ended.
+        #
+        # ``count_error``: the crash that ends it is one more error.
+        # ``last_seen``: when the session was last known to run (an abnormal
+        # end: its duration stops there, not at the report).
         with self._lock:
             if self.status in TERMINAL:
                 return None
@@ -149,7 +146,7 @@ class Session:
             return self._update(last_seen)
 
     def update(self) -> Optional[dict[str, Any]]:
-        """An update of the session as it is now; None once it has ended."""
+        # An update of the session as it is now; None once it has ended.
         with self._lock:
             if self.status in TERMINAL:
                 return None
@@ -183,7 +180,7 @@ class Session:
         return attrs
 
     def to_record(self) -> dict[str, Any]:
-        """What the session file keeps (sessions/_files.py)."""
+        # What the session file keeps (sessions/_files.py).
         with self._lock:
             return {
                 "sid": self.sid,
@@ -199,7 +196,7 @@ class Session:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Optional[Session]:
-        """The session a file kept; None when the record is not one."""
+        # The session a file kept; None when the record is not one.
         try:
             session = cls(
                 str(record["release"]),

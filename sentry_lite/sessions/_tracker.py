@@ -1,35 +1,34 @@
-"""One client's release health: the application session, request mode, abnormal ends.
-
-- **Application mode** (every program, from ``init()`` with
-  ``auto_session_tracking``): one session per process run. An error event
-  (level error or fatal, not ``capture_message``) counts an error; the first
-  one sends an ``errored`` update in its event's envelope. The exception
-  that ends the program (the excepthook) ends the session ``crashed`` in the
-  crash event's envelope; ``close()`` (atexit) ends it ``exited``. A
-  session :data:`ROTATE_AFTER` old (a daemon's) ends ``exited`` and a new
-  one starts: Sentry takes updates of a session for 5 days after it
-  started, so a longer one could never say how it ended.
-- **Request mode**: the first request a web middleware sees makes the
-  process a web server: the application session is dropped unsent (ended
-  ``exited`` if an update of it left already) and each request's outcome is
-  counted in minute buckets (sessions/_aggregates.py).
-- **Abnormal ends**: with a spool directory, the process that called
-  ``init()`` keeps its open session on disk (sessions/_files.py); the
-  transport's worker reports the sessions of dead processes as ``abnormal``.
-- **A second init()**: the new client's tracker takes over the running
-  session (:meth:`SessionTracker.take_over`) with the same release and
-  environment; otherwise the first one is dropped unsent, or ended
-  ``exited`` if an update of it left (:meth:`SessionTracker.replaced`).
-- **Fork**: a child starts a session of its own (kept in memory only: pool
-  workers are routinely ended by SIGTERM, which is no abnormal end of the
-  program); in request mode it counts its own requests.
-
-The tracker is attached to the transport (``Transport.attach_timed``): the
-worker calls :meth:`take_due` when idle and flush, close and exit call
-:meth:`take_all`. Every update leaves through the transport's
-``capture_envelope``, so rate limits (``session`` category), client reports,
-the queue and the spool apply as to any item.
-"""
+# One client's release health: the application session, request mode, abnormal ends.
+#
+# - **Application mode** (every program, from ``init()`` with
+#   ``auto_session_tracking``): one session per process run. An error event
+#   (level error or fatal, not ``capture_message``) counts an error; the first
+#   one sends an ``errored`` update in its event's envelope. The exception
+#   that ends the program (the excepthook) ends the session ``crashed`` in the
+#   crash event's envelope; ``close()`` (atexit) ends it ``exited``. A
+#   session :data:`ROTATE_AFTER` old (a daemon's) ends ``exited`` and a new
+#   one starts: Sentry takes updates of a session for 5 days after it
+#   started, so a longer one could never say how it ended.
+# - **Request mode**: the first request a web middleware sees makes the
+#   process a web server: the application session is dropped unsent (ended
+#   ``exited`` if an update of it left already) and each request's outcome is
+#   counted in minute buckets (sessions/_aggregates.py).
+# - **Abnormal ends**: with a spool directory, the process that called
+#   ``init()`` keeps its open session on disk (sessions/_files.py); the
+#   transport's worker reports the sessions of dead processes as ``abnormal``.
+# - **A second init()**: the new client's tracker takes over the running
+#   session (:meth:`SessionTracker.take_over`) with the same release and
+#   environment; otherwise the first one is dropped unsent, or ended
+#   ``exited`` if an update of it left (:meth:`SessionTracker.replaced`).
+# - **Fork**: a child starts a session of its own (kept in memory only: pool
+#   workers are routinely ended by SIGTERM, which is no abnormal end of the
+#   program); in request mode it counts its own requests.
+#
+# The tracker is attached to the transport (``Transport.attach_timed``): the
+# worker calls :meth:`take_due` when idle and flush, close and exit call
+# :meth:`take_all`. Every update leaves through the transport's
+# ``capture_envelope``, so rate limits (``session`` category), client reports,
+# the queue and the spool apply as to any item.
 
 from __future__ import annotations
 
@@ -60,7 +59,7 @@ ROTATE_AFTER = 24 * 3600.0
 
 
 class RequestSession:
-    """One request's outcome, decided by the errors captured while it runs."""
+    # One request's outcome, decided by the errors captured while it runs.
 
     __slots__ = ("counted", "crashed", "errored", "started")
 
@@ -76,16 +75,15 @@ class RequestSession:
 
 
 class SessionTracker:
-    """The sessions of one client (one with a ``release``: the server needs one).
-
-    Args:
-        options: ``release`` (set), ``environment``.
-        send: Where envelopes go (the transport's ``capture_envelope``).
-        directory: Where session files go (``None``: no abnormal detection).
-
-    ``clock`` (``time.time``) is what the sessions it makes read the time
-    from, and what tells their age; tests set another.
-    """
+    # The sessions of one client (one with a ``release``: the server needs one).
+    #
+    # Args:
+    #     options: ``release`` (set), ``environment``.
+    #     send: Where envelopes go (the transport's ``capture_envelope``).
+    #     directory: Where session files go (``None``: no abnormal detection).
+    #
+    # ``clock`` (``time.time``) is what the sessions it makes read the time
+    # from, and what tells their age; tests set another.
 
     clock: Callable[[], float] = staticmethod(time.time)
 
@@ -127,7 +125,7 @@ class SessionTracker:
     # -- application mode ---------------------------------------------------------------
 
     def start(self, did: Optional[str] = None) -> None:
-        """Start the application session (ending one that runs, ``exited``)."""
+        # Start the application session (ending one that runs, ``exited``).
         with self._lock:
             previous, self._app = self._app, self._new_session(did)
             if self._files is not None:
@@ -137,8 +135,8 @@ class SessionTracker:
             self.on_started(0.0 if self._scan_due else ROTATE_AFTER)
 
     def _rotate_if_old(self) -> Optional[float]:
-        """End the application session ``exited`` and start the next one if it is
-        :data:`ROTATE_AFTER` old; the seconds until the one running will be (None: none runs)."""
+        # End the application session ``exited`` and start the next one if it is
+        # :data:`ROTATE_AFTER` old; the seconds until the one running will be (None: none runs).
         with self._lock:
             session = self._app
             if session is None or self._request_mode:
@@ -154,13 +152,12 @@ class SessionTracker:
         return ROTATE_AFTER
 
     def take_over(self, previous: SessionTracker) -> bool:
-        """A second ``init()``: continue ``previous``'s application session (same sid,
-        start and error count) in place of the one this tracker started and never sent.
-
-        Only for the same release and environment, while this tracker runs an
-        application session; False (nothing changed) otherwise. The session
-        file moves with the session, its lock never let go.
-        """
+        # A second ``init()``: continue ``previous``'s application session (same sid,
+        # start and error count) in place of the one this tracker started and never sent.
+        #
+        # Only for the same release and environment, while this tracker runs an
+        # application session; False (nothing changed) otherwise. The session
+        # file moves with the session, its lock never let go.
         with self._lock:  # the only place that holds two trackers' locks: no other order
             mine = self._app
             if mine is None or mine.init_sent or self._request_mode or self._closed:
@@ -184,8 +181,8 @@ class SessionTracker:
         return True
 
     def replaced(self) -> None:
-        """A second ``init()`` made a client that counts this run in a session of its
-        own: the application session here is dropped unless an update of it left already."""
+        # A second ``init()`` made a client that counts this run in a session of its
+        # own: the application session here is dropped unless an update of it left already.
         with self._lock:
             session, self._app = self._app, None
         self._drop_or_end(session)
@@ -201,12 +198,12 @@ class SessionTracker:
 
     @property
     def runs_application_session(self) -> bool:
-        """An application session is running (not request mode, not ended)."""
+        # An application session is running (not request mode, not ended).
         session = self._app
         return session is not None and not session.ended and not self._request_mode
 
     def end(self, status: str = "exited") -> None:
-        """End the application session (``end_session()``); :meth:`start` makes a new one."""
+        # End the application session (``end_session()``); :meth:`start` makes a new one.
         with self._lock:
             session, self._app = self._app, None
         self._end(session, status)
@@ -231,11 +228,10 @@ class SessionTracker:
     def on_event(
         self, event: dict[str, Any], request: Optional[RequestSession], fatal: bool
     ) -> Optional[Item]:
-        """Count an event kept by the pipeline; the ``session`` item its envelope carries.
-
-        ``request``: the request session of the scope it was captured in.
-        ``fatal``: the exception ends the program (the excepthook).
-        """
+        # Count an event kept by the pipeline; the ``session`` item its envelope carries.
+        #
+        # ``request``: the request session of the scope it was captured in.
+        # ``fatal``: the exception ends the program (the excepthook).
         if fatal:
             self._rotate_if_old()  # the crash counts in a session the server still takes
             session = self._app
@@ -269,7 +265,7 @@ class SessionTracker:
         return Item("session", update) if update is not None else None
 
     def crash_without_event(self) -> None:
-        """The program ends with an exception whose event was dropped: still ``crashed``."""
+        # The program ends with an exception whose event was dropped: still ``crashed``.
         session = self._app
         if session is not None and not self._request_mode:
             self._end(session, "crashed", count_error=True)
@@ -277,7 +273,7 @@ class SessionTracker:
     # -- request mode ---------------------------------------------------------------
 
     def request_started(self) -> RequestSession:
-        """A request began; the first one makes this process a web server."""
+        # A request began; the first one makes this process a web server.
         if not self._request_mode:
             self._enter_request_mode()
         return RequestSession()
@@ -293,8 +289,8 @@ class SessionTracker:
         self._drop_or_end(session)
 
     def request_ended(self, request: RequestSession, error: Optional[BaseException]) -> None:
-        """A request ended; ``error``: the exception that left the application, if any.
-        Counted once, however often this is called for it."""
+        # A request ended; ``error``: the exception that left the application, if any.
+        # Counted once, however often this is called for it.
         if request.counted:
             return
         request.counted = True
@@ -305,7 +301,7 @@ class SessionTracker:
     # -- the transport's schedule -------------------------------------------------------
 
     def take_due(self) -> tuple[list[Envelope], Optional[float]]:
-        """On the worker: abandoned sessions, the record of ours, request buckets due."""
+        # On the worker: abandoned sessions, the record of ours, request buckets due.
         envelopes: list[Envelope] = []
         files = self._files
         if files is not None:
@@ -319,8 +315,8 @@ class SessionTracker:
         return envelopes + due, min(waits) if waits else None
 
     def take_all(self) -> list[Envelope]:
-        """The request buckets, now (flush, close, exit); the session file brought up to
-        date (a flush is a wait the program asked for)."""
+        # The request buckets, now (flush, close, exit); the session file brought up to
+        # date (a flush is a wait the program asked for).
         self._write_if_changed()
         return self._requests.take_all()
 
@@ -334,7 +330,7 @@ class SessionTracker:
                 self._files.write(session)
 
     def close(self) -> None:
-        """The client closes: the application session ends ``exited``; buckets are sent."""
+        # The client closes: the application session ends ``exited``; buckets are sent.
         if self._closed:
             return
         self._closed = True
@@ -361,8 +357,8 @@ class SessionTracker:
                 self._watching_children = watch_multiprocessing_exit(self)
 
     def end_at_exit(self) -> None:
-        """A multiprocessing child ends: its session ends ``exited`` and is delivered
-        within what is left of the exit's ``shutdown_timeout``."""
+        # A multiprocessing child ends: its session ends ``exited`` and is delivered
+        # within what is left of the exit's ``shutdown_timeout``.
         if self._app is None or self._closed:
             return
         self.end("exited")

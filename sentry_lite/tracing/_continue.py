@@ -1,9 +1,8 @@
-"""Continuing an incoming trace: :func:`continue_trace` and the header parsing it needs.
-
-A valid ``sentry-trace`` header (from any header spelling, or a WSGI environ)
-makes its trace the isolation scope's, with its ``sentry-`` baggage items;
-otherwise a new trace starts, as with sentry_sdk.
-"""
+# Continuing an incoming trace: :func:`continue_trace` and the header parsing it needs.
+#
+# A valid ``sentry-trace`` header (from any header spelling, or a WSGI environ)
+# makes its trace the isolation scope's, with its ``sentry-`` baggage items;
+# otherwise a new trace starts, as with sentry_sdk.
 
 from __future__ import annotations
 
@@ -52,8 +51,8 @@ def continue_trace(
 def incoming_trace(
     sentry_trace: Optional[str], baggage: Optional[str]
 ) -> tuple[dict[str, str], Optional[str]]:
-    """The trace a request or job continues: a valid ``sentry-trace`` header's, with the
-    ``sentry-`` items of its ``baggage``; else a new trace (no baggage). Never raises."""
+    # The trace a request or job continues: a valid ``sentry-trace`` header's, with the
+    # ``sentry-`` items of its ``baggage``; else a new trace (no baggage). Never raises.
     context = None
     with guarded("incoming trace"):
         if isinstance(sentry_trace, str):
@@ -64,7 +63,7 @@ def incoming_trace(
 
 
 def _incoming_headers(headers: Mapping[str, Any]) -> tuple[Optional[str], Optional[str]]:
-    """The ``sentry-trace`` and ``baggage`` values, from any header spelling or a WSGI environ."""
+    # The ``sentry-trace`` and ``baggage`` values, from any header spelling or a WSGI environ.
     sentry_trace = baggage = None
     for key, raw in headers.items():
         if not isinstance(key, str):
@@ -84,7 +83,7 @@ def _incoming_headers(headers: Mapping[str, Any]) -> tuple[Optional[str], Option
 
 
 def _parse_sentry_trace(header: Optional[str]) -> Optional[dict[str, str]]:
-    """A new trace context continuing ``<trace_id>-<span_id>[-<sampled>]``, or None."""
+    # A new trace context continuing ``<trace_id>-<span_id>[-<sampled>]``, or None.
     if not header:
         return None
     # Several headers folded into one (RFC 9110): the first non-empty one counts.
@@ -104,7 +103,7 @@ def _parse_sentry_trace(header: Optional[str]) -> Optional[dict[str, str]]:
 
 
 def _sentry_baggage_items(header: Optional[str]) -> Optional[str]:
-    """The ``sentry-`` items of a ``baggage`` header, joined; None when there are none."""
+    # The ``sentry-`` items of a ``baggage`` header, joined; None when there are none.
     if not header:
         return None
     items = [item.strip() for item in header.split(",")]

@@ -1,9 +1,8 @@
-"""The ``sentry-trace`` and ``baggage`` header values to pass to a downstream service.
-
-They carry the trace context events captured now carry (or the ``sentry-``
-baggage items of a continued trace), so the downstream service's events join
-the same trace.
-"""
+# The ``sentry-trace`` and ``baggage`` header values to pass to a downstream service.
+#
+# They carry the trace context events captured now carry (or the ``sentry-``
+# baggage items of a continued trace), so the downstream service's events join
+# the same trace.
 
 from __future__ import annotations
 

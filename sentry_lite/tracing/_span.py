@@ -1,11 +1,10 @@
-"""sentry_sdk's spans and transactions, recording nothing, and the calls that start them.
-
-:class:`Span` and :class:`Transaction` carry the ids of the trace context
-events captured now carry; entered, a span becomes the scope's current span
-and a transaction's name the ``transaction`` of events captured in the block.
-:func:`trace` returns the function unchanged. ``sentry_lite.tracing``
-re-exports every public name.
-"""
+# sentry_sdk's spans and transactions, recording nothing, and the calls that start them.
+#
+# :class:`Span` and :class:`Transaction` carry the ids of the trace context
+# events captured now carry; entered, a span becomes the scope's current span
+# and a transaction's name the ``transaction`` of events captured in the block.
+# :func:`trace` returns the function unchanged. ``sentry_lite.tracing``
+# re-exports every public name.
 
 from __future__ import annotations
 

@@ -1,12 +1,11 @@
-"""The transport seam: what the client hands envelopes to.
-
-Subclass :class:`Transport` to deliver envelopes some other way (the method
-names are sentry_sdk 2.x's, so transports written for it port easily)::
-
-    class PrintTransport(Transport):
-        def capture_envelope(self, envelope: Envelope) -> None:
-            print(envelope.serialize())
-"""
+# The transport seam: what the client hands envelopes to.
+#
+# Subclass :class:`Transport` to deliver envelopes some other way (the method
+# names are sentry_sdk 2.x's, so transports written for it port easily)::
+#
+#     class PrintTransport(Transport):
+#         def capture_envelope(self, envelope: Envelope) -> None:
+#             print(envelope.serialize())
 
 from __future__ import annotations
 
@@ -108,7 +107,8 @@ class Transport(ABC):
         self.batches.attach(source)
 
     def _batch_started(self, interval: float) -> None:  # noqa: B027 -- optional hook
-        """A buffer got its first item: a transport with a worker sends it within ``interval``."""
+        # A buffer got its first item: a transport with a worker sends it within ``interval``.
+        pass
 
     def stats(self) -> DeliveryStats:
         """What this transport queued, sent, spooled and dropped so far."""

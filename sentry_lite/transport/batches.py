@@ -1,40 +1,39 @@
-"""Items that travel in batches (structured logs): buffered, then sent as one item per batch.
-
-A structured log is not sent on its own: the client hands each one to the
-transport (``Transport.add_to_batch("log", log)``), which keeps it in a
-bounded buffer per item type (:data:`BATCHED`) and sends a batch as one
-envelope holding one item (``{"items": [...]}`` with ``item_count``):
-
-- when the buffer holds ``max_items`` (100 logs): at once, from the thread
-  that added the last one (building the envelope is a few allocations; it
-  is encoded and sent on the worker like any envelope);
-- when the oldest buffered one is ``interval`` seconds old (5 s): the
-  transport's worker does it (HttpTransport's idle hook); a transport
-  without a worker sends at ``max_items`` and at flush only;
-- at ``flush()``, ``close()`` and exit: everything buffered.
-
-A buffer holding ``max_buffered`` (1,000) drops new ones, counted as
-``queue_overflow`` in the type's data category, and in bytes (``log_byte``,
-estimated). After ``fork()`` the child starts with empty buffers (the parent
-sends its own).
-
-A payload is a JSON-able entry, or a *captured* one: a tuple whose first
-element (a :class:`Finisher`) turns it into its entry. A batch of those is
-finished when its envelope is encoded, on the worker (or by whoever reads
-``Item.json()`` first): the program's thread only captures (for logs, the
-scrubbing and typing in client/_log_wire.py wait until then).
-
-The envelopes made here go through ``capture_envelope`` as every other one:
-rate limits by data category, the queue, the spool, the size budget and the
-client reports (counted per item as ``Item.counted_as`` says). Another item
-type that comes in batches (metrics, spans) is one more row of
-:data:`BATCHED`.
-
-Items that are added up rather than listed (release health's request
-buckets) come from a :class:`TimedSource` attached with
-:meth:`Batches.attach`: the worker asks it for what is due when idle, and
-flush, close and exit take everything it holds, as for the buffers.
-"""
+# Items that travel in batches (structured logs): buffered, then sent as one item per batch.
+#
+# A structured log is not sent on its own: the client hands each one to the
+# transport (``Transport.add_to_batch("log", log)``), which keeps it in a
+# bounded buffer per item type (:data:`BATCHED`) and sends a batch as one
+# envelope holding one item (``{"items": [...]}`` with ``item_count``):
+#
+# - when the buffer holds ``max_items`` (100 logs): at once, from the thread
+#   that added the last one (building the envelope is a few allocations; it
+#   is encoded and sent on the worker like any envelope);
+# - when the oldest buffered one is ``interval`` seconds old (5 s): the
+#   transport's worker does it (HttpTransport's idle hook); a transport
+#   without a worker sends at ``max_items`` and at flush only;
+# - at ``flush()``, ``close()`` and exit: everything buffered.
+#
+# A buffer holding ``max_buffered`` (1,000) drops new ones, counted as
+# ``queue_overflow`` in the type's data category, and in bytes (``log_byte``,
+# estimated). After ``fork()`` the child starts with empty buffers (the parent
+# sends its own).
+#
+# A payload is a JSON-able entry, or a *captured* one: a tuple whose first
+# element (a :class:`Finisher`) turns it into its entry. A batch of those is
+# finished when its envelope is encoded, on the worker (or by whoever reads
+# ``Item.json()`` first): the program's thread only captures (for logs, the
+# scrubbing and typing in client/_log_wire.py wait until then).
+#
+# The envelopes made here go through ``capture_envelope`` as every other one:
+# rate limits by data category, the queue, the spool, the size budget and the
+# client reports (counted per item as ``Item.counted_as`` says). Another item
+# type that comes in batches (metrics, spans) is one more row of
+# :data:`BATCHED`.
+#
+# Items that are added up rather than listed (release health's request
+# buckets) come from a :class:`TimedSource` attached with
+# :meth:`Batches.attach`: the worker asks it for what is due when idle, and
+# flush, close and exit take everything it holds, as for the buffers.
 
 from __future__ import annotations
 
@@ -52,7 +51,7 @@ __all__ = ["BATCHED", "BatchKind", "Batches", "Finisher", "TimedSource"]
 
 
 class Finisher(Protocol):
-    """The first element of a captured payload: what makes its entry, and sizes it."""
+    # The first element of a captured payload: what makes its entry, and sizes it.
 
     def finish(self, payload: tuple[Any, ...]) -> Any: ...
 
@@ -60,20 +59,23 @@ class Finisher(Protocol):
 
 
 class TimedSource(Protocol):
-    """Something that makes envelopes on the transport's schedule (sessions/_tracker.py)."""
+    # Something that makes envelopes on the transport's schedule (sessions/_tracker.py).
 
     def bind(self, wake: Callable[[float], None]) -> None:
-        """Take the function that has :meth:`take_due` run within the seconds given."""
+        # Take the function that has :meth:`take_due` run within the seconds given.
+        pass
 
     def take_due(self) -> tuple[list[Envelope], Optional[float]]:
-        """On the worker: the envelopes due now, and the seconds until more will be (or None)."""
+        # On the worker: the envelopes due now, and the seconds until more will be (or None).
+        pass
 
     def take_all(self) -> list[Envelope]:
-        """Everything held, now (flush, close, exit)."""
+        # Everything held, now (flush, close, exit).
+        pass
 
 
 class BatchKind:
-    """How one item type is batched."""
+    # How one item type is batched.
 
     __slots__ = (
         "byte_category",
@@ -123,15 +125,14 @@ class _Buffer:
 
 
 class Batches:
-    """The buffers of one transport, one per item type of :data:`BATCHED`.
-
-    Args:
-        send: Takes each batch's envelope (the transport's ``capture_envelope``).
-        record_lost: ``record_lost(reason, category, quantity)`` for drops.
-        on_started: Called with ``interval`` when a buffer gets its first
-            payload (a transport with a worker arms its timer).
-        clock: Monotonic seconds.
-    """
+    # The buffers of one transport, one per item type of :data:`BATCHED`.
+    #
+    # Args:
+    #     send: Takes each batch's envelope (the transport's ``capture_envelope``).
+    #     record_lost: ``record_lost(reason, category, quantity)`` for drops.
+    #     on_started: Called with ``interval`` when a buffer gets its first
+    #         payload (a transport with a worker arms its timer).
+    #     clock: Monotonic seconds.
 
     def __init__(
         self,
@@ -148,7 +149,7 @@ class Batches:
         self._reset()
 
     def attach(self, source: TimedSource) -> None:
-        """Run ``source`` on this transport's schedule (see the module docstring)."""
+        # Run ``source`` on this transport's schedule (see the module docstring).
         source.bind(self._wake)
         self._sources.append(source)
 
@@ -162,7 +163,7 @@ class Batches:
         self._buffers = {item_type: _Buffer(kind) for item_type, kind in BATCHED.items()}
 
     def add(self, item_type: str, payload: Any) -> None:
-        """Buffer ``payload`` (one log); a full batch is sent at once. Never blocks for long."""
+        # Buffer ``payload`` (one log); a full batch is sent at once. Never blocks for long.
         if self._pid != os.getpid():
             self._reset()  # a forked child: the parent's logs are the parent's
         buffer = self._buffers[item_type]
@@ -192,8 +193,8 @@ class Batches:
             self._on_started(kind.interval)
 
     def take_due(self) -> tuple[list[Envelope], Optional[float]]:
-        """The batches whose oldest payload is ``interval`` old, and the seconds until the
-        next one will be (None: nothing buffered)."""
+        # The batches whose oldest payload is ``interval`` old, and the seconds until the
+        # next one will be (None: nothing buffered).
         now = self._clock()
         due: list[Envelope] = []
         wait: Optional[float] = None
@@ -215,7 +216,7 @@ class Batches:
         return due, wait
 
     def take_all(self) -> list[Envelope]:
-        """Every buffered batch, now (flush, close, exit)."""
+        # Every buffered batch, now (flush, close, exit).
         if self._pid != os.getpid():
             self._reset()
         with self._lock:
@@ -239,18 +240,17 @@ class Batches:
         return Envelope({"sdk": {"name": SDK_NAME, "version": VERSION}}, [item])
 
     def buffered(self) -> int:
-        """How many payloads wait, all types together."""
+        # How many payloads wait, all types together.
         with self._lock:
             return sum(len(buffer.payloads) for buffer in self._buffers.values())
 
 
 class _Batch(DeferredPayload):
-    """A batch's payload, its captured entries finished when it is encoded.
-
-    An entry whose finishing fails (an SDK bug) is left out, counted as
-    ``internal_sdk_error``, and the item's ``item_count`` says what is left:
-    one bad log does not cost the batch.
-    """
+    # A batch's payload, its captured entries finished when it is encoded.
+    #
+    # An entry whose finishing fails (an SDK bug) is left out, counted as
+    # ``internal_sdk_error``, and the item's ``item_count`` says what is left:
+    # one bad log does not cost the batch.
 
     __slots__ = ("headers", "kind", "payloads", "record_lost")
 

@@ -1,39 +1,38 @@
-"""The size budget: encode an envelope's items, trimming an event that is too large to arrive.
-
-Sentry refuses (413) an event above 1 MB, or above 200 KB once compressed,
-and the whole event is lost. Here an event over either limit is trimmed on
-the worker before it is sent (:func:`fit_event`), in a fixed order, each
-step only while still needed (trimming.py does each step):
-
-1. strings longer than 8192 characters, anywhere (one huge value must not
-   cost every other field);
-2. the biggest entries of ``extra``, then of ``contexts`` (never ``trace``),
-   then of ``tags``, then the biggest breadcrumbs, each only as many as
-   the bytes still over;
-3. the local variables of library frames (``in_app`` not true), biggest first;
-4. strings cut to 1024, then 256 characters;
-5. the local variables of every frame, biggest first;
-6. everything but what shows and groups the error (ids, level, message,
-   exception types and values, release, environment...): this always fits.
-
-What was removed is written in the event twice: in the protocol's
-``_meta`` beside each field (Sentry shows it there), and in
-``contexts["size_budget"]``: the size before, and one line per step taken,
-so the error arrives and says why it looks thinner.
-
-Every other item type has its own ceiling (:data:`MAX_ITEM_BYTES`: an
-attachment 100 MB, a check-in 100 KB): :func:`fit_items` leaves out an item
-over its type's, for the transport to count as ``invalid``, rather than send
-what the server refuses. Item types not in the table have no ceiling of
-their own; the request's limits still hold them. A new item type gets its
-row there, or is trimmed as an event when its payload is one
-(:data:`TRIMMED_TYPES`).
-
-Sentry also refuses a whole request above 20 MB compressed (100 MB
-decompressed). :func:`fit_envelope` keeps an envelope under both: the items
-that do not fit are left out (other items before events, the largest
-first) and handed back, for the transport to count as ``invalid``.
-"""
+# The size budget: encode an envelope's items, trimming an event that is too large to arrive.
+#
+# Sentry refuses (413) an event above 1 MB, or above 200 KB once compressed,
+# and the whole event is lost. Here an event over either limit is trimmed on
+# the worker before it is sent (:func:`fit_event`), in a fixed order, each
+# step only while still needed (trimming.py does each step):
+#
+# 1. strings longer than 8192 characters, anywhere (one huge value must not
+#    cost every other field);
+# 2. the biggest entries of ``extra``, then of ``contexts`` (never ``trace``),
+#    then of ``tags``, then the biggest breadcrumbs, each only as many as
+#    the bytes still over;
+# 3. the local variables of library frames (``in_app`` not true), biggest first;
+# 4. strings cut to 1024, then 256 characters;
+# 5. the local variables of every frame, biggest first;
+# 6. everything but what shows and groups the error (ids, level, message,
+#    exception types and values, release, environment...): this always fits.
+#
+# What was removed is written in the event twice: in the protocol's
+# ``_meta`` beside each field (Sentry shows it there), and in
+# ``contexts["size_budget"]``: the size before, and one line per step taken,
+# so the error arrives and says why it looks thinner.
+#
+# Every other item type has its own ceiling (:data:`MAX_ITEM_BYTES`: an
+# attachment 100 MB, a check-in 100 KB): :func:`fit_items` leaves out an item
+# over its type's, for the transport to count as ``invalid``, rather than send
+# what the server refuses. Item types not in the table have no ceiling of
+# their own; the request's limits still hold them. A new item type gets its
+# row there, or is trimmed as an event when its payload is one
+# (:data:`TRIMMED_TYPES`).
+#
+# Sentry also refuses a whole request above 20 MB compressed (100 MB
+# decompressed). :func:`fit_envelope` keeps an envelope under both: the items
+# that do not fit are left out (other items before events, the largest
+# first) and handed back, for the transport to count as ``invalid``.
 
 from __future__ import annotations
 
@@ -93,11 +92,10 @@ def encode_envelope(
     max_bytes: int = MAX_EVENT_BYTES,
     max_compressed: int = MAX_EVENT_COMPRESSED_BYTES,
 ) -> Envelope:
-    """A copy of ``envelope`` whose items are encoded (``Item.raw``), events fitted to the budget.
-
-    Raises whatever encoding an item raises (the transport counts it as an
-    internal error).
-    """
+    # A copy of ``envelope`` whose items are encoded (``Item.raw``), events fitted to the budget.
+    #
+    # Raises whatever encoding an item raises (the transport counts it as an
+    # internal error).
     items = []
     for item in envelope.items:
         data = item.payload_bytes()
@@ -120,7 +118,7 @@ def encode_envelope(
 
 
 def fit_items(envelope: Envelope) -> tuple[Envelope, list[Item]]:
-    """``envelope`` without the items over their type's :data:`MAX_ITEM_BYTES`, and those."""
+    # ``envelope`` without the items over their type's :data:`MAX_ITEM_BYTES`, and those.
     kept: list[Item] = []
     left_out: list[Item] = []
     for item in envelope.items:
@@ -137,15 +135,14 @@ def fit_envelope(
     max_compressed: int = MAX_ENVELOPE_COMPRESSED_BYTES,
     max_bytes: int = MAX_ENVELOPE_BYTES,
 ) -> tuple[Envelope, list[Item]]:
-    """``envelope`` without the items that would make it too large to send, and those items.
-
-    ``envelope``'s items must be encoded (:func:`encode_envelope`). The
-    limits are the server's less :data:`SEND_TIME_ROOM`. Items other than
-    events and client reports are left out first, the largest first; an
-    event only if it is still too large alone (it was trimmed already).
-    Cheap when the plain size is under the compressed limit: compressing
-    happens only when the envelope could be too large.
-    """
+    # ``envelope`` without the items that would make it too large to send, and those items.
+    #
+    # ``envelope``'s items must be encoded (:func:`encode_envelope`). The
+    # limits are the server's less :data:`SEND_TIME_ROOM`. Items other than
+    # events and client reports are left out first, the largest first; an
+    # event only if it is still too large alone (it was trimmed already).
+    # Cheap when the plain size is under the compressed limit: compressing
+    # happens only when the envelope could be too large.
     max_compressed -= SEND_TIME_ROOM
     max_bytes -= SEND_TIME_ROOM
     sizes = [_framed_size(item) for item in envelope.items]
@@ -181,7 +178,7 @@ _KEPT_LAST = frozenset({"event", "client_report"})
 
 
 def _framed_size(item: Item) -> int:
-    """The bytes ``item`` takes in a serialized envelope (an upper bound)."""
+    # The bytes ``item`` takes in a serialized envelope (an upper bound).
     framing = Item(item.type, raw=b"", headers=item.headers).to_bytes()
     return len(item.payload_bytes()) + len(framing) + _LENGTH_DIGITS
 
@@ -200,12 +197,11 @@ def fit_event(
     max_bytes: int = MAX_EVENT_BYTES,
     max_compressed: int = MAX_EVENT_COMPRESSED_BYTES,
 ) -> bytes:
-    """Trim the encoded event ``data`` until it fits, recording what went; return it encoded.
-
-    The steps are in the module docstring; the last one always fits. They
-    and their order are trimming.py's, loaded by the first event too large
-    (few are).
-    """
+    # Trim the encoded event ``data`` until it fits, recording what went; return it encoded.
+    #
+    # The steps are in the module docstring; the last one always fits. They
+    # and their order are trimming.py's, loaded by the first event too large
+    # (few are).
     with importing():
         from sentry_lite.transport.trimming import trim_to_fit
 

@@ -1,27 +1,26 @@
-"""Closing a transport, and handing what it still holds over to the exiting thread.
-
-Nothing a closed transport held is left undone: every envelope is sent,
-written to the spool or counted as ``network_error``.
-
-- :meth:`Closing.kill` (the end of ``close()``, at exit or not): the worker
-  stops at once; envelopes still queued or in flight are taken from it
-  (the ledger says who has each) and written to the spool by the calling
-  thread, within :data:`EXIT_SPOOL_BOUND` seconds, or counted.
-- :meth:`Closing.retire` (the client a second ``init()`` replaces): returns
-  at once; the worker keeps delivering until the timeout (without a spool,
-  until the retry bound, ``max_retry_age``: nothing is given up sooner than
-  a live client would), then writes what is left to the spool itself
-  (:meth:`Closing.finish_retiring`) and wakes the transports draining that
-  spool.
-- If the interpreter exits while a retiring worker is still busy, the
-  exiting thread waits for it (what is left of the exit's budget), then
-  takes over as :meth:`Closing.kill` does (retiring.py).
-- :meth:`Closing.settle`: a multiprocessing pool worker waits for what it
-  queued before handing back a result, then spools the rest.
-
-Loaded when a transport first closes, settles or spools its leftovers
-(``HttpTransport._closer``): a program that only sends never runs it.
-"""
+# Closing a transport, and handing what it still holds over to the exiting thread.
+#
+# Nothing a closed transport held is left undone: every envelope is sent,
+# written to the spool or counted as ``network_error``.
+#
+# - :meth:`Closing.kill` (the end of ``close()``, at exit or not): the worker
+#   stops at once; envelopes still queued or in flight are taken from it
+#   (the ledger says who has each) and written to the spool by the calling
+#   thread, within :data:`EXIT_SPOOL_BOUND` seconds, or counted.
+# - :meth:`Closing.retire` (the client a second ``init()`` replaces): returns
+#   at once; the worker keeps delivering until the timeout (without a spool,
+#   until the retry bound, ``max_retry_age``: nothing is given up sooner than
+#   a live client would), then writes what is left to the spool itself
+#   (:meth:`Closing.finish_retiring`) and wakes the transports draining that
+#   spool.
+# - If the interpreter exits while a retiring worker is still busy, the
+#   exiting thread waits for it (what is left of the exit's budget), then
+#   takes over as :meth:`Closing.kill` does (retiring.py).
+# - :meth:`Closing.settle`: a multiprocessing pool worker waits for what it
+#   queued before handing back a result, then spools the rest.
+#
+# Loaded when a transport first closes, settles or spools its leftovers
+# (``HttpTransport._closer``): a program that only sends never runs it.
 
 from __future__ import annotations
 
@@ -55,20 +54,19 @@ _STOP_WAIT = 0.1
 
 
 class Closing:
-    """How one transport closes: :meth:`kill`, :meth:`retire`, :meth:`settle`.
-
-    Args:
-        options: For ``shutdown_timeout``.
-        worker: The transport's worker.
-        offline: Writes to the spool (and knows whether there is one).
-        outcomes: Counts what cannot be spooled.
-        counters: Tells whether a retiring worker spooled anything.
-        queue_report: Queues a client report of the drops counted so far.
-
-    :meth:`start_fresh` hands it the process's ledger and sender (at
-    creation and in a forked child). Whether the transport is closed
-    survives a fork: a closed transport's child takes nothing either.
-    """
+    # How one transport closes: :meth:`kill`, :meth:`retire`, :meth:`settle`.
+    #
+    # Args:
+    #     options: For ``shutdown_timeout``.
+    #     worker: The transport's worker.
+    #     offline: Writes to the spool (and knows whether there is one).
+    #     outcomes: Counts what cannot be spooled.
+    #     counters: Tells whether a retiring worker spooled anything.
+    #     queue_report: Queues a client report of the drops counted so far.
+    #
+    # :meth:`start_fresh` hands it the process's ledger and sender (at
+    # creation and in a forked child). Whether the transport is closed
+    # survives a fork: a closed transport's child takes nothing either.
 
     def __init__(
         self,
@@ -90,7 +88,7 @@ class Closing:
         self._killed = False
 
     def start_fresh(self, ledger: Ledger, sender: Sender) -> None:
-        """This process's ledger and sender (made again in a forked child)."""
+        # This process's ledger and sender (made again in a forked child).
         retiring.discard(self)
         self._ledger = ledger
         self._sender = sender
@@ -100,11 +98,10 @@ class Closing:
     # -- kill: the calling thread takes over ---------------------------------------------
 
     def kill(self) -> None:
-        """Stop the worker at once; what it has not delivered goes to the spool or is counted.
-
-        Spool writes are bounded by :data:`EXIT_SPOOL_BOUND`, at exit by
-        what is left of it.
-        """
+        # Stop the worker at once; what it has not delivered goes to the spool or is counted.
+        #
+        # Spool writes are bounded by :data:`EXIT_SPOOL_BOUND`, at exit by
+        # what is left of it.
         with spool_writes_at_exit(EXIT_SPOOL_BOUND) as seconds:
             self._kill(time.monotonic() + seconds)
 
@@ -128,10 +125,9 @@ class Closing:
         self._sender.clear_pool()
 
     def spool_leftovers(self) -> bool:
-        """Take what is queued or in flight and write it to the spool (bounded, see kill).
-
-        False, taking nothing, when there is no spool.
-        """
+        # Take what is queued or in flight and write it to the spool (bounded, see kill).
+        #
+        # False, taking nothing, when there is no spool.
         if self._offline.spool is None:
             return False
         with spool_writes_at_exit(EXIT_SPOOL_BOUND) as seconds:
@@ -139,10 +135,9 @@ class Closing:
         return True
 
     def settle(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` for what is queued; then spool what is left (if a spool).
-
-        True when everything was handled in time.
-        """
+        # Wait up to ``timeout`` for what is queued; then spool what is left (if a spool).
+        #
+        # True when everything was handled in time.
         if self._ledger.is_empty():
             return True
         if self._ledger.wait_settled(self._ledger.last(), time.monotonic() + timeout):
@@ -152,7 +147,7 @@ class Closing:
         return False
 
     def _persist(self, records: Iterable[Pending], deadline: float) -> None:
-        """Write taken envelopes to the spool until ``deadline``; count the rest as lost."""
+        # Write taken envelopes to the spool until ``deadline``; count the rest as lost.
         for record in records:
             envelope = record.envelope
             assert envelope is not None
@@ -176,7 +171,7 @@ class Closing:
     # -- retire: the worker finishes the job ---------------------------------------------
 
     def retire(self, timeout: float) -> None:
-        """Close without making the caller wait (see HttpTransport.retire)."""
+        # Close without making the caller wait (see HttpTransport.retire).
         if self.closed:
             return
         deadline = time.monotonic() + self._retiring_time(timeout)
@@ -192,25 +187,23 @@ class Closing:
             self.finish_retiring()
 
     def _retiring_time(self, timeout: float) -> float:
-        """How long a retiring worker keeps delivering before it gives up what is left.
-
-        With a spool, ``timeout``: what is left then goes to disk, and the
-        transports draining that spool send it. Without one, until the
-        retry bound too (``max_retry_age``): what a live client would still
-        have delivered, a slow server included, is not counted as lost
-        because a second ``init()`` came.
-        """
+        # How long a retiring worker keeps delivering before it gives up what is left.
+        #
+        # With a spool, ``timeout``: what is left then goes to disk, and the
+        # transports draining that spool send it. Without one, until the
+        # retry bound too (``max_retry_age``): what a live client would still
+        # have delivered, a slow server included, is not counted as lost
+        # because a second ``init()`` came.
         timeout = max(timeout, 0.0)
         if self._offline.spool is not None:
             return timeout
         return max(timeout, self._options.max_retry_age)
 
     def finish_retiring(self) -> None:
-        """The end of :meth:`retire`, on the worker: what was not delivered goes to the spool.
-
-        One envelope at a time, so that the exiting thread can take over
-        the rest at any moment (retiring.py).
-        """
+        # The end of :meth:`retire`, on the worker: what was not delivered goes to the spool.
+        #
+        # One envelope at a time, so that the exiting thread can take over
+        # the rest at any moment (retiring.py).
         self._finishing = True
         try:
             deadline = time.monotonic() + self._options.shutdown_timeout
@@ -229,10 +222,10 @@ class Closing:
 
     @property
     def shutdown_timeout(self) -> float:
-        """The ``shutdown_timeout`` option (the exit's wait for a retiring worker)."""
+        # The ``shutdown_timeout`` option (the exit's wait for a retiring worker).
         return self._options.shutdown_timeout
 
     def wait_retired(self, seconds: float) -> bool:
-        """Wait for the retiring worker, until its time is up (at most ``seconds``)."""
+        # Wait for the retiring worker, until its time is up (at most ``seconds``).
         wait = min(self._sender.retrying_until - time.monotonic(), seconds)
         return self._retired.wait(max(wait, 0.0))

@@ -1,15 +1,14 @@
-"""Plain words for a failed send, for the one WARNING about dropped events.
-
-- An HTTP answer other than 2xx or 429: its status, what that status usually
-  means for an SDK (:data:`STATUS_WORDS`), and the server's own reason:
-  the ``detail`` of its JSON body (Sentry and Relay send one), else the
-  start of the body. ``HTTP 403 forbidden (the DSN's key is wrong or
-  revoked, or the project is disabled): wrong or missing sentry_key``.
-- No answer: what went wrong and with which host: ``connection refused to
-  127.0.0.1:9``, ``cannot resolve sentry.example.com (DNS)``.
-
-Used on the worker thread (urllib3 is imported there).
-"""
+# Plain words for a failed send, for the one WARNING about dropped events.
+#
+# - An HTTP answer other than 2xx or 429: its status, what that status usually
+#   means for an SDK (:data:`STATUS_WORDS`), and the server's own reason:
+#   the ``detail`` of its JSON body (Sentry and Relay send one), else the
+#   start of the body. ``HTTP 403 forbidden (the DSN's key is wrong or
+#   revoked, or the project is disabled): wrong or missing sentry_key``.
+# - No answer: what went wrong and with which host: ``connection refused to
+#   127.0.0.1:9``, ``cannot resolve sentry.example.com (DNS)``.
+#
+# Used on the worker thread (urllib3 is imported there).
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ _MAX_REASON = 200
 
 
 def http_failure(status: int, body: bytes) -> str:
-    """``HTTP <status> <plain words>: <the server's reason>`` for a refused envelope."""
+    # ``HTTP <status> <plain words>: <the server's reason>`` for a refused envelope.
     if status in STATUS_WORDS:
         words = STATUS_WORDS[status]
     elif status >= 500:
@@ -46,7 +45,7 @@ def http_failure(status: int, body: bytes) -> str:
 
 
 def _server_reason(body: bytes) -> str:
-    """The ``detail`` of a JSON body; else the body's first line, if it is text."""
+    # The ``detail`` of a JSON body; else the body's first line, if it is text.
     text = body[:4096].decode("utf-8", "replace").strip()
     if not text:
         return ""
@@ -64,7 +63,7 @@ def _server_reason(body: bytes) -> str:
 
 
 def network_failure(error: BaseException, netloc: str) -> str:
-    """What kept ``error``'s request to ``netloc`` (``host[:port]``) from an answer."""
+    # What kept ``error``'s request to ``netloc`` (``host[:port]``) from an answer.
     import ssl
     from http.client import RemoteDisconnected
     from socket import gaierror
@@ -101,7 +100,7 @@ def network_failure(error: BaseException, netloc: str) -> str:
 
 
 def _causes(error: BaseException) -> Iterator[BaseException]:
-    """``error``, then what it wraps: causes, contexts and exceptions among its args."""
+    # ``error``, then what it wraps: causes, contexts and exceptions among its args.
     seen: set[int] = set()
     pending = [error]
     while pending:

@@ -1,28 +1,27 @@
-"""The HTTP transport's API, and the wiring of the pieces that do the work.
-
-:meth:`HttpTransport.capture_envelope` only checks rate limits (a dict
-lookup), notes the envelope in the ledger and queues it. Everything else
-happens on the worker thread (worker.py), one envelope per task
-(:meth:`HttpTransport._process`), put together from:
-
-- ledger.py: each pending envelope and who holds it (the worker, or a
-  closing thread that spools it); what flushes wait for;
-- sender.py: one send with its retries (encode within the size budget,
-  ``sent_at``, gzip, POST through one connection pool, the answer),
-  retried while the envelope is younger than ``max_retry_age``;
-- retry.py, offline.py: the server unreachable: one schedule of attempts
-  for the whole transport (one envelope probes, the rest wait in order),
-  and the disk spool (writing what was given up, draining at start and
-  whenever the server answers again);
-- stopping.py, closing.py: ``kill()``, ``retire()``, ``settle()``, the flush
-  at exit, spooling what is left, and the hand-over to the exiting thread;
-- outcomes.py, ratelimit.py, reports.py: what an answer means, rate
-  limits, client reports.
-
-An envelope that passed the closed check just before the transport closed
-is counted as ``network_error``. Every drop is counted (client reports,
-``stats()``, ``on_drop``).
-"""
+# The HTTP transport's API, and the wiring of the pieces that do the work.
+#
+# :meth:`HttpTransport.capture_envelope` only checks rate limits (a dict
+# lookup), notes the envelope in the ledger and queues it. Everything else
+# happens on the worker thread (worker.py), one envelope per task
+# (:meth:`HttpTransport._process`), put together from:
+#
+# - ledger.py: each pending envelope and who holds it (the worker, or a
+#   closing thread that spools it); what flushes wait for;
+# - sender.py: one send with its retries (encode within the size budget,
+#   ``sent_at``, gzip, POST through one connection pool, the answer),
+#   retried while the envelope is younger than ``max_retry_age``;
+# - retry.py, offline.py: the server unreachable: one schedule of attempts
+#   for the whole transport (one envelope probes, the rest wait in order),
+#   and the disk spool (writing what was given up, draining at start and
+#   whenever the server answers again);
+# - stopping.py, closing.py: ``kill()``, ``retire()``, ``settle()``, the flush
+#   at exit, spooling what is left, and the hand-over to the exiting thread;
+# - outcomes.py, ratelimit.py, reports.py: what an answer means, rate
+#   limits, client reports.
+#
+# An envelope that passed the closed check just before the transport closed
+# is counted as ``network_error``. Every drop is counted (client reports,
+# ``stats()``, ``on_drop``).
 
 from __future__ import annotations
 
@@ -143,7 +142,7 @@ class HttpTransport(Stopping, Transport):
             self._worker.submit(self._kick_drain)
 
     def _start_fresh(self) -> None:
-        """State that belongs to one process (made again in a forked child)."""
+        # State that belongs to one process (made again in a forked child).
         self._pid = os.getpid()
         # The worker thread's id when a fork did not wait its imports out (before_fork).
         self._importing_at_fork: Optional[int] = None
@@ -168,7 +167,7 @@ class HttpTransport(Stopping, Transport):
             self._closing.start_fresh(self._ledger, self._sender)
 
     def _closer(self) -> Closing:
-        """How this transport closes (closing.py), made and loaded on first use."""
+        # How this transport closes (closing.py), made and loaded on first use.
         closing = self._closing
         if not isinstance(closing, NotClosing):
             return closing
@@ -258,11 +257,10 @@ class HttpTransport(Stopping, Transport):
             self._outcomes.record("queue_overflow", kept.items)
 
     def _drop_closed(self, envelope: Envelope) -> None:
-        """Count an envelope a close or a second ``init()`` refused after it passed the check.
-
-        Counted as the closing transport's leftovers are (``stats()``,
-        ``on_drop``); a client report of it can no longer leave.
-        """
+        # Count an envelope a close or a second ``init()`` refused after it passed the check.
+        #
+        # Counted as the closing transport's leftovers are (``stats()``,
+        # ``on_drop``); a client report of it can no longer leave.
         logger.debug("dropped %s: network_error (the transport closed)", describe(envelope))
         self._outcomes.record("network_error", envelope.items)
 
@@ -294,8 +292,8 @@ class HttpTransport(Stopping, Transport):
         return False
 
     def _send_on_this_thread(self, deadline: float) -> None:
-        """Send, on the calling (exiting) thread and within ``deadline``, what no worker
-        thread could take; what the deadline leaves stays pending (spooled or counted)."""
+        # Send, on the calling (exiting) thread and within ``deadline``, what no worker
+        # thread could take; what the deadline leaves stays pending (spooled or counted).
         if not self._unsent_at_exit:
             return
         self._sender.stop_retrying_at(deadline)
@@ -303,7 +301,7 @@ class HttpTransport(Stopping, Transport):
             self._process(self._unsent_at_exit.popleft())
 
     def _queue_report(self) -> None:
-        """Have the worker send a client report of the drops counted so far (if any)."""
+        # Have the worker send a client report of the drops counted so far (if any).
         if self._reports.enabled and self.lost.total():
             record = self._ledger.add(None)
             if not self._worker.submit(functools.partial(self._process, record)):
@@ -316,7 +314,7 @@ class HttpTransport(Stopping, Transport):
     # -- on the worker thread ----------------------------------------------------
 
     def _process(self, record: Pending) -> None:
-        """The worker's task for one record: send it (or the client report it stands for)."""
+        # The worker's task for one record: send it (or the client report it stands for).
         answered = False
         self.counters.log_warnings()
         try:
@@ -333,13 +331,12 @@ class HttpTransport(Stopping, Transport):
                 self._offline.spool.remove_path(path)  # answered after all: never send it again
 
     def _deliver(self, record: Pending) -> bool:
-        """Send one envelope (retrying network failures); True if the server answered.
-
-        Without an answer it is retried, at the probing's slots, while it is
-        younger than ``max_retry_age``; the envelopes queued behind it wait.
-        Then it is spooled or dropped, unless a closing thread took it
-        meanwhile.
-        """
+        # Send one envelope (retrying network failures); True if the server answered.
+        #
+        # Without an answer it is retried, at the probing's slots, while it is
+        # younger than ``max_retry_age``; the envelopes queued behind it wait.
+        # Then it is spooled or dropped, unless a closing thread took it
+        # meanwhile.
         assert record.envelope is not None
         kept = self._outcomes.without_limited_items(record.envelope)
         if kept is None:
@@ -378,14 +375,14 @@ class HttpTransport(Stopping, Transport):
         self._worker.wake_idle(0.0)
 
     def _batch_started(self, interval: float) -> None:
-        """Have the worker send the new batch within ``interval`` (its idle hook does)."""
+        # Have the worker send the new batch within ``interval`` (its idle hook does).
         if self._worker.running:
             self._worker.wake_idle(interval)
         else:  # the thread starts with this task, which sets the timer
             self._worker.submit(functools.partial(self._worker.wake_idle, interval))
 
     def _on_idle(self) -> Optional[float]:
-        """Run what is due; return the seconds until something will be due again."""
+        # Run what is due; return the seconds until something will be due again.
         self.counters.log_warnings()
         if self._reports.due_standalone():
             self._sender.send_report()

@@ -1,28 +1,27 @@
-"""While the server does not answer: when to try it again, and the disk spool.
-
-The transport's :class:`~sentry_lite.transport.retry.Probing` (made here,
-one per process) says whether the last attempt found no server and when the
-next may start; the sender keeps it up to date on every attempt. While the
-server is down, the worker's current envelope probes it at those slots and
-the queued ones wait behind it, in order; a spooled one waits for a slot
-too, and a client report is kept for later.
-
-An envelope given up (older than ``max_retry_age`` with no answer) is
-written to the spool if there is one, else counted as ``network_error``
-(:meth:`Offline.spool_or_drop`).
-
-The spool is drained on the worker, from its idle hook, one envelope per
-call (:meth:`Offline.drain_one`): oldest first, :data:`DRAIN_SPACING`
-apart, at start and whenever the server answers again
-(:meth:`Offline.back_online`); while the server is down, at the probing's
-slots. A file is removed only once the server answered it.
-
-"The spool may hold envelopes to drain" is one flag, set by whichever thread
-spooled (the worker, a closing thread, another client's worker: see
-:func:`wake_drainers`) and cleared by the worker when it found the spool
-empty: both under one lock, and the clearing only if nothing was spooled
-since that search began, so an envelope never waits for the next start.
-"""
+# While the server does not answer: when to try it again, and the disk spool.
+#
+# The transport's :class:`~sentry_lite.transport.retry.Probing` (made here,
+# one per process) says whether the last attempt found no server and when the
+# next may start; the sender keeps it up to date on every attempt. While the
+# server is down, the worker's current envelope probes it at those slots and
+# the queued ones wait behind it, in order; a spooled one waits for a slot
+# too, and a client report is kept for later.
+#
+# An envelope given up (older than ``max_retry_age`` with no answer) is
+# written to the spool if there is one, else counted as ``network_error``
+# (:meth:`Offline.spool_or_drop`).
+#
+# The spool is drained on the worker, from its idle hook, one envelope per
+# call (:meth:`Offline.drain_one`): oldest first, :data:`DRAIN_SPACING`
+# apart, at start and whenever the server answers again
+# (:meth:`Offline.back_online`); while the server is down, at the probing's
+# slots. A file is removed only once the server answered it.
+#
+# "The spool may hold envelopes to drain" is one flag, set by whichever thread
+# spooled (the worker, a closing thread, another client's worker: see
+# :func:`wake_drainers`) and cleared by the worker when it found the spool
+# empty: both under one lock, and the clearing only if nothing was spooled
+# since that search began, so an envelope never waits for the next start.
 
 from __future__ import annotations
 
@@ -54,17 +53,16 @@ _live: weakref.WeakSet[Offline] = weakref.WeakSet()
 
 
 class Offline:
-    """One transport's view of the server's reachability, and of its spool.
-
-    Args:
-        spool: The disk spool, or None (then unreachable envelopes are dropped).
-        clock: Monotonic seconds for probing (tests pass a fake one).
-        retry: Its backoff spaces the attempts while the server is down.
-        worker: The transport's worker: its idle hook drains.
-        counters: Counts what is spooled.
-        outcomes: Counts what is dropped.
-        is_closed: Whether the transport is closed (a closed one drains nothing).
-    """
+    # One transport's view of the server's reachability, and of its spool.
+    #
+    # Args:
+    #     spool: The disk spool, or None (then unreachable envelopes are dropped).
+    #     clock: Monotonic seconds for probing (tests pass a fake one).
+    #     retry: Its backoff spaces the attempts while the server is down.
+    #     worker: The transport's worker: its idle hook drains.
+    #     counters: Counts what is spooled.
+    #     outcomes: Counts what is dropped.
+    #     is_closed: Whether the transport is closed (a closed one drains nothing).
 
     def __init__(
         self,
@@ -88,7 +86,7 @@ class Offline:
         _live.add(self)
 
     def after_fork(self) -> None:
-        """State that belongs to one process (made again in a forked child)."""
+        # State that belongs to one process (made again in a forked child).
         self.probing = Probing(self._retry, self._clock)
         self._lock = threading.Lock()
         self._unchecked = False  # the spool may hold envelopes to drain
@@ -97,17 +95,16 @@ class Offline:
     # -- reachability ------------------------------------------------------------------
 
     def back_online(self) -> None:
-        """The server answered: drain what the spool holds."""
+        # The server answered: drain what the spool holds.
         if self._unchecked:
             self._worker.wake_idle(DRAIN_SPACING)
 
     # -- the spool ---------------------------------------------------------------------
 
     def spool_or_drop(self, envelope: Envelope, why: str) -> None:
-        """Write ``envelope`` to the spool; without one, or if the disk refused, count it.
-
-        On the worker, for an envelope given up; ``why`` says why, for the warning.
-        """
+        # Write ``envelope`` to the spool; without one, or if the disk refused, count it.
+        #
+        # On the worker, for an envelope given up; ``why`` says why, for the warning.
         if self.spool is not None and self.write(envelope) is not None:
             # Not a drop; why it went to the spool is kept for whoever asks (send-event).
             self._outcomes.explain("network_error", why)
@@ -118,7 +115,7 @@ class Offline:
         self._outcomes.record("network_error", envelope.items, why)
 
     def write(self, envelope: Envelope) -> Optional[str]:
-        """Write ``envelope`` to the spool; its path, or None if the disk refused."""
+        # Write ``envelope`` to the spool; its path, or None if the disk refused.
         assert self.spool is not None
         items = [item for item in envelope.items if item.type != "client_report"]
         try:
@@ -132,18 +129,18 @@ class Offline:
         return path
 
     def note_spooled(self) -> None:
-        """The spool may hold envelopes to drain (any thread)."""
+        # The spool may hold envelopes to drain (any thread).
         with self._lock:
             self._unchecked = True
             self._marks += 1
 
     @property
     def wants_draining(self) -> bool:
-        """Whether the idle hook should call :meth:`drain_one`."""
+        # Whether the idle hook should call :meth:`drain_one`.
         return self.spool is not None and self._unchecked and not self._is_closed()
 
     def drain_one(self, sender: Sender) -> Optional[float]:
-        """Send the oldest spooled envelope (one attempt); seconds until the next, or None."""
+        # Send the oldest spooled envelope (one attempt); seconds until the next, or None.
         assert self.spool is not None
         wait = self.probing.until_next_try()
         if wait > 0.0:
@@ -183,11 +180,10 @@ class Offline:
 
 
 def wake_drainers(directory: str, but: Optional[Offline]) -> None:
-    """Tell live transports draining ``directory`` that it holds new envelopes.
-
-    A retired transport's leftovers are sent soon by the client that
-    replaced it (same DSN, same spool), not only at the next start.
-    """
+    # Tell live transports draining ``directory`` that it holds new envelopes.
+    #
+    # A retired transport's leftovers are sent soon by the client that
+    # replaced it (same DSN, same spool), not only at the next start.
     for offline in list(_live):
         spool = offline.spool
         if spool is None or spool.directory != directory:

@@ -1,16 +1,15 @@
-"""The urllib3 connection pool the HTTP transport sends through: TLS, keep-alive, proxies.
-
-Made on the worker thread on the first send (urllib3 is imported then, not
-at ``init()``). Proxies come from the options, else from the environment
-(``https_proxy``, ``http_proxy``, ``no_proxy``), which urllib3 does not read
-by itself. On Linux and other POSIX systems the variables are read here, by
-the rules of :func:`urllib.request.getproxies` and
-:func:`urllib.request.proxy_bypass` (lowercase names win; a CGI script
-ignores ``HTTP_PROXY``; ``no_proxy`` lists host suffixes or ``*``): loading
-``urllib.request`` for that costs about 0.4 MB of memory. On macOS and
-Windows, where the system's proxy settings count too, ``urllib.request``
-reads them.
-"""
+# The urllib3 connection pool the HTTP transport sends through: TLS, keep-alive, proxies.
+#
+# Made on the worker thread on the first send (urllib3 is imported then, not
+# at ``init()``). Proxies come from the options, else from the environment
+# (``https_proxy``, ``http_proxy``, ``no_proxy``), which urllib3 does not read
+# by itself. On Linux and other POSIX systems the variables are read here, by
+# the rules of :func:`urllib.request.getproxies` and
+# :func:`urllib.request.proxy_bypass` (lowercase names win; a CGI script
+# ignores ``HTTP_PROXY``; ``no_proxy`` lists host suffixes or ``*``): loading
+# ``urllib.request`` for that costs about 0.4 MB of memory. On macOS and
+# Windows, where the system's proxy settings count too, ``urllib.request``
+# reads them.
 
 from __future__ import annotations
 
@@ -44,10 +43,9 @@ _KEEPALIVE_TUNING = (("TCP_KEEPIDLE", 45), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT"
 def make_pool(
     options: Options, dsn: Dsn, timeout: Optional[tuple[float, float]] = None
 ) -> urllib3.PoolManager:
-    """A pool for ``dsn``'s server: TLS checked, no retries (the transport decides), proxies.
-
-    ``timeout`` is ``(connect, read)`` seconds; default 2 s and 5 s.
-    """
+    # A pool for ``dsn``'s server: TLS checked, no retries (the transport decides), proxies.
+    #
+    # ``timeout`` is ``(connect, read)`` seconds; default 2 s and 5 s.
     import urllib3
     from urllib3.connection import HTTPConnection
     from urllib3.util import parse_url
@@ -100,13 +98,12 @@ def _certifi_bundle() -> str:
 
 
 def choose_proxy(scheme: str, host: str, options: Options) -> Optional[str]:
-    """The proxy URL to reach ``host`` through, or None to connect directly.
-
-    An https DSN uses ``https_proxy``, else ``http_proxy``; an http DSN uses
-    ``http_proxy``. An option left None falls back to the environment
-    (``https_proxy``/``http_proxy`` variables, unless ``no_proxy`` covers the
-    host); an option set to ``""`` means "no proxy", environment included.
-    """
+    # The proxy URL to reach ``host`` through, or None to connect directly.
+    #
+    # An https DSN uses ``https_proxy``, else ``http_proxy``; an http DSN uses
+    # ``http_proxy``. An option left None falls back to the environment
+    # (``https_proxy``/``http_proxy`` variables, unless ``no_proxy`` covers the
+    # host); an option set to ``""`` means "no proxy", environment included.
     choices = [(options.http_proxy, "http")]
     if scheme == "https":
         choices.insert(0, (options.https_proxy, "https"))
@@ -124,7 +121,7 @@ def choose_proxy(scheme: str, host: str, options: Options) -> Optional[str]:
 
 
 def _environment_proxies(host: str) -> dict[str, str]:
-    """Proxies from the environment (or system settings) that apply to ``host``."""
+    # Proxies from the environment (or system settings) that apply to ``host``.
     bare_host = host[1:-1] if host.startswith("[") else host  # an IPv6 address
     if sys.platform in ("darwin", "win32"):
         from urllib.request import getproxies, proxy_bypass
@@ -140,13 +137,12 @@ def _environment_proxies(host: str) -> dict[str, str]:
 
 
 def proxies_from_environment(environment: Mapping[str, str]) -> dict[str, str]:
-    """``{scheme: proxy}`` from the ``<scheme>_proxy`` variables of ``environment``.
-
-    Any spelling counts; one whose ``_proxy`` suffix is lowercase wins over the
-    others, and when empty it removes the scheme. In a CGI script (``REQUEST_METHOD``
-    set) an uppercase ``HTTP_PROXY`` may come from a request header, so it is
-    not trusted.
-    """
+    # ``{scheme: proxy}`` from the ``<scheme>_proxy`` variables of ``environment``.
+    #
+    # Any spelling counts; one whose ``_proxy`` suffix is lowercase wins over the
+    # others, and when empty it removes the scheme. In a CGI script (``REQUEST_METHOD``
+    # set) an uppercase ``HTTP_PROXY`` may come from a request header, so it is
+    # not trusted.
     found: dict[str, str] = {}
     lowercase: list[tuple[str, str]] = []
     for name, value in environment.items():
@@ -168,10 +164,9 @@ def proxies_from_environment(environment: Mapping[str, str]) -> dict[str, str]:
 
 
 def bypasses_proxy(host: str, no_proxy: Optional[str]) -> bool:
-    """Whether ``no_proxy`` (comma-separated host names or suffixes, or ``*``) covers ``host``.
-
-    ``host`` may carry a port; an entry matches the host with or without it.
-    """
+    # Whether ``no_proxy`` (comma-separated host names or suffixes, or ``*``) covers ``host``.
+    #
+    # ``host`` may carry a port; an entry matches the host with or without it.
     if not no_proxy:
         return False
     if no_proxy == "*":

@@ -1,31 +1,30 @@
-"""Delivery across processes: after ``os.fork()``, and from multiprocessing children.
-
-- Before a fork, a transport whose worker is still importing its modules
-  gets to finish (a module half imported at fork time is broken for good in
-  the child).
-- After a fork, every live transport is told (``os.register_at_fork``): the
-  child gets fresh locks, an empty queue, its own connection pool and
-  counters; what the parent had queued stays the parent's to send, so
-  nothing is sent twice.
-- A multiprocessing child started by fork or forkserver leaves through
-  ``os._exit()`` once its target returns: atexit handlers never run there,
-  only multiprocessing's own finalizers (``multiprocessing.util.Finalize``).
-  So when a transport first queues an envelope in such a child, it registers
-  a finalizer that flushes it (for ``shutdown_timeout``). Spawned children
-  run atexit handlers as any interpreter does.
-- A pool worker is ended by SIGTERM as soon as the pool has every result
-  (``terminate()``, also run by ``with Pool() as pool:`` on leaving the
-  block), and SIGTERM runs no finalizer. So the pool's worker function is
-  wrapped: before a worker hands back a task's result, the envelopes queued
-  meanwhile are delivered (bounded by ``shutdown_timeout``; spooled after
-  that if there is a spool). A task that captured nothing pays nothing.
-
-No SIGTERM handler is installed. An earlier one (flush, then die) could hang
-a child for good: a signal that lands just before the main thread blocks in
-a C call (a pool worker waiting for the queue's lock) trips Python's handler,
-which then never runs, and the child never dies. A multiprocessing child
-ended by SIGTERM or SIGKILL loses what was only in memory, as any program.
-"""
+# Delivery across processes: after ``os.fork()``, and from multiprocessing children.
+#
+# - Before a fork, a transport whose worker is still importing its modules
+#   gets to finish (a module half imported at fork time is broken for good in
+#   the child).
+# - After a fork, every live transport is told (``os.register_at_fork``): the
+#   child gets fresh locks, an empty queue, its own connection pool and
+#   counters; what the parent had queued stays the parent's to send, so
+#   nothing is sent twice.
+# - A multiprocessing child started by fork or forkserver leaves through
+#   ``os._exit()`` once its target returns: atexit handlers never run there,
+#   only multiprocessing's own finalizers (``multiprocessing.util.Finalize``).
+#   So when a transport first queues an envelope in such a child, it registers
+#   a finalizer that flushes it (for ``shutdown_timeout``). Spawned children
+#   run atexit handlers as any interpreter does.
+# - A pool worker is ended by SIGTERM as soon as the pool has every result
+#   (``terminate()``, also run by ``with Pool() as pool:`` on leaving the
+#   block), and SIGTERM runs no finalizer. So the pool's worker function is
+#   wrapped: before a worker hands back a task's result, the envelopes queued
+#   meanwhile are delivered (bounded by ``shutdown_timeout``; spooled after
+#   that if there is a spool). A task that captured nothing pays nothing.
+#
+# No SIGTERM handler is installed. An earlier one (flush, then die) could hang
+# a child for good: a signal that lands just before the main thread blocks in
+# a C call (a pool worker waiting for the queue's lock) trips Python's handler,
+# which then never runs, and the child never dies. A multiprocessing child
+# ended by SIGTERM or SIGKILL loses what was only in memory, as any program.
 
 from __future__ import annotations
 
@@ -55,26 +54,30 @@ __all__ = [
 
 
 class ProcessAware(Protocol):
-    """What a transport offers this module."""
+    # What a transport offers this module.
 
     def before_fork(self) -> None:
-        """Get to a state that is safe to fork in (called in the parent, bounded)."""
+        # Get to a state that is safe to fork in (called in the parent, bounded).
+        pass
 
     def after_fork_in_child(self) -> None:
-        """Start over with fresh state in a forked child."""
+        # Start over with fresh state in a forked child.
+        pass
 
     def flush_before_exit(self) -> None:
-        """Deliver what is queued, bounded by ``shutdown_timeout`` (the process is ending)."""
+        # Deliver what is queued, bounded by ``shutdown_timeout`` (the process is ending).
+        pass
 
     @property
     def exit_bound(self) -> float:
-        """The longest :meth:`flush_before_exit` takes, in seconds."""
+        # The longest :meth:`flush_before_exit` takes, in seconds.
+        pass
 
     def settle(self, timeout: Optional[float] = None) -> bool:
-        """Wait up to ``timeout`` (``shutdown_timeout`` if None) for what is queued; then spool.
-
-        Returns at once when nothing is queued. False when envelopes remain in memory.
-        """
+        # Wait up to ``timeout`` (``shutdown_timeout`` if None) for what is queued; then spool.
+        #
+        # Returns at once when nothing is queued. False when envelopes remain in memory.
+        pass
 
 
 _tracked: weakref.WeakSet[ProcessAware] = weakref.WeakSet()
@@ -83,20 +86,19 @@ _prepared_lock = threading.Lock()
 
 
 def track(transport: ProcessAware) -> None:
-    """Have ``transport`` told about forks, and settled before a pool worker returns a result."""
+    # Have ``transport`` told about forks, and settled before a pool worker returns a result.
     _tracked.add(transport)
     watch_pools()
 
 
 def watch_pools() -> None:
-    """Wrap ``multiprocessing.pool.worker`` now, or when that module is imported.
-
-    Called at ``init()``, and once when sentry_lite is imported: a pool whose
-    workers call ``init()`` in their initializer is created by a parent that
-    may never call it. Until a client exists in the worker, the wrapper only
-    calls the original. ``SENTRY_LITE_POOL_HOOK=0`` leaves the import alone
-    (``init()`` still wraps).
-    """
+    # Wrap ``multiprocessing.pool.worker`` now, or when that module is imported.
+    #
+    # Called at ``init()``, and once when sentry_lite is imported: a pool whose
+    # workers call ``init()`` in their initializer is created by a parent that
+    # may never call it. Until a client exists in the worker, the wrapper only
+    # calls the original. ``SENTRY_LITE_POOL_HOOK=0`` leaves the import alone
+    # (``init()`` still wraps).
     if not _pool_wrapped:
         from sentry_lite._on_import import when_imported
 
@@ -104,7 +106,7 @@ def watch_pools() -> None:
 
 
 def watch_pools_at_import() -> None:
-    """:func:`watch_pools`, unless ``SENTRY_LITE_POOL_HOOK`` says no (0, false, no, off)."""
+    # :func:`watch_pools`, unless ``SENTRY_LITE_POOL_HOOK`` says no (0, false, no, off).
     if os.environ.get("SENTRY_LITE_POOL_HOOK", "").strip().lower() in ("0", "false", "no", "off"):
         return
     watch_pools()
@@ -129,10 +131,9 @@ if hasattr(os, "register_at_fork"):
 
 
 def on_first_envelope(transport: ProcessAware) -> None:
-    """Called when ``transport`` queues an envelope; sets up child-exit delivery once per process.
-
-    Cheap after the first call in a process (one pid comparison).
-    """
+    # Called when ``transport`` queues an envelope; sets up child-exit delivery once per process.
+    #
+    # Cheap after the first call in a process (one pid comparison).
     global _prepared_pid  # noqa: PLW0603 -- once per process
     pid = os.getpid()
     if _prepared_pid == pid:
@@ -189,11 +190,10 @@ def _wrap_pool_worker(module: ModuleType) -> None:
 
 
 def pool_worker(inqueue: Any, outqueue: Any, *args: Any, **kwargs: Any) -> None:
-    """``multiprocessing.pool.worker``, whose results wait for the envelopes their task queued.
-
-    A module-level function of this module, so that a spawned or forkserver
-    worker unpickles it from here, whether or not its parent wrapped the pool.
-    """
+    # ``multiprocessing.pool.worker``, whose results wait for the envelopes their task queued.
+    #
+    # A module-level function of this module, so that a spawned or forkserver
+    # worker unpickles it from here, whether or not its parent wrapped the pool.
     import multiprocessing.pool  # in a spawned worker, init()'s import hook wraps it now
 
     original = _original_pool_worker or multiprocessing.pool.worker  # type: ignore[attr-defined]
@@ -208,7 +208,7 @@ def pool_worker(inqueue: Any, outqueue: Any, *args: Any, **kwargs: Any) -> None:
 
 
 class _SettlingQueue:
-    """A pool's result queue whose ``put`` first settles the SDK's transports."""
+    # A pool's result queue whose ``put`` first settles the SDK's transports.
 
     def __init__(self, queue: Any) -> None:
         self._queue = queue
@@ -223,7 +223,7 @@ class _SettlingQueue:
 
 
 def settle_transports() -> None:
-    """Deliver (or spool) what every transport has queued, bounded; never raises."""
+    # Deliver (or spool) what every transport has queued, bounded; never raises.
     if not _reentry.enter():
         return  # inside a capture on this thread (a hook put a result): it holds the locks
     try:
@@ -251,13 +251,12 @@ _BLOCKED_IN_SDK_THREADS = (
 
 
 def block_process_signals() -> None:
-    """Keep signals sent to the process off the calling (SDK) thread.
-
-    Python runs signal handlers on the main thread only, and a blocking call
-    there is interrupted only when the kernel delivers the signal to the main
-    thread itself; a signal delivered to an SDK thread could leave the main
-    thread unaware of it. Call at the start of every SDK thread.
-    """
+    # Keep signals sent to the process off the calling (SDK) thread.
+    #
+    # Python runs signal handlers on the main thread only, and a blocking call
+    # there is interrupted only when the kernel delivers the signal to the main
+    # thread itself; a signal delivered to an SDK thread could leave the main
+    # thread unaware of it. Call at the start of every SDK thread.
     if not hasattr(signal, "pthread_sigmask"):
         return
     wanted = {getattr(signal, name) for name in _BLOCKED_IN_SDK_THREADS if hasattr(signal, name)}

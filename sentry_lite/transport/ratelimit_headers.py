@@ -1,9 +1,8 @@
-"""Reading the rate limits a response announces: ``X-Sentry-Rate-Limits`` and ``Retry-After``.
-
-The forms are described in ratelimit.py. Loaded on first use: only a
-response that announces a limit (ratelimit.announces_limits) is parsed.
-The parsers never raise: garbage is ignored, piece by piece.
-"""
+# Reading the rate limits a response announces: ``X-Sentry-Rate-Limits`` and ``Retry-After``.
+#
+# The forms are described in ratelimit.py. Loaded on first use: only a
+# response that announces a limit (ratelimit.announces_limits) is parsed.
+# The parsers never raise: garbage is ignored, piece by piece.
 
 from __future__ import annotations
 
@@ -54,7 +53,7 @@ _MAX_RETRY_AFTER = 86400.0
 
 
 def _seconds(text: str) -> Optional[float]:
-    """A non-negative finite number of seconds, or None."""
+    # A non-negative finite number of seconds, or None.
     try:
         value = float(text.strip())
     except ValueError:
@@ -65,17 +64,16 @@ def _seconds(text: str) -> Optional[float]:
 
 
 def parse_rate_limits(header: object) -> dict[str, float]:
-    """Parse an ``X-Sentry-Rate-Limits`` value into ``{category: seconds}``.
-
-    ``""`` (:data:`ALL_CATEGORIES`) stands for every category. Unknown
-    categories are left out; a limit with only unknown categories is
-    ignored; malformed limits are skipped. Never raises.
-
-    >>> parse_rate_limits("60:transaction:key, 2700:default;error;security:organization")
-    {'transaction': 60.0, 'default': 2700.0, 'error': 2700.0, 'security': 2700.0}
-    >>> parse_rate_limits("1.5::organization, garbage")
-    {'': 1.5}
-    """
+    # Parse an ``X-Sentry-Rate-Limits`` value into ``{category: seconds}``.
+    #
+    # ``""`` (:data:`ALL_CATEGORIES`) stands for every category. Unknown
+    # categories are left out; a limit with only unknown categories is
+    # ignored; malformed limits are skipped. Never raises.
+    #
+    # >>> parse_rate_limits("60:transaction:key, 2700:default;error;security:organization")
+    # {'transaction': 60.0, 'default': 2700.0, 'error': 2700.0, 'security': 2700.0}
+    # >>> parse_rate_limits("1.5::organization, garbage")
+    # {'': 1.5}
     limits: dict[str, float] = {}
     if not isinstance(header, str):
         return limits
@@ -100,16 +98,15 @@ def parse_rate_limits(header: object) -> dict[str, float]:
 
 
 def parse_retry_after(value: object, now: Optional[float] = None) -> Optional[float]:
-    """Seconds to wait from a ``Retry-After`` value (seconds or an HTTP date), or None.
-
-    ``now`` is the current Unix time (for a date); default ``time.time()``.
-    A date in the past means 0. Never raises.
-
-    >>> parse_retry_after("120")
-    120.0
-    >>> parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0)
-    10.0
-    """
+    # Seconds to wait from a ``Retry-After`` value (seconds or an HTTP date), or None.
+    #
+    # ``now`` is the current Unix time (for a date); default ``time.time()``.
+    # A date in the past means 0. Never raises.
+    #
+    # >>> parse_retry_after("120")
+    # 120.0
+    # >>> parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0)
+    # 10.0
     if not isinstance(value, str) or not value.strip():
         return None
     seconds = _seconds(value)
@@ -135,10 +132,9 @@ def parse_retry_after(value: object, now: Optional[float] = None) -> Optional[fl
 
 
 def limits_from_response(status: int, headers: Mapping[str, str]) -> dict[str, float]:
-    """The limits a response announces, as ``{category: seconds}``.
-
-    ``headers`` must look names up case-insensitively (urllib3's do).
-    """
+    # The limits a response announces, as ``{category: seconds}``.
+    #
+    # ``headers`` must look names up case-insensitively (urllib3's do).
     header = headers.get("X-Sentry-Rate-Limits")
     if header is not None or status != 429:
         # With the header, only the header counts, even on a 429 whose limits

@@ -1,21 +1,20 @@
-"""Remarks in an event's ``_meta`` for the values the SDK masked, so Sentry says why.
-
-The scrubber leaves the text ``[Filtered]`` where it hid something: a whole
-value (a sensitive key's, a string that was a secret) or a part of a text
-(``password=[Filtered]``). Sentry's UI explains a hidden value only when
-``_meta`` carries a remark at its path (develop.sentry.dev, the event
-payload's ``_meta``): ``{"": {"rem": [[rule, type, start?, end?]]}}``.
-
-:func:`remark_masked` walks an event dict and writes ``["!config", "s"]``
-(substituted by the SDK's configuration, the remark sentry_sdk writes for
-what its scrubber replaces) for a whole value, and ``["!config", "s",
-start, end]`` for each masked range inside a longer text. The HTTP
-transport runs it on its worker, for an event whose encoded bytes hold the
-mark (then encoded again), so the program's thread pays nothing and events
-with nothing masked are not walked; for any other transport (the program's own,
-sentry_sdk's, a test's) the client runs it before handing the envelope over,
-so the event it gets says why too. Writing a remark twice adds it once.
-"""
+# Remarks in an event's ``_meta`` for the values the SDK masked, so Sentry says why.
+#
+# The scrubber leaves the text ``[Filtered]`` where it hid something: a whole
+# value (a sensitive key's, a string that was a secret) or a part of a text
+# (``password=[Filtered]``). Sentry's UI explains a hidden value only when
+# ``_meta`` carries a remark at its path (develop.sentry.dev, the event
+# payload's ``_meta``): ``{"": {"rem": [[rule, type, start?, end?]]}}``.
+#
+# :func:`remark_masked` walks an event dict and writes ``["!config", "s"]``
+# (substituted by the SDK's configuration, the remark sentry_sdk writes for
+# what its scrubber replaces) for a whole value, and ``["!config", "s",
+# start, end]`` for each masked range inside a longer text. The HTTP
+# transport runs it on its worker, for an event whose encoded bytes hold the
+# mark (then encoded again), so the program's thread pays nothing and events
+# with nothing masked are not walked; for any other transport (the program's own,
+# sentry_sdk's, a test's) the client runs it before handing the envelope over,
+# so the event it gets says why too. Writing a remark twice adds it once.
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ _SKIPPED_KEYS = frozenset({"_meta", "sdk"})
 
 
 def remark_masked(event: dict[str, Any]) -> None:
-    """Add a ``_meta`` remark for every masked value in ``event`` (in place)."""
+    # Add a ``_meta`` remark for every masked value in ``event`` (in place).
     found: list[tuple[tuple[str, ...], list[Any]]] = []
     pending: list[tuple[tuple[str, ...], Any]] = [
         ((key,), value) for key, value in event.items() if key not in _SKIPPED_KEYS
@@ -72,8 +71,8 @@ def add_meta(
     remark: list[Any] | None = None,
     length: int | None = None,
 ) -> None:
-    """Note in ``_meta`` (``meta``) at ``path`` a ``remark`` (once) and the original
-    ``length`` (the first one noted is kept)."""
+    # Note in ``_meta`` (``meta``) at ``path`` a ``remark`` (once) and the original
+    # ``length`` (the first one noted is kept).
     node = meta
     for segment in path:
         child = node.get(segment)

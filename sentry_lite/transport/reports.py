@@ -1,17 +1,16 @@
-"""Client reports: telling the server what the SDK dropped, and when to tell it.
-
-A client report is an envelope item ``{"type": "client_report"}`` whose
-payload lists counts by reason and data category::
-
-    {"timestamp": 1700000000.0,
-     "discarded_events": [{"reason": "queue_overflow", "category": "error", "quantity": 3}]}
-
-Timing, as the protocol suggests and sentry_sdk does: the report rides along
-with an outgoing envelope when :data:`ATTACH_AFTER` seconds have passed since
-the last one; otherwise it is sent on its own every :data:`STANDALONE_EVERY`
-seconds while there is something to report, and at ``flush()``/``close()``.
-Losing a report is never reported itself.
-"""
+# Client reports: telling the server what the SDK dropped, and when to tell it.
+#
+# A client report is an envelope item ``{"type": "client_report"}`` whose
+# payload lists counts by reason and data category::
+#
+#     {"timestamp": 1700000000.0,
+#      "discarded_events": [{"reason": "queue_overflow", "category": "error", "quantity": 3}]}
+#
+# Timing, as the protocol suggests and sentry_sdk does: the report rides along
+# with an outgoing envelope when :data:`ATTACH_AFTER` seconds have passed since
+# the last one; otherwise it is sent on its own every :data:`STANDALONE_EVERY`
+# seconds while there is something to report, and at ``flush()``/``close()``.
+# Losing a report is never reported itself.
 
 from __future__ import annotations
 
@@ -31,7 +30,7 @@ STANDALONE_EVERY = 60.0
 
 
 def client_report_item(counts: Mapping[tuple[str, str], int], timestamp: float) -> Item:
-    """The ``client_report`` item for ``counts`` (``{(reason, category): quantity}``)."""
+    # The ``client_report`` item for ``counts`` (``{(reason, category): quantity}``).
     discarded = [
         {"reason": reason, "category": category, "quantity": quantity}
         for (reason, category), quantity in sorted(counts.items())
@@ -41,14 +40,13 @@ def client_report_item(counts: Mapping[tuple[str, str], int], timestamp: float) 
 
 
 class ClientReports:
-    """Decides when the counts in ``lost`` leave as a client report.
-
-    Args:
-        lost: The counter the transport records drops in.
-        enabled: ``send_client_reports``; when False nothing is ever taken.
-        clock: Monotonic seconds (injectable for tests).
-        wall_clock: Unix time, for the report's timestamp.
-    """
+    # Decides when the counts in ``lost`` leave as a client report.
+    #
+    # Args:
+    #     lost: The counter the transport records drops in.
+    #     enabled: ``send_client_reports``; when False nothing is ever taken.
+    #     clock: Monotonic seconds (injectable for tests).
+    #     wall_clock: Unix time, for the report's timestamp.
 
     __slots__ = ("_clock", "_last", "_wall_clock", "enabled", "lost")
 
@@ -69,25 +67,24 @@ class ClientReports:
         return self.enabled and self.lost.total() > 0
 
     def due_for_attachment(self) -> bool:
-        """Whether a report should ride along with the envelope being sent."""
+        # Whether a report should ride along with the envelope being sent.
         return self._pending() and self._clock() - self._last >= ATTACH_AFTER
 
     def due_standalone(self) -> bool:
-        """Whether a report should be sent on its own now."""
+        # Whether a report should be sent on its own now.
         return self._pending() and self._clock() - self._last >= STANDALONE_EVERY
 
     def next_due_in(self) -> Optional[float]:
-        """Seconds until a standalone report is due; None when there is nothing to report."""
+        # Seconds until a standalone report is due; None when there is nothing to report.
         if not self._pending():
             return None
         return max(self._last + STANDALONE_EVERY - self._clock(), 0.0)
 
     def take(self) -> Optional[tuple[Item, dict[tuple[str, str], int]]]:
-        """The report item for everything counted so far, and the counts it holds.
-
-        The counts are removed from ``lost``; hand them to :meth:`give_back`
-        if the report could not be sent at all (no HTTP answer).
-        """
+        # The report item for everything counted so far, and the counts it holds.
+        #
+        # The counts are removed from ``lost``; hand them to :meth:`give_back`
+        # if the report could not be sent at all (no HTTP answer).
         if not self._pending():
             return None
         counts = self.lost.take()
@@ -97,11 +94,11 @@ class ClientReports:
         return client_report_item(counts, self._wall_clock()), counts
 
     def give_back(self, counts: Mapping[tuple[str, str], int]) -> None:
-        """Count again what a report that never reached the server held."""
+        # Count again what a report that never reached the server held.
         self.lost.add(counts)
 
     def standalone(self) -> Optional[tuple[Envelope, dict[tuple[str, str], int]]]:
-        """An envelope holding only a report of everything counted, or None."""
+        # An envelope holding only a report of everything counted, or None.
         taken = self.take()
         if taken is None:
             return None

@@ -1,27 +1,26 @@
-"""One send of one envelope, on the worker: encode, ``sent_at``, gzip, POST, retries, the answer.
-
-- Encoding fits the envelope within Sentry's size limits (budget.py);
-  items left out are counted as ``invalid``.
-- A client report may ride along (reports.py); if no answer comes it is
-  given back, to be reported later.
-- No answer (refused, reset, timeout, DNS): retried while the envelope is
-  younger than ``max_retry_age``, each attempt at the next slot of the
-  transport's :class:`~sentry_lite.transport.retry.Probing` (backoff with
-  jitter, shared by every envelope: a server that is down gets one
-  connection at a time). A connection reset before any answer is first
-  retried once at once (a pooled keep-alive connection the server had
-  closed). TLS errors are not retried and are logged once at WARNING.
-- A redirect (301, 302, 307, 308) is followed, up to five, POST and body
-  kept, never from https to http (redirects.py).
-- Any answer: its rate limits apply from now on, whatever the status, and
-  it is never retried (once the server answered, sending again only adds
-  load). What the status means is decided by outcomes.py
-  (:meth:`Sender.handle_answer`).
-
-Whether and when to try again is decided here alone (:meth:`Sender._may_retry`,
-on the age bound and the probing schedule); closing threads only cut the
-waits short (:meth:`Sender.stop`, :meth:`Sender.stop_retrying_at`).
-"""
+# One send of one envelope, on the worker: encode, ``sent_at``, gzip, POST, retries, the answer.
+#
+# - Encoding fits the envelope within Sentry's size limits (budget.py);
+#   items left out are counted as ``invalid``.
+# - A client report may ride along (reports.py); if no answer comes it is
+#   given back, to be reported later.
+# - No answer (refused, reset, timeout, DNS): retried while the envelope is
+#   younger than ``max_retry_age``, each attempt at the next slot of the
+#   transport's :class:`~sentry_lite.transport.retry.Probing` (backoff with
+#   jitter, shared by every envelope: a server that is down gets one
+#   connection at a time). A connection reset before any answer is first
+#   retried once at once (a pooled keep-alive connection the server had
+#   closed). TLS errors are not retried and are logged once at WARNING.
+# - A redirect (301, 302, 307, 308) is followed, up to five, POST and body
+#   kept, never from https to http (redirects.py).
+# - Any answer: its rate limits apply from now on, whatever the status, and
+#   it is never retried (once the server answered, sending again only adds
+#   load). What the status means is decided by outcomes.py
+#   (:meth:`Sender.handle_answer`).
+#
+# Whether and when to try again is decided here alone (:meth:`Sender._may_retry`,
+# on the age bound and the probing schedule); closing threads only cut the
+# waits short (:meth:`Sender.stop`, :meth:`Sender.stop_retrying_at`).
 
 from __future__ import annotations
 
@@ -56,27 +55,27 @@ GZIP_LEVEL = 6
 
 
 class PoolClosed(OSError):
-    """A request after :meth:`Sender.clear_pool`: counted as unanswered, never sent."""
+    # A request after :meth:`Sender.clear_pool`: counted as unanswered, never sent.
+    pass
 
 
 class Sender:
-    """Sends envelopes to one DSN's server through one connection pool.
-
-    One per process (a forked child makes a new one: the pool, the stop
-    signal and the TLS warning are the process's).
-
-    Args:
-        options: The SDK's options (for the pool: proxies, certificates...).
-        dsn: Where to send.
-        timeout: ``(connect, read)`` seconds per request, or None for the default.
-        probing: When the server may be tried next; told of every attempt.
-        limits: The rate limits every answer updates.
-        outcomes: Where what an answer means is decided and counted.
-        reports: Client reports to attach to envelopes.
-        on_answer: Called whenever the server answered (it is reachable).
-        before_waiting: Called before each wait for the next attempt (the
-            worker logs the warnings that came due: a wait may last 30 s).
-    """
+    # Sends envelopes to one DSN's server through one connection pool.
+    #
+    # One per process (a forked child makes a new one: the pool, the stop
+    # signal and the TLS warning are the process's).
+    #
+    # Args:
+    #     options: The SDK's options (for the pool: proxies, certificates...).
+    #     dsn: Where to send.
+    #     timeout: ``(connect, read)`` seconds per request, or None for the default.
+    #     probing: When the server may be tried next; told of every attempt.
+    #     limits: The rate limits every answer updates.
+    #     outcomes: Where what an answer means is decided and counted.
+    #     reports: Client reports to attach to envelopes.
+    #     on_answer: Called whenever the server answered (it is reachable).
+    #     before_waiting: Called before each wait for the next attempt (the
+    #         worker logs the warnings that came due: a wait may last 30 s).
 
     def __init__(
         self,
@@ -116,12 +115,11 @@ class Sender:
         self.warm = threading.Event()  # set by warm_up(), once the worker imported its modules
 
     def warm_up(self, with_spool: bool) -> None:
-        """Import, once, the modules the worker uses, and make the pool.
-
-        On the worker, before its first task: a fork while another thread is
-        importing leaves the child a half-initialized module
-        (``HttpTransport.before_fork`` waits for :attr:`warm`).
-        """
+        # Import, once, the modules the worker uses, and make the pool.
+        #
+        # On the worker, before its first task: a fork while another thread is
+        # importing leaves the child a half-initialized module
+        # (``HttpTransport.before_fork`` waits for :attr:`warm`).
         if self.warm.is_set():
             return
         try:
@@ -146,22 +144,22 @@ class Sender:
     # -- stopping (closing threads) ----------------------------------------------------
 
     def stop(self) -> None:
-        """No more retries; a backoff wait in progress ends now (``kill()``)."""
+        # No more retries; a backoff wait in progress ends now (``kill()``).
         self._stop.set()
 
     def stop_retrying_at(self, deadline: float) -> None:
-        """No retry starts after ``deadline`` (``time.monotonic()``; ``retire()``)."""
+        # No retry starts after ``deadline`` (``time.monotonic()``; ``retire()``).
         self._stop_at = deadline
 
     @property
     def retrying_until(self) -> float:
-        """The deadline :meth:`stop_retrying_at` set (infinite until then)."""
+        # The deadline :meth:`stop_retrying_at` set (infinite until then).
         return self._stop_at
 
     # -- the pool ----------------------------------------------------------------------
 
     def get_pool(self) -> urllib3.PoolManager:
-        """The connection pool, made on first use; :class:`PoolClosed` once cleared."""
+        # The connection pool, made on first use; :class:`PoolClosed` once cleared.
         if self._pool_closed:
             raise PoolClosed("the transport is closed: no new connection")
         if self.pool is None:
@@ -171,14 +169,13 @@ class Sender:
         return self.pool
 
     def clear_pool(self) -> None:
-        """Close the pool's connections; a request started after it opens none.
-
-        A closed transport sends nothing more, but the worker may be between
-        taking an envelope and posting it: its post then fails as unanswered
-        (the closing thread took the envelope already) instead of opening a
-        connection nobody would close. One in flight is closed by urllib3 when
-        it comes back to the cleared pool.
-        """
+        # Close the pool's connections; a request started after it opens none.
+        #
+        # A closed transport sends nothing more, but the worker may be between
+        # taking an envelope and posting it: its post then fails as unanswered
+        # (the closing thread took the envelope already) instead of opening a
+        # connection nobody would close. One in flight is closed by urllib3 when
+        # it comes back to the cleared pool.
         self._pool_closed = True
         if self.pool is not None:
             self.pool.clear()
@@ -186,11 +183,10 @@ class Sender:
     # -- sending -----------------------------------------------------------------------
 
     def encode(self, envelope: Envelope) -> Optional[Envelope]:
-        """``envelope`` encoded within the size budget; None when none of it can be sent.
-
-        Items that would take the request over the server's limits are
-        left out and counted as ``invalid`` (they failed the size check).
-        """
+        # ``envelope`` encoded within the size budget; None when none of it can be sent.
+        #
+        # Items that would take the request over the server's limits are
+        # left out and counted as ``invalid`` (they failed the size check).
         from sentry_lite.transport.budget import encode_envelope, fit_envelope, fit_items
 
         encoded, over_ceiling = fit_items(encode_envelope(envelope))
@@ -206,15 +202,14 @@ class Sender:
         return encoded if encoded.items else None
 
     def send(self, envelope: Envelope, give_up_at: Optional[float], with_report: bool) -> Answer:
-        """POST ``envelope``; while no answer comes, try again until ``give_up_at``.
-
-        ``give_up_at`` is when the envelope reaches ``max_retry_age``, on the
-        probing's clock: attempts wait for the probing's slots, and none
-        starts after it (see :meth:`Probing.wait_before`). None: one attempt
-        now, no waiting (a spooled envelope or a client report, whose caller
-        checked the slot). An answer with status None means none came,
-        possibly without any attempt (the next slot was too late).
-        """
+        # POST ``envelope``; while no answer comes, try again until ``give_up_at``.
+        #
+        # ``give_up_at`` is when the envelope reaches ``max_retry_age``, on the
+        # probing's clock: attempts wait for the probing's slots, and none
+        # starts after it (see :meth:`Probing.wait_before`). None: one attempt
+        # now, no waiting (a spooled envelope or a client report, whose caller
+        # checked the slot). An answer with status None means none came,
+        # possibly without any attempt (the next slot was too late).
         from urllib3.exceptions import HTTPError, ProtocolError, SSLError
 
         from sentry_lite.transport.budget import MAX_ENVELOPE_COMPRESSED_BYTES
@@ -275,7 +270,7 @@ class Sender:
         return network_failure(error, self._dsn.netloc)
 
     def _apply_limits(self, status: int, headers: Mapping[str, str]) -> None:
-        """Hold back what the answer limits (whatever its status)."""
+        # Hold back what the answer limits (whatever its status).
         with importing():  # loaded on the first answer that announces a limit
             from sentry_lite.transport.ratelimit_headers import limits_from_response
         limits = limits_from_response(status, headers)
@@ -283,8 +278,8 @@ class Sender:
             self._limits.apply(limits)
 
     def _post(self, body: bytes) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
-        """POST ``body``, following redirects (redirects.py); the last answer, and why a
-        redirect in it was not followed (None when it is not a redirect)."""
+        # POST ``body``, following redirects (redirects.py); the last answer, and why a
+        # redirect in it was not followed (None when it is not a redirect).
         redirects = self._redirects
         url = self._dsn.envelope_url if redirects is None else redirects.start_url
         response = self._request(url, body)
@@ -295,8 +290,8 @@ class Sender:
     def _follow(
         self, url: str, response: urllib3.BaseHTTPResponse, body: bytes
     ) -> tuple[urllib3.BaseHTTPResponse, Optional[str]]:
-        """``response`` to a POST to ``url`` is a 3xx: follow it, and the next, as
-        redirects.py says (loaded by the first 3xx answer)."""
+        # ``response`` to a POST to ``url`` is a 3xx: follow it, and the next, as
+        # redirects.py says (loaded by the first 3xx answer).
         with importing():
             from sentry_lite.transport.redirects import (
                 MAX_REDIRECTS,
@@ -328,13 +323,12 @@ class Sender:
         )
 
     def _may_retry(self, give_up_at: float, retry: bool) -> bool:
-        """Wait for the next attempt's slot; False to give the envelope up.
-
-        Given up: when the slot comes at or after ``give_up_at`` (the
-        envelope would be older than ``max_retry_age``), when the transport
-        is killed, or after the deadline of ``retire()``. A first attempt
-        whose slot is open goes at once.
-        """
+        # Wait for the next attempt's slot; False to give the envelope up.
+        #
+        # Given up: when the slot comes at or after ``give_up_at`` (the
+        # envelope would be older than ``max_retry_age``), when the transport
+        # is killed, or after the deadline of ``retire()``. A first attempt
+        # whose slot is open goes at once.
         if self._stop.is_set():
             return False
         wait = self._probing.wait_before(give_up_at, retry)
@@ -352,12 +346,12 @@ class Sender:
         return time.monotonic() < self._stop_at  # else: retired meanwhile
 
     def handle_answer(self, answer: Answer, envelope: Envelope) -> bool:
-        """The server answered: it is back; count what the answer means. True for 2xx."""
+        # The server answered: it is back; count what the answer means. True for 2xx.
         self._on_answer()
         return self._outcomes.count_answer(answer, envelope)
 
     def send_report(self) -> None:
-        """Send a standalone client report of everything counted (flush, timer)."""
+        # Send a standalone client report of everything counted (flush, timer).
         if self._limits.is_limited("internal"):
             return  # kept counted until the limit passes
         if self._probing.until_next_try() > 0.0:

@@ -1,29 +1,28 @@
-"""The disk spool: envelopes kept on disk until the server can take them.
-
-Off by default; ``init(spool_dir="/var/spool/myapp-sentry")`` or the
-environment variable ``SENTRY_LITE_SPOOL_DIR`` turns it on. Each DSN gets its
-own subdirectory; each envelope one file::
-
-    <spool_dir>/<hash of the DSN>/<time_ns>-<pid>-<random>.envelope
-
-A file is one header line and the envelope as serialized, without
-``sent_at`` (set at send time only): spool_format.py.
-
-- Writes are atomic: a hidden temporary file is written, fsynced and renamed
-  into place, so a process killed mid-write leaves no half file behind (only
-  a temporary file, removed later).
-- Bounds: at most ``max_files`` files, ``max_bytes`` bytes and ``max_age``
-  seconds; the oldest files go first, and ``on_evict`` hears of the items
-  lost (the transport counts them as ``cache_overflow``).
-- Several processes may share a directory: a reader claims a file by
-  renaming it (``.claimed-<pid>``) before sending it, so only one sends it.
-  Claims left by dead processes (or older than ten minutes) are taken back.
-- A file that cannot be read back (corrupt, truncated, unknown version) is
-  removed with a debug log, never an exception.
-
-Every method does file I/O: call them from the transport's worker (or the
-exiting thread at exit), never from the program's threads.
-"""
+# The disk spool: envelopes kept on disk until the server can take them.
+#
+# Off by default; ``init(spool_dir="/var/spool/myapp-sentry")`` or the
+# environment variable ``SENTRY_LITE_SPOOL_DIR`` turns it on. Each DSN gets its
+# own subdirectory; each envelope one file::
+#
+#     <spool_dir>/<hash of the DSN>/<time_ns>-<pid>-<random>.envelope
+#
+# A file is one header line and the envelope as serialized, without
+# ``sent_at`` (set at send time only): spool_format.py.
+#
+# - Writes are atomic: a hidden temporary file is written, fsynced and renamed
+#   into place, so a process killed mid-write leaves no half file behind (only
+#   a temporary file, removed later).
+# - Bounds: at most ``max_files`` files, ``max_bytes`` bytes and ``max_age``
+#   seconds; the oldest files go first, and ``on_evict`` hears of the items
+#   lost (the transport counts them as ``cache_overflow``).
+# - Several processes may share a directory: a reader claims a file by
+#   renaming it (``.claimed-<pid>``) before sending it, so only one sends it.
+#   Claims left by dead processes (or older than ten minutes) are taken back.
+# - A file that cannot be read back (corrupt, truncated, unknown version) is
+#   removed with a debug log, never an exception.
+#
+# Every method does file I/O: call them from the transport's worker (or the
+# exiting thread at exit), never from the program's threads.
 
 from __future__ import annotations
 
@@ -68,7 +67,7 @@ EvictHook = Callable[[list[tuple[str, int]]], object]
 
 
 class ClaimedEnvelope:
-    """A spooled envelope this process has claimed: send it, then remove or release it."""
+    # A spooled envelope this process has claimed: send it, then remove or release it.
 
     __slots__ = ("envelope", "name", "path")
 
@@ -82,18 +81,17 @@ class ClaimedEnvelope:
 
 
 class Spool:
-    """One directory of spooled envelopes (one DSN's).
-
-    Args:
-        directory: Where the files live (made on the first write).
-        max_files: Files kept at most.
-        max_bytes: Bytes kept at most.
-        max_age: Seconds a file is kept at most.
-        on_evict: Hears of items removed to respect the bounds.
-        wall_clock: Unix time (injectable for tests).
-        dsn: The DSN the envelopes are for, without its secret key: written in
-            each file's header, so tools can tell whose envelopes they are.
-    """
+    # One directory of spooled envelopes (one DSN's).
+    #
+    # Args:
+    #     directory: Where the files live (made on the first write).
+    #     max_files: Files kept at most.
+    #     max_bytes: Bytes kept at most.
+    #     max_age: Seconds a file is kept at most.
+    #     on_evict: Hears of items removed to respect the bounds.
+    #     wall_clock: Unix time (injectable for tests).
+    #     dsn: The DSN the envelopes are for, without its secret key: written in
+    #         each file's header, so tools can tell whose envelopes they are.
 
     def __init__(
         self,
@@ -116,7 +114,7 @@ class Spool:
 
     @classmethod
     def for_dsn(cls, root: str, dsn: Dsn, **kwargs: Any) -> Spool:
-        """The spool of ``dsn`` under ``root`` (a subdirectory named by a hash of the DSN)."""
+        # The spool of ``dsn`` under ``root`` (a subdirectory named by a hash of the DSN).
         digest = hashlib.sha256(str(dsn).encode("utf-8")).hexdigest()[:16]
         kwargs.setdefault("dsn", str(replace(dsn, secret_key=None)))
         return cls(os.path.join(os.path.expanduser(root), digest), **kwargs)
@@ -124,13 +122,12 @@ class Spool:
     # -- writing ---------------------------------------------------------------
 
     def write(self, envelope: Envelope) -> str:
-        """Store ``envelope`` (its ``sent_at`` header left out); return the file's path.
-
-        Then applies the bounds, which may evict older files (or this one).
-
-        Raises:
-            OSError: the directory or the file could not be written.
-        """
+        # Store ``envelope`` (its ``sent_at`` header left out); return the file's path.
+        #
+        # Then applies the bounds, which may evict older files (or this one).
+        #
+        # Raises:
+        #     OSError: the directory or the file could not be written.
         headers = {k: v for k, v in envelope.headers.items() if k != "sent_at"}
         body = Envelope(headers, envelope.items).serialize()
         header_line = file_header(envelope.items, body, self.dsn)
@@ -157,7 +154,7 @@ class Spool:
         return path
 
     def _make_directory(self) -> None:
-        """The spool's directory, and its parent if missing: private to the user (0700)."""
+        # The spool's directory, and its parent if missing: private to the user (0700).
         if os.path.isdir(self.directory):
             return
         parent = os.path.dirname(self.directory)
@@ -166,7 +163,7 @@ class Spool:
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
 
     def _sync_directory(self) -> None:
-        """Make the rename durable (POSIX; a no-op where directories cannot be opened)."""
+        # Make the rename durable (POSIX; a no-op where directories cannot be opened).
         try:
             descriptor = os.open(self.directory, os.O_RDONLY)
         except OSError:
@@ -181,7 +178,7 @@ class Spool:
     # -- bounds ----------------------------------------------------------------
 
     def enforce_bounds(self) -> None:
-        """Evict the oldest files past the count, size and age bounds."""
+        # Evict the oldest files past the count, size and age bounds.
         entries = self._entries()
         total = sum(size for _, size in entries)
         count = len(entries)
@@ -210,7 +207,7 @@ class Spool:
         return True
 
     def _entries(self) -> list[tuple[str, int]]:
-        """Unclaimed envelope files, oldest first, with their sizes."""
+        # Unclaimed envelope files, oldest first, with their sizes.
         try:
             scanned = list(os.scandir(self.directory))
         except FileNotFoundError:
@@ -226,11 +223,11 @@ class Spool:
     # -- reading ---------------------------------------------------------------
 
     def files(self) -> list[tuple[str, int]]:
-        """``(path, size)`` of each unclaimed envelope file, oldest first (nothing claimed)."""
+        # ``(path, size)`` of each unclaimed envelope file, oldest first (nothing claimed).
         return [(os.path.join(self.directory, name), size) for name, size in self._entries()]
 
     def claimed(self) -> list[tuple[str, str]]:
-        """``(file name, pid)`` of each file a process has claimed to send."""
+        # ``(file name, pid)`` of each file a process has claimed to send.
         try:
             names = os.listdir(self.directory)
         except FileNotFoundError:
@@ -238,11 +235,10 @@ class Spool:
         return [(n, n.rpartition(_CLAIMED)[2]) for n in sorted(names) if _CLAIMED in n]
 
     def purge(self) -> tuple[int, int]:
-        """Remove every unclaimed envelope (after taking back abandoned claims).
-
-        Files claimed by a live process are left to it. Returns the files
-        and the bytes removed; nothing is reported to ``on_evict``.
-        """
+        # Remove every unclaimed envelope (after taking back abandoned claims).
+        #
+        # Files claimed by a live process are left to it. Returns the files
+        # and the bytes removed; nothing is reported to ``on_evict``.
         self._recover_abandoned()
         removed, size_removed = 0, 0
         for path, size in self.files():
@@ -255,15 +251,14 @@ class Spool:
         return removed, size_removed
 
     def count(self) -> int:
-        """Unclaimed envelopes in the spool now."""
+        # Unclaimed envelopes in the spool now.
         return len(self._entries())
 
     def claim_oldest(self) -> Optional[ClaimedEnvelope]:
-        """Claim and read the oldest envelope no other process has claimed; None if none.
-
-        Unreadable files met on the way are removed. Stale claims and
-        temporary files of dead writers are cleaned up first.
-        """
+        # Claim and read the oldest envelope no other process has claimed; None if none.
+        #
+        # Unreadable files met on the way are removed. Stale claims and
+        # temporary files of dead writers are cleaned up first.
         self._recover_abandoned()
         self.enforce_bounds()
         for name, _ in self._entries():
@@ -288,7 +283,7 @@ class Spool:
         return None
 
     def remove(self, claimed: ClaimedEnvelope) -> None:
-        """Delete a claimed file (after the server answered)."""
+        # Delete a claimed file (after the server answered).
         try:
             os.unlink(claimed.path)
         except FileNotFoundError:
@@ -297,12 +292,12 @@ class Spool:
             logger.debug("spool: cannot remove %s", claimed.path, exc_info=True)
 
     def remove_path(self, path: str) -> None:
-        """Delete an unclaimed file this process wrote, unless another process claimed it."""
+        # Delete an unclaimed file this process wrote, unless another process claimed it.
         with contextlib.suppress(OSError):
             os.unlink(path)
 
     def release(self, claimed: ClaimedEnvelope) -> None:
-        """Give a claimed file back (the send failed before any answer)."""
+        # Give a claimed file back (the send failed before any answer).
         try:
             os.rename(claimed.path, os.path.join(self.directory, claimed.name))
         except OSError:
@@ -333,7 +328,7 @@ class Spool:
 
 
 def _created(name: str) -> float:
-    """The creation time written in a file name (0 when unreadable: treated as oldest)."""
+    # The creation time written in a file name (0 when unreadable: treated as oldest).
     try:
         return int(name.partition("-")[0]) / 1e9
     except ValueError:

@@ -1,10 +1,9 @@
-"""The spool's file format: a header line of JSON, then the envelope as serialized.
-
-The header holds the format name and version, the data categories of the
-items, the byte count and CRC-32 of the envelope, and the DSN without its
-secret key (for ``sentry-lite spool``). A file whose header does not match
-its body (corrupt, truncated, another version) reads as None.
-"""
+# The spool's file format: a header line of JSON, then the envelope as serialized.
+#
+# The header holds the format name and version, the data categories of the
+# items, the byte count and CRC-32 of the envelope, and the DSN without its
+# secret key (for ``sentry-lite spool``). A file whose header does not match
+# its body (corrupt, truncated, another version) reads as None.
 
 from __future__ import annotations
 
@@ -22,8 +21,8 @@ FORMAT_VERSION = 1
 
 
 def file_header(items: Iterable[Item], body: bytes, dsn: Optional[str]) -> bytes:
-    """The header line (newline included) of a file that holds ``body``, the serialized
-    envelope of ``items``."""
+    # The header line (newline included) of a file that holds ``body``, the serialized
+    # envelope of ``items``.
     categories: dict[str, int] = {}
     for item in items:
         for category, quantity in item.counted_as():
@@ -41,7 +40,7 @@ def file_header(items: Iterable[Item], body: bytes, dsn: Optional[str]) -> bytes
 
 
 def read_file_header(path: str) -> Optional[dict[str, Any]]:
-    """A spool file's header line (format, items by category, size, DSN), or None."""
+    # A spool file's header line (format, items by category, size, DSN), or None.
     try:
         with open(path, "rb") as file:
             line = file.readline(4096)
@@ -52,7 +51,7 @@ def read_file_header(path: str) -> Optional[dict[str, Any]]:
 
 
 def read_file(path: str) -> Optional[Envelope]:
-    """The envelope in a spool file, or None if the file is not a whole, valid one."""
+    # The envelope in a spool file, or None if the file is not a whole, valid one.
     try:
         with open(path, "rb") as file:
             data = file.read()

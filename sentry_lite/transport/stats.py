@@ -97,17 +97,16 @@ class DeliveryStats:
 
 
 class DeliveryCounters:
-    """Thread-safe counters behind :class:`DeliveryStats`, with the drop callback and warnings.
-
-    Args:
-        on_drop: Called on every drop as ``on_drop(reason, category, quantity)``.
-        clock: Monotonic seconds, for spacing the warnings.
-
-    Attributes:
-        on_warning_due: When set, warnings are not logged on the thread that
-            dropped (which may be the program's): this is called instead, and
-            the owner calls :meth:`log_warnings` from its own thread.
-    """
+    # Thread-safe counters behind :class:`DeliveryStats`, with the drop callback and warnings.
+    #
+    # Args:
+    #     on_drop: Called on every drop as ``on_drop(reason, category, quantity)``.
+    #     clock: Monotonic seconds, for spacing the warnings.
+    #
+    # Attributes:
+    #     on_warning_due: When set, warnings are not logged on the thread that
+    #         dropped (which may be the program's): this is called instead, and
+    #         the owner calls :meth:`log_warnings` from its own thread.
 
     __slots__ = (
         "_clock",
@@ -141,7 +140,7 @@ class DeliveryCounters:
         self.on_warning_due: Optional[Callable[[], object]] = None
 
     def reset_after_fork(self) -> None:
-        """New lock, counters from zero: the child's delivery is its own."""
+        # New lock, counters from zero: the child's delivery is its own.
         self._lock = threading.Lock()
         self._queued = self._sent = self._spooled = 0
         self._dropped = {}
@@ -162,7 +161,7 @@ class DeliveryCounters:
             self._spooled += count
 
     def dropped(self, reason: str, category: str, quantity: int) -> None:
-        """Count a drop, tell ``on_drop``, and warn once per reason per interval."""
+        # Count a drop, tell ``on_drop``, and warn once per reason per interval.
         if quantity < 1:
             return
         key = (reason, category)
@@ -187,17 +186,17 @@ class DeliveryCounters:
                 self._on_drop(reason, category, quantity)
 
     def explain(self, reason: str, why: str) -> None:
-        """Say why drops for ``reason`` happen; the next warning for it says so."""
+        # Say why drops for ``reason`` happen; the next warning for it says so.
         with self._lock:
             self._why[reason] = why
 
     def explanation(self, reason: str) -> Optional[str]:
-        """Why drops for ``reason`` happened, as :meth:`explain` was last told; None if never."""
+        # Why drops for ``reason`` happened, as :meth:`explain` was last told; None if never.
         with self._lock:
             return self._why.get(reason)
 
     def log_warnings(self) -> None:
-        """Log the warnings that are due (one per reason per interval)."""
+        # Log the warnings that are due (one per reason per interval).
         if not self._due:
             return
         with self._lock:
@@ -218,6 +217,6 @@ class DeliveryCounters:
             logger.warning("dropping events: %s (%s)%s%s", reason, category, because, later)
 
     def snapshot(self) -> DeliveryStats:
-        """The counts so far."""
+        # The counts so far.
         with self._lock:
             return DeliveryStats(self._queued, self._sent, self._spooled, dict(self._dropped))

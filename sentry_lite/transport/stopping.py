@@ -1,12 +1,11 @@
-"""How an :class:`~sentry_lite.transport.http.HttpTransport` stops delivering, and when.
-
-At exit (:meth:`Stopping.flush_before_exit`, within the exit's budget), at a
-close (:meth:`Stopping.kill`), when a second ``init()`` replaces the client
-(:meth:`Stopping.retire`), before a pool worker hands back a result
-(:meth:`Stopping.settle`), after a crash (:meth:`Stopping.flush_or_spool`).
-The work is closing.py's, loaded on first use (``HttpTransport._closer``);
-these are the transport's entry points to it.
-"""
+# How an :class:`~sentry_lite.transport.http.HttpTransport` stops delivering, and when.
+#
+# At exit (:meth:`Stopping.flush_before_exit`, within the exit's budget), at a
+# close (:meth:`Stopping.kill`), when a second ``init()`` replaces the client
+# (:meth:`Stopping.retire`), before a pool worker hands back a result
+# (:meth:`Stopping.settle`), after a crash (:meth:`Stopping.flush_or_spool`).
+# The work is closing.py's, loaded on first use (``HttpTransport._closer``);
+# these are the transport's entry points to it.
 
 from __future__ import annotations
 
@@ -24,11 +23,10 @@ __all__ = ["NOT_CLOSING", "NotClosing", "Stopping"]
 
 
 class NotClosing:
-    """A transport's ``_closing`` until it first closes, settles or spools its leftovers.
-
-    Then ``HttpTransport._closer`` loads closing.py and makes its ``Closing``:
-    a program that only sends never loads it.
-    """
+    # A transport's ``_closing`` until it first closes, settles or spools its leftovers.
+    #
+    # Then ``HttpTransport._closer`` loads closing.py and makes its ``Closing``:
+    # a program that only sends never loads it.
 
     __slots__ = ()
     closed = False  # as Closing.closed: the capturing thread reads it on every envelope
@@ -38,7 +36,7 @@ NOT_CLOSING = NotClosing()
 
 
 class Stopping:
-    """The stopping half of the HTTP transport's API (a mixin of ``HttpTransport``)."""
+    # The stopping half of the HTTP transport's API (a mixin of ``HttpTransport``).
 
     _options: Options
     _offline: Offline

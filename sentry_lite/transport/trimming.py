@@ -1,23 +1,22 @@
-"""The steps that make an event dict smaller, each recording what it removed.
-
-:func:`trim_to_fit` runs them in order and stops once the event fits
-(budget.py's :func:`~sentry_lite.transport.budget.fit_event` loads this
-module for the first event too large). Every step writes what it did twice:
-
-- in the protocol's ``_meta``, where Sentry shows it beside the field
-  (``{"": {"len": <count before>, "rem": [["!limit", "x"]]}}`` on a
-  container whose entries were removed, ``{"": {"rem": [["!limit", "x"]]}}``
-  on a frame's ``vars`` set to null, ``{"": {"len": <length before>, "rem":
-  [["!limit", "s", <cut>, <cut + 3>]]}}`` on a cut string), in the shape
-  Relay's normalizer keeps;
-- as one line per step in :attr:`Trimmer.removed`, which budget.py writes
-  into ``contexts["size_budget"]`` (readable without knowing ``_meta``).
-
-The parts whose entries can be removed (:data:`PARTS`) are taken biggest
-entry first, only as many as the bytes asked for, and only when the part
-holds at least a tenth of them (a few small breadcrumbs are not removed
-for a megabyte of locals).
-"""
+# The steps that make an event dict smaller, each recording what it removed.
+#
+# :func:`trim_to_fit` runs them in order and stops once the event fits
+# (budget.py's :func:`~sentry_lite.transport.budget.fit_event` loads this
+# module for the first event too large). Every step writes what it did twice:
+#
+# - in the protocol's ``_meta``, where Sentry shows it beside the field
+#   (``{"": {"len": <count before>, "rem": [["!limit", "x"]]}}`` on a
+#   container whose entries were removed, ``{"": {"rem": [["!limit", "x"]]}}``
+#   on a frame's ``vars`` set to null, ``{"": {"len": <length before>, "rem":
+#   [["!limit", "s", <cut>, <cut + 3>]]}}`` on a cut string), in the shape
+#   Relay's normalizer keeps;
+# - as one line per step in :attr:`Trimmer.removed`, which budget.py writes
+#   into ``contexts["size_budget"]`` (readable without knowing ``_meta``).
+#
+# The parts whose entries can be removed (:data:`PARTS`) are taken biggest
+# entry first, only as many as the bytes asked for, and only when the part
+# holds at least a tenth of them (a few small breadcrumbs are not removed
+# for a megabyte of locals).
 
 from __future__ import annotations
 
@@ -75,18 +74,17 @@ _ELLIPSIS = "..."
 
 
 def dumps(value: Any) -> bytes:
-    """Compact strict JSON, UTF-8 (as the event is sent)."""
+    # Compact strict JSON, UTF-8 (as the event is sent).
     text = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
     return text.encode("utf-8", "replace")
 
 
 class Trimmer:
-    """Trims one decoded event in place.
-
-    Attributes:
-        event: The event dict being trimmed.
-        removed: What went, ``{what: how many}`` in the order of the steps.
-    """
+    # Trims one decoded event in place.
+    #
+    # Attributes:
+    #     event: The event dict being trimmed.
+    #     removed: What went, ``{what: how many}`` in the order of the steps.
 
     def __init__(self, event: dict[str, Any]) -> None:
         self.event = event
@@ -100,7 +98,7 @@ class Trimmer:
         return count > 0
 
     def _remark(self, path: tuple[str, ...], **meta: Any) -> None:
-        """Merge ``meta`` into ``_meta`` at ``path``: a first ``len`` is kept, remarks added."""
+        # Merge ``meta`` into ``_meta`` at ``path``: a first ``len`` is kept, remarks added.
         root = self.event.get("_meta")
         if not isinstance(root, dict):
             root = self.event["_meta"] = {}
@@ -115,7 +113,7 @@ class Trimmer:
     # -- the steps ----------------------------------------------------------------------
 
     def trim_part(self, name: str, need: int) -> bool:
-        """Remove the biggest entries of part ``name`` until ``need`` bytes went; True if any."""
+        # Remove the biggest entries of part ``name`` until ``need`` bytes went; True if any.
         path, kept = PARTS[name]
         if name == "breadcrumbs" and isinstance(self.event.get("breadcrumbs"), list):
             path = ("breadcrumbs",)  # a bare list, as a processor may leave it
@@ -143,7 +141,7 @@ class Trimmer:
         return self._count(f"{name} entries", len(chosen))
 
     def drop_vars(self, need: int, library_only: bool) -> bool:
-        """Set the biggest frames' ``vars`` to null until ``need`` bytes went; True if any."""
+        # Set the biggest frames' ``vars`` to null until ``need`` bytes went; True if any.
         sizes: list[tuple[int, int, Any]] = []
         frames: dict[tuple[str, ...], dict[str, Any]] = {}
         for path, frame in self._frames():
@@ -159,7 +157,7 @@ class Trimmer:
         return self._count(what, len(chosen))
 
     def cut_strings(self, limit: int) -> bool:
-        """Cut every string longer than ``limit`` characters to it (``...`` at the end)."""
+        # Cut every string longer than ``limit`` characters to it (``...`` at the end).
         count = 0
 
         def walk(value: Any, path: tuple[str, ...]) -> Any:
@@ -183,7 +181,7 @@ class Trimmer:
         return self._count(f"strings cut to {limit} characters", count)
 
     def keep_essentials(self) -> bool:
-        """Keep only what shows and groups the error (:data:`ESSENTIAL_KEYS`); True if any went."""
+        # Keep only what shows and groups the error (:data:`ESSENTIAL_KEYS`); True if any went.
         event = self.event
         gone = [key for key in event if key not in ESSENTIAL_KEYS]
         for key in gone:
@@ -211,7 +209,7 @@ class Trimmer:
         return self._count("other parts (" + ", ".join(map(str, gone)) + ")", len(gone))
 
     def _frames(self) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
-        """``(path, frame)`` of every frame of every stack trace in the event."""
+        # ``(path, frame)`` of every frame of every stack trace in the event.
         for key in ("exception", "threads"):
             container = self.event.get(key)
             values = container.get("values") if isinstance(container, dict) else None
@@ -231,17 +229,16 @@ def _frames_of(
 
 
 def _worth_trimming(sizes: list[tuple[int, int, Any]], need: int) -> bool:
-    """Whether a part holds enough of the bytes over to be trimmed: at least a tenth.
-
-    Removing all of a part that small would leave nearly all the work to
-    the next steps, and lose the part for little.
-    """
+    # Whether a part holds enough of the bytes over to be trimmed: at least a tenth.
+    #
+    # Removing all of a part that small would leave nearly all the work to
+    # the next steps, and lose the part for little.
     return sum(size for size, _, _ in sizes) * _SMALL_SHARE >= need
 
 
 def _biggest(sizes: list[tuple[int, int, Any]], need: int) -> list[Any]:
-    """The names of the biggest entries (``(size, order, name)``; ties: the first) until
-    their sizes add up to ``need``."""
+    # The names of the biggest entries (``(size, order, name)``; ties: the first) until
+    # their sizes add up to ``need``.
     chosen = []
     total = 0
     for size, _, name in sorted(sizes, key=lambda entry: (-entry[0], entry[1])):
@@ -253,11 +250,10 @@ def _biggest(sizes: list[tuple[int, int, Any]], need: int) -> list[Any]:
 
 
 def trim_to_fit(data: bytes, max_bytes: int, max_compressed: int) -> bytes:
-    """Trim the encoded event ``data`` until it fits, recording what went; return it encoded.
-
-    The steps, in budget.py's docstring, run in that order, each only while
-    still needed; the last one always fits.
-    """
+    # Trim the encoded event ``data`` until it fits, recording what went; return it encoded.
+    #
+    # The steps, in budget.py's docstring, run in that order, each only while
+    # still needed; the last one always fits.
     event = json.loads(data)
     if not isinstance(event, dict):
         return data
@@ -301,8 +297,8 @@ def trim_to_fit(data: bytes, max_bytes: int, max_compressed: int) -> bytes:
 
 
 def _excess(data: bytes, max_bytes: int, max_compressed: int) -> int:
-    """Plain bytes to remove from ``data`` for it to fit (an estimate for the compressed
-    limit, from the average ratio); 0 when it fits."""
+    # Plain bytes to remove from ``data`` for it to fit (an estimate for the compressed
+    # limit, from the average ratio); 0 when it fits.
     over = len(data) - max_bytes
     if len(data) > max_compressed:
         compressed = len(zlib.compress(data, _COMPRESS_LEVEL))

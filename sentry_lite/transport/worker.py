@@ -1,19 +1,18 @@
-"""The background thread that runs the transport's tasks, and its bounded queue.
-
-The caller never blocks: :meth:`Worker.submit` refuses a task when the queue
-is full. The thread is a daemon started on the first submit, and started
-again in a child process after ``fork()`` (threads do not survive a fork;
-the parent's queued tasks stay the parent's to send).
-
-Timed work (a client report every minute, draining the disk spool) runs in
-the owner's ``on_idle`` hook: the thread calls it when the time it asked for
-has come, between tasks, so queued tasks never wait long for it.
-
-A worker ends in one of two ways: :meth:`Worker.kill` stops it at once,
-throwing queued tasks away (the exiting thread then deals with what they
-held); :meth:`Worker.retire` lets it run its queue until a deadline, then
-run one last task of the owner's on the thread, without the caller waiting.
-"""
+# The background thread that runs the transport's tasks, and its bounded queue.
+#
+# The caller never blocks: :meth:`Worker.submit` refuses a task when the queue
+# is full. The thread is a daemon started on the first submit, and started
+# again in a child process after ``fork()`` (threads do not survive a fork;
+# the parent's queued tasks stay the parent's to send).
+#
+# Timed work (a client report every minute, draining the disk spool) runs in
+# the owner's ``on_idle`` hook: the thread calls it when the time it asked for
+# has come, between tasks, so queued tasks never wait long for it.
+#
+# A worker ends in one of two ways: :meth:`Worker.kill` stops it at once,
+# throwing queued tasks away (the exiting thread then deals with what they
+# held); :meth:`Worker.retire` lets it run its queue until a deadline, then
+# run one last task of the owner's on the thread, without the caller waiting.
 
 from __future__ import annotations
 
@@ -43,8 +42,8 @@ _workers: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
 class _ThreadMarks(threading.local):
-    """Marks the worker threads, so integrations can leave alone what the SDK
-    itself does there (its log records, its HTTP requests): no feedback loop."""
+    # Marks the worker threads, so integrations can leave alone what the SDK
+    # itself does there (its log records, its HTTP requests): no feedback loop.
 
     worker = False  # a class default: reading it never raises AttributeError (slow)
 
@@ -53,31 +52,29 @@ _thread_marks = _ThreadMarks()
 
 
 def is_worker_thread() -> bool:
-    """True on a thread that runs a :class:`Worker`'s tasks."""
+    # True on a thread that runs a :class:`Worker`'s tasks.
     return _thread_marks.worker
 
 
 def interpreter_exiting() -> bool:
-    """True once the interpreter is ending: its main thread has finished (atexit runs then).
-
-    A worker's thread is a daemon: from then on it may be stopped at any
-    moment, so what must reach the disk is written by the exiting thread.
-    """
+    # True once the interpreter is ending: its main thread has finished (atexit runs then).
+    #
+    # A worker's thread is a daemon: from then on it may be stopped at any
+    # moment, so what must reach the disk is written by the exiting thread.
     return sys.is_finalizing() or not threading.main_thread().is_alive()
 
 
 class Worker:
-    """One daemon thread running submitted tasks in order.
-
-    Args:
-        queue_size: How many tasks may wait; a task being run does not count.
-        name: The thread's name.
-        on_idle: Timed work run on the thread (see the module docstring).
-
-    Tasks that raise are logged and the thread carries on. The owner keeps
-    its own account of what its tasks hold (the transport's ledger): the
-    worker tells nobody how many tasks are left.
-    """
+    # One daemon thread running submitted tasks in order.
+    #
+    # Args:
+    #     queue_size: How many tasks may wait; a task being run does not count.
+    #     name: The thread's name.
+    #     on_idle: Timed work run on the thread (see the module docstring).
+    #
+    # Tasks that raise are logged and the thread carries on. The owner keeps
+    # its own account of what its tasks hold (the transport's ledger): the
+    # worker tells nobody how many tasks are left.
 
     def __init__(
         self,
@@ -93,7 +90,7 @@ class Worker:
         _workers.add(self)
 
     def _start_fresh(self) -> None:
-        """Reset to an empty queue and no thread (at creation and in a forked child)."""
+        # Reset to an empty queue and no thread (at creation and in a forked child).
         self._pid = os.getpid()
         # A lock the parent's worker thread held at fork time stays held in
         # the child forever, so the child gets new ones.
@@ -110,7 +107,7 @@ class Worker:
             self._start_fresh()
 
     def submit(self, task: Task) -> bool:
-        """Queue ``task`` without blocking; False when the queue is full or the worker stopping."""
+        # Queue ``task`` without blocking; False when the queue is full or the worker stopping.
         self._check_fork()
         with self._condition:
             if self._killed or self._final is not None or len(self._tasks) >= self._queue_size:
@@ -122,10 +119,9 @@ class Worker:
         return True
 
     def wake_idle(self, delay: float = 0.0) -> None:
-        """Run ``on_idle`` within ``delay`` seconds (sooner if already due), if the thread runs.
-
-        Does not start the thread.
-        """
+        # Run ``on_idle`` within ``delay`` seconds (sooner if already due), if the thread runs.
+        #
+        # Does not start the thread.
         self._check_fork()
         with self._condition:
             due = time.monotonic() + max(delay, 0.0)
@@ -135,29 +131,28 @@ class Worker:
 
     @property
     def running(self) -> bool:
-        """Whether the thread was started (in this process) and not killed."""
+        # Whether the thread was started (in this process) and not killed.
         self._check_fork()
         return not self._killed and self._thread is not None
 
     @property
     def ident(self) -> Optional[int]:
-        """The thread's id, if it was started (read in a forked child: the parent's)."""
+        # The thread's id, if it was started (read in a forked child: the parent's).
         thread = self._thread
         return thread.ident if thread is not None else None
 
     def retire(self, deadline: float, final: Task) -> bool:
-        """End the thread without waiting for it: the last task it runs is ``final``.
-
-        Queued tasks still run until ``deadline`` (``time.monotonic()``);
-        those left then are thrown away, ``final`` runs (the owner's clean-up,
-        e.g. writing what the thrown-away tasks held to disk) and the thread
-        ends. Submits are refused from now on; the idle hook no longer runs.
-
-        Returns at once. False, with nothing changed, when the worker was
-        killed or retired already, has no thread and no task (no thread is
-        started for nothing), or its thread cannot start (the interpreter is
-        ending): the caller then does ``final``'s work itself.
-        """
+        # End the thread without waiting for it: the last task it runs is ``final``.
+        #
+        # Queued tasks still run until ``deadline`` (``time.monotonic()``);
+        # those left then are thrown away, ``final`` runs (the owner's clean-up,
+        # e.g. writing what the thrown-away tasks held to disk) and the thread
+        # ends. Submits are refused from now on; the idle hook no longer runs.
+        #
+        # Returns at once. False, with nothing changed, when the worker was
+        # killed or retired already, has no thread and no task (no thread is
+        # started for nothing), or its thread cannot start (the interpreter is
+        # ending): the caller then does ``final``'s work itself.
         self._check_fork()
         with self._condition:
             if self._killed or self._final is not None:
@@ -172,10 +167,9 @@ class Worker:
         return True
 
     def kill(self) -> None:
-        """Stop the thread after the task it is running; queued tasks are thrown away.
-
-        Does not wait. Later submits are refused. Calling it again does nothing.
-        """
+        # Stop the thread after the task it is running; queued tasks are thrown away.
+        #
+        # Does not wait. Later submits are refused. Calling it again does nothing.
         with self._condition:
             if self._killed:
                 return
@@ -188,10 +182,9 @@ class Worker:
             self._condition.notify_all()
 
     def wait_stopped(self, timeout: float) -> bool:
-        """After :meth:`kill`: wait up to ``timeout`` s for the task the thread was running.
-
-        True when the thread has stopped (or there was none, or this is it).
-        """
+        # After :meth:`kill`: wait up to ``timeout`` s for the task the thread was running.
+        #
+        # True when the thread has stopped (or there was none, or this is it).
         thread = self._stopping
         if thread is None or thread is threading.current_thread():
             return True
@@ -199,7 +192,7 @@ class Worker:
         return not thread.is_alive()
 
     def _ensure_thread(self) -> bool:
-        """Start the thread if it is not running; called with the lock held."""
+        # Start the thread if it is not running; called with the lock held.
         if self._thread is not None and self._thread.is_alive():
             return True
         thread = threading.Thread(target=self._run, name=self._name, daemon=True)
@@ -252,7 +245,7 @@ class Worker:
             logger.debug("worker final task raised", exc_info=True)
 
     def _end_retired(self) -> None:
-        """Throw the queued tasks away and let go of the thread; called with the lock held."""
+        # Throw the queued tasks away and let go of the thread; called with the lock held.
         if self._tasks:
             logger.debug("worker retired; %d queued task(s) given up", len(self._tasks))
         self._tasks.clear()

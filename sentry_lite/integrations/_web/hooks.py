@@ -1,12 +1,11 @@
-"""What a web integration needs before any request comes: loaded by ``init()``.
-
-Whether the framework is installed (:func:`require`), the options an
-integration checks when it is made (:func:`checked_transaction_style`,
-:func:`status_codes`), and the client a framework hook records for
-(:func:`recording_client`, asked on every request). Everything that handles
-a request (the middleware, the readers, ``processor.py``) is loaded by the
-first request, not here: a process that never serves one never pays for it.
-"""
+# What a web integration needs before any request comes: loaded by ``init()``.
+#
+# Whether the framework is installed (:func:`require`), the options an
+# integration checks when it is made (:func:`checked_transaction_style`,
+# :func:`status_codes`), and the client a framework hook records for
+# (:func:`recording_client`, asked on every request). Everything that handles
+# a request (the middleware, the readers, ``processor.py``) is loaded by the
+# first request, not here: a process that never serves one never pays for it.
 
 from __future__ import annotations
 
@@ -31,27 +30,27 @@ DEFAULT_FAILED_REQUEST_STATUS_CODES = frozenset(range(500, 600))
 
 
 def require(distribution: str, module: str) -> None:
-    """``DidNotEnable`` unless ``module`` can be imported (looked up, not imported)."""
+    # ``DidNotEnable`` unless ``module`` can be imported (looked up, not imported).
     if importlib.util.find_spec(module) is None:
         raise DidNotEnable(f"{distribution} is not installed")
 
 
 def recording_client() -> Optional[Client]:
-    """The active client if it sends events, else None."""
+    # The active client if it sends events, else None.
     client = get_current_scope().get_client()
     return client if isinstance(client, Client) and client.is_active() else None
 
 
 def checked_transaction_style(style: str, allowed: tuple[str, ...]) -> str:
-    """``transaction_style`` if it is one of ``allowed``; else sentry_sdk's ValueError."""
+    # ``transaction_style`` if it is one of ``allowed``; else sentry_sdk's ValueError.
     if style not in allowed:
         raise ValueError(f"Invalid value for transaction_style: {style!r} (must be in {allowed})")
     return style
 
 
 def status_codes(value: object) -> Container[int]:
-    """``failed_request_status_codes`` as sentry_sdk takes it: a set of ints, or
-    ranges and ints in a list (the older form)."""
+    # ``failed_request_status_codes`` as sentry_sdk takes it: a set of ints, or
+    # ranges and ints in a list (the older form).
     if value is None:
         return DEFAULT_FAILED_REQUEST_STATUS_CODES
     if isinstance(value, (set, frozenset)):

@@ -1,15 +1,14 @@
-"""One request's event processor, and reporting a request's error.
-
-The middleware forks the isolation scope for each request and adds one
-:class:`RequestProcessor` to it. The processor holds a :class:`RequestReader`
-(the WSGI environ, the ASGI scope, or a framework's request) and reads it only
-when an event is sent: a request that does not fail costs the fork and one
-object. A framework integration running inside a generic middleware (Flask
-under ``SentryWsgiMiddleware``) swaps in its richer reader
-(:func:`active_processor`), so there is still one processor per request.
-Loaded by the first request (the middleware imports it), not by ``init()``;
-what the framework hooks need before that is in ``hooks.py``.
-"""
+# One request's event processor, and reporting a request's error.
+#
+# The middleware forks the isolation scope for each request and adds one
+# :class:`RequestProcessor` to it. The processor holds a :class:`RequestReader`
+# (the WSGI environ, the ASGI scope, or a framework's request) and reads it only
+# when an event is sent: a request that does not fail costs the fork and one
+# object. A framework integration running inside a generic middleware (Flask
+# under ``SentryWsgiMiddleware``) swaps in its richer reader
+# (:func:`active_processor`), so there is still one processor per request.
+# Loaded by the first request (the middleware imports it), not by ``init()``;
+# what the framework hooks need before that is in ``hooks.py``.
 
 from __future__ import annotations
 
@@ -37,7 +36,7 @@ _active: contextvars.ContextVar[Optional[RequestProcessor]] = contextvars.Contex
 
 
 class RequestReader:
-    """What an event learns about its request; read only when an event is sent."""
+    # What an event learns about its request; read only when an event is sent.
 
     #: Specific readers (a framework's) replace generic ones, never the reverse.
     specificity = 0
@@ -57,7 +56,7 @@ class RequestReader:
 
 
 class RequestProcessor:
-    """An event processor that adds one request's data to the events of that request."""
+    # An event processor that adds one request's data to the events of that request.
 
     __slots__ = ("reader",)
 
@@ -86,7 +85,7 @@ class RequestProcessor:
 
 
 def active_processor() -> Optional[RequestProcessor]:
-    """The processor of the request this code runs in, if a middleware made one."""
+    # The processor of the request this code runs in, if a middleware made one.
     return _active.get()
 
 
@@ -101,12 +100,11 @@ def reset_active(token: contextvars.Token[Any]) -> None:
 def capture_request_error(
     client: Client, error: BaseException, mechanism: str, handled: bool = False
 ) -> None:
-    """Send ``error`` with ``mechanism``, unless it was sent already (dedupe on).
-
-    Checked before the frames are walked: the same error often passes two
-    layers (a framework's signal, then the middleware; then the server's
-    error log).
-    """
+    # Send ``error`` with ``mechanism``, unless it was sent already (dedupe on).
+    #
+    # Checked before the frames are walked: the same error often passes two
+    # layers (a framework's signal, then the middleware; then the server's
+    # error log).
     if not isinstance(error, Exception):
         return  # a cancellation, a closed generator, KeyboardInterrupt: no error of the app's
     if was_sent(error) and client.get_integration("dedupe") is not None:

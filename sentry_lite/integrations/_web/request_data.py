@@ -1,13 +1,12 @@
-"""The ``request`` interface of an event, from the pieces any web framework knows.
-
-Headers (sensitive ones masked unless ``send_default_pii``), cookies (only
-with ``send_default_pii``), the body within ``max_request_body_size`` parsed
-as JSON or a form where it can be, and the client's address. Nothing here
-reads a request: the readers (``reader.py`` and the framework modules) hand
-in what they found, and only when an event is being sent. The scrubber then
-runs on the whole ``request`` in the pipeline's scrub step (key names and
-value patterns, ``scrubber/_parts.py``).
-"""
+# The ``request`` interface of an event, from the pieces any web framework knows.
+#
+# Headers (sensitive ones masked unless ``send_default_pii``), cookies (only
+# with ``send_default_pii``), the body within ``max_request_body_size`` parsed
+# as JSON or a form where it can be, and the client's address. Nothing here
+# reads a request: the readers (``reader.py`` and the framework modules) hand
+# in what they found, and only when an event is being sent. The scrubber then
+# runs on the whole ``request`` in the pipeline's scrub step (key names and
+# value patterns, ``scrubber/_parts.py``).
 
 from __future__ import annotations
 
@@ -57,7 +56,7 @@ _BODY_LIMITS: dict[str, Optional[int]] = {
 
 
 def filter_headers(headers: Iterable[tuple[str, str]], send_default_pii: bool) -> dict[str, str]:
-    """The headers as a dict; a repeated header's values joined with ``", "``."""
+    # The headers as a dict; a repeated header's values joined with ``", "``.
     result: dict[str, str] = {}
     for name, value in headers:
         sent = value
@@ -68,7 +67,7 @@ def filter_headers(headers: Iterable[tuple[str, str]], send_default_pii: bool) -
 
 
 def parse_cookies(header: Optional[str]) -> dict[str, str]:
-    """The ``Cookie`` header as a dict (empty when it cannot be read)."""
+    # The ``Cookie`` header as a dict (empty when it cannot be read).
     if not header:
         return {}
     cookie: SimpleCookie = SimpleCookie()
@@ -80,12 +79,12 @@ def parse_cookies(header: Optional[str]) -> dict[str, str]:
 
 
 def body_limit(option: object) -> Optional[int]:
-    """``max_request_body_size`` in bytes (an unknown value means ``medium``)."""
+    # ``max_request_body_size`` in bytes (an unknown value means ``medium``).
     return _BODY_LIMITS.get(option, 10_000) if isinstance(option, str) else 10_000
 
 
 def body_within_limit(size: Optional[int], option: object) -> bool:
-    """Whether a body of ``size`` bytes may be sent (a size not known: only with ``always``)."""
+    # Whether a body of ``size`` bytes may be sent (a size not known: only with ``always``).
     limit = body_limit(option)
     if limit is None:
         return True
@@ -95,11 +94,10 @@ def body_within_limit(size: Optional[int], option: object) -> bool:
 
 
 def parse_body(raw: bytes, content_type: Optional[str]) -> Any:
-    """A body as the event shows it: JSON or a form parsed, other text as text.
-
-    Binary bodies (and multipart ones, which only the framework can take
-    apart) are left out: None.
-    """
+    # A body as the event shows it: JSON or a form parsed, other text as text.
+    #
+    # Binary bodies (and multipart ones, which only the framework can take
+    # apart) are left out: None.
     kind = (content_type or "").split(";", 1)[0].strip().lower()
     if kind == "multipart/form-data":
         return None
@@ -118,7 +116,7 @@ def parse_body(raw: bytes, content_type: Optional[str]) -> Any:
 
 
 def form_dict(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    """Form fields as a dict; a field given several times keeps a list of its values."""
+    # Form fields as a dict; a field given several times keeps a list of its values.
     form: dict[str, Any] = {}
     for name, value in pairs:
         if name in form:
@@ -130,10 +128,9 @@ def form_dict(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def client_ip(headers: Mapping[str, str], remote_addr: Optional[str]) -> Optional[str]:
-    """The client's address: the first of ``X-Forwarded-For``, else ``X-Real-IP``, else the peer.
-
-    ``headers`` keyed by lower-case names.
-    """
+    # The client's address: the first of ``X-Forwarded-For``, else ``X-Real-IP``, else the peer.
+    #
+    # ``headers`` keyed by lower-case names.
     forwarded = headers.get("x-forwarded-for")
     if forwarded:
         return forwarded.split(",", 1)[0].strip() or remote_addr

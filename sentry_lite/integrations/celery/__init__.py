@@ -131,14 +131,13 @@ def _connect_signals(celery: ModuleType) -> None:
 
 
 def _worker_starting(**signal: Any) -> None:
-    """A worker starts: billiard's pool logs on ``multiprocessing`` are not recorded.
-
-    A pool child that dies in a task (hard time limit, lost worker) is a task
-    failure Celery signals, reported with the task's data; billiard's own
-    ERROR line for it ("Process ... exited with signal 9") would be a second
-    event. Billiard logs on the logger stdlib ``multiprocessing`` uses: that
-    logger is not recorded in Celery worker processes only.
-    """
+    # A worker starts: billiard's pool logs on ``multiprocessing`` are not recorded.
+    #
+    # A pool child that dies in a task (hard time limit, lost worker) is a task
+    # failure Celery signals, reported with the task's data; billiard's own
+    # ERROR line for it ("Process ... exited with signal 9") would be a second
+    # event. Billiard logs on the logger stdlib ``multiprocessing`` uses: that
+    # logger is not recorded in Celery worker processes only.
     with guarded("celery worker_init"):
         if active_client(CeleryIntegration.identifier) is not None:
             ignore_logger("multiprocessing")
@@ -235,7 +234,7 @@ def _task_failed(
 
 
 def _control_flow() -> tuple[type[BaseException], ...]:
-    """The exceptions a task raises to tell Celery what to do with it: never errors."""
+    # The exceptions a task raises to tell Celery what to do with it: never errors.
     from celery.exceptions import Ignore, Reject, Retry
 
     return (Ignore, Reject, Retry)
@@ -246,12 +245,11 @@ _reported_from_main: deque[str] = deque(maxlen=64)
 
 
 def _original_error(exception: BaseException, traceback: Any) -> tuple[BaseException, Any]:
-    """The exception the task raised, which Celery is handling while it signals the failure.
-
-    Celery signals a picklable stand-in for one that does not pickle: a new
-    instance of its nearest picklable class, made from its ``args``, or an
-    ``UnpickleableExceptionWrapper``.
-    """
+    # The exception the task raised, which Celery is handling while it signals the failure.
+    #
+    # Celery signals a picklable stand-in for one that does not pickle: a new
+    # instance of its nearest picklable class, made from its ``args``, or an
+    # ``UnpickleableExceptionWrapper``.
     current = sys.exc_info()[1]
     if current is None or current is exception:
         return exception, traceback
@@ -262,7 +260,7 @@ def _original_error(exception: BaseException, traceback: Any) -> tuple[BaseExcep
 
 
 def _in_pool_child() -> bool:
-    """Whether this process is a child of a prefork pool (billiard marks its workers daemonic)."""
+    # Whether this process is a child of a prefork pool (billiard marks its workers daemonic).
     process = sys.modules.get("billiard.process")
     if process is None:
         return False

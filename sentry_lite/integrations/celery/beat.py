@@ -51,7 +51,7 @@ def _integration() -> Any:
 
 
 def _send_checkin(**check_in: Any) -> Optional[str]:
-    """One check-in through ``sentry_lite.crons`` (imported when the first one is sent)."""
+    # One check-in through ``sentry_lite.crons`` (imported when the first one is sent).
     from sentry_lite.crons import capture_checkin
 
     return capture_checkin(**check_in)
@@ -85,7 +85,7 @@ def _patch_scheduler(beat: ModuleType) -> None:
 
 
 def _add_run_header(headers: Any = None, **signal: Any) -> None:
-    """``before_task_publish``: the monitored run rides in the message Beat is sending."""
+    # ``before_task_publish``: the monitored run rides in the message Beat is sending.
     run = getattr(_sending, "run", None)
     if run is not None and isinstance(headers, dict):
         headers[HEADER] = run
@@ -190,7 +190,7 @@ def _end_run(task: Any, status: str) -> None:
 
 
 def _run_of(task: Any) -> Optional[dict[str, Any]]:
-    """The monitored run in the running task's message headers, if Beat sent it."""
+    # The monitored run in the running task's message headers, if Beat sent it.
     request = getattr(task, "request", None)
     if request is None:
         return None

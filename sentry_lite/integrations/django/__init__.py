@@ -96,8 +96,8 @@ class DjangoIntegration(Integration):
 
 
 def _handlers_patch(name: str) -> Callable[[ModuleType], None]:
-    """``_handlers.<name>``, loaded when Django imports the module it patches: a process
-    with Django installed but not imported never loads the request handling."""
+    # ``_handlers.<name>``, loaded when Django imports the module it patches: a process
+    # with Django installed but not imported never loads the request handling.
 
     def patch(module: ModuleType) -> None:
         from sentry_lite.integrations.django import _handlers

@@ -1,26 +1,25 @@
-"""Django's request handlers, patched: every request through the generic middleware.
-
-Django serves a request in one of four handlers: ``WSGIHandler`` and
-``ASGIHandler`` (servers), ``ClientHandler`` and ``AsyncClientHandler`` (its
-test client). Each is patched to run the request through
-:class:`~sentry_lite.integrations.wsgi.SentryWsgiMiddleware` or
-:class:`~sentry_lite.integrations.asgi.SentryAsgiMiddleware` with a
-:class:`DjangoRequest` reader: the per-request entry point (the forked
-isolation scope, the request's event processor) stays in those two
-middleware classes, whatever serves Django. ``BaseHandler.get_response``
-then hands the ``HttpRequest`` to that reader.
-
-What becomes an event (mechanism ``django``):
-
-- an exception Django gives up on (a 500): from its ``got_request_exception``
-  signal, ``handled: false``, whether a view, a middleware or a signal
-  receiver the view triggered raised it;
-- an exception Django answers itself (``Http404``, ``PermissionDenied``,
-  ``SuspiciousOperation``...) only if the status it picked is in
-  ``failed_request_status_codes``, ``handled: true`` (as sentry_sdk);
-- an error outside the view: a ``request_started`` or ``request_finished``
-  receiver, a streaming response that fails (the middleware reports it).
-"""
+# Django's request handlers, patched: every request through the generic middleware.
+#
+# Django serves a request in one of four handlers: ``WSGIHandler`` and
+# ``ASGIHandler`` (servers), ``ClientHandler`` and ``AsyncClientHandler`` (its
+# test client). Each is patched to run the request through
+# :class:`~sentry_lite.integrations.wsgi.SentryWsgiMiddleware` or
+# :class:`~sentry_lite.integrations.asgi.SentryAsgiMiddleware` with a
+# :class:`DjangoRequest` reader: the per-request entry point (the forked
+# isolation scope, the request's event processor) stays in those two
+# middleware classes, whatever serves Django. ``BaseHandler.get_response``
+# then hands the ``HttpRequest`` to that reader.
+#
+# What becomes an event (mechanism ``django``):
+#
+# - an exception Django gives up on (a 500): from its ``got_request_exception``
+#   signal, ``handled: false``, whether a view, a middleware or a signal
+#   receiver the view triggered raised it;
+# - an exception Django answers itself (``Http404``, ``PermissionDenied``,
+#   ``SuspiciousOperation``...) only if the status it picked is in
+#   ``failed_request_status_codes``, ``handled: true`` (as sentry_sdk);
+# - an error outside the view: a ``request_started`` or ``request_finished``
+#   receiver, a streaming response that fails (the middleware reports it).
 
 from __future__ import annotations
 
@@ -119,8 +118,8 @@ def patch_asgi_handler(module: ModuleType) -> None:
 
 
 def patch_test_client(module: ModuleType) -> None:
-    """The test client's handlers return Django's response rather than speak WSGI or
-    ASGI: each is adapted to the middleware, so a test request is served as a real one."""
+    # The test client's handlers return Django's response rather than speak WSGI or
+    # ASGI: each is adapted to the middleware, so a test request is served as a real one.
     sync_class = module.ClientHandler
     original_sync = sync_class.__call__
 
@@ -163,11 +162,12 @@ def patch_test_client(module: ModuleType) -> None:
 
 
 def _unused_start_response(*args: Any) -> None:
-    """The test client's handler never calls it."""
+    # The test client's handler never calls it.
+    pass
 
 
 def patch_base_handler(module: ModuleType) -> None:
-    """``get_response`` (sync and async) hands the HttpRequest to the request's reader."""
+    # ``get_response`` (sync and async) hands the HttpRequest to the request's reader.
     handler_class = module.BaseHandler
     original_sync = handler_class.get_response
     original_async = handler_class.get_response_async
@@ -193,13 +193,12 @@ def _hand_over(request: Any) -> None:
 
 
 def patch_exception_handling(module: ModuleType) -> None:
-    """Report exceptions Django answers itself, when their status is a failed request's.
-
-    Django turns every exception of a request into a response in
-    ``response_for_exception``; only for a 500 does it send
-    ``got_request_exception``. Its middleware wrappers look the function up
-    by name at each call, so replacing the module's name covers them.
-    """
+    # Report exceptions Django answers itself, when their status is a failed request's.
+    #
+    # Django turns every exception of a request into a response in
+    # ``response_for_exception``; only for a 500 does it send
+    # ``got_request_exception``. Its middleware wrappers look the function up
+    # by name at each call, so replacing the module's name covers them.
     original = module.response_for_exception
 
     def response_for_exception(request: Any, exc: Any) -> Any:
@@ -221,7 +220,7 @@ def patch_exception_handling(module: ModuleType) -> None:
 
 
 def report_request_exception(sender: Any, request: Any = None, **kwargs: Any) -> None:
-    """The ``got_request_exception`` receiver: Django gives up on the exception being handled."""
+    # The ``got_request_exception`` receiver: Django gives up on the exception being handled.
     with guarded("django error"):
         client = _enabled_client()
         error = sys.exc_info()[1]

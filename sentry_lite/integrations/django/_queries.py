@@ -1,12 +1,11 @@
-"""SQL queries as breadcrumbs (category ``query``), parameters only with ``send_default_pii``.
-
-``CursorWrapper.execute`` and ``executemany`` (every query Django's ORM or
-``connection.cursor()`` runs, debug cursor included) record a breadcrumb
-before the query runs, so a query that fails is on the error's event. The
-SQL text is the breadcrumb's message; the scrubber's value patterns see it
-when an event is sent. Parameters often hold what users typed (emails,
-names, tokens): they are kept only with ``send_default_pii``.
-"""
+# SQL queries as breadcrumbs (category ``query``), parameters only with ``send_default_pii``.
+#
+# ``CursorWrapper.execute`` and ``executemany`` (every query Django's ORM or
+# ``connection.cursor()`` runs, debug cursor included) record a breadcrumb
+# before the query runs, so a query that fails is on the error's event. The
+# SQL text is the breadcrumb's message; the scrubber's value patterns see it
+# when an event is sent. Parameters often hold what users typed (emails,
+# names, tokens): they are kept only with ``send_default_pii``.
 
 from __future__ import annotations
 
@@ -66,8 +65,8 @@ def _record_query(sql: Any, params: Any, many: bool) -> None:
 
 
 def _copied(params: Any, many: bool) -> Any:
-    """The parameters as they are now (a list the app reuses must not change the crumb);
-    ``executemany``'s may be a generator: not consumed here, left out."""
+    # The parameters as they are now (a list the app reuses must not change the crumb);
+    # ``executemany``'s may be a generator: not consumed here, left out.
     if isinstance(params, dict):
         return dict(params)
     if isinstance(params, (list, tuple)):

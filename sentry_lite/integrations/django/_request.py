@@ -1,12 +1,11 @@
-"""What an event learns from a Django request: body, user, transaction name.
-
-:class:`DjangoRequest` wraps the generic reader of the server's side (the
-WSGI environ or the ASGI scope: method, URL, query string, headers) and adds
-what only Django's ``HttpRequest`` knows, once the handler has made one
-(``_handlers.py`` hands it over). Everything is read when an event is sent,
-never for a request that does not fail, and nothing here runs a query: the
-user is sent only if the app already loaded it.
-"""
+# What an event learns from a Django request: body, user, transaction name.
+#
+# :class:`DjangoRequest` wraps the generic reader of the server's side (the
+# WSGI environ or the ASGI scope: method, URL, query string, headers) and adds
+# what only Django's ``HttpRequest`` knows, once the handler has made one
+# (``_handlers.py`` hands it over). Everything is read when an event is sent,
+# never for a request that does not fail, and nothing here runs a query: the
+# user is sent only if the app already loaded it.
 
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ _NAMED_GROUP = "(?P<"
 
 
 class DjangoRequest(RequestReader):
-    """The server's view of a request, and Django's ``HttpRequest`` once there is one."""
+    # The server's view of a request, and Django's ``HttpRequest`` once there is one.
 
     __slots__ = ("base", "http_request")
     specificity = 1
@@ -65,8 +64,8 @@ def _transaction_style() -> str:
 
 
 def transaction_of(request: Any, style: str) -> Optional[tuple[str, str]]:
-    """The transaction name of ``request`` in ``style``, with its source; None if no
-    URL pattern matches (the caller falls back to the path, source ``url``)."""
+    # The transaction name of ``request`` in ``style``, with its source; None if no
+    # URL pattern matches (the caller falls back to the path, source ``url``).
     match = getattr(request, "resolver_match", None)
     if match is None:
         match = _resolve(request)
@@ -80,7 +79,7 @@ def transaction_of(request: Any, style: str) -> Optional[tuple[str, str]]:
 
 
 def _resolve(request: Any) -> Any:
-    """Resolve a request Django did not resolve (a middleware failed before routing)."""
+    # Resolve a request Django did not resolve (a middleware failed before routing).
     try:
         from django.urls import resolve
 
@@ -90,7 +89,7 @@ def _resolve(request: Any) -> Any:
 
 
 def view_name(view: Any) -> Optional[str]:
-    """``module.qualname`` of a view; a class-based view's class."""
+    # ``module.qualname`` of a view; a class-based view's class.
     target = getattr(view, "view_class", None) or getattr(view, "func", None) or view
     name = getattr(target, "__qualname__", None)
     module = getattr(target, "__module__", None)
@@ -100,8 +99,8 @@ def view_name(view: Any) -> Optional[str]:
 
 
 def route_name(route: str) -> str:
-    """A route as people read it: ``users/<int:pk>/`` and ``^users/(?P<pk>\\d+)/$``
-    both become ``/users/{pk}/``."""
+    # A route as people read it: ``users/<int:pk>/`` and ``^users/(?P<pk>\d+)/$``
+    # both become ``/users/{pk}/``.
     text = _without_groups(route)
     text = _CONVERTER.sub(lambda found: "{" + found.group(1) + "}", text)
     for anchor in ("\\A", "\\Z", "^", "$"):
@@ -114,8 +113,8 @@ def route_name(route: str) -> str:
 
 
 def _without_groups(pattern: str) -> str:
-    """Regular-expression groups replaced: ``(?P<name>...)`` by ``{name}``, others by
-    ``{var}``; optional non-capturing groups (``(?:...)?``) by their content."""
+    # Regular-expression groups replaced: ``(?P<name>...)`` by ``{name}``, others by
+    # ``{var}``; optional non-capturing groups (``(?:...)?``) by their content.
     out: list[str] = []
     index = 0
     while index < len(pattern):
@@ -161,14 +160,13 @@ def _group_end(pattern: str, start: int) -> int:
 
 
 def request_body(request: Any, size_option: object) -> Any:
-    """The body as the event shows it, within ``max_request_body_size``; None when
-    there is none to send.
-
-    What Django has cached (``request.body``, a multipart form it parsed);
-    otherwise ``request.body`` is read, unless the app consumed the stream
-    itself (Django's ``RawPostDataException``) or the body is multipart
-    (parsing it would read the files).
-    """
+    # The body as the event shows it, within ``max_request_body_size``; None when
+    # there is none to send.
+    #
+    # What Django has cached (``request.body``, a multipart form it parsed);
+    # otherwise ``request.body`` is read, unless the app consumed the stream
+    # itself (Django's ``RawPostDataException``) or the body is multipart
+    # (parsing it would read the files).
     attributes = vars(request)
     meta = request.META
     content_type = meta.get("CONTENT_TYPE")
@@ -213,12 +211,11 @@ def _content_length(meta: dict[str, Any]) -> Optional[int]:
 
 
 def loaded_user(request: Any) -> dict[str, str]:
-    """``request.user`` (id, username, email) if authenticated and already loaded.
-
-    ``request.user`` is lazy: loading it runs queries, which in an async
-    view would raise, and for an event would cost the request a query it
-    never made. A user the app did not look at is not sent.
-    """
+    # ``request.user`` (id, username, email) if authenticated and already loaded.
+    #
+    # ``request.user`` is lazy: loading it runs queries, which in an async
+    # view would raise, and for an event would cost the request a query it
+    # never made. A user the app did not look at is not sent.
     user = vars(request).get("user")
     if user is None:
         return {}

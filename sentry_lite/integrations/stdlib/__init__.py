@@ -81,7 +81,7 @@ class StdlibIntegration(Integration):
 
 
 def _patch_subprocess(module: ModuleType) -> None:
-    """One breadcrumb per ``Popen``; its code is loaded by the first command recorded."""
+    # One breadcrumb per ``Popen``; its code is loaded by the first command recorded.
     popen_class = module.Popen
     real_init = popen_class.__init__
 
@@ -112,8 +112,8 @@ def _patch_subprocess(module: ModuleType) -> None:
 
 
 def _subprocess_errors(error: Optional[BaseException]) -> list[BaseException]:
-    """The ``subprocess`` errors with a command (``CalledProcessError``,
-    ``TimeoutExpired``) in ``error``'s chain."""
+    # The ``subprocess`` errors with a command (``CalledProcessError``,
+    # ``TimeoutExpired``) in ``error``'s chain.
     subprocess = sys.modules.get("subprocess")
     if subprocess is None:
         return []  # no command ran: its errors cannot be in the event

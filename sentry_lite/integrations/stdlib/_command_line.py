@@ -1,11 +1,10 @@
-"""A command line as breadcrumb text, its secrets masked by the client's scrubber rules.
-
-The command line is masked as ``sys.argv`` is: URL credentials, the value
-after a sensitive flag (``--password [Filtered]``) and the scrubber's value
-patterns; each argument is cut to 1024 characters, and at most 100 are kept.
-:func:`_command_secrets` gives the values a failed command's event must not
-show.
-"""
+# A command line as breadcrumb text, its secrets masked by the client's scrubber rules.
+#
+# The command line is masked as ``sys.argv`` is: URL credentials, the value
+# after a sensitive flag (``--password [Filtered]``) and the scrubber's value
+# patterns; each argument is cut to 1024 characters, and at most 100 are kept.
+# :func:`_command_secrets` gives the values a failed command's event must not
+# show.
 
 from __future__ import annotations
 
@@ -27,7 +26,7 @@ _MAX_ARG_LENGTH = 1024
 
 
 def _command_text(command: object, rules: _CommandRules) -> str:
-    """The command line as one string, its secrets masked, each argument cut."""
+    # The command line as one string, its secrets masked, each argument cut.
     more = 0
     if isinstance(command, (list, tuple)):
         texts = [_argument_text(word) for word in command[:_MAX_ARGS]]
@@ -41,7 +40,7 @@ def _command_text(command: object, rules: _CommandRules) -> str:
 
 
 def _argument_text(value: object) -> str:
-    """One argument as text, URL credentials masked, not cut yet (masking comes first)."""
+    # One argument as text, URL credentials masked, not cut yet (masking comes first).
     if isinstance(value, (str, bytes, os.PathLike)):
         try:
             text = os.fsdecode(value)
@@ -73,7 +72,7 @@ _SPLIT_NEEDED = r"""[\s'"\\]"""
 
 
 class _CommandRules:
-    """The client's scrubber rules as they apply to command lines."""
+    # The client's scrubber rules as they apply to command lines.
 
     __slots__ = ("_flags", "_string_filter")
 
@@ -88,14 +87,14 @@ class _CommandRules:
 
     @classmethod
     def of(cls, client: BaseClient) -> _CommandRules:
-        """The rules of ``client``'s scrubber (none with a scrubber of the program's own)."""
+        # The rules of ``client``'s scrubber (none with a scrubber of the program's own).
         if not isinstance(client, Client):
             return cls(None, None)
         settings = client.event_settings
         return cls(settings.key_filter, settings.string_filter)
 
     def mask(self, texts: list[str]) -> list[str]:
-        """``texts`` (the arguments of one command) with their secrets masked."""
+        # ``texts`` (the arguments of one command) with their secrets masked.
         if self._flags is not None:
             texts = [*texts]
             for index, start, end, _word in reversed(self._flag_values(texts)):
@@ -104,7 +103,7 @@ class _CommandRules:
         return texts if string_filter is None else [string_filter(text) for text in texts]
 
     def secrets(self, texts: list[str]) -> set[str]:
-        """The values after sensitive flags in ``texts``, as written and as unquoted."""
+        # The values after sensitive flags in ``texts``, as written and as unquoted.
         found: set[str] = set()
         for index, start, end, word in self._flag_values(texts):
             found.update((texts[index][start:end], word))
@@ -112,13 +111,12 @@ class _CommandRules:
         return found
 
     def _flag_values(self, texts: list[str]) -> list[tuple[int, int, int, str]]:
-        """``(argument index, start, end, word)`` of each value the flag rule masks.
-
-        First the arguments as the program gets them (the ``sys.argv`` rule
-        exactly: ``["--token", "a b"]`` masks ``a b``), then the shell words
-        inside each argument: a shell command line, or ``sh -c "..."``, holds
-        several.
-        """
+        # ``(argument index, start, end, word)`` of each value the flag rule masks.
+        #
+        # First the arguments as the program gets them (the ``sys.argv`` rule
+        # exactly: ``["--token", "a b"]`` masks ``a b``), then the shell words
+        # inside each argument: a shell command line, or ``sh -c "..."``, holds
+        # several.
         flags = self._flags
         if flags is None:
             return []
@@ -144,7 +142,7 @@ class _CommandRules:
 def _masked(
     flags: DataScrubber, spans: list[tuple[int, int, int, str]]
 ) -> list[tuple[int, int, int, str]]:
-    """The spans whose word the flag rule (``DataScrubber.sequence``) masks."""
+    # The spans whose word the flag rule (``DataScrubber.sequence``) masks.
     words = [word for _, _, _, word in spans]
     masked = [*words]
     flags.sequence(masked)
@@ -156,7 +154,7 @@ def _masked(
 
 
 def _unquoted(token: str) -> str:
-    """A shell word without its quotes and escapes (as the program receives it)."""
+    # A shell word without its quotes and escapes (as the program receives it).
     if "'" not in token and '"' not in token and "\\" not in token:
         return token
     import shlex
@@ -180,8 +178,8 @@ def _command_secrets(command: object, rules: _CommandRules) -> set[str]:
 
 
 class CommandLineMasker:
-    """A client's rules for command lines, for code outside this integration
-    (``sentry-lite run`` reports the command it ran with them)."""
+    # A client's rules for command lines, for code outside this integration
+    # (``sentry-lite run`` reports the command it ran with them).
 
     __slots__ = ("_rules",)
 
@@ -189,14 +187,14 @@ class CommandLineMasker:
         self._rules = _CommandRules.of(client)
 
     def text(self, command: object) -> str:
-        """The command line as one string, its secrets masked, each argument cut."""
+        # The command line as one string, its secrets masked, each argument cut.
         return _command_text(command, self._rules)
 
     def secrets(self, command: object) -> set[str]:
-        """The values after sensitive flags in ``command``: mask them wherever they show."""
+        # The values after sensitive flags in ``command``: mask them wherever they show.
         return _command_secrets(command, self._rules)
 
 
 def command_line_masker(client: BaseClient) -> CommandLineMasker:
-    """A :class:`CommandLineMasker` with ``client``'s scrubber rules."""
+    # A :class:`CommandLineMasker` with ``client``'s scrubber rules.
     return CommandLineMasker(client)

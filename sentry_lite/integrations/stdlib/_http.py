@@ -1,14 +1,13 @@
-"""Breadcrumbs for outgoing ``http.client`` requests (urllib3, requests and urllib use it).
-
-``HTTPConnection.putrequest`` notes the method and URL, ``getresponse``
-records the breadcrumb (``type="http"``, ``category="httplib"``) with
-``method``, ``url``, ``status_code`` and ``reason``; level ``warning`` for
-4xx, ``error`` for 5xx or no response. The URL loses its ``user:password@``;
-the query string and fragment go under ``http.query`` and ``http.fragment``
-for the scrubber to see. Requests to the DSN's envelope endpoint are not
-recorded. Making the breadcrumb (``_http_breadcrumb.py``) loads with the
-program's first request.
-"""
+# Breadcrumbs for outgoing ``http.client`` requests (urllib3, requests and urllib use it).
+#
+# ``HTTPConnection.putrequest`` notes the method and URL, ``getresponse``
+# records the breadcrumb (``type="http"``, ``category="httplib"``) with
+# ``method``, ``url``, ``status_code`` and ``reason``; level ``warning`` for
+# 4xx, ``error`` for 5xx or no response. The URL loses its ``user:password@``;
+# the query string and fragment go under ``http.query`` and ``http.fragment``
+# for the scrubber to see. Requests to the DSN's envelope endpoint are not
+# recorded. Making the breadcrumb (``_http_breadcrumb.py``) loads with the
+# program's first request.
 
 from __future__ import annotations
 
@@ -57,7 +56,7 @@ def _patch_http_client(module: ModuleType) -> None:
 
 
 def _describe_request(connection: Any, method: str, url: str) -> Optional[dict[str, Any]]:
-    """The breadcrumb data of a request about to be sent, or None if it is not recorded."""
+    # The breadcrumb data of a request about to be sent, or None if it is not recorded.
     client = _active_client()
     if client is None:
         return None  # the SDK's worker thread among others: nothing is loaded for it

@@ -1,11 +1,10 @@
-"""The breadcrumb of one outgoing ``http.client`` request: its data, and whether it is
-the SDK's own (a request to the DSN's envelope endpoint).
-
-Loaded by the program's first request while a client records them
-(``_http.py`` holds the patch of ``HTTPConnection``): a program that makes
-none never runs this code; the SDK's own requests, on its worker thread,
-never get here.
-"""
+# The breadcrumb of one outgoing ``http.client`` request: its data, and whether it is
+# the SDK's own (a request to the DSN's envelope endpoint).
+#
+# Loaded by the program's first request while a client records them
+# (``_http.py`` holds the patch of ``HTTPConnection``): a program that makes
+# none never runs this code; the SDK's own requests, on its worker thread,
+# never get here.
 
 from __future__ import annotations
 
@@ -25,8 +24,8 @@ __all__ = ["describe_request", "record_http"]
 def describe_request(
     client: BaseClient, connection: Any, method: str, url: str
 ) -> Optional[dict[str, Any]]:
-    """The breadcrumb data of a request about to be sent for ``client``, or None if it
-    is not recorded (the SDK's own)."""
+    # The breadcrumb data of a request about to be sent for ``client``, or None if it
+    # is not recorded (the SDK's own).
     parts = urlsplit(_full_url(connection, url))
     if _is_sdk_request(client, parts):
         return None
@@ -42,7 +41,7 @@ def describe_request(
 
 
 def _full_url(connection: Any, url: str) -> str:
-    """The absolute URL of a request: ``url`` is usually only the path."""
+    # The absolute URL of a request: ``url`` is usually only the path.
     url = str(url)
     if url.startswith(("http://", "https://")):
         return url  # the absolute form, sent to a proxy
@@ -61,7 +60,7 @@ def _full_url(connection: Any, url: str) -> str:
 
 
 def _is_sdk_request(client: BaseClient, parts: SplitResult) -> bool:
-    """Whether the request goes to the client's envelope endpoint."""
+    # Whether the request goes to the client's envelope endpoint.
     dsn = client.options.dsn
     if dsn is None:
         return False

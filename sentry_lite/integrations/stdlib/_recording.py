@@ -1,8 +1,7 @@
-"""Which client, if any, a stdlib breadcrumb is recorded for.
-
-Shared by the ``http.client`` and ``subprocess`` hooks: none on the SDK's own
-worker thread, none when the client is inactive or has the integration off.
-"""
+# Which client, if any, a stdlib breadcrumb is recorded for.
+#
+# Shared by the ``http.client`` and ``subprocess`` hooks: none on the SDK's own
+# worker thread, none when the client is inactive or has the integration off.
 
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ IDENTIFIER = "stdlib"
 
 
 def _active_client() -> Optional[BaseClient]:
-    """The client to record for, or None (inactive, integration off, or the SDK's own thread)."""
+    # The client to record for, or None (inactive, integration off, or the SDK's own thread).
     if is_worker_thread():
         return None
     client = get_current_scope().get_client()

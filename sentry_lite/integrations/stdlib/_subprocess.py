@@ -1,16 +1,15 @@
-"""A ``subprocess.Popen`` call's breadcrumb, and a failed command's secrets in an event.
-
-Loaded by the first command started while a client records (the ``Popen``
-hook in ``stdlib/__init__.py`` calls :func:`describe_command`), or by the
-first event holding a failed command. The breadcrumb (``type`` and
-``category`` ``"subprocess"``): the command line and the working directory;
-the hook adds the pid, or the error when the command could not be started.
-The command of a ``CalledProcessError`` or ``TimeoutExpired`` is in its
-message (and in the locals of the frames that ran it):
-``StdlibIntegration.process_event`` finds those errors and
-:func:`mask_command_secrets` masks the values after sensitive flags wherever
-they appear in the event (:func:`_mask_secrets`).
-"""
+# A ``subprocess.Popen`` call's breadcrumb, and a failed command's secrets in an event.
+#
+# Loaded by the first command started while a client records (the ``Popen``
+# hook in ``stdlib/__init__.py`` calls :func:`describe_command`), or by the
+# first event holding a failed command. The breadcrumb (``type`` and
+# ``category`` ``"subprocess"``): the command line and the working directory;
+# the hook adds the pid, or the error when the command could not be started.
+# The command of a ``CalledProcessError`` or ``TimeoutExpired`` is in its
+# message (and in the locals of the frames that ran it):
+# ``StdlibIntegration.process_event`` finds those errors and
+# :func:`mask_command_secrets` masks the values after sensitive flags wherever
+# they appear in the event (:func:`_mask_secrets`).
 
 from __future__ import annotations
 
@@ -39,7 +38,7 @@ _NOT_MASKED = frozenset(
 
 
 def describe_command(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[Breadcrumb]:
-    """The breadcrumb of a ``Popen(*args, **kwargs)`` call, or None if it is not recorded."""
+    # The breadcrumb of a ``Popen(*args, **kwargs)`` call, or None if it is not recorded.
     client = _active_client()
     if client is None:
         return None
@@ -58,8 +57,8 @@ def describe_command(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Optional[
 
 
 def mask_command_secrets(event: Event, errors: list[BaseException]) -> Event:
-    """``event`` with the secrets of ``errors`` (the failed commands it holds) masked
-    wherever they appear."""
+    # ``event`` with the secrets of ``errors`` (the failed commands it holds) masked
+    # wherever they appear.
     rules = _CommandRules.of(get_current_scope().get_client())
     secrets: set[str] = set()
     for error in errors:
@@ -73,7 +72,7 @@ def mask_command_secrets(event: Event, errors: list[BaseException]) -> Event:
 
 
 def _mask_secrets(value: object, pattern: re.Pattern[str], depth: int = 0) -> object:
-    """``value`` with every whole occurrence of a known secret masked (dicts and lists in place)."""
+    # ``value`` with every whole occurrence of a known secret masked (dicts and lists in place).
     if isinstance(value, str):
         return pattern.sub(FILTERED, value)
     if depth >= _MAX_DEPTH:

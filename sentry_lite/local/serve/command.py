@@ -1,9 +1,8 @@
-"""``sentry-lite serve``: its options, and running the inspector until Ctrl-C.
-
-:func:`add_serve_command` adds ``serve`` and its options to ``local/cli.py``;
-:func:`run_serve` starts an :class:`~.server.Inspector`, prints the DSN, the
-address of the pages and the delete token, and serves until interrupted.
-"""
+# ``sentry-lite serve``: its options, and running the inspector until Ctrl-C.
+#
+# :func:`add_serve_command` adds ``serve`` and its options to ``local/cli.py``;
+# :func:`run_serve` starts an :class:`~.server.Inspector`, prints the DSN, the
+# address of the pages and the delete token, and serves until interrupted.
 
 from __future__ import annotations
 
@@ -35,7 +34,7 @@ def _positive(kind: type[float]) -> object:
 
 
 def add_serve_command(commands: argparse._SubParsersAction[Any], port_type: object) -> None:
-    """Add ``serve`` and its options to the CLI (``port_type``: the CLI's port parser)."""
+    # Add ``serve`` and its options to the CLI (``port_type``: the CLI's port parser).
     parser = commands.add_parser(
         "serve",
         help="a local Sentry: store what programs send and browse it at http://127.0.0.1:8969",
@@ -83,7 +82,7 @@ def add_serve_command(commands: argparse._SubParsersAction[Any], port_type: obje
 
 
 def serve_main(args: argparse.Namespace) -> int:
-    """``sentry-lite serve`` with the parsed options: its exit status."""
+    # ``sentry-lite serve`` with the parsed options: its exit status.
     if args.forward:
         from sentry_lite._errors import InvalidDsn
         from sentry_lite.dsn import Dsn
@@ -97,7 +96,7 @@ def serve_main(args: argparse.Namespace) -> int:
 
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:
-    """The settings the parsed options say."""
+    # The settings the parsed options say.
     return ServeSettings(
         host=args.host,
         port=args.port,
@@ -109,7 +108,7 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
 
 
 def run_serve(out: TextIO, err: TextIO, settings: ServeSettings) -> int:
-    """Serve until Ctrl-C (then 0); 1 if it cannot open the database or listen."""
+    # Serve until Ctrl-C (then 0); 1 if it cannot open the database or listen.
 
     def report(line: str) -> None:
         err.write(f"sentry-lite serve: {line}\n")

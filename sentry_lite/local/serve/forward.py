@@ -1,12 +1,11 @@
-"""``--forward DSN``: relay every accepted envelope upstream, unchanged, off ingest's path.
-
-The body goes as it came (compressed or not, same ``Content-Encoding``),
-with the upstream DSN's ``X-Sentry-Auth``. Envelopes wait on a bounded
-queue for one sending thread; a network failure is retried a few times,
-an HTTP error answer is not (the upstream has decided). What could not be
-delivered is counted (:attr:`Forwarder.failed`, :attr:`Forwarder.dropped`)
-and reported, never retried forever: the local copy is already stored.
-"""
+# ``--forward DSN``: relay every accepted envelope upstream, unchanged, off ingest's path.
+#
+# The body goes as it came (compressed or not, same ``Content-Encoding``),
+# with the upstream DSN's ``X-Sentry-Auth``. Envelopes wait on a bounded
+# queue for one sending thread; a network failure is retried a few times,
+# an HTTP error answer is not (the upstream has decided). What could not be
+# delivered is counted (:attr:`Forwarder.failed`, :attr:`Forwarder.dropped`)
+# and reported, never retried forever: the local copy is already stored.
 
 from __future__ import annotations
 
@@ -28,7 +27,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "[::1]", "::1")
 
 
 class Forwarder:
-    """Posts each envelope body handed to :meth:`submit` to ``dsn``'s envelope endpoint."""
+    # Posts each envelope body handed to :meth:`submit` to ``dsn``'s envelope endpoint.
 
     def __init__(
         self,
@@ -55,7 +54,7 @@ class Forwarder:
         self._thread.start()
 
     def submit(self, body: bytes, content_encoding: str) -> None:
-        """Queue ``body`` for the upstream (never blocks; counted as dropped when full)."""
+        # Queue ``body`` for the upstream (never blocks; counted as dropped when full).
         with self._idle:
             self._pending += 1
         try:
@@ -65,12 +64,12 @@ class Forwarder:
             self._done()
 
     def wait_idle(self, timeout: float) -> bool:
-        """Wait until every envelope submitted so far was sent or given up."""
+        # Wait until every envelope submitted so far was sent or given up.
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Send what is queued, for at most ``timeout`` seconds, then stop."""
+        # Send what is queued, for at most ``timeout`` seconds, then stop.
         self.wait_idle(timeout)
         try:
             self._queue.put_nowait(None)

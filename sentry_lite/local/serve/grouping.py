@@ -1,17 +1,16 @@
-"""Which issue an event belongs to, and how that issue is named.
-
-The key, in order of preference (as Sentry groups, simplified):
-
-1. the event's ``fingerprint``, when it has one (``{{ default }}`` in it
-   stands for the key rule 2 or 3 would give);
-2. for an exception, each exception's type plus its top in-app frames
-   (module or file, and function: not line numbers, which move with edits);
-3. else the message template (``logentry.message`` before formatting), so
-   ``"user %s not found"`` groups every user.
-
-The key is hashed into a short id; the title and culprit are what the issue
-list shows.
-"""
+# Which issue an event belongs to, and how that issue is named.
+#
+# The key, in order of preference (as Sentry groups, simplified):
+#
+# 1. the event's ``fingerprint``, when it has one (``{{ default }}`` in it
+#    stands for the key rule 2 or 3 would give);
+# 2. for an exception, each exception's type plus its top in-app frames
+#    (module or file, and function: not line numbers, which move with edits);
+# 3. else the message template (``logentry.message`` before formatting), so
+#    ``"user %s not found"`` groups every user.
+#
+# The key is hashed into a short id; the title and culprit are what the issue
+# list shows.
 
 from __future__ import annotations
 
@@ -28,11 +27,10 @@ _TITLE_LENGTH = 200
 
 @dataclass(frozen=True)
 class Grouping:
-    """Attributes:
-    key: The issue's id: a hash of what grouped the event.
-    title: ``Type: value`` for an exception, else the message.
-    culprit: Where it happened: the top in-app frame's module and function.
-    """
+    # Attributes:
+    # key: The issue's id: a hash of what grouped the event.
+    # title: ``Type: value`` for an exception, else the message.
+    # culprit: Where it happened: the top in-app frame's module and function.
 
     key: str
     title: str
@@ -40,7 +38,7 @@ class Grouping:
 
 
 def group_event(event: dict[str, Any]) -> Grouping:
-    """The issue ``event`` belongs to."""
+    # The issue ``event`` belongs to.
     exceptions = _exceptions(event)
     default_parts = _exception_parts(exceptions) if exceptions else _message_parts(event)
     fingerprint = event.get("fingerprint")
@@ -74,7 +72,7 @@ def _frames(exception: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _top_in_app(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The innermost in-app frames (all frames when none is in-app), innermost first."""
+    # The innermost in-app frames (all frames when none is in-app), innermost first.
     in_app = [frame for frame in frames if frame.get("in_app") is True] or frames
     return list(reversed(in_app))[:_TOP_FRAMES]
 
@@ -109,7 +107,7 @@ def _message_parts(event: dict[str, Any]) -> list[str]:
 
 
 def formatted_message(event: dict[str, Any]) -> str:
-    """The message as the program formatted it (``logentry.formatted``), else its template."""
+    # The message as the program formatted it (``logentry.formatted``), else its template.
     logentry = event.get("logentry")
     if isinstance(logentry, dict) and logentry.get("formatted"):
         return str(logentry["formatted"])

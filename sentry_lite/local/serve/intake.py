@@ -1,16 +1,15 @@
-"""An envelope's items, checked and read before anything of it is stored.
-
-:func:`read_contents` turns a parsed envelope into :class:`Contents`, or
-raises :class:`~sentry_lite.local.ingest.BadRequest`: 413 for an item over
-the protocol's size limit, 400 for an item whose JSON cannot be read. The
-whole envelope is read first, so a corrupt one changes nothing stored.
-
-Sizes (the protocol's, PROTOCOL "Size limits"): 20 MB compressed body,
-100 MB decoded; 1 MB per event or feedback item; 100 KB per check-in;
-100 MB per attachment and for all of an envelope's attachments together.
-Item types the inspector does not show (client reports, transactions...)
-are accepted and left out, as Sentry skips what it does not know.
-"""
+# An envelope's items, checked and read before anything of it is stored.
+#
+# :func:`read_contents` turns a parsed envelope into :class:`Contents`, or
+# raises :class:`~sentry_lite.local.ingest.BadRequest`: 413 for an item over
+# the protocol's size limit, 400 for an item whose JSON cannot be read. The
+# whole envelope is read first, so a corrupt one changes nothing stored.
+#
+# Sizes (the protocol's, PROTOCOL "Size limits"): 20 MB compressed body,
+# 100 MB decoded; 1 MB per event or feedback item; 100 KB per check-in;
+# 100 MB per attachment and for all of an envelope's attachments together.
+# Item types the inspector does not show (client reports, transactions...)
+# are accepted and left out, as Sentry skips what it does not know.
 
 from __future__ import annotations
 
@@ -36,7 +35,7 @@ _MAX_ITEM_BYTES = {
 
 @dataclass(frozen=True)
 class Attachment:
-    """One attachment item: the event it belongs to, its headers and bytes."""
+    # One attachment item: the event it belongs to, its headers and bytes.
 
     event_id: str
     filename: str
@@ -47,7 +46,7 @@ class Attachment:
 
 @dataclass
 class Contents:
-    """What one envelope brings, by kind; payloads as parsed JSON objects."""
+    # What one envelope brings, by kind; payloads as parsed JSON objects.
 
     events: list[dict[str, Any]] = field(default_factory=list)
     feedback: list[dict[str, Any]] = field(default_factory=list)
@@ -59,7 +58,7 @@ class Contents:
 
 
 def read_contents(envelope: Envelope) -> Contents:
-    """The envelope's items sorted by kind; raises ``BadRequest`` (400, 413) for a bad one."""
+    # The envelope's items sorted by kind; raises ``BadRequest`` (400, 413) for a bad one.
     contents = Contents()
     header_event_id = envelope.headers.get("event_id")
     attachment_bytes = 0

@@ -1,10 +1,9 @@
-"""The frame every page shares: head, navigation, and small pieces the views reuse.
-
-A page is :class:`~.markup.Markup` all the way down; :func:`page` returns
-the finished document as bytes. The stylesheet and script are the package's
-own files (``static/``), served by the inspector itself: no CDN, no build
-step, and the Content-Security-Policy allows nothing else.
-"""
+# The frame every page shares: head, navigation, and small pieces the views reuse.
+#
+# A page is :class:`~.markup.Markup` all the way down; :func:`page` returns
+# the finished document as bytes. The stylesheet and script are the package's
+# own files (``static/``), served by the inspector itself: no CDN, no build
+# step, and the Content-Security-Policy allows nothing else.
 
 from __future__ import annotations
 
@@ -37,7 +36,7 @@ NAVIGATION = (
 
 
 def page(title: str, body: Markup, active: str = "/") -> bytes:
-    """The whole HTML document: ``title`` (text) above ``body``."""
+    # The whole HTML document: ``title`` (text) above ``body``.
     links = join(
         html('<a href="{}" class="{}">{}</a>', path, "active" if path == active else "", name)
         for path, name in NAVIGATION
@@ -62,7 +61,7 @@ def page(title: str, body: Markup, active: str = "/") -> bytes:
 
 
 def moment(timestamp: float) -> Markup:
-    """A Unix time as UTC text in a ``<time>`` element (the script shows it in local time)."""
+    # A Unix time as UTC text in a ``<time>`` element (the script shows it in local time).
     try:
         shown = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(timestamp))
     except (OverflowError, OSError, ValueError):
@@ -71,7 +70,7 @@ def moment(timestamp: float) -> Markup:
 
 
 def shown_value(value: Any) -> str:
-    """A received value as text: strings as they are, anything else as JSON."""
+    # A received value as text: strings as they are, anything else as JSON.
     if isinstance(value, str):
         return value
     try:
@@ -81,8 +80,8 @@ def shown_value(value: Any) -> str:
 
 
 def key_values(pairs: Iterable[tuple[Fragment, Any]], css_class: str = "pairs") -> Markup:
-    """A two-column table of names and values (values shown with :func:`shown_value`,
-    or as they are when they are :class:`Markup` made here)."""
+    # A two-column table of names and values (values shown with :func:`shown_value`,
+    # or as they are when they are :class:`Markup` made here).
     rows = [
         html("<tr><th>{}</th><td>{}</td></tr>", k, _cell(v))
         for k, v in pairs
@@ -100,7 +99,7 @@ def _cell(value: Any) -> Markup:
 
 
 def mapping_pairs(value: Any) -> list[tuple[Fragment, Any]]:
-    """A received mapping (or a list of pairs, as tags may come) as pairs."""
+    # A received mapping (or a list of pairs, as tags may come) as pairs.
     if isinstance(value, Mapping):
         return [(str(k), v) for k, v in value.items()]
     if isinstance(value, list):
@@ -113,14 +112,14 @@ def mapping_pairs(value: Any) -> list[tuple[Fragment, Any]]:
 
 
 def section(heading: str, body: Markup, anchor: str = "") -> Markup:
-    """A titled part of a page; nothing when ``body`` is empty."""
+    # A titled part of a page; nothing when ``body`` is empty.
     if not body:
         return Markup("")
     return html('<section id="{}"><h2>{}</h2>{}</section>', anchor, heading, body)
 
 
 def attachment_list(rows: Iterable[sqlite3.Row]) -> Markup:
-    """Download links of attachments (rows of ``queries.attachments_of``); empty for none."""
+    # Download links of attachments (rows of ``queries.attachments_of``); empty for none.
     items = [
         html(
             '<li><a href="{}" download>{}</a> ({} bytes, {}, {})</li>',

@@ -1,12 +1,11 @@
-"""``--on-new-issue CMD``: run a command for each new issue, never in ingest's way.
-
-Each new issue is put on a bounded queue and one thread runs ``CMD`` through
-the shell (it is the person's own command line, as a git hook is) with the
-issue as one JSON object on stdin. A command that fails is reported; one
-that runs longer than ``timeout`` is killed with its process group. When
-the queue is full (the command is far slower than issues arrive) the issue
-is not notified and is counted in :attr:`NewIssueNotifier.dropped`.
-"""
+# ``--on-new-issue CMD``: run a command for each new issue, never in ingest's way.
+#
+# Each new issue is put on a bounded queue and one thread runs ``CMD`` through
+# the shell (it is the person's own command line, as a git hook is) with the
+# issue as one JSON object on stdin. A command that fails is reported; one
+# that runs longer than ``timeout`` is killed with its process group. When
+# the queue is full (the command is far slower than issues arrive) the issue
+# is not notified and is counted in :attr:`NewIssueNotifier.dropped`.
 
 from __future__ import annotations
 
@@ -26,10 +25,9 @@ _STOP = None
 
 
 class NewIssueNotifier:
-    """Runs ``command`` once per issue handed to :meth:`submit`, on its own thread.
-
-    ``report`` is called with a line of text when a run fails or times out.
-    """
+    # Runs ``command`` once per issue handed to :meth:`submit`, on its own thread.
+    #
+    # ``report`` is called with a line of text when a run fails or times out.
 
     def __init__(
         self,
@@ -52,7 +50,7 @@ class NewIssueNotifier:
         self._thread.start()
 
     def submit(self, issue: dict[str, Any]) -> None:
-        """Queue a run for ``issue`` (never blocks)."""
+        # Queue a run for ``issue`` (never blocks).
         try:
             self._queue.put_nowait(issue)
         except queue.Full:
@@ -60,7 +58,7 @@ class NewIssueNotifier:
             self.report(f"on-new-issue: too many waiting, not run for issue {issue.get('id')}")
 
     def close(self, timeout: float = 5.0) -> None:
-        """Let the queued runs finish, for at most ``timeout`` seconds."""
+        # Let the queued runs finish, for at most ``timeout`` seconds.
         try:
             self._queue.put(_STOP, timeout=timeout)
         except queue.Full:

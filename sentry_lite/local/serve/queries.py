@@ -1,9 +1,8 @@
-"""What the pages ask of the store: issues, events, logs, check-ins, release health.
-
-Each function takes a reading connection (``Store.reading()``) and returns
-plain rows (``sqlite3.Row``) or dicts; the views turn them into HTML. Filter
-values are always bound parameters, never SQL text.
-"""
+# What the pages ask of the store: issues, events, logs, check-ins, release health.
+#
+# Each function takes a reading connection (``Store.reading()``) and returns
+# plain rows (``sqlite3.Row``) or dicts; the views turn them into HTML. Filter
+# values are always bound parameters, never SQL text.
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ _PAGE = 100
 
 @dataclass(frozen=True)
 class IssueFilter:
-    """The issue list's filters; empty means "any"."""
+    # The issue list's filters; empty means "any".
 
     release: str = ""
     environment: str = ""
@@ -41,7 +40,7 @@ class IssueFilter:
 
 
 def issues(connection: sqlite3.Connection, chosen: IssueFilter) -> list[sqlite3.Row]:
-    """Issues matching ``chosen``, the most recently seen first (at most a page)."""
+    # Issues matching ``chosen``, the most recently seen first (at most a page).
     conditions: list[str] = []
     params: list[Any] = []
     if chosen.level:
@@ -73,7 +72,7 @@ def _like_escaped(text: str) -> str:
 
 
 def filter_choices(connection: sqlite3.Connection) -> dict[str, list[str]]:
-    """The releases, environments and levels there are events of (for the filter menus)."""
+    # The releases, environments and levels there are events of (for the filter menus).
     choices = {}
     for column in ("release", "environment", "level"):
         rows = connection.execute(
@@ -84,7 +83,7 @@ def filter_choices(connection: sqlite3.Connection) -> dict[str, list[str]]:
 
 
 def issue(connection: sqlite3.Connection, issue_id: int) -> Optional[sqlite3.Row]:
-    """One issue by id."""
+    # One issue by id.
     row: Optional[sqlite3.Row] = connection.execute(
         "SELECT * FROM issues WHERE id = ?", (issue_id,)
     ).fetchone()
@@ -92,7 +91,7 @@ def issue(connection: sqlite3.Connection, issue_id: int) -> Optional[sqlite3.Row
 
 
 def events_of(connection: sqlite3.Connection, issue_id: int) -> list[sqlite3.Row]:
-    """An issue's events, newest first (at most a page), without their JSON."""
+    # An issue's events, newest first (at most a page), without their JSON.
     return connection.execute(
         "SELECT id, event_id, received, timestamp, level, release, environment, title"
         f" FROM events WHERE issue_id = ? ORDER BY id DESC LIMIT {_PAGE}",
@@ -101,7 +100,7 @@ def events_of(connection: sqlite3.Connection, issue_id: int) -> list[sqlite3.Row
 
 
 def event(connection: sqlite3.Connection, event_id: str) -> Optional[dict[str, Any]]:
-    """One event's row, with ``data`` parsed: None if it is not stored."""
+    # One event's row, with ``data`` parsed: None if it is not stored.
     row = connection.execute("SELECT * FROM events WHERE event_id = ?", (event_id,)).fetchone()
     if row is None:
         return None
@@ -111,7 +110,7 @@ def event(connection: sqlite3.Connection, event_id: str) -> Optional[dict[str, A
 
 
 def attachments_of(connection: sqlite3.Connection, event_id: str) -> list[sqlite3.Row]:
-    """An event's attachments (without their bytes)."""
+    # An event's attachments (without their bytes).
     return connection.execute(
         "SELECT id, filename, content_type, attachment_type, size FROM attachments"
         " WHERE event_id = ? ORDER BY id",
@@ -120,7 +119,7 @@ def attachments_of(connection: sqlite3.Connection, event_id: str) -> list[sqlite
 
 
 def attachment(connection: sqlite3.Connection, attachment_id: int) -> Optional[sqlite3.Row]:
-    """One attachment with its bytes."""
+    # One attachment with its bytes.
     row: Optional[sqlite3.Row] = connection.execute(
         "SELECT * FROM attachments WHERE id = ?", (attachment_id,)
     ).fetchone()
@@ -128,7 +127,7 @@ def attachment(connection: sqlite3.Connection, attachment_id: int) -> Optional[s
 
 
 def logs(connection: sqlite3.Connection, level: str = "", search: str = "") -> list[sqlite3.Row]:
-    """Log entries, newest first (at most a few pages)."""
+    # Log entries, newest first (at most a few pages).
     conditions: list[str] = []
     params: list[Any] = []
     if level:
@@ -145,14 +144,14 @@ def logs(connection: sqlite3.Connection, level: str = "", search: str = "") -> l
 
 
 def feedback(connection: sqlite3.Connection) -> list[sqlite3.Row]:
-    """User feedback, newest first."""
+    # User feedback, newest first.
     return connection.execute(f"SELECT * FROM feedback ORDER BY id DESC LIMIT {_PAGE}").fetchall()
 
 
 def check_ins(
     connection: sqlite3.Connection, per_monitor: int = 10
 ) -> dict[str, list[sqlite3.Row]]:
-    """The last ``per_monitor`` check-ins of each monitor, newest first."""
+    # The last ``per_monitor`` check-ins of each monitor, newest first.
     rows = connection.execute(
         "SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY monitor_slug ORDER BY id DESC)"
         " AS place FROM check_ins) WHERE place <= ? ORDER BY monitor_slug, id DESC",
@@ -165,7 +164,7 @@ def check_ins(
 
 
 def release_health(connection: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Per release and environment: sessions by how they ended (single and aggregated)."""
+    # Per release and environment: sessions by how they ended (single and aggregated).
     totals: dict[tuple[str, str], dict[str, Any]] = {}
 
     def totals_for(release: str, environment: str) -> dict[str, Any]:

@@ -1,11 +1,10 @@
-"""How much the inspector keeps, and removing the rest.
-
-:class:`Retention` bounds each table by count and everything by age;
-:func:`prune` applies it inside the writer's transaction. Removing an event
-removes its attachments; an issue whose last event is gone goes too. Deleted
-pages are reused by SQLite, so the file stops growing once the bound is
-reached (it does not shrink: ``VACUUM`` it by hand for that).
-"""
+# How much the inspector keeps, and removing the rest.
+#
+# :class:`Retention` bounds each table by count and everything by age;
+# :func:`prune` applies it inside the writer's transaction. Removing an event
+# removes its attachments; an issue whose last event is gone goes too. Deleted
+# pages are reused by SQLite, so the file stops growing once the bound is
+# reached (it does not shrink: ``VACUUM`` it by hand for that).
 
 from __future__ import annotations
 
@@ -19,12 +18,11 @@ _DAY = 86400.0
 
 @dataclass(frozen=True)
 class Retention:
-    """Attributes:
-    max_events: Events kept (newest first); feedback, check-ins, sessions and
-        session buckets are bounded by the same number each.
-    max_age_days: Anything received longer ago than this is removed.
-    logs_per_event: Log entries kept per event kept (logs are small and many).
-    """
+    # Attributes:
+    # max_events: Events kept (newest first); feedback, check-ins, sessions and
+    #     session buckets are bounded by the same number each.
+    # max_age_days: Anything received longer ago than this is removed.
+    # logs_per_event: Log entries kept per event kept (logs are small and many).
 
     max_events: int = 10_000
     max_age_days: float = 30.0
@@ -32,11 +30,11 @@ class Retention:
 
     @property
     def max_logs(self) -> int:
-        """Log entries kept."""
+        # Log entries kept.
         return self.max_events * self.logs_per_event
 
     def prune_every(self) -> int:
-        """After how many stored events (or logs) the bound is applied again."""
+        # After how many stored events (or logs) the bound is applied again.
         return max(1, min(64, self.max_events // 20))
 
 
@@ -52,7 +50,7 @@ _TABLES = (
 
 
 def prune(connection: sqlite3.Connection, retention: Retention, now: float) -> int:
-    """Remove what ``retention`` does not keep; returns how many rows went. No commit."""
+    # Remove what ``retention`` does not keep; returns how many rows went. No commit.
     oldest_kept = now - retention.max_age_days * _DAY
     removed = 0
     for table, order, bound in _TABLES:

@@ -1,16 +1,15 @@
-"""The inspector's SQLite database: its tables, and opening a connection to it.
-
-One file holds everything (the default is ``sentry-lite-serve.db`` in the
-current directory). WAL mode lets the pages read while an envelope is being
-written; writes are serialised by :class:`~.store.Store`'s one lock, and a
-busy timeout covers a second ``serve`` on the same file.
-
-Tables: ``meta`` (the DSN key, the schema version), ``issues``, ``events``
-(error and message events, JSON as received), ``attachments`` (their bytes
-as BLOBs, so a download can only ever read a row), ``feedback``, ``logs``,
-``check_ins``, ``sessions`` (the latest update of each session) and
-``session_buckets`` (pre-aggregated request sessions).
-"""
+# The inspector's SQLite database: its tables, and opening a connection to it.
+#
+# One file holds everything (the default is ``sentry-lite-serve.db`` in the
+# current directory). WAL mode lets the pages read while an envelope is being
+# written; writes are serialised by :class:`~.store.Store`'s one lock, and a
+# busy timeout covers a second ``serve`` on the same file.
+#
+# Tables: ``meta`` (the DSN key, the schema version), ``issues``, ``events``
+# (error and message events, JSON as received), ``attachments`` (their bytes
+# as BLOBs, so a download can only ever read a row), ``feedback``, ``logs``,
+# ``check_ins``, ``sessions`` (the latest update of each session) and
+# ``session_buckets`` (pre-aggregated request sessions).
 
 from __future__ import annotations
 
@@ -126,10 +125,9 @@ CREATE INDEX IF NOT EXISTS session_buckets_received ON session_buckets (received
 
 
 def connect(path: str, *, create: bool = False) -> sqlite3.Connection:
-    """A connection to the database at ``path`` (``create``: make the tables if missing).
-
-    Usable from any thread; the caller serialises its use.
-    """
+    # A connection to the database at ``path`` (``create``: make the tables if missing).
+    #
+    # Usable from any thread; the caller serialises its use.
     connection = sqlite3.connect(path, timeout=10.0, check_same_thread=False)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA busy_timeout = 10000")

@@ -170,7 +170,7 @@ class Inspector:
         respond(request, 200, {"id": event_id} if event_id else {}, ())
 
     def _reject(self, request: _Handler, error: BadRequest) -> None:
-        """Answer a refused envelope, and say so: a stale DSN is found at once."""
+        # Answer a refused envelope, and say so: a stale DSN is found at once.
         self.report(f"refused an envelope: {error.status} {error.detail}")
         respond(request, error.status, {"detail": error.detail}, ())
 

@@ -1,12 +1,11 @@
-"""The inspector's store: writing what arrives, one writer at a time.
-
-:class:`Store` owns the SQLite file (schema.py): one writing connection
-behind one lock, so envelopes from many clients are stored one transaction
-each, whole or not at all; and a small pool of reading connections for the
-pages (WAL lets them read while a write goes on). :meth:`Store.save` groups
-events into issues (grouping.py) and returns the issues it created, for
-``--on-new-issue``. Retention (retention.py) is applied as rows arrive.
-"""
+# The inspector's store: writing what arrives, one writer at a time.
+#
+# :class:`Store` owns the SQLite file (schema.py): one writing connection
+# behind one lock, so envelopes from many clients are stored one transaction
+# each, whole or not at all; and a small pool of reading connections for the
+# pages (WAL lets them read while a write goes on). :meth:`Store.save` groups
+# events into issues (grouping.py) and returns the issues it created, for
+# ``--on-new-issue``. Retention (retention.py) is applied as rows arrive.
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ _ZERO_CHECK_IN = "00000000000000000000000000000000"
 
 
 class Store:
-    """The database at ``path``, bounded by ``retention``."""
+    # The database at ``path``, bounded by ``retention``.
 
     def __init__(self, path: str, retention: Optional[Retention] = None) -> None:
         self.path = path
@@ -48,7 +47,7 @@ class Store:
             self._writer.commit()
 
     def close(self) -> None:
-        """Close every connection (the pages' too)."""
+        # Close every connection (the pages' too).
         with self._write_lock:
             self._writer.close()
         with self._readers_lock:
@@ -62,7 +61,7 @@ class Store:
     # -- settings kept in the file -----------------------------------------------
 
     def public_key(self) -> str:
-        """The DSN key of this database: made once, so a restarted serve keeps its DSN."""
+        # The DSN key of this database: made once, so a restarted serve keeps its DSN.
         with self._write_lock:
             row = self._writer.execute(
                 "SELECT value FROM meta WHERE name = 'public_key'"
@@ -78,7 +77,7 @@ class Store:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        """A connection for queries, back in the pool afterwards."""
+        # A connection for queries, back in the pool afterwards.
         try:
             connection = self._readers.get_nowait()
         except queue.Empty:
@@ -96,11 +95,10 @@ class Store:
     # -- writing --------------------------------------------------------------------
 
     def save(self, contents: Contents, received: Optional[float] = None) -> list[dict[str, Any]]:
-        """Store one envelope's contents in one transaction; the issues it created.
-
-        An event whose ``event_id`` is already stored is left out (a client
-        that sent it twice): it counts once.
-        """
+        # Store one envelope's contents in one transaction; the issues it created.
+        #
+        # An event whose ``event_id`` is already stored is left out (a client
+        # that sent it twice): it counts once.
         now = time.time() if received is None else received
         with self._write_lock:
             connection = self._writer
@@ -145,7 +143,7 @@ class Store:
         return new_issues
 
     def delete_issue(self, issue_id: int) -> bool:
-        """Remove an issue with its events and their attachments; False if there was none."""
+        # Remove an issue with its events and their attachments; False if there was none.
         with self._write_lock:
             connection = self._writer
             connection.execute(

@@ -1,9 +1,8 @@
-"""The event page: exception chain, frames with source and locals, breadcrumbs,
-tags, contexts, request data, attachments and the raw JSON.
-
-Every value comes from the program that sent the event and goes through
-:mod:`.markup`'s escaping; nothing received is ever inserted as HTML.
-"""
+# The event page: exception chain, frames with source and locals, breadcrumbs,
+# tags, contexts, request data, attachments and the raw JSON.
+#
+# Every value comes from the program that sent the event and goes through
+# :mod:`.markup`'s escaping; nothing received is ever inserted as HTML.
 
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ __all__ = ["event_page"]
 
 
 def event_page(connection: sqlite3.Connection, found: dict[str, Any]) -> bytes:
-    """The page of one stored event (``found`` from :func:`queries.event`)."""
+    # The page of one stored event (``found`` from :func:`queries.event`).
     event: dict[str, Any] = found["data"] if isinstance(found["data"], dict) else {}
     attachments = queries.attachments_of(connection, found["event_id"])
     summary = key_values(

@@ -1,4 +1,4 @@
-"""The issue list (filters and search) and one issue with its events."""
+# The issue list (filters and search) and one issue with its events.
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ __all__ = ["issue_page", "issues_page"]
 
 
 def issues_page(connection: sqlite3.Connection, chosen: queries.IssueFilter) -> bytes:
-    """Issues matching ``chosen``, the most recently seen first."""
+    # Issues matching ``chosen``, the most recently seen first.
     choices = queries.filter_choices(connection)
     form = html(
         '<form class="filters" method="get" action="/">{}{}{}'
@@ -68,7 +68,7 @@ def _select(name: str, options: list[str], chosen: str) -> Markup:
 
 
 def issue_page(connection: sqlite3.Connection, issue: sqlite3.Row) -> bytes:
-    """One issue: its numbers, its events (newest first), and the delete form."""
+    # One issue: its numbers, its events (newest first), and the delete form.
     summary = key_values(
         [
             ("where", issue["culprit"]),

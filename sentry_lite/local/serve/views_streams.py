@@ -1,4 +1,4 @@
-"""The pages that are not about issues: logs, feedback, crons and release health."""
+# The pages that are not about issues: logs, feedback, crons and release health.
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ _LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
 
 
 def logs_page(connection: sqlite3.Connection, level: str, search: str) -> bytes:
-    """Structured log entries, newest first, with a level filter and a search."""
+    # Structured log entries, newest first, with a level filter and a search.
     options = join(
         html(
             '<option value="{}"{}>{}</option>',
@@ -73,7 +73,7 @@ def _attributes(text: str) -> list[tuple[str, object]]:
 
 
 def feedback_page(connection: sqlite3.Connection) -> bytes:
-    """User feedback, newest first, linked to the event it is about, with its attachments."""
+    # User feedback, newest first, linked to the event it is about, with its attachments.
     rows = [
         html(
             "<tr><td>{}</td><td><pre>{}</pre></td><td>{}</td><td>{}</td><td>{}</td>"
@@ -104,7 +104,7 @@ def feedback_page(connection: sqlite3.Connection) -> bytes:
 
 
 def crons_page(connection: sqlite3.Connection) -> bytes:
-    """Each monitor with its last check-ins."""
+    # Each monitor with its last check-ins.
     monitors = queries.check_ins(connection)
     parts = []
     for slug, rows in monitors.items():
@@ -135,7 +135,7 @@ def crons_page(connection: sqlite3.Connection) -> bytes:
 
 
 def releases_page(connection: sqlite3.Connection) -> bytes:
-    """Sessions per release and environment, by how they ended."""
+    # Sessions per release and environment, by how they ended.
     rows = [
         html(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"

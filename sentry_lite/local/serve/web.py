@@ -1,21 +1,20 @@
-"""The inspector's pages over HTTP: routes, the Host check, security headers, downloads.
-
-:class:`WebUI` answers every request that is not an ingest ``POST``:
-
-- ``GET /`` issues (``?release=&environment=&level=&q=``), ``/issues/<id>``,
-  ``/events/<event_id>``, ``/events/<event_id>/json``, ``/attachments/<id>``,
-  ``/logs``, ``/feedback``, ``/crons``, ``/releases``, ``/static/<file>``;
-- ``POST /issues/<id>/delete`` with the form field ``token``: the only
-  change the pages can make, allowed with the token serve printed at start.
-
-Every answer carries a Content-Security-Policy that allows only the
-inspector's own stylesheet and script, ``nosniff`` and ``no-referrer``. The
-``Host`` header must name the address served (127.0.0.1, localhost, or the
-``--host`` given), so a web page whose DNS name is rebound to 127.0.0.1
-cannot read the inspector. An attachment is downloaded by its row id, as
-``application/octet-stream``: no path or name from a request reaches a file
-system, and no attachment is ever shown as a page.
-"""
+# The inspector's pages over HTTP: routes, the Host check, security headers, downloads.
+#
+# :class:`WebUI` answers every request that is not an ingest ``POST``:
+#
+# - ``GET /`` issues (``?release=&environment=&level=&q=``), ``/issues/<id>``,
+#   ``/events/<event_id>``, ``/events/<event_id>/json``, ``/attachments/<id>``,
+#   ``/logs``, ``/feedback``, ``/crons``, ``/releases``, ``/static/<file>``;
+# - ``POST /issues/<id>/delete`` with the form field ``token``: the only
+#   change the pages can make, allowed with the token serve printed at start.
+#
+# Every answer carries a Content-Security-Policy that allows only the
+# inspector's own stylesheet and script, ``nosniff`` and ``no-referrer``. The
+# ``Host`` header must name the address served (127.0.0.1, localhost, or the
+# ``--host`` given), so a web page whose DNS name is rebound to 127.0.0.1
+# cannot read the inspector. An attachment is downloaded by its row id, as
+# ``application/octet-stream``: no path or name from a request reaches a file
+# system, and no attachment is ever shown as a page.
 
 from __future__ import annotations
 
@@ -62,7 +61,7 @@ _UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f"\\/;]')
 
 
 class WebUI:
-    """The pages of ``store``; ``host`` and ``port`` are what the server listens on."""
+    # The pages of ``store``; ``host`` and ``port`` are what the server listens on.
 
     def __init__(self, store: Store, *, host: str, port: int, delete_token: str) -> None:
         self.store = store
@@ -74,7 +73,7 @@ class WebUI:
     # -- checks -------------------------------------------------------------------
 
     def host_allowed(self, header: Optional[str]) -> bool:
-        """Whether a ``Host`` header names this server (127.0.0.1/localhost[:port] or --host)."""
+        # Whether a ``Host`` header names this server (127.0.0.1/localhost[:port] or --host).
         if header is None:
             return False
         if self.any_host:
@@ -95,7 +94,7 @@ class WebUI:
     # -- answering ------------------------------------------------------------------
 
     def get(self, request: BaseHTTPRequestHandler) -> None:
-        """Answer a ``GET``."""
+        # Answer a ``GET``.
         if not self.host_allowed(request.headers.get("Host")):
             self._send(request, 403, b"This Host is not served here.\n", "text/plain")
             return
@@ -144,7 +143,7 @@ class WebUI:
             self._send(request, 200, body, "text/html; charset=utf-8")
 
     def post(self, request: BaseHTTPRequestHandler, path: str) -> None:
-        """Answer a ``POST`` that is not ingest: only deleting an issue, with the token."""
+        # Answer a ``POST`` that is not ingest: only deleting an issue, with the token.
         request.close_connection = True  # a body left unread would garble the next request
         if not self.host_allowed(request.headers.get("Host")):
             self._send(request, 403, b"This Host is not served here.\n", "text/plain")
