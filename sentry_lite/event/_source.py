@@ -16,6 +16,13 @@
 # runs for every event, as before. A window whose filter failed (all
 # ``"[Filtered]"``, reported) is never kept, nor one of very long lines. The
 # lists in the event are its own; only the strings in them are shared.
+#
+# ``linecache`` keeps a file's lines until someone calls ``checkcache``; a
+# module reloaded from an edited file (``importlib.reload``, IPython's
+# autoreload) would otherwise get the lines of its old text, or none. A reload
+# gives the module a new ``__spec__``, so a file is checked again (one
+# ``os.stat``) when its frames come with another spec than last time, not for
+# every frame.
 
 from __future__ import annotations
 
@@ -45,12 +52,18 @@ MAX_WINDOW_CHARS = 2048
 
 #: (string filter, source filter, the raw lines) -> the final texts, in order.
 _windows: dict[tuple[object, object, tuple[str, ...]], list[str]] = {}
+#: File name -> id() of the module spec its frames had when linecache was last checked.
+_checked_specs: dict[str, int] = {}
 
 
 def add_source_context(
     result: Frame, co_filename: str, lineno: int, frame: FrameType, settings: EventSettings
 ) -> None:
     # ``pre_context``, ``context_line`` and ``post_context`` of line ``lineno``.
+    spec_id = id(frame.f_globals.get("__spec__"))
+    if _checked_specs.get(co_filename) != spec_id:
+        linecache.checkcache(co_filename)
+        _checked_specs[co_filename] = spec_id
     try:
         lines = linecache.getlines(co_filename, frame.f_globals)
     except Exception:  # noqa: BLE001 -- a loader's get_source may raise anything

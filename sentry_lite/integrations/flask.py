@@ -25,7 +25,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-from sentry_lite._guard import guarded
+from sentry_lite._guard import guarded, report_internal_error
 from sentry_lite._on_import import when_imported
 from sentry_lite.integrations import Integration
 from sentry_lite.integrations._web.hooks import checked_transaction_style, recording_client, require
@@ -69,16 +69,30 @@ def _patch_flask(flask: ModuleType) -> None:
             return original_call(self, environ, start_response)
         middleware = vars(self).get(_MIDDLEWARE)
         if middleware is None:
-            # The app's first request: the request handling is loaded now, not by init().
-            from sentry_lite.integrations._flask_request import FlaskMiddleware
-
-            middleware = FlaskMiddleware(lambda env, start: original_call(self, env, start))
-            vars(self)[_MIDDLEWARE] = middleware
+            middleware = _first_request_middleware(self, original_call)
+            if middleware is None:
+                return original_call(self, environ, start_response)
         return middleware(environ, start_response)
 
     __call__.__doc__ = original_call.__doc__
     flask_class.__call__ = __call__
     flask.got_request_exception.connect(_report_view_error, weak=False)
+
+
+def _first_request_middleware(app: Any, original_call: Any) -> Any:
+    # The app's first request: the request handling is loaded now, not by ``init()``.
+    #
+    # None (reported) when it cannot be (a package upgraded in place under a running
+    # server, a broken install): the request is served as without the SDK, never failed.
+    try:
+        from sentry_lite.integrations._flask_request import FlaskMiddleware
+
+        middleware = FlaskMiddleware(lambda env, start: original_call(app, env, start))
+    except Exception as error:  # noqa: BLE001 -- the SDK never fails a request
+        report_internal_error("flask request handling", error)
+        return None
+    vars(app)[_MIDDLEWARE] = middleware
+    return middleware
 
 
 def _report_view_error(sender: Any, exception: BaseException, **extra: Any) -> None:

@@ -33,7 +33,7 @@ from collections.abc import Container
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Optional
 
-from sentry_lite._guard import guarded
+from sentry_lite._guard import guarded, report_internal_error
 from sentry_lite._on_import import when_imported
 from sentry_lite.client import Client
 from sentry_lite.integrations import Integration
@@ -122,19 +122,35 @@ def _patch_application(module: ModuleType) -> None:
         key = (_MIDDLEWARE, integration.identifier, integration.transaction_style)
         middleware = vars(self).get(key)
         if middleware is None:
-            # The app's first request: the request handling is loaded now, not by init().
-            from sentry_lite.integrations._starlette_request import StarletteMiddleware
-
-            middleware = StarletteMiddleware(
-                functools.partial(original_call, self),
-                transaction_style=integration.transaction_style,
-                mechanism_type=integration.identifier,
-            )
+            middleware = _first_request_middleware(self, original_call, integration)
+            if middleware is None:
+                await original_call(self, scope, receive, send)
+                return
             vars(self)[key] = middleware
         await middleware(scope, receive, send)
 
     __call__.__doc__ = original_call.__doc__
     app_class.__call__ = __call__
+
+
+def _first_request_middleware(
+    app: Any, original_call: Any, integration: StarletteIntegration
+) -> Any:
+    # The app's first request: the request handling is loaded now, not by ``init()``.
+    #
+    # None (reported) when it cannot be (a package upgraded in place under a running
+    # server, a broken install): the request is served as without the SDK, never failed.
+    try:
+        from sentry_lite.integrations._starlette_request import StarletteMiddleware
+
+        return StarletteMiddleware(
+            functools.partial(original_call, app),
+            transaction_style=integration.transaction_style,
+            mechanism_type=integration.identifier,
+        )
+    except Exception as error:  # noqa: BLE001 -- the SDK never fails a request
+        report_internal_error("starlette request handling", error)
+        return None
 
 
 def _patch_exception_middleware(module: ModuleType) -> None:

@@ -194,3 +194,35 @@ def test_only_the_sdks_own_scrubber_filters_are_called_pure() -> None:
             assert client.event_settings.pure_filters is pure
         finally:
             client.close(timeout=0)
+
+
+def test_a_reloaded_module_gets_the_lines_of_its_new_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sentry_init: Any, receiver: Any
+) -> None:
+    """importlib.reload (IPython's autoreload) of an edited file: nobody called
+    linecache.checkcache, yet the event has the new text's lines, as Python's
+    traceback and sentry_sdk show them."""
+    import importlib
+    import sys
+
+    import sentry_lite
+
+    path = tmp_path / "reloaded_shop.py"
+    path.write_text('def fail():\n    raise ValueError("old text")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "reloaded_shop", raising=False)
+    sentry_init()
+    shop = importlib.import_module("reloaded_shop")
+    for _ in range(2):
+        with pytest.raises(ValueError, match="text") as raised:
+            shop.fail()
+        sentry_lite.capture_exception(raised.value)
+        path.write_text('# a new first line\n\ndef fail():\n    raise ValueError("new text")\n')
+        os.utime(path, (1, 1))  # another mtime, whatever the clock's resolution
+        shop = importlib.reload(shop)
+    events = receiver.wait_for_events(2)
+    innermost = [event["exception"]["values"][-1]["stacktrace"]["frames"][-1] for event in events]
+    assert innermost[0]["context_line"] == '    raise ValueError("old text")'
+    assert innermost[1]["lineno"] == 4
+    assert innermost[1]["context_line"] == '    raise ValueError("new text")'
+    assert innermost[1]["pre_context"] == ["# a new first line", "", "def fail():"]

@@ -99,3 +99,68 @@ def test_import_init_and_a_capture_load_no_request_handling_and_a_request_loads_
     assert fastapi_request["url"] == "http://testserver/orders"
     assert fastapi_request["data"] == {"id": 3}
     assert report["transactions"][1:] == ["cart", "/orders"]
+
+
+@pytest.mark.parametrize(
+    ("framework", "handling"),
+    [
+        ("flask", "sentry_lite.integrations._flask_request"),
+        ("starlette", "sentry_lite.integrations._starlette_request"),
+    ],
+)
+def test_request_handling_that_cannot_load_never_fails_a_request(
+    framework, handling, sentry_init, receiver, sdk_reset, monkeypatch
+):
+    """The package upgraded in place under a running server (a module renamed), or a
+    broken install: the first request cannot load the request handling. The request
+    is served as without the SDK, the error is reported as the SDK's own, and a later
+    request loads the handling once it can."""
+    import sys
+
+    import flask
+    import starlette.applications
+    import starlette.responses
+    import starlette.routing
+    from starlette.testclient import TestClient
+
+    sentry_init()
+    if framework == "flask":
+        flask_app = flask.Flask("shop")
+
+        @flask_app.route("/cart")
+        def cart():
+            raise KeyError("cart")
+
+        client = flask_app.test_client()
+
+        def get_cart():
+            response = client.get("/cart")
+            return response.status_code, response.get_data(as_text=True)
+
+    else:
+
+        async def cart(request):
+            raise KeyError("cart")
+
+        api = starlette.applications.Starlette(routes=[starlette.routing.Route("/cart", cart)])
+        client = TestClient(api, raise_server_exceptions=False)
+
+        def get_cart():
+            response = client.get("/cart")
+            return response.status_code, response.text
+
+    monkeypatch.setitem(sys.modules, handling, None)  # any import of it fails
+    status, _ = get_cart()
+    assert status == 500  # the view's error, answered as without the SDK
+    assert [type(error) for error in sdk_reset] == [ModuleNotFoundError]
+    sdk_reset.clear()
+
+    monkeypatch.undo()
+    assert get_cart()[0] == 500
+    # Flask's signal still reports the first request's error, without its request.
+    unloaded = [{"type": "KeyError"}] if framework == "flask" else []
+    events = receiver.wait_for_events(len(unloaded) + 1)
+    assert [{"type": e["exception"]["values"][-1]["type"]} for e in events[:-1]] == unloaded
+    assert "request" not in events[0] or events[0] is events[-1]
+    assert events[-1]["exception"]["values"][-1]["type"] == "KeyError"
+    assert events[-1]["request"]["url"].endswith("/cart")
