@@ -16,9 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / ".ci" / "private_docstrings.py"
 
 
-def run(*arguments: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run(
+    *arguments: str, root: Path = ROOT, interpreter_flags: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), "--root", str(root), *arguments],
+        [sys.executable, *interpreter_flags, str(SCRIPT), "--root", str(root), *arguments],
         capture_output=True,
         text=True,
         timeout=120,
@@ -45,9 +47,12 @@ def test_the_check_finds_a_private_docstring(tmp_path):
         '# What this module owns.\n\n\ndef public():\n    """Public: kept."""\n\n\n'
         'def _helper():\n    """Private: a comment instead."""\n    return 1\n'
     )
-    result = run("--check", root=copy)
+    (package / "envelope.py").write_text('"""Envelopes: public, kept."""\n')
+    # No site: an editable install's import hook would find the real package first.
+    isolated = ("-I", "-S")
+    result = run("--check", root=copy, interpreter_flags=isolated)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "would convert 1 docstrings in 1 files" in result.stdout
-    assert run(root=copy).returncode == 0
+    assert run(root=copy, interpreter_flags=isolated).returncode == 0
     assert "    # Private: a comment instead.\n    return 1" in (package / "_inner.py").read_text()
     assert '"""Public: kept."""' in (package / "_inner.py").read_text()
