@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Optional
 
@@ -48,10 +49,26 @@ if TYPE_CHECKING:
     from sentry_lite.transport.reports import ClientReports
     from sentry_lite.transport.retry import Probing
 
-__all__ = ["CLIENT", "GZIP_LEVEL", "PoolClosed", "Sender"]
+__all__ = ["CLIENT", "GZIP_LEVEL", "PoolClosed", "Sender", "gzip_body"]
 
 CLIENT = USER_AGENT
 GZIP_LEVEL = 6
+
+
+def gzip_body(data: bytes) -> bytes:
+    # ``data`` in gzip format, at :data:`GZIP_LEVEL`, with zlib's state sized to the data.
+    # zlib's default window and memLevel take ~260 kB per compressor, allocated
+    # on every send; with 50 envelopes queued that is a good share of the
+    # worker's high-water RSS. Deflate never looks back further than the data
+    # is long, so a window that covers the data (and a hash table to match)
+    # compresses exactly as well: a 6 kB event needs ~100 kB, not ~290.
+    bits = max(9, min(15, (len(data) + _MIN_LOOKAHEAD).bit_length()))
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + bits, min(8, bits - 7))
+    return compressor.compress(data) + compressor.flush()
+
+
+# Bytes at the end of deflate's window it cannot match against (zlib's MIN_LOOKAHEAD).
+_MIN_LOOKAHEAD = 262
 
 
 class PoolClosed(OSError):
@@ -126,7 +143,6 @@ class Sender:
             import datetime  # noqa: F401 -- sent_at
             import email.utils  # noqa: F401 -- Retry-After dates
             import encodings.idna  # noqa: F401 -- the first connection encodes the host
-            import gzip  # noqa: F401
 
             import urllib3.exceptions  # noqa: F401
 
@@ -223,14 +239,13 @@ class Sender:
         reset_retried = False
         failure: Optional[BaseException] = None
         # Imported on the worker (see warm_up), not by init() on the caller's thread.
-        import gzip
         from datetime import datetime, timezone
 
         while give_up_at is None or self._may_retry(give_up_at, retry=attempt > 0):
             attempt += 1
             sent_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
             stamped = Envelope({**envelope.headers, "sent_at": sent_at}, items)
-            body = gzip.compress(stamped.serialize(), compresslevel=GZIP_LEVEL)
+            body = gzip_body(stamped.serialize())
             if len(body) > MAX_ENVELOPE_COMPRESSED_BYTES:  # fit_envelope left room: a bug
                 if report is not None:
                     self._reports.give_back(report[1])
