@@ -32,6 +32,7 @@ from sentry_lite.client._pipeline import (
 from sentry_lite.client._sessions import ClientSessions
 from sentry_lite.client._transports import make_transport
 from sentry_lite.envelope import Envelope, Item
+from sentry_lite.event.sharing import share_equal_parts
 from sentry_lite.options import NOT_GIVEN, Options, build_options, log_unimplemented
 
 # Imported where first needed, not here (import time is paid by every
@@ -363,7 +364,10 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
                 self._session_without_event(event, isolation, fatal, drop.reason)
             return None
 
-        if not self.transport.remarks_masked_values:  # type: ignore[union-attr]
+        if self.transport.remarks_masked_values:  # type: ignore[union-attr]
+            # The SDK's own transport: it only reads the event, on its worker.
+            share_equal_parts(processed)  # type: ignore[arg-type]
+        else:
             from sentry_lite.transport.remarks import remark_masked
 
             remark_masked(processed)  # type: ignore[arg-type] # a program's transport: here

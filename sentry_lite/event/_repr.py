@@ -30,6 +30,7 @@ from sentry_lite.event._text import (
     safe_text,
     type_name,
 )
+from sentry_lite.event.sharing import keep_bounded
 
 __all__ = ["CONTAINERS", "SETS", "ReprMemo", "ReprWalker", "sort_whole_set"]
 
@@ -232,10 +233,5 @@ def _shared_text(text: str) -> str:
     if known is not None:
         return known
     if len(text) <= MAX_SHARED_LENGTH:
-        try:
-            while len(_shared) >= MAX_SHARED_TEXTS:
-                del _shared[next(iter(_shared))]
-        except (KeyError, RuntimeError, StopIteration):  # another thread dropped it first
-            pass
-        _shared[text] = text
+        keep_bounded(_shared, text, text, MAX_SHARED_TEXTS)
     return text

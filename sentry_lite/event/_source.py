@@ -35,6 +35,7 @@ from sentry_lite._guard import report_internal_error
 from sentry_lite._masking import FILTERED
 from sentry_lite.event._text import safe_text
 from sentry_lite.event.settings import EventSettings
+from sentry_lite.event.sharing import keep_bounded
 
 if TYPE_CHECKING:
     from sentry_lite.types import Frame
@@ -91,17 +92,8 @@ def _texts(window: tuple[str, ...], settings: EventSettings) -> list[str]:
         return texts
     texts = _make_texts(window, string_filter, source_filter)
     if FILTERED not in texts and sum(map(len, window)) <= MAX_WINDOW_CHARS:
-        _keep(key, texts)
+        keep_bounded(_windows, key, texts, MAX_WINDOWS)
     return texts
-
-
-def _keep(key: tuple[object, object, tuple[str, ...]], texts: list[str]) -> None:
-    try:
-        while len(_windows) >= MAX_WINDOWS:
-            del _windows[next(iter(_windows))]
-    except (KeyError, RuntimeError, StopIteration):  # another thread dropped it first
-        pass
-    _windows[key] = texts
 
 
 def _make_texts(

@@ -11,7 +11,15 @@ import sys
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["default_server_name", "new_trace_context", "static_contexts"]
+__all__ = [
+    "STATIC_CONTEXT_NAMES",
+    "default_server_name",
+    "new_trace_context",
+    "static_contexts",
+]
+
+#: The contexts :func:`static_contexts` gives, the same for every event of the process.
+STATIC_CONTEXT_NAMES = ("runtime", "os")
 
 _IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 _RELEASE_LEVELS = {"alpha": "a", "beta": "b", "candidate": "rc"}

@@ -1,0 +1,122 @@
+# Equal parts of events, shared: a queue of alike events holds one copy of what they have in common.
+#
+# Events are alike: every one carries the SDK's name and integrations, the
+# installed modules, the runtime and OS contexts and the program's argv, and
+# an error raised again and again has the same frames (same source lines,
+# often the same local values). A flood of one error is also when events
+# wait in the transport's queue (up to 100), so that is when copies add up.
+#
+# The pipeline gives each event its own copies, because event processors and
+# ``before_send`` may edit them in place. :func:`share_equal_parts` runs after
+# the pipeline, for events handed to the SDK's own transport (which only
+# reads them, on its worker): a part equal (``==``) to the one a recent event
+# had is replaced by that event's object, and the copy is freed at once.
+# Parts shared: ``sdk``, ``modules``, the static contexts, ``extra.sys.argv``,
+# and each frame of ``exception`` and ``threads`` (up to :data:`MAX_FRAMES`
+# kept, the oldest dropped first). An edited part is never replaced by
+# another, since only equal ones are; a part that cannot be compared (a
+# program's object whose ``==`` raises) stays the event's own.
+#
+# The same bounded caches share the texts of source lines (_source.py) and of
+# ``repr()`` (_repr.py): :func:`keep_bounded`.
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sentry_lite.event.contexts import STATIC_CONTEXT_NAMES
+
+__all__ = ["MAX_FRAMES", "keep_bounded", "share_equal_parts"]
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: Places in the code (file, line, function) whose frames are kept, the oldest dropped first.
+MAX_FRAMES = 64
+
+#: (container's name, key) -> the object a recent event had there.
+_recent: dict[tuple[str, str], Any] = {}
+#: (abs_path, lineno, function) -> the frames recent events had there, the newest first.
+_frames: dict[tuple[object, object, object], list[dict[str, Any]]] = {}
+_FRAMES_PER_PLACE = 4
+_SOURCE_LISTS = ("pre_context", "post_context")
+
+
+def keep_bounded(cache: dict[K, V], key: K, value: V, limit: int) -> None:
+    # ``cache[key] = value``, dropping the oldest entries first while ``cache`` holds ``limit``.
+    try:
+        while len(cache) >= limit:
+            del cache[next(iter(cache))]
+    except (KeyError, RuntimeError, StopIteration):  # another thread dropped it first
+        pass
+    cache[key] = value
+
+
+def share_equal_parts(event: dict[str, Any]) -> None:
+    # Replace ``event``'s parts equal to a recent event's by that event's objects (in place).
+    try:
+        _share(event, "", "sdk")
+        _share(event, "", "modules")
+        contexts = event.get("contexts")
+        if type(contexts) is dict:
+            for name in STATIC_CONTEXT_NAMES:
+                _share(contexts, "contexts", name)
+        extra = event.get("extra")
+        if type(extra) is dict:
+            _share(extra, "extra", "sys.argv")
+        for key in ("exception", "threads"):
+            _share_frames(event.get(key))
+    except Exception:  # noqa: BLE001 -- a value whose == raises: what is left stays the event's own
+        pass
+
+
+def _share(container: dict[str, Any], name: str, key: str) -> None:
+    value = container.get(key)
+    if value is None:
+        return
+    slot = (name, key)
+    recent = _recent.get(slot)
+    if recent is value:
+        return
+    if recent is not None and type(recent) is type(value) and recent == value:
+        container[key] = recent
+    else:
+        _recent[slot] = value
+
+
+def _share_frames(interface: object) -> None:
+    # Each frame of ``{"values": [{"stacktrace": {"frames": [...]}}]}``.
+    if type(interface) is not dict:
+        return
+    values = interface.get("values")
+    if type(values) is not list:
+        return
+    for value in values:
+        stacktrace = value.get("stacktrace") if type(value) is dict else None
+        frames = stacktrace.get("frames") if type(stacktrace) is dict else None
+        if type(frames) is not list:
+            continue
+        for index, frame in enumerate(frames):
+            if type(frame) is dict:
+                frames[index] = _shared_frame(frame)
+
+
+def _shared_frame(frame: dict[str, Any]) -> dict[str, Any]:
+    # A recent equal frame, else ``frame`` (then kept). A recursive function's
+    # frames share a place and differ in their locals: a few are kept per place.
+    key = (frame.get("abs_path"), frame.get("lineno"), frame.get("function"))
+    recent = _frames.get(key)
+    if recent is None:
+        keep_bounded(_frames, key, [frame], MAX_FRAMES)
+        return frame
+    for candidate in recent:
+        if candidate is frame or candidate == frame:
+            return candidate
+    # Other locals, the same source lines: those at least are shared.
+    for name in _SOURCE_LISTS:
+        lines = recent[0].get(name)
+        if lines is not None and lines == frame.get(name):
+            frame[name] = lines
+    recent.insert(0, frame)
+    del recent[_FRAMES_PER_PLACE:]
+    return frame

@@ -1,0 +1,187 @@
+"""Equal parts of queued events are shared; edited or unequal parts stay each event's own."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+import sentry_lite
+from sentry_lite.event import sharing
+from sentry_lite.event.sharing import keep_bounded, share_equal_parts
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sharing, "_recent", {})
+    monkeypatch.setattr(sharing, "_frames", {})
+
+
+def frame(lineno: int, **local_vars: Any) -> dict[str, Any]:
+    return {
+        "abs_path": "/app/jobs.py",
+        "function": "run",
+        "lineno": lineno,
+        "pre_context": ["def run(n):"],
+        "context_line": "    fail(n)",
+        "post_context": [""],
+        "vars": {name: repr(value) for name, value in local_vars.items()},
+    }
+
+
+def event(*frames: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sdk": {"name": "sentry.python.lite", "integrations": ["argv", "logging"]},
+        "modules": {"urllib3": "2.8.0", "certifi": "2026.10.19"},
+        "contexts": {"runtime": {"name": "CPython"}, "os": {"name": "Linux"}, "trace": {}},
+        "extra": {"sys.argv": ["worker.py", "--once"]},
+        "exception": {"values": [{"type": "ValueError", "stacktrace": {"frames": list(frames)}}]},
+    }
+
+
+def test_the_parts_equal_to_a_recent_events_are_that_events_objects() -> None:
+    first, second = event(frame(3, n=1)), event(frame(3, n=1))
+    share_equal_parts(first)
+    share_equal_parts(second)
+    assert second["sdk"] is first["sdk"]
+    assert second["modules"] is first["modules"]
+    assert second["contexts"]["runtime"] is first["contexts"]["runtime"]
+    assert second["contexts"]["os"] is first["contexts"]["os"]
+    assert second["extra"]["sys.argv"] is first["extra"]["sys.argv"]
+    first_frames = first["exception"]["values"][0]["stacktrace"]["frames"]
+    assert second["exception"]["values"][0]["stacktrace"]["frames"][0] is first_frames[0]
+    # The per-event parts stay the event's own.
+    assert second["contexts"]["trace"] is not first["contexts"]["trace"]
+    assert second["contexts"] is not first["contexts"]
+
+
+def test_unequal_parts_are_not_shared_and_the_newest_is_kept_for_the_next() -> None:
+    first, edited, third = event(frame(3, n=1)), event(frame(3, n=2)), event(frame(3, n=1))
+    edited["modules"]["extra-dist"] = "1.0"
+    for each in (first, edited, third):
+        share_equal_parts(each)
+    assert edited["modules"] is not first["modules"]
+    assert edited["modules"]["extra-dist"] == "1.0"
+    assert "extra-dist" not in first["modules"]
+    assert third["modules"] is not edited["modules"]
+    frames = [e["exception"]["values"][0]["stacktrace"]["frames"][0] for e in (first, edited)]
+    assert frames[0] is not frames[1]
+    assert frames[1]["vars"] == {"n": "2"}
+    assert frames[1]["pre_context"] is frames[0]["pre_context"]
+    assert frames[1]["post_context"] is frames[0]["post_context"]
+    # A recursive function: frames at one place with other locals are each kept.
+    assert third["exception"]["values"][0]["stacktrace"]["frames"][0] is frames[0]
+
+
+def test_an_event_is_the_same_after_sharing_as_before() -> None:
+    recent = event(frame(3, n=1), frame(9))
+    share_equal_parts(recent)
+    fresh = event(frame(3, n=1), frame(9, n=5))
+    expected = copy.deepcopy(fresh)
+    share_equal_parts(fresh)
+    assert fresh == expected
+
+
+def test_a_value_whose_comparison_raises_leaves_the_event_whole() -> None:
+    class Unequal:
+        def __eq__(self, other: object) -> bool:
+            raise RuntimeError("no comparing")
+
+        __hash__ = object.__hash__
+
+    first = event(frame(3))
+    first["modules"]["odd"] = Unequal()  # type: ignore[assignment]
+    second = event(frame(3))
+    second["modules"]["odd"] = Unequal()  # type: ignore[assignment]
+    share_equal_parts(first)
+    share_equal_parts(second)  # must not raise
+    assert isinstance(second["modules"]["odd"], Unequal)
+    assert second["modules"] is not first["modules"]
+
+
+def test_frames_kept_to_share_from_are_bounded() -> None:
+    for lineno in range(sharing.MAX_FRAMES * 3):
+        share_equal_parts(event(frame(lineno)))
+    assert len(sharing._frames) == sharing.MAX_FRAMES
+    for lineno in range(sharing.MAX_FRAMES):
+        share_equal_parts(event(*(frame(lineno, n=n) for n in range(10))))
+    assert all(len(kept) <= sharing._FRAMES_PER_PLACE for kept in sharing._frames.values())
+
+
+def test_keep_bounded_drops_the_oldest_first() -> None:
+    cache: dict[int, str] = {}
+    for key in range(5):
+        keep_bounded(cache, key, str(key), 3)
+    assert list(cache) == [2, 3, 4]
+
+
+def test_queued_events_of_one_error_share_their_frames_and_static_parts(sentry_init, receiver):
+    sentry_init()
+    client = sentry_lite.get_client()
+    handed: list[Any] = []
+    capture_envelope = client.transport.capture_envelope
+
+    def recording(envelope: Any) -> None:
+        handed.append(envelope.items[0].value)
+        capture_envelope(envelope)
+
+    client.transport.capture_envelope = recording
+
+    def fail() -> None:
+        raise ValueError("again")
+
+    for _ in range(2):
+        try:
+            fail()
+        except ValueError:
+            sentry_lite.capture_exception()
+    first, second = handed
+    assert second["modules"] is first["modules"]
+    assert second["sdk"] is first["sdk"]
+    assert second["contexts"]["os"] is first["contexts"]["os"]
+    frames = [e["exception"]["values"][0]["stacktrace"]["frames"][-1] for e in handed]
+    assert frames[0]["function"] == "fail"
+    assert frames[1] is frames[0]
+    sent = receiver.wait_for_events(2)
+    assert [e["exception"]["values"][0]["value"] for e in sent] == ["again", "again"]
+
+
+def test_a_before_send_edit_reaches_only_its_event(sentry_init, receiver):
+    def before_send(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+        if event.get("message") == "edited":
+            event["modules"]["edited-by-hook"] = "1"
+            event["contexts"]["os"]["name"] = "Edited"
+        return event
+
+    sentry_init(before_send=before_send)
+    for message in ("plain", "edited", "plain"):
+        sentry_lite.capture_message(message)
+    sent = receiver.wait_for_events(3)
+    assert [e["message"] for e in sent] == ["plain", "edited", "plain"]
+    assert "edited-by-hook" in sent[1]["modules"]
+    assert sent[1]["contexts"]["os"]["name"] == "Edited"
+    for index in (0, 2):
+        assert "edited-by-hook" not in sent[index]["modules"]
+        assert sent[index]["contexts"]["os"]["name"] != "Edited"
+
+
+def test_a_programs_transport_gets_events_of_their_own(sentry_init):
+    got: list[dict[str, Any]] = []
+
+    class Recording:
+        def capture_envelope(self, envelope: Any) -> None:
+            got.append(envelope.items[0].value)
+
+        def flush(self, timeout: float | None = None, callback: Any = None) -> None:
+            pass
+
+        def kill(self) -> None:
+            pass
+
+    sentry_init(transport=Recording())
+    sentry_lite.capture_message("one")
+    sentry_lite.capture_message("two")
+    assert len(got) == 2
+    assert got[0]["modules"] is not got[1]["modules"]
+    assert got[0]["sdk"] is not got[1]["sdk"]
