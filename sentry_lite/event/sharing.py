@@ -11,8 +11,9 @@
 # the pipeline, for events handed to the SDK's own transport (which only
 # reads them, on its worker): a part equal (``==``) to the one a recent event
 # had is replaced by that event's object, and the copy is freed at once.
-# Parts shared: ``sdk``, ``modules``, the static contexts, ``extra.sys.argv``,
-# and each frame of ``exception`` and ``threads`` (up to :data:`MAX_FRAMES`
+# Parts shared: ``sdk``, ``modules``, the static contexts, ``extra`` (or its
+# ``sys.argv``), empty ``breadcrumbs``, an exception's ``mechanism``, and
+# each frame of ``exception`` and ``threads`` (up to :data:`MAX_FRAMES`
 # kept, the oldest dropped first). An edited part is never replaced by
 # another, since only equal ones are; a part that cannot be compared (a
 # program's object whose ``==`` raises) stays the event's own.
@@ -62,26 +63,31 @@ def share_equal_parts(event: dict[str, Any]) -> None:
             for name in STATIC_CONTEXT_NAMES:
                 _share(contexts, "contexts", name)
         extra = event.get("extra")
-        if type(extra) is dict:
+        if type(extra) is dict and not _share(event, "", "extra"):
             _share(extra, "extra", "sys.argv")
+        crumbs = event.get("breadcrumbs")
+        if type(crumbs) is dict and not crumbs.get("values"):  # a full list: too long to compare
+            _share(event, "", "breadcrumbs")
         for key in ("exception", "threads"):
             _share_frames(event.get(key))
     except Exception:  # noqa: BLE001 -- a value whose == raises: what is left stays the event's own
         pass
 
 
-def _share(container: dict[str, Any], name: str, key: str) -> None:
+def _share(container: dict[str, Any], name: str, key: str) -> bool:
+    # Whether ``container[key]`` is now a recent event's object.
     value = container.get(key)
     if value is None:
-        return
+        return False
     slot = (name, key)
     recent = _recent.get(slot)
     if recent is value:
-        return
+        return True
     if recent is not None and type(recent) is type(value) and recent == value:
         container[key] = recent
-    else:
-        _recent[slot] = value
+        return True
+    _recent[slot] = value
+    return False
 
 
 def _share_frames(interface: object) -> None:
@@ -92,6 +98,8 @@ def _share_frames(interface: object) -> None:
     if type(values) is not list:
         return
     for value in values:
+        if type(value) is dict:
+            _share(value, "exception", "mechanism")
         stacktrace = value.get("stacktrace") if type(value) is dict else None
         frames = stacktrace.get("frames") if type(stacktrace) is dict else None
         if type(frames) is not list:

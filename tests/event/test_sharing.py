@@ -36,7 +36,16 @@ def event(*frames: dict[str, Any]) -> dict[str, Any]:
         "modules": {"urllib3": "2.8.0", "certifi": "2026.10.19"},
         "contexts": {"runtime": {"name": "CPython"}, "os": {"name": "Linux"}, "trace": {}},
         "extra": {"sys.argv": ["worker.py", "--once"]},
-        "exception": {"values": [{"type": "ValueError", "stacktrace": {"frames": list(frames)}}]},
+        "breadcrumbs": {"values": []},
+        "exception": {
+            "values": [
+                {
+                    "type": "ValueError",
+                    "mechanism": {"type": "generic", "handled": True},
+                    "stacktrace": {"frames": list(frames)},
+                }
+            ]
+        },
     }
 
 
@@ -48,7 +57,12 @@ def test_the_parts_equal_to_a_recent_events_are_that_events_objects() -> None:
     assert second["modules"] is first["modules"]
     assert second["contexts"]["runtime"] is first["contexts"]["runtime"]
     assert second["contexts"]["os"] is first["contexts"]["os"]
-    assert second["extra"]["sys.argv"] is first["extra"]["sys.argv"]
+    assert second["extra"] is first["extra"]
+    assert second["breadcrumbs"] is first["breadcrumbs"]
+    assert (
+        second["exception"]["values"][0]["mechanism"]
+        is first["exception"]["values"][0]["mechanism"]
+    )
     first_frames = first["exception"]["values"][0]["stacktrace"]["frames"]
     assert second["exception"]["values"][0]["stacktrace"]["frames"][0] is first_frames[0]
     # The per-event parts stay the event's own.
@@ -59,12 +73,19 @@ def test_the_parts_equal_to_a_recent_events_are_that_events_objects() -> None:
 def test_unequal_parts_are_not_shared_and_the_newest_is_kept_for_the_next() -> None:
     first, edited, third = event(frame(3, n=1)), event(frame(3, n=2)), event(frame(3, n=1))
     edited["modules"]["extra-dist"] = "1.0"
+    edited["extra"]["job"] = "7"
+    edited["breadcrumbs"]["values"].append({"message": "started"})
     for each in (first, edited, third):
         share_equal_parts(each)
     assert edited["modules"] is not first["modules"]
     assert edited["modules"]["extra-dist"] == "1.0"
     assert "extra-dist" not in first["modules"]
     assert third["modules"] is not edited["modules"]
+    # Another extra still shares its argv; a list of breadcrumbs is not compared.
+    assert edited["extra"] is not first["extra"]
+    assert edited["extra"]["sys.argv"] is first["extra"]["sys.argv"]
+    assert edited["breadcrumbs"]["values"] == [{"message": "started"}]
+    assert "job" not in first["extra"]
     frames = [e["exception"]["values"][0]["stacktrace"]["frames"][0] for e in (first, edited)]
     assert frames[0] is not frames[1]
     assert frames[1]["vars"] == {"n": "2"}
