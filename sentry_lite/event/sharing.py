@@ -1,10 +1,12 @@
 # Equal parts of events, shared: a queue of alike events holds one copy of what they have in common.
 #
 # Events are alike: every one carries the SDK's name and integrations, the
-# installed modules, the runtime and OS contexts and the program's argv, and
-# an error raised again and again has the same frames (same source lines,
-# often the same local values). A flood of one error is also when events
-# wait in the transport's queue (up to 100), so that is when copies add up.
+# installed modules, the runtime and OS contexts and the program's argv;
+# consecutive ones carry mostly the same breadcrumbs (the scope's last 100,
+# about 19 kB of an event's 27 kB), and an error raised again and again has
+# the same frames (same source lines, often the same local values). A flood
+# of one error is also when events wait in the transport's queue (up to
+# 100), so that is when copies add up.
 #
 # The pipeline gives each event its own copies, because event processors and
 # ``before_send`` may edit them in place. :func:`share_equal_parts` runs after
@@ -12,11 +14,12 @@
 # reads them, on its worker): a part equal (``==``) to the one a recent event
 # had is replaced by that event's object, and the copy is freed at once.
 # Parts shared: ``sdk``, ``modules``, the static contexts, ``extra`` (or its
-# ``sys.argv``), empty ``breadcrumbs``, an exception's ``mechanism``, and
-# each frame of ``exception`` and ``threads`` (up to :data:`MAX_FRAMES`
-# kept, the oldest dropped first). An edited part is never replaced by
-# another, since only equal ones are; a part that cannot be compared (a
-# program's object whose ``==`` raises) stays the event's own.
+# ``sys.argv``), each breadcrumb (up to :data:`MAX_BREADCRUMBS` kept), an
+# exception's ``mechanism``, and each frame of ``exception`` and ``threads``
+# (up to :data:`MAX_FRAMES` places kept); the oldest kept are dropped first.
+# An edited part is never replaced by another, since only equal ones are; a
+# part that cannot be compared (a program's object whose ``==`` raises) stays
+# the event's own.
 #
 # The same bounded caches share the texts of source lines (_source.py) and of
 # ``repr()`` (_repr.py): :func:`keep_bounded`.
@@ -27,7 +30,7 @@ from typing import Any, TypeVar
 
 from sentry_lite.event.contexts import STATIC_CONTEXT_NAMES
 
-__all__ = ["MAX_FRAMES", "keep_bounded", "share_equal_parts"]
+__all__ = ["MAX_BREADCRUMBS", "MAX_FRAMES", "keep_bounded", "share_equal_parts"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -40,6 +43,10 @@ _recent: dict[tuple[str, str], Any] = {}
 #: (abs_path, lineno, function) -> the frames recent events had there, the newest first.
 _frames: dict[tuple[object, object, object], list[dict[str, Any]]] = {}
 _FRAMES_PER_PLACE = 4
+#: Breadcrumbs kept to share from (two events' worth at the default
+#: ``max_breadcrumbs``), keyed by (timestamp, message, category); the oldest dropped first.
+MAX_BREADCRUMBS = 200
+_crumbs: dict[tuple[object, object, object], dict[str, Any]] = {}
 _SOURCE_LISTS = ("pre_context", "post_context")
 
 
@@ -66,8 +73,12 @@ def share_equal_parts(event: dict[str, Any]) -> None:
         if type(extra) is dict and not _share(event, "", "extra"):
             _share(extra, "extra", "sys.argv")
         crumbs = event.get("breadcrumbs")
-        if type(crumbs) is dict and not crumbs.get("values"):  # a full list: too long to compare
-            _share(event, "", "breadcrumbs")
+        if type(crumbs) is dict:
+            values = crumbs.get("values")
+            if not values:
+                _share(event, "", "breadcrumbs")
+            elif type(values) is list:
+                _share_breadcrumbs(values)
         for key in ("exception", "threads"):
             _share_frames(event.get(key))
     except Exception:  # noqa: BLE001 -- a value whose == raises: what is left stays the event's own
@@ -88,6 +99,20 @@ def _share(container: dict[str, Any], name: str, key: str) -> bool:
         return True
     _recent[slot] = value
     return False
+
+
+def _share_breadcrumbs(values: list[Any]) -> None:
+    # Consecutive events carry mostly the same breadcrumbs (the scope's last
+    # 100): each one equal to a recent event's is that event's object.
+    for index, crumb in enumerate(values):
+        if type(crumb) is not dict:
+            continue
+        key = (crumb.get("timestamp"), crumb.get("message"), crumb.get("category"))
+        recent = _crumbs.get(key)
+        if recent is None or recent != crumb:
+            keep_bounded(_crumbs, key, crumb, MAX_BREADCRUMBS)
+        elif recent is not crumb:
+            values[index] = recent
 
 
 def _share_frames(interface: object) -> None:

@@ -16,6 +16,7 @@ from sentry_lite.event.sharing import keep_bounded, share_equal_parts
 def _empty_caches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sharing, "_recent", {})
     monkeypatch.setattr(sharing, "_frames", {})
+    monkeypatch.setattr(sharing, "_crumbs", {})
 
 
 def frame(lineno: int, **local_vars: Any) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def test_unequal_parts_are_not_shared_and_the_newest_is_kept_for_the_next() -> N
     assert edited["modules"]["extra-dist"] == "1.0"
     assert "extra-dist" not in first["modules"]
     assert third["modules"] is not edited["modules"]
-    # Another extra still shares its argv; a list of breadcrumbs is not compared.
+    # Another extra still shares its argv.
     assert edited["extra"] is not first["extra"]
     assert edited["extra"]["sys.argv"] is first["extra"]["sys.argv"]
     assert edited["breadcrumbs"]["values"] == [{"message": "started"}]
@@ -130,6 +131,40 @@ def test_frames_kept_to_share_from_are_bounded() -> None:
     assert all(len(kept) <= sharing._FRAMES_PER_PLACE for kept in sharing._frames.values())
 
 
+def crumb(index: int, **data: str) -> dict[str, Any]:
+    made: dict[str, Any] = {"timestamp": 1_700_000_000.0 + index, "message": f"step {index}"}
+    if data:
+        made["data"] = data
+    return made
+
+
+def test_breadcrumbs_equal_to_a_recent_events_are_shared_one_by_one() -> None:
+    first = event(frame(3))
+    first["breadcrumbs"]["values"] = [crumb(index) for index in range(5)]
+    share_equal_parts(first)
+    # The next event: the oldest crumb gone, one edited, one new.
+    second = event(frame(3))
+    second["breadcrumbs"]["values"] = [crumb(1), crumb(2, user="edited"), crumb(3), crumb(4)]
+    second["breadcrumbs"]["values"].append(crumb(5))
+    share_equal_parts(second)
+    old, new = first["breadcrumbs"]["values"], second["breadcrumbs"]["values"]
+    assert new[0] is old[1]
+    assert new[1] is not old[2]
+    assert new[1]["data"] == {"user": "edited"}
+    assert "data" not in old[2]
+    assert new[2] is old[3]
+    assert new[3] is old[4]
+    assert new[4] == crumb(5)
+    assert len(sharing._crumbs) <= sharing.MAX_BREADCRUMBS
+
+
+def test_breadcrumbs_kept_to_share_from_are_bounded() -> None:
+    each = event(frame(3))
+    each["breadcrumbs"]["values"] = [crumb(index) for index in range(sharing.MAX_BREADCRUMBS * 2)]
+    share_equal_parts(each)
+    assert len(sharing._crumbs) == sharing.MAX_BREADCRUMBS
+
+
 def test_keep_bounded_drops_the_oldest_first() -> None:
     cache: dict[int, str] = {}
     for key in range(5):
@@ -152,12 +187,17 @@ def test_queued_events_of_one_error_share_their_frames_and_static_parts(sentry_i
     def fail() -> None:
         raise ValueError("again")
 
+    sentry_lite.add_breadcrumb(category="job", message="started")
+    sentry_lite.add_breadcrumb(category="job", message="loaded", data={"rows": 3})
     for _ in range(2):
         try:
             fail()
         except ValueError:
             sentry_lite.capture_exception()
     first, second = handed
+    crumbs = [e["breadcrumbs"]["values"] for e in handed]
+    assert [c["message"] for c in crumbs[1]] == ["started", "loaded"]
+    assert all(a is b for a, b in zip(crumbs[0], crumbs[1]))
     assert second["modules"] is first["modules"]
     assert second["sdk"] is first["sdk"]
     assert second["contexts"]["os"] is first["contexts"]["os"]
@@ -166,6 +206,9 @@ def test_queued_events_of_one_error_share_their_frames_and_static_parts(sentry_i
     assert frames[1] is frames[0]
     sent = receiver.wait_for_events(2)
     assert [e["exception"]["values"][0]["value"] for e in sent] == ["again", "again"]
+    for each in sent:
+        assert [c["message"] for c in each["breadcrumbs"]["values"]] == ["started", "loaded"]
+        assert each["breadcrumbs"]["values"][1]["data"] == {"rows": 3}
 
 
 def test_a_before_send_edit_reaches_only_its_event(sentry_init, receiver):
