@@ -32,7 +32,7 @@ from sentry_lite.event._text import (
 )
 from sentry_lite.event.sharing import keep_bounded
 
-__all__ = ["CONTAINERS", "SETS", "ReprMemo", "ReprWalker", "sort_whole_set"]
+__all__ = ["CODE_KINDS", "CONTAINERS", "SETS", "ReprMemo", "ReprWalker", "sort_whole_set"]
 
 #: id(value) -> (value, its text): the value is kept so its id cannot be reused.
 ReprMemo = dict[int, tuple[object, str]]
@@ -50,8 +50,11 @@ CONTAINERS: tuple[type[Any], ...] = (
 SETS = (set, frozenset)
 _NUMBERS = frozenset({int, float})
 # Objects whose text names code, not data (a module frame's globals are mostly
-# these): equal texts are shared between events (:func:`_shared_text`).
-_CODE_KINDS = frozenset({ModuleType, FunctionType, BuiltinFunctionType, type})
+# these): equal texts are shared between events (:func:`_shared_text`). Never
+# containers, so never checked against the container ABCs: a first check of a
+# type leaves an entry in the negative cache of every ABC under Mapping,
+# Sequence and Set (~20 kB for the first module object in a frame's locals).
+CODE_KINDS = frozenset({ModuleType, FunctionType, BuiltinFunctionType, type})
 #: Texts kept for sharing, and the longest one kept.
 MAX_SHARED_TEXTS = 256
 MAX_SHARED_LENGTH = 300
@@ -103,6 +106,8 @@ class ReprWalker:
         max_length = self.limits.max_length
         if value is None or type(value) is bool:
             return repr(value)
+        if type(value) in CODE_KINDS:
+            return self._object_text(value)
         if issubclass(type(value), Enum):  # before str and int: IntEnum, StrEnum
             return self._object_text(value)
         if issubclass(type(value), float):
@@ -203,7 +208,7 @@ class ReprWalker:
             if not isinstance(text, str):  # Defensive: repr() checks this already
                 text = placeholder(value)
         text = self._text(text)
-        if kind in _CODE_KINDS:
+        if kind in CODE_KINDS:
             text = _shared_text(text)
         # The value is kept with its text so its id cannot be reused mid-walk.
         self._reprs[key] = (value, text)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from sentry_lite._guard import report_internal_error
 from sentry_lite._masking import CYCLIC, FILTERED, flag_values
-from sentry_lite.event._repr import CONTAINERS, SETS, ReprWalker, sort_whole_set
+from sentry_lite.event._repr import CODE_KINDS, CONTAINERS, SETS, ReprWalker, sort_whole_set
 from sentry_lite.event._text import (
     ELLIPSIS,
     bytes_repr,
@@ -94,6 +94,8 @@ class Walker(ReprWalker):
             return json_float(value)
         if kind is dict or kind is list or kind is tuple:
             return self._container(value, depth_left)
+        if kind in CODE_KINDS:
+            return self._object_text(value)
         # issubclass on the real type: isinstance would read a user __class__.
         if issubclass(kind, _SCALARS):
             if issubclass(kind, Enum):  # IntEnum, StrEnum: by name, as other members

@@ -504,3 +504,26 @@ def test_every_pathological_value_together_is_strict_json() -> None:
     }
     for limits in (LIMITS, SafeLimits(repr_strings=True), SafeLimits(max_length=5)):
         strict_json(to_safe(zoo, limits))
+
+
+def test_code_objects_are_not_checked_against_the_container_abcs() -> None:
+    # A first check of a type against Mapping leaves a weak reference in the
+    # negative cache of every ABC under it (~20 kB for a module object in a
+    # frame's locals); modules, functions and classes are never containers.
+    import subprocess
+    import sys
+
+    program = """
+import _abc, json, sys, types
+from collections.abc import Mapping, Sequence
+from sentry_lite.event.safe import SafeLimits, safe_repr, to_safe
+values = [sys, json.dumps, len, Mapping]
+to_safe({"values": values}, SafeLimits())
+[safe_repr(value, 100) for value in values]
+seen = {ref() for abc in (Mapping, Sequence) for ref in _abc._get_dump(abc)[2]}
+print(sorted(kind.__name__ for kind in (types.ModuleType, types.FunctionType) if kind in seen))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
