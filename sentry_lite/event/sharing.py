@@ -26,6 +26,8 @@
 
 from __future__ import annotations
 
+from math import copysign
+from operator import is_
 from typing import Any, TypeVar
 
 from sentry_lite.event.contexts import STATIC_CONTEXT_NAMES
@@ -94,7 +96,7 @@ def _share(container: dict[str, Any], name: str, key: str) -> bool:
     recent = _recent.get(slot)
     if recent is value:
         return True
-    if recent is not None and type(recent) is type(value) and recent == value:
+    if recent is not None and _alike(recent, value):
         container[key] = recent
         return True
     _recent[slot] = value
@@ -109,7 +111,7 @@ def _share_breadcrumbs(values: list[Any]) -> None:
             continue
         key = (crumb.get("timestamp"), crumb.get("message"), crumb.get("category"))
         recent = _crumbs.get(key)
-        if recent is None or recent != crumb:
+        if recent is None or not _alike(recent, crumb):
             keep_bounded(_crumbs, key, crumb, MAX_BREADCRUMBS)
         elif recent is not crumb:
             values[index] = recent
@@ -143,13 +145,44 @@ def _shared_frame(frame: dict[str, Any]) -> dict[str, Any]:
         keep_bounded(_frames, key, [frame], MAX_FRAMES)
         return frame
     for candidate in recent:
-        if candidate is frame or candidate == frame:
+        if candidate is frame or _alike(candidate, frame):
             return candidate
     # Other locals, the same source lines: those at least are shared.
     for name in _SOURCE_LISTS:
         lines = recent[0].get(name)
-        if lines is not None and lines == frame.get(name):
+        if lines is not None and _alike(lines, frame.get(name)):
             frame[name] = lines
     recent.insert(0, frame)
     del recent[_FRAMES_PER_PLACE:]
     return frame
+
+
+def _alike(recent: object, value: object) -> bool:
+    # ``recent == value``, and both encode to the same JSON: ``==`` also holds
+    # between 1, 1.0 and True, between 0.0 and -0.0, and between dicts in
+    # another order, which JSON tells apart.
+    return recent == value and _same_kinds(recent, value)
+
+
+def _same_kinds(one: Any, other: Any) -> bool:
+    # For ``one == other``: whether every part is of the same type, in the same order.
+    if one is other:
+        return True
+    kind = type(one)
+    if kind is not type(other):
+        return False
+    if kind is dict:
+        # Most parts hold the very same objects: checked in C first.
+        if all(map(is_, one.values(), other.values())) and all(map(is_, one, other)):
+            return True
+        for (key, item), (other_key, other_item) in zip(one.items(), other.items()):
+            if key is not other_key and (type(key) is not type(other_key) or key != other_key):
+                return False
+            if not _same_kinds(item, other_item):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(map(is_, one, other)) or all(map(_same_kinds, one, other))
+    if kind is float:
+        return copysign(1.0, one) == copysign(1.0, other)
+    return True

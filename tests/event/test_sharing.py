@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -103,6 +104,26 @@ def test_an_event_is_the_same_after_sharing_as_before() -> None:
     expected = copy.deepcopy(fresh)
     share_equal_parts(fresh)
     assert fresh == expected
+
+
+@pytest.mark.parametrize(
+    ("kept", "other"),
+    [(1, True), (1, 1.0), (0, False), (0.0, -0.0), ({"a": 1, "b": 2}, {"b": 2, "a": 1})],
+)
+def test_parts_equal_but_encoded_otherwise_are_not_shared(kept: Any, other: Any) -> None:
+    first, second = event(frame(3, n=1)), event(frame(3, n=1))
+    first["extra"]["value"] = kept
+    second["extra"]["value"] = other
+    first["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"]["x"] = [kept]
+    second["exception"]["values"][0]["stacktrace"]["frames"][0]["vars"]["x"] = [other]
+    first["breadcrumbs"]["values"] = [dict(crumb(1), data={"v": kept})]
+    second["breadcrumbs"]["values"] = [dict(crumb(1), data={"v": other})]
+    expected = json.dumps(second)
+    share_equal_parts(first)
+    share_equal_parts(second)
+    assert json.dumps(second) == expected
+    assert second["extra"] is not first["extra"]
+    assert second["breadcrumbs"]["values"][0] is not first["breadcrumbs"]["values"][0]
 
 
 def test_a_value_whose_comparison_raises_leaves_the_event_whole() -> None:
