@@ -19,7 +19,9 @@
 # (up to :data:`MAX_FRAMES` places kept); the oldest kept are dropped first.
 # An edited part is never replaced by another, since only equal ones are; a
 # part that cannot be compared (a program's object whose ``==`` raises) stays
-# the event's own.
+# the event's own. What is kept to share from outlives the events: at most
+# the last event's static parts, 2 frames at each of 32 places and 200
+# breadcrumbs (about 100 kB with large locals).
 #
 # The same bounded caches share the texts of source lines (_source.py) and of
 # ``repr()`` (_repr.py): :func:`keep_bounded`.
@@ -38,13 +40,13 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 #: Places in the code (file, line, function) whose frames are kept, the oldest dropped first.
-MAX_FRAMES = 64
+MAX_FRAMES = 32
 
 #: (container's name, key) -> the object a recent event had there.
 _recent: dict[tuple[str, str], Any] = {}
 #: (abs_path, lineno, function) -> the frames recent events had there, the newest first.
 _frames: dict[tuple[object, object, object], list[dict[str, Any]]] = {}
-_FRAMES_PER_PLACE = 4
+_FRAMES_PER_PLACE = 2
 #: Breadcrumbs kept to share from (two events' worth at the default
 #: ``max_breadcrumbs``), keyed by (timestamp, message, category); the oldest dropped first.
 MAX_BREADCRUMBS = 200
