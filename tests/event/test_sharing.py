@@ -270,3 +270,22 @@ def test_a_programs_transport_gets_events_of_their_own(sentry_init):
     assert len(got) == 2
     assert got[0]["modules"] is not got[1]["modules"]
     assert got[0]["sdk"] is not got[1]["sdk"]
+
+
+def test_locals_equal_to_a_recent_frames_but_encoded_otherwise_are_sent_as_they_are(
+    sentry_init, receiver
+):
+    # Through the real path: the walk keeps True, 1 and 1.0 as they are, and they are ==.
+    sentry_init()
+
+    def fail(flag: Any) -> None:
+        raise ValueError("again")
+
+    for flag in (True, 1, 1.0):
+        try:
+            fail(flag)
+        except ValueError:
+            sentry_lite.capture_exception()
+    sent = receiver.wait_for_events(3)
+    flags = [e["exception"]["values"][0]["stacktrace"]["frames"][-1]["vars"]["flag"] for e in sent]
+    assert [repr(flag) for flag in flags] == ["True", "1", "1.0"]
