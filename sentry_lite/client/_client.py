@@ -58,6 +58,8 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
     its own transport.
     """
 
+    _shares_event_parts = False
+
     def __init__(self, dsn: Any = NOT_GIVEN, *options_dict: Any, **options: Any) -> None:
         self._setup(build_options(dsn, options, options_dict))
 
@@ -102,6 +104,12 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
 
             if not self.transport.remarks_masked_values:
                 import sentry_lite.transport.remarks  # noqa: F401 -- for a program's transport
+            else:
+                from sentry_lite.transport.http import HttpTransport
+
+                # Only the SDK's own transport gets events that share their equal
+                # parts (event/sharing.py): it only reads them; a subclass may edit.
+                self._shares_event_parts = type(self.transport) is HttpTransport
 
             when_imported("asyncio", _load_task_scopes)  # what a task leaves on its exception
             self.integrations = setup_integrations(
@@ -364,13 +372,13 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
                 self._session_without_event(event, isolation, fatal, drop.reason)
             return None
 
-        if self.transport.remarks_masked_values:  # type: ignore[union-attr]
-            # The SDK's own transport: it only reads the event, on its worker.
-            share_equal_parts(processed)  # type: ignore[arg-type]
-        else:
+        transport = self.transport
+        if not transport.remarks_masked_values:  # type: ignore[union-attr]
             from sentry_lite.transport.remarks import remark_masked
 
             remark_masked(processed)  # type: ignore[arg-type] # a program's transport: here
+        elif self._shares_event_parts and "capture_envelope" not in vars(transport):
+            share_equal_parts(processed)  # type: ignore[arg-type]
         items = [Item("feedback" if feedback else "event", processed)]
         session_item = None
         if self._sessions is not None and not feedback and not message:

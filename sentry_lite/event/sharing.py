@@ -11,8 +11,10 @@
 # The pipeline gives each event its own copies, because event processors and
 # ``before_send`` may edit them in place. :func:`share_equal_parts` runs after
 # the pipeline, for events handed to the SDK's own transport (which only
-# reads them, on its worker): a part equal (``==``) to the one a recent event
-# had is replaced by that event's object, and the copy is freed at once.
+# reads them, on its worker; not a program's subclass of it, nor one whose
+# ``capture_envelope`` was replaced): a part equal to the one a recent event
+# had, and encoded alike, is replaced by that event's object, and the copy
+# is freed at once.
 # Parts shared: ``sdk``, ``modules``, the static contexts, ``extra`` (or its
 # ``sys.argv``), each breadcrumb (up to :data:`MAX_BREADCRUMBS` kept), an
 # exception's ``mechanism``, and each frame of ``exception`` and ``threads``
@@ -187,4 +189,5 @@ def _same_kinds(one: Any, other: Any) -> bool:
         return all(map(is_, one, other)) or all(map(_same_kinds, one, other))
     if kind is float:
         return copysign(1.0, one) == copysign(1.0, other)
-    return True
+    # Other values only as JSON has them: a program's type may define == loosely.
+    return kind is str or kind is int or kind is bool

@@ -63,7 +63,10 @@ def gzip_body(data: bytes) -> bytes:
     # is long, so a window that covers the data (and a hash table to match)
     # compresses as well: a 6 kB event needs ~85 kB, not ~290.
     bits = max(9, min(15, (len(data) + _MIN_LOOKAHEAD).bit_length()))
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + bits, max(1, min(8, bits - 8)))
+    # At the full window, zlib's default memLevel: a large envelope then comes out
+    # as budget.py's estimate (zlib.compress) says, within the gzip framing.
+    mem_level = 8 if bits == 15 else max(1, bits - 8)
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + bits, mem_level)
     return compressor.compress(data) + compressor.flush()
 
 

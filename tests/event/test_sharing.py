@@ -193,17 +193,17 @@ def test_keep_bounded_drops_the_oldest_first() -> None:
     assert list(cache) == [2, 3, 4]
 
 
-def test_queued_events_of_one_error_share_their_frames_and_static_parts(sentry_init, receiver):
+def test_queued_events_of_one_error_share_their_frames_and_static_parts(
+    sentry_init, receiver, monkeypatch
+):
     sentry_init()
-    client = sentry_lite.get_client()
     handed: list[Any] = []
-    capture_envelope = client.transport.capture_envelope
 
-    def recording(envelope: Any) -> None:
-        handed.append(envelope.items[0].value)
-        capture_envelope(envelope)
+    def recording(event: dict[str, Any]) -> None:
+        share_equal_parts(event)
+        handed.append(event)
 
-    client.transport.capture_envelope = recording
+    monkeypatch.setattr(sentry_lite.client._client, "share_equal_parts", recording)
 
     def fail() -> None:
         raise ValueError("again")
@@ -289,3 +289,57 @@ def test_locals_equal_to_a_recent_frames_but_encoded_otherwise_are_sent_as_they_
     sent = receiver.wait_for_events(3)
     flags = [e["exception"]["values"][0]["stacktrace"]["frames"][-1]["vars"]["flag"] for e in sent]
     assert [repr(flag) for flag in flags] == ["True", "1", "1.0"]
+
+
+def test_a_programs_http_transport_subclass_gets_events_of_their_own(sentry_init, receiver):
+    from sentry_lite.transport import HttpTransport
+
+    class Editing(HttpTransport):
+        def capture_envelope(self, envelope: Any) -> None:
+            event = envelope.items[0].value
+            if event.get("message") == "edited":
+                event["contexts"]["os"]["edited_by_transport"] = True
+            super().capture_envelope(envelope)
+
+    sentry_init(transport=Editing)
+    for message in ("plain", "edited", "plain"):
+        sentry_lite.capture_message(message)
+    sent = receiver.wait_for_events(3)
+    edited = ["edited_by_transport" in e["contexts"]["os"] for e in sent]
+    assert edited == [False, True, False]
+
+
+def test_a_transport_whose_capture_envelope_was_replaced_gets_events_of_their_own(
+    sentry_init, receiver
+):
+    sentry_init()
+    transport = sentry_lite.get_client().transport
+    original = transport.capture_envelope
+
+    def editing(envelope: Any) -> None:
+        event = envelope.items[0].value
+        if event.get("message") == "edited":
+            event["modules"]["edited-by-transport"] = "1"
+        original(envelope)
+
+    transport.capture_envelope = editing
+    for message in ("plain", "edited", "plain"):
+        sentry_lite.capture_message(message)
+    sent = receiver.wait_for_events(3)
+    assert ["edited-by-transport" in e["modules"] for e in sent] == [False, True, False]
+
+
+def test_values_of_a_programs_types_are_shared_only_when_they_are_the_same_object() -> None:
+    class Loose(str):
+        def __eq__(self, other: object) -> bool:
+            return str(self).lower() == str(other).lower()
+
+        __hash__ = str.__hash__
+
+    first, second = event(frame(3)), event(frame(3))
+    first["extra"]["name"] = Loose("bob")
+    second["extra"]["name"] = Loose("BOB")
+    share_equal_parts(first)
+    share_equal_parts(second)
+    assert second["extra"]["name"] == "BOB"
+    assert str.__eq__(second["extra"]["name"], "BOB")
