@@ -58,7 +58,9 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
     its own transport.
     """
 
-    _shares_event_parts = False
+    #: The transport whose events share their equal parts (event/sharing.py):
+    #: the SDK's own, made for this client; it only reads them.
+    _sharing_transport: object = None
 
     def __init__(self, dsn: Any = NOT_GIVEN, *options_dict: Any, **options: Any) -> None:
         self._setup(build_options(dsn, options, options_dict))
@@ -107,9 +109,9 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             else:
                 from sentry_lite.transport.http import HttpTransport
 
-                # Only the SDK's own transport gets events that share their equal
-                # parts (event/sharing.py): it only reads them; a subclass may edit.
-                self._shares_event_parts = type(self.transport) is HttpTransport
+                # Not a subclass (a program's: it may edit what it gets).
+                if type(self.transport) is HttpTransport:
+                    self._sharing_transport = self.transport
 
             when_imported("asyncio", _load_task_scopes)  # what a task leaves on its exception
             self.integrations = setup_integrations(
@@ -377,7 +379,7 @@ class Client(Breadcrumbs, CheckIns, ClientSessions, Delivery, LogCalls):
             from sentry_lite.transport.remarks import remark_masked
 
             remark_masked(processed)  # type: ignore[arg-type] # a program's transport: here
-        elif self._shares_event_parts and "capture_envelope" not in vars(transport):
+        elif transport is self._sharing_transport and "capture_envelope" not in vars(transport):
             share_equal_parts(processed)  # type: ignore[arg-type]
         items = [Item("feedback" if feedback else "event", processed)]
         session_item = None

@@ -343,3 +343,23 @@ def test_values_of_a_programs_types_are_shared_only_when_they_are_the_same_objec
     share_equal_parts(second)
     assert second["extra"]["name"] == "BOB"
     assert str.__eq__(second["extra"]["name"], "BOB")
+
+
+def test_a_transport_put_in_place_of_the_clients_gets_events_of_their_own(sentry_init, receiver):
+    from sentry_lite.transport import HttpTransport
+
+    class Editing(HttpTransport):
+        def capture_envelope(self, envelope: Any) -> None:
+            event = envelope.items[0].value
+            if event.get("message") == "edited":
+                event["modules"]["edited-by-transport"] = "1"
+            super().capture_envelope(envelope)
+
+    sentry_init()
+    client = sentry_lite.get_client()
+    client.transport = Editing(client.options)
+    for message in ("plain", "edited", "plain"):
+        sentry_lite.capture_message(message)
+    client.flush(5)
+    sent = receiver.wait_for_events(3)
+    assert ["edited-by-transport" in e["modules"] for e in sent] == [False, True, False]
